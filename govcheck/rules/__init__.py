@@ -1,1 +1,316 @@
+"""Rule sets as data: loading, overlay merging and validation.
 
+A rule set is a TOML file in govcheck/rules/data/ (or any path). An overlay names its base with
+`extends`; an overlay entry with an existing code changes only the keys it gives. Every error names
+the file, the rule and the problem, so an office editing its own overlay can fix it without reading code.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+SETTING_KEYS = {
+    "name", "version", "extends", "title", "basis", "source", "pass_line", "full_score",
+    "bonus_threshold", "bonus_max", "no_service_base", "no_service_group", "score_decimals",
+    "score_brackets", "account_reason_order", "account_primary_order",
+}
+INDICATOR_KEYS = {"code", "name", "group", "cap", "service", "bonus", "target", "note"}
+# Keys a check reads as parameters are listed here too: an unknown key is a typo until proven otherwise.
+PARAM_KEYS = {
+    "window_days", "window_months", "sample_size", "threshold_count", "threshold_ratio",
+    "min_visits_per_day", "timeout_seconds", "overdue_days", "feedback_due_days",
+    "deadline_month_day", "section", "elements", "required_fields",
+}
+RULE_KEYS = {
+    "code", "indicator", "wording", "points", "veto", "target", "status", "manual", "advisory",
+    "marker", "table", "short", "notice_group", "note",
+} | PARAM_KEYS
+TOP_KEYS = {"ruleset", "indicator", "rule", "column_cycles"}
+STATUSES = {"V", "P", "U"}
+TARGETS = {"site", "account", "any"}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+class RuleSetError(ValueError):
+    """A rule-set file that cannot be used; the message names file, rule and problem."""
+
+
+class UnknownRule(KeyError):
+    pass
+
+
+def fmt_points(value: float) -> str:
+    """Points as a notice prints them: 5, 0.5, 88.5 (never 5.0)."""
+    d = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+    s = format(d, "f")
+    return s
+
+
+@dataclass
+class Indicator:
+    code: str
+    name: str = ""
+    group: str = ""
+    cap: float | None = None
+    service: bool = False  # skipped for departments without public services
+    bonus: bool = False
+    target: str = "site"
+    note: str | None = None
+
+
+@dataclass
+class Rule:
+    code: str
+    indicator: str
+    wording: str
+    points: float = 0.0
+    veto: bool = False
+    target: str = "site"
+    status: str = "P"
+    manual: bool = False  # needs a person: listed as 需人工核查 unless a manual finding is entered
+    advisory: bool = False  # reported, never scored (all U rules)
+    marker: bool = False  # printed beside other findings (e.g. 未整改), neither scored nor failing
+    table: bool = True  # printed in the attachment table
+    short: str | None = None  # the short reason a notice uses in lists
+    notice_group: str | None = None
+    note: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    bonus: bool = False
+
+    @property
+    def scored(self) -> bool:
+        return not (self.advisory or self.marker or self.status == "U")
+
+    def placeholders(self) -> set[str]:
+        return set(_PLACEHOLDER.findall(self.wording)) - {"points"}
+
+    def render(self, params: dict[str, Any] | None = None) -> str:
+        return _fill(self.wording, self.points, params or {})
+
+    def render_short(self, params: dict[str, Any] | None = None) -> str:
+        return _fill(self.short or self.wording, self.points, params or {})
+
+
+def _fill(template: str, points: float, params: dict[str, Any]) -> str:
+    def sub(m: re.Match) -> str:
+        key = m.group(1)
+        if key == "points":
+            return fmt_points(points)
+        if key in params and params[key] is not None:
+            v = params[key]
+            return "、".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+        return m.group(0)
+
+    return _PLACEHOLDER.sub(sub, template)
+
+
+@dataclass
+class RuleSet:
+    name: str
+    version: str
+    settings: dict[str, Any]
+    indicators: dict[str, Indicator]
+    rules: dict[str, Rule]
+    column_cycles: dict[str, int]
+    files: list[str]
+    content_hash: str
+
+    def rule(self, code: str) -> Rule:
+        try:
+            return self.rules[code]
+        except KeyError:
+            raise UnknownRule(code) from None
+
+    def indicator_of(self, code: str) -> Indicator:
+        return self.indicators[self.rule(code).indicator]
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        return self.settings.get(key, default)
+
+    @property
+    def pass_line(self) -> float:
+        return float(self.settings["pass_line"])
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "version": self.version, "hash": self.content_hash, "files": self.files}
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in DATA_DIR.glob("*.toml"))
+
+
+def _resolve(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        if not p.is_absolute() and relative_to is not None and not p.exists():
+            p = relative_to / p
+        if not p.exists():
+            raise RuleSetError(f"{p}: 规则集文件不存在")
+        return p
+    candidate = DATA_DIR / f"{name_or_path}.toml"
+    if candidate.exists():
+        return candidate
+    raise RuleSetError(f"未知规则集“{name_or_path}”；内置规则集：{', '.join(builtin_names())}，或给出 .toml 文件路径")
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise RuleSetError(f"{path}: TOML 格式错误：{e}") from None
+
+
+def _check_keys(path: Path, where: str, entry: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise RuleSetError(f"{path}: {where}: 未知字段 {', '.join(unknown)}")
+
+
+def _num(path: Path, where: str, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RuleSetError(f"{path}: {where}: 字段 {key} 应为数字，实为 {value!r}")
+    if value < 0:
+        raise RuleSetError(f"{path}: {where}: 字段 {key} 不能为负数")
+    return float(value)
+
+
+def load_ruleset(name_or_path: str | Path, overlays: list[str | Path] | None = None) -> RuleSet:
+    """Load a rule set (built-in name or path), following `extends`, then apply extra overlays."""
+    chain: list[Path] = []
+    seen: set[Path] = set()
+    path: Path | None = _resolve(name_or_path)
+    while path is not None:
+        rp = path.resolve()
+        if rp in seen:
+            raise RuleSetError(f"{path}: extends 形成循环")
+        seen.add(rp)
+        chain.append(path)
+        doc = _read(path)
+        ext = (doc.get("ruleset") or {}).get("extends")
+        path = _resolve(ext, path.parent) if ext else None
+    chain.reverse()
+    for extra in overlays or []:
+        chain.append(_resolve(extra))
+
+    settings: dict[str, Any] = {}
+    indicators: dict[str, dict[str, Any]] = {}
+    rules: dict[str, dict[str, Any]] = {}
+    rule_origin: dict[str, Path] = {}
+    cycles: dict[str, int] = {}
+    digest = hashlib.sha256()
+    for path in chain:
+        raw = path.read_bytes()
+        digest.update(raw)
+        doc = _read(path)
+        _check_keys(path, "顶层", doc, TOP_KEYS)
+        rs = doc.get("ruleset")
+        if not isinstance(rs, dict) or not rs.get("name"):
+            raise RuleSetError(f"{path}: 缺少 [ruleset] 段或其 name")
+        _check_keys(path, "[ruleset]", rs, SETTING_KEYS)
+        settings.update({k: v for k, v in rs.items() if k != "extends"})
+        for kind, val in (doc.get("column_cycles") or {}).items():
+            cycles[kind] = int(_num(path, f"[column_cycles] {kind}", kind, val))
+        seen_here: set[str] = set()
+        for ind in doc.get("indicator", []):
+            code = ind.get("code")
+            if not code:
+                raise RuleSetError(f"{path}: [[indicator]] 缺少 code")
+            _check_keys(path, f"指标 {code}", ind, INDICATOR_KEYS)
+            if ("I", code) in seen_here:
+                raise RuleSetError(f"{path}: 指标 {code}: 编码重复")
+            seen_here.add(("I", code))
+            if "cap" in ind:
+                _num(path, f"指标 {code}", "cap", ind["cap"])
+            indicators.setdefault(code, {}).update(ind)
+        for r in doc.get("rule", []):
+            code = r.get("code")
+            if not code:
+                raise RuleSetError(f"{path}: [[rule]] 缺少 code")
+            _check_keys(path, f"规则 {code}", r, RULE_KEYS)
+            if ("R", code) in seen_here:
+                raise RuleSetError(f"{path}: 规则 {code}: 编码重复")
+            seen_here.add(("R", code))
+            if "points" in r:
+                _num(path, f"规则 {code}", "points", r["points"])
+            rules.setdefault(code, {}).update(r)
+            rule_origin[code] = path
+
+    for key in ("name", "version", "pass_line"):
+        if key not in settings:
+            raise RuleSetError(f"{chain[-1]}: [ruleset] 缺少 {key}")
+
+    ind_objs: dict[str, Indicator] = {}
+    for code, d in indicators.items():
+        ind_objs[code] = Indicator(**{k: d[k] for k in INDICATOR_KEYS if k in d})
+    rule_objs: dict[str, Rule] = {}
+    for code, d in rules.items():
+        path = rule_origin[code]
+        where = f"规则 {code}"
+        ind_code = d.get("indicator")
+        if not ind_code or ind_code not in ind_objs:
+            raise RuleSetError(f"{path}: {where}: 所属指标 {ind_code!r} 未定义")
+        ind = ind_objs[ind_code]
+        wording = d.get("wording")
+        if not isinstance(wording, str) or not wording.strip():
+            raise RuleSetError(f"{path}: {where}: 缺少通报措辞（wording）")
+        status = d.get("status", "P")
+        if status not in STATUSES:
+            raise RuleSetError(f"{path}: {where}: status 应为 V/P/U，实为 {status!r}")
+        target = d.get("target", ind.target)
+        if target not in TARGETS:
+            raise RuleSetError(f"{path}: {where}: target 应为 site/account/any，实为 {target!r}")
+        veto = bool(d.get("veto", False))
+        marker = bool(d.get("marker", False))
+        advisory = bool(d.get("advisory", False)) or status == "U"
+        needs_points = not (veto or marker or advisory or target == "account")
+        if needs_points and "points" not in d:
+            raise RuleSetError(f"{path}: {where}: 缺少分值（points）")
+        points = float(d.get("points", 0))
+        if needs_points and points > 0:
+            if ind.cap is None:
+                raise RuleSetError(f"{path}: {where}: 所属指标 {ind_code} 未设分值上限（cap）")
+            if ind.cap < points:
+                raise RuleSetError(
+                    f"{path}: {where}: 指标 {ind_code} 的上限 {fmt_points(ind.cap)} 分低于单项分值 {fmt_points(points)} 分"
+                )
+        params = {k: d[k] for k in PARAM_KEYS if k in d}
+        rule_objs[code] = Rule(
+            code=code, indicator=ind_code, wording=wording, points=points, veto=veto, target=target,
+            status=status, manual=bool(d.get("manual", False)), advisory=advisory, marker=marker,
+            table=bool(d.get("table", True)), short=d.get("short"), notice_group=d.get("notice_group"),
+            note=d.get("note"), params=params, bonus=ind.bonus,
+        )
+    # Caps lowered by an overlay must still hold every rule's single item.
+    for code, r in rule_objs.items():
+        ind = ind_objs[r.indicator]
+        if r.scored and not r.veto and r.points > 0 and ind.cap is not None and ind.cap < r.points:
+            raise RuleSetError(
+                f"{chain[-1]}: 规则 {code}: 指标 {r.indicator} 的上限 {fmt_points(ind.cap)} 分低于单项分值 {fmt_points(r.points)} 分"
+            )
+    for key in ("account_reason_order", "account_primary_order"):
+        for code in settings.get(key, []):
+            if code not in rule_objs:
+                raise RuleSetError(f"{chain[-1]}: [ruleset] {key}: 规则 {code} 未定义")
+    return RuleSet(
+        name=str(settings["name"]),
+        version=str(settings["version"]),
+        settings=settings,
+        indicators=ind_objs,
+        rules=rule_objs,
+        column_cycles=cycles,
+        files=[str(p) for p in chain],
+        content_hash=digest.hexdigest(),
+    )
+
+
+def ruleset_summary_json(rs: RuleSet) -> str:
+    return json.dumps(rs.describe(), ensure_ascii=False)
