@@ -17,6 +17,7 @@ app = typer.Typer(
 # A stage owns its module; adding a stage is one line here.
 COMMAND_MODULES = [
     "govcheck.commands",  # demo, score, report, findings import, review, rules
+    "govcheck.extract.commands",
 ]
 
 

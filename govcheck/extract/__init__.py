@@ -1,1 +1,85 @@
+"""Reading government pages: one module per kind of fact.
 
+`extract_page(html, url)` returns the contract dict printed by `govcheck extract FILE --url URL --json`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from .article import extract_article
+from .breadcrumb import extract_breadcrumb
+from .dates import date_from_url, find_dates, iso, parse_date
+from .decode import decode_html
+from .dom import Page, parse_page
+from .footer import extract_footer
+from .kind import classify
+from .lists import extract_list
+from .meta import extract_meta, meta_get, page_title
+from .dom import words
+
+__all__ = ["extract_page", "decode_html", "parse_page", "parse_date", "find_dates", "date_from_url"]
+
+
+def extract_page(html: str | bytes, url: str | None = None, *, ref_date: dt.date | None = None,
+                 content_type: str | None = None) -> dict:
+    """All contract facts of one page. `ref_date` (e.g. the fetch date) gives MM-DD list dates their year."""
+    page = parse_page(html, url, content_type)
+    return extract_from_page(page, ref_date=ref_date)
+
+
+def extract_from_page(page: Page, ref_date: dt.date | None = None) -> dict:
+    meta = extract_meta(page)
+    crumbs = extract_breadcrumb(page)
+    art = extract_article(page, meta)
+    lst = extract_list(page, ref_date)
+    kind = classify(art, lst, crumbs, page.url)
+    column = meta_get(meta, words("meta_column_names"))
+    if kind in ("list", "home"):
+        if kind == "list":
+            title = column or (crumbs[-1] if crumbs else None) or _first_title_segment(page)
+        else:
+            title = _first_title_segment(page)
+        publish_date = None
+        items = lst.items
+    else:
+        title = art.title
+        publish_date = iso(art.publish_date)
+        items = [] if kind == "article" else lst.items
+    blank = False
+    if kind == "list" and not items:
+        blank = bool(lst.blank_marker) or not lst.dynamic
+    dates = [i["date"] for i in items if i.get("date")]
+    return {
+        "kind": kind,
+        "title": title,
+        "breadcrumb": crumbs,
+        "publish_date": publish_date,
+        "items": items,
+        "latest_date": max(dates) if dates else None,
+        "blank": blank,
+        "dynamic_list": bool(lst.dynamic and not items),
+        "pagination": lst.pagination,
+        "footer": extract_footer(page),
+        "meta": meta,
+        "encoding": page.encoding,
+        "column_name": column or (crumbs[-1] if crumbs else None),
+        "date_source": art.date_source if kind == "article" else None,
+        "meta_date": iso(art.meta_date),
+        "dates_disagree": art.dates_disagree if kind == "article" else False,
+        "index_no": art.info.get("index_no"),
+        "publisher": art.info.get("publisher"),
+        "doc_no": art.info.get("doc_no"),
+        "written_date": art.info.get("written_date"),
+        "related_links": art.related_links if kind == "article" else [],
+        "body_chars": art.body_chars,
+        "url_date": iso(date_from_url(page.url)),
+    }
+
+
+def _first_title_segment(page: Page) -> str | None:
+    import re
+
+    t = page_title(page)
+    if not t:
+        return None
+    return re.split(r"\s*[_|｜]\s*|\s+-\s+", t)[0] or t

@@ -1,0 +1,175 @@
+"""Per-field accuracy of `govcheck extract` on the labelled real pages (shared/corpus/real/labels-dev.json).
+
+    python bench/extract_eval.py            # in-process (same function the CLI calls)
+    python bench/extract_eval.py --cli      # through the `govcheck extract FILE --url URL --json` command
+    python bench/extract_eval.py --misses   # list every miss with expected vs got
+
+Scoring follows the corpus README: null or missing label = not scored; title matched by containment;
+footer strings compared ignoring spaces, a "公安备案号：" prefix and an ICP "-N" sub-number.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from govcheck.paths import real_corpus_dir  # noqa: E402
+
+FOOTER_KEYS = ["conac", "site_id_code", "icp", "police_record", "sponsor", "contact", "error_report_entry"]
+
+
+def _norm_footer(key: str, v):
+    if isinstance(v, bool) or v is None:
+        return v
+    s = re.sub(r"\s+", "", str(v))
+    s = re.sub(r"^(公安备案号|公安机关备案号)[:：]?", "", s)
+    if key == "icp":
+        s = re.sub(r"[-－]\d+$", "", s)
+    return s
+
+
+def _title_ok(exp: str, got: str | None) -> bool:
+    if not got:
+        return False
+    e, g = re.sub(r"\s+", "", exp), re.sub(r"\s+", "", got)
+    return e in g or (len(g) >= 4 and g in e)
+
+
+def run_cli(path: Path, url: str | None) -> dict:
+    cmd = [sys.executable, "-m", "govcheck.cli", "extract", str(path), "--json"]
+    if url:
+        cmd += ["--url", url]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr.strip()[-500:])
+    return json.loads(out.stdout)
+
+
+def run_inprocess(path: Path, url: str | None) -> dict:
+    from govcheck.extract import extract_page
+
+    return extract_page(path.read_bytes(), url)
+
+
+def score_page(lab: dict, got: dict) -> dict[str, bool]:
+    """field -> correct, for every field the label scores."""
+    res: dict[str, bool] = {}
+    if lab.get("kind") is not None:
+        res["kind"] = got.get("kind") == lab["kind"]
+    if lab.get("title") is not None:
+        res["title"] = _title_ok(lab["title"], got.get("title"))
+    if lab.get("breadcrumb") is not None:
+        res["breadcrumb"] = [re.sub(r"\s+", "", x) for x in got.get("breadcrumb") or []] == \
+            [re.sub(r"\s+", "", x) for x in lab["breadcrumb"]]
+    if "publish_date" in lab and lab["publish_date"] is not None:
+        res["publish_date"] = got.get("publish_date") == lab["publish_date"]
+    items = got.get("items") or []
+    if lab.get("items_count") is not None:
+        res["items_count"] = len(items) == lab["items_count"]
+    for key, idx in (("items_first", 0), ("items_last", -1)):
+        exp = lab.get(key)
+        if exp is None:
+            continue
+        it = items[idx] if items else {}
+        if exp.get("title") is not None:
+            res[f"{key}.title"] = _title_ok(exp["title"], it.get("title"))
+        if exp.get("date") is not None:
+            res[f"{key}.date"] = it.get("date") == exp["date"]
+    if lab.get("latest_date") is not None:
+        dates = [i.get("date") for i in items if i.get("date")]
+        res["latest_date"] = (max(dates) if dates else None) == lab["latest_date"]
+    if lab.get("blank") is not None:
+        res["blank"] = got.get("blank") == lab["blank"]
+    foot = lab.get("footer")
+    if isinstance(foot, dict):
+        gf = got.get("footer") or {}
+        for k in FOOTER_KEYS:
+            if foot.get(k) is not None:
+                res[f"footer.{k}"] = _norm_footer(k, gf.get(k)) == _norm_footer(k, foot[k])
+    if lab.get("meta"):
+        gm = got.get("meta") or {}
+        res["meta"] = all(gm.get(k) == v for k, v in lab["meta"].items())
+    if lab.get("encoding") is not None:
+        res["encoding"] = got.get("encoding") == lab["encoding"]
+    return res
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", action="store_true", help="run the govcheck extract command per page")
+    ap.add_argument("--misses", action="store_true", help="print every miss")
+    ap.add_argument("--labels", default=None, help="labels file (default shared/corpus/real/labels-dev.json)")
+    args = ap.parse_args()
+    corpus = real_corpus_dir()
+    if corpus is None:
+        print("shared/corpus/real not found; set GOVCHECK_SHARED", file=sys.stderr)
+        return 2
+    labels_path = Path(args.labels) if args.labels else corpus / "labels-dev.json"
+    labels = json.loads(labels_path.read_text(encoding="utf-8"))
+    per_field: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    misses = []
+    runner = run_cli if args.cli else run_inprocess
+    for lab in labels["pages"]:
+        path = corpus / lab["file"]
+        try:
+            got = runner(path, lab.get("url"))
+        except Exception as e:  # noqa: BLE001 - a crash is a miss on every field, not the end of the run
+            got = {}
+            misses.append((lab["file"], "CRASH", None, repr(e)[:300]))
+        for field, ok in score_page(lab, got).items():
+            per_field[field][0] += int(ok)
+            per_field[field][1] += 1
+            if not ok:
+                misses.append((lab["file"], field, _expected(lab, field), _got(got, field)))
+    print(f"pages: {len(labels['pages'])}  ({labels_path.name}, {'cli' if args.cli else 'in-process'})")
+    print(f"{'field':28} {'correct':>8} {'scored':>7} {'accuracy':>9}")
+    worst = 1.0
+    for field in sorted(per_field):
+        ok, n = per_field[field]
+        worst = min(worst, ok / n)
+        print(f"{field:28} {ok:8d} {n:7d} {ok / n:9.1%}")
+    tot_ok = sum(v[0] for v in per_field.values())
+    tot_n = sum(v[1] for v in per_field.values())
+    print(f"{'ALL':28} {tot_ok:8d} {tot_n:7d} {tot_ok / tot_n:9.1%}   (worst field {worst:.1%})")
+    if args.misses:
+        for m in misses:
+            print("MISS", m[0], m[1], "expected:", json.dumps(m[2], ensure_ascii=False), "got:",
+                  json.dumps(m[3], ensure_ascii=False))
+    return 0
+
+
+def _expected(lab: dict, field: str):
+    if field.startswith("footer."):
+        return lab["footer"][field[7:]]
+    if "." in field:
+        a, b = field.split(".")
+        return lab[a][b]
+    return lab.get(field)
+
+
+def _got(got: dict, field: str):
+    if field.startswith("footer."):
+        return (got.get("footer") or {}).get(field[7:])
+    items = got.get("items") or []
+    if field == "items_count":
+        return len(items)
+    if field.startswith("items_"):
+        a, b = field.split(".")
+        it = (items[0] if a == "items_first" else items[-1]) if items else {}
+        return it.get(b)
+    if field == "latest_date":
+        d = [i.get("date") for i in items if i.get("date")]
+        return max(d) if d else None
+    if field == "meta":
+        return got.get("meta")
+    return got.get(field)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

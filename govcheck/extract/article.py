@@ -1,0 +1,223 @@
+"""Article facts: headline, the date shown to the reader, 索引号, 发布机构, links to 解读/原文, body text."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from .dates import date_from_url, find_dates, iso, parse_date
+from .dom import Page, clean, squash, words
+from .meta import meta_get, page_title
+
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|–|-\s|\s-)\s*")
+_INFO_FIELDS = {
+    "index_no": r"索\s*引\s*号",
+    "publisher": r"发布机构|发文机关|发布单位|发文单位|信息来源单位|公开主体",
+    "doc_no": r"发文字号|文\s*号",
+    "written_date": r"成文日期|成文时间",
+    "topic": r"主题分类|主\s*题\s*词|分\s*类",
+    "validity": r"有\s*效\s*性|时\s*效\s*性",
+    "source": r"信息来源|来\s*源",
+}
+_INFO_STOP = re.compile(
+    r"\s+(?=(?:索\s*引\s*号|发布机构|发文机关|发布单位|发文字号|文\s*号|成文日期|成文时间|发布日期|发布时间|"
+    r"主题分类|主\s*题\s*词|分\s*类|有\s*效\s*性|时\s*效\s*性|信息来源|来\s*源|名\s*称|标\s*题|生成日期|公开方式|"
+    r"公开范围|浏览次数|字号|【)\s*[:：]?)"
+)
+
+
+@dataclass
+class ArticleFacts:
+    title: str | None = None
+    publish_date: dt.date | None = None
+    date_source: str | None = None  # "label" | "meta" | "url" | "near-title" | "fallback-label"
+    meta_date: dt.date | None = None
+    dates_disagree: bool = False
+    body_chars: int = 0
+    body_text: str = ""
+    info: dict = field(default_factory=dict)  # index_no, publisher, doc_no, written_date …
+    related_links: list[dict] = field(default_factory=list)
+    title_pos: int = -1
+    labelled_date: bool = False
+
+
+@functools.lru_cache(maxsize=None)
+def _label_rx() -> re.Pattern:
+    pub = words("publish_date_labels")
+    other = words("other_date_labels")
+    alts = sorted(set(pub) | set(other), key=len, reverse=True)
+    return re.compile("(" + "|".join(map(re.escape, alts)) + r")\s*[:：]?\s*[\[【(（]?\s*")
+
+
+def _heading_candidates(page: Page):
+    for sel in ("h1", "h2", "h3", "[class*=title]", "[class*=tit]", "[class*=bt]", "[id*=title]", "[class*=Title]",
+                "[class*=headline]", "[class*=biaoti]"):
+        for n in page.tree.css(sel):
+            t = clean(n.text(separator=" "))
+            if 4 <= len(t) <= 150:
+                yield n, t
+
+
+def extract_title(page: Page, meta: dict) -> str | None:
+    """Meta ArticleTitle, else the heading the <title> repeats, else the first <title> segment."""
+    mt = meta_get(meta, words("meta_title_names")[:2])
+    if mt and len(mt) >= 4:
+        return clean(mt)
+    ptitle = squash(page_title(page))
+    best = None
+    for n, t in _heading_candidates(page):
+        if n.css_first("a") is not None and len(n.css("a")) > 1:
+            continue
+        st = squash(t)
+        if len(st) >= 5 and st in ptitle:
+            if best is None or len(t) > len(best):
+                best = t
+    if best:
+        return best
+    h1 = page.tree.css_first("h1")
+    if h1 is not None:
+        t = clean(h1.text())
+        if len(t) >= 6:
+            return t
+    pt = page_title(page)
+    if pt:
+        segs = [s for s in _TITLE_SPLIT.split(pt) if s]
+        if segs:
+            return max(segs[:2], key=len) if len(segs) > 1 and len(segs[0]) < 4 else segs[0]
+    return None
+
+
+def _body(page: Page) -> tuple[int, str]:
+    """Text density: the container whose direct paragraphs carry the most non-link text."""
+    best_len, best_node = 0, None
+    body = page.tree.body
+    if body is None:
+        return 0, ""
+    parents: dict[int, list] = {}
+    for p in body.css("p, div > br, td > br, div > span, div > font"):
+        par = p.parent
+        if par is None:
+            continue
+        ent = parents.setdefault(par.mem_id, [par, 0])
+        if p.tag == "br":
+            continue
+        if p.css_first("a") is not None and len(clean(p.text())) < 40:
+            continue
+        ent[1] += len(squash(p.text()))
+    for par, n in parents.values():
+        if n > best_len:
+            best_len, best_node = n, par
+    # container that holds text directly (no <p>): plain text nodes under a div/td
+    for node in body.css("div, td"):
+        own = sum(len(squash(c.text_content or "")) for c in node.iter(include_text=True) if c.tag == "-text")
+        if own > best_len:
+            best_len, best_node = own, node
+    return best_len, clean(best_node.text(separator="\n")) if best_node is not None else ""
+
+
+def _info_fields(text: str) -> dict:
+    out = {}
+    for key, lab in _INFO_FIELDS.items():
+        m = re.search(r"(?:" + lab + r")\s*[:：]\s*", text)
+        if not m:
+            continue
+        rest = text[m.end(): m.end() + 80]
+        cut = _INFO_STOP.search(rest)
+        val = rest[: cut.start()] if cut else rest
+        val = clean(val).split("  ")[0]
+        if key in ("index_no", "doc_no"):
+            val = val.split(" ")[0]
+        elif key == "written_date":
+            d = parse_date(val)
+            val = iso(d) if d else None
+        elif len(val) > 40:
+            val = val[:40].split(" ")[0]
+        if val:
+            out[key] = val
+    return out
+
+
+def _related(page: Page) -> list[dict]:
+    out, seen = [], set()
+    for a in page.tree.css("a[href]"):
+        t = clean(a.text())
+        if not t or len(t) > 120:
+            continue
+        rel = None
+        if "解读" in t:
+            rel = "解读"
+        elif "原文" in t or "政策文件" in t:
+            rel = "原文"
+        elif "图解" in t:
+            rel = "图解"
+        if rel is None or len(t) < 4:
+            continue
+        href = a.attributes.get("href") or ""
+        if href.startswith(("javascript:", "#")):
+            continue
+        url = urljoin(page.url, href) if page.url else href
+        if url in seen:
+            continue
+        seen.add(url)
+        out.append({"title": t, "url": url, "relation": rel})
+    return out[:20]
+
+
+def find_publish_date(page: Page, meta: dict, title: str | None) -> tuple[dt.date | None, str | None, int]:
+    """The date shown to the reader, by label nearest after the headline; then meta, URL, nearby dates."""
+    text = page.text
+    pub = set(words("publish_date_labels"))
+    strength = {w: i for i, w in enumerate(words("publish_date_labels"))}
+    fallback = set(words("fallback_date_labels"))
+    tpos = -1
+    if title:
+        key = title[:12]
+        tpos = text.find(key)
+    hits = []
+    fb = []
+    for m in _label_rx().finditer(text):
+        lab = m.group(1)
+        d = find_dates(text[m.end(): m.end() + 24], month_day=False)
+        if not d or d[0].start > 2:
+            continue
+        if lab in pub:
+            hits.append((m.start(), lab, d[0].date))
+        elif lab in fallback:
+            fb.append((m.start(), lab, d[0].date))
+    if hits:
+        if tpos >= 0:
+            near = [h for h in hits if tpos <= h[0] <= tpos + len(title or "") + 800]
+            if near:
+                near.sort(key=lambda h: (strength.get(h[1], 99), h[0]))
+                return near[0][2], "label", tpos
+        hits.sort(key=lambda h: (strength.get(h[1], 99), h[0]))
+        return hits[0][2], "label", tpos
+    md = parse_date(meta_get(meta, words("meta_date_names")))
+    if md:
+        return md, "meta", tpos
+    ud = date_from_url(page.url)
+    if ud:
+        return ud, "url", tpos
+    if tpos >= 0:
+        after = text[tpos + len(title or ""): tpos + len(title or "") + 300]
+        d = find_dates(after, month_day=False)
+        if d:
+            return d[0].date, "near-title", tpos
+    if fb:
+        return fb[0][2], "fallback-label", tpos
+    return None, None, tpos
+
+
+def extract_article(page: Page, meta: dict) -> ArticleFacts:
+    f = ArticleFacts()
+    f.title = extract_title(page, meta)
+    f.publish_date, f.date_source, f.title_pos = find_publish_date(page, meta, f.title)
+    f.labelled_date = f.date_source == "label"
+    f.meta_date = parse_date(meta_get(meta, words("meta_date_names")))
+    f.dates_disagree = bool(f.meta_date and f.publish_date and f.meta_date != f.publish_date)
+    f.body_chars, f.body_text = _body(page)
+    f.info = _info_fields(page.text)
+    f.related_links = _related(page)
+    return f

@@ -1,0 +1,116 @@
+"""The 当前位置 trail: the column path a notice prints as 首页>…>栏目."""
+from __future__ import annotations
+
+import re
+
+from .dom import Page, attr_blob, clean, words
+
+_SEP = re.compile(r"\s*(?:>>|->|&gt;|[>»＞→›〉/]|\\)\s*")
+_HOME = {"首页", "网站首页", "主页", "首 页", "home", "Home", "HOME", "门户首页", "返回首页"}
+_MAX_LEN = 300
+
+
+def _marker_re() -> re.Pattern:
+    marks = sorted(words("breadcrumb_markers"), key=len, reverse=True)
+    return re.compile(r"^.*?(?:" + "|".join(map(re.escape, marks)) + r")\s*[:：]?\s*")
+
+
+def _crumbs_from(node, marker: re.Pattern) -> list[str]:
+    text = clean(node.text(separator=" "))
+    if not text or len(text) > _MAX_LEN:
+        return []
+    text = marker.sub("", text, count=1)
+    parts = [clean(p) for p in _SEP.split(text)]
+    parts = [p for p in parts if p]
+    if len(parts) < 2:
+        # separators drawn by CSS: fall back to the link texts
+        links = [clean(a.text()) for a in node.css("a")]
+        links = [t for t in links if t]
+        if len(links) >= 2:
+            parts = links
+    return parts
+
+
+def _tidy(parts: list[str]) -> list[str]:
+    tail = set(words("breadcrumb_drop_tail"))
+    parts = [p.strip(" :：") for p in parts]
+    parts = [p for p in parts if p]
+    while parts and parts[-1] in tail:
+        parts.pop()
+    return parts
+
+
+def _class_hit(node, hints: list[str]) -> bool:
+    blob = attr_blob(node)
+    if not blob.strip():
+        return False
+    tokens = re.split(r"[\s_\-]+", blob)
+    for h in hints:
+        if h in tokens or (len(h) >= 5 and h in blob):
+            return True
+    aria = (node.attributes.get("aria-label") or "") + (node.attributes.get("des") or "")
+    return "路径" in aria or "位置" in aria
+
+
+def extract_breadcrumb(page: Page) -> list[str]:
+    """The column trail; [] when the page has none."""
+    body = page.tree.body
+    if body is None:
+        return []
+    marker = _marker_re()
+    marks = words("breadcrumb_markers")
+    hints = [h.lower() for h in words("breadcrumb_class_hints")]
+    candidates = []
+    for node in body.traverse(include_text=False):
+        if node.tag in ("body", "html"):
+            continue
+        score = 0
+        if _class_hit(node, hints):
+            score += 2
+        if score == 0:
+            # elements whose own direct text carries a marker ("当前位置：")
+            own = "".join((c.text_content or "") for c in node.iter(include_text=True) if c.tag == "-text")
+            if any(m in own for m in marks):
+                score += 3
+        if score == 0:
+            continue
+        text = clean(node.text(separator=" "))
+        if not text or len(text) > _MAX_LEN:
+            continue
+        candidates.append((score, node))
+    best: list[str] = []
+    best_key = None
+    for score, node in candidates:
+        parts = _tidy(_crumbs_from(node, marker))
+        if len(parts) < 2:
+            # a marker text node may sit in a child; the trail is then its parent's
+            p = node.parent
+            if p is not None and p.tag not in ("body", "html"):
+                parts = _tidy(_crumbs_from(p, marker))
+        if len(parts) < 2 or len(parts) > 12 or any(len(x) > 60 for x in parts):
+            continue
+        homeish = parts[0] in _HOME or parts[0].endswith("首页")
+        key = (homeish, score, -len(" ".join(parts)))
+        if best_key is None or key > best_key:
+            best_key, best = key, parts
+    if best:
+        return best
+    return _structural(page)
+
+
+def _structural(page: Page) -> list[str]:
+    """No marker or hint: a short run of links starting at 首页 and joined by '>'-like separators."""
+    for a in page.tree.css("a"):
+        if clean(a.text()) not in _HOME:
+            continue
+        node = a.parent
+        for _ in range(3):
+            if node is None or node.tag in ("body", "html"):
+                break
+            text = clean(node.text(separator=" "))
+            if len(text) <= _MAX_LEN and _SEP.search(text):
+                parts = _tidy([clean(p) for p in _SEP.split(text)])
+                if len(parts) >= 2 and parts[0] in _HOME and all(len(x) <= 60 for x in parts):
+                    return parts
+            node = node.parent
+    return []

@@ -1,0 +1,131 @@
+"""Shared page parsing: one parsed tree per page, plus the word lists in data/lexicon.yaml."""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from selectolax.lexbor import LexborHTMLParser
+
+from .decode import decode_html
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Attributes that mark markup as a client-side template (avalon, Vue, Angular) or hidden.
+TEMPLATE_ATTRS = ("ms-if", "ms-visible", "ms-repeat", "ms-for", "v-if", "v-show", "v-for", "ng-if", "ng-show",
+                  "ng-repeat", "x-if", ":class", "ms-controller", "v-cloak")
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_WS = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=None)
+def lexicon() -> dict:
+    path = DATA_DIR / "lexicon.yaml"
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of word lists")
+    return data
+
+
+def words(key: str) -> list[str]:
+    v = lexicon().get(key)
+    if v is None:
+        raise KeyError(f"{DATA_DIR / 'lexicon.yaml'}: missing list '{key}'")
+    return [str(x) for x in v]
+
+
+@functools.lru_cache(maxsize=None)
+def alternation(key: str) -> str:
+    """A regex alternation of a word list (entries may themselves be regexes), longest first."""
+    return "|".join(sorted(words(key), key=len, reverse=True))
+
+
+def clean(s: str | None) -> str:
+    """Collapse whitespace (incl. &nbsp; and full-width spaces)."""
+    if not s:
+        return ""
+    return _WS.sub(" ", s.replace("\xa0", " ").replace("\u3000", " ")).strip()
+
+
+def squash(s: str | None) -> str:
+    """Remove all whitespace: Chinese text needs none and saved copies break lines anywhere."""
+    if not s:
+        return ""
+    return _WS.sub("", s.replace("\xa0", "").replace("\u3000", ""))
+
+
+@dataclass
+class Page:
+    """A parsed page with the bits several extractors need, computed once."""
+
+    html: str
+    url: str | None
+    encoding: str
+    tree: LexborHTMLParser
+    scripts: list[str] = field(default_factory=list)  # script src URLs and inline code, before stripping
+    _text: str | None = None
+
+    @property
+    def text(self) -> str:
+        """Visible text of the body (scripts and styles removed), whitespace collapsed."""
+        if self._text is None:
+            body = self.tree.body or self.tree.root
+            self._text = clean(body.text(separator=" ")) if body is not None else ""
+        return self._text
+
+
+def parse_page(html: str | bytes, url: str | None = None, content_type: str | None = None) -> Page:
+    if isinstance(html, (bytes, bytearray)):
+        text, enc = decode_html(bytes(html), content_type)
+    else:
+        text, enc = html, "str"
+    tree = LexborHTMLParser(text)
+    scripts: list[str] = []
+    for s in tree.css("script"):
+        src = s.attributes.get("src")
+        if src:
+            scripts.append(src)
+        t = s.text(deep=True)
+        if t:
+            scripts.append(t)
+    tree.strip_tags(["script", "style", "noscript", "template"])
+    return Page(html=text, url=url, encoding=enc, tree=tree, scripts=scripts)
+
+
+def attr_blob(node) -> str:
+    """id and class of a node, lower-cased, for hint matching."""
+    a = node.attributes
+    return f"{a.get('id') or ''} {a.get('class') or ''}".lower()
+
+
+def is_template_or_hidden(node) -> bool:
+    a = node.attributes
+    if not a:
+        return False
+    for k in TEMPLATE_ATTRS:
+        if k in a:
+            return True
+    st = a.get("style")
+    if st and HIDDEN_STYLE.search(st):
+        return True
+    if "hidden" in a:
+        return True
+    return False
+
+
+def ancestors(node, limit: int = 50):
+    p = node.parent
+    n = 0
+    while p is not None and n < limit:
+        if p.tag in ("html", "-document", None):
+            break
+        yield p
+        p = p.parent
+        n += 1
+
+
+def node_text(node) -> str:
+    return clean(node.text(separator=" "))

@@ -1,0 +1,136 @@
+"""Footer facts the indicators ask for: 党政机关标识, 网站标识码, ICP备案, 公安备案, 主办单位, 联系方式, 找错 entry."""
+from __future__ import annotations
+
+import re
+
+from .dom import Page, clean, squash, words
+
+_SITE_ID = re.compile(r"(?:网站标识码|网站识别码|标识码)\s*[:：]?\s*([A-Za-z]{0,2}\d{8,10})")
+_ICP = re.compile(r"([\u4e00-\u9fa5]{1,2})\s*ICP\s*备\s*(\d{6,12})\s*(号)?\s*(?:[-－—]\s*(\d{1,3}))?", re.I)
+_ICP_ZHENG = re.compile(r"([\u4e00-\u9fa5]{1,2})\s*ICP\s*证\s*(\d{6,12})\s*(号)?", re.I)
+_POLICE = re.compile(r"([\u4e00-\u9fa5])\s*公\s*网\s*安\s*备\s*(?:号)?\s*[:：]?\s*(\d{10,16})\s*(号)?")
+_POLICE_PLAIN = re.compile(r"公安(?:机关)?备案(?:号|编号)?\s*[:：]\s*(\d[\d\-]{8,20}\d)\s*(号)?")
+
+
+def _footer_region_text(page: Page) -> str:
+    """Footer facts can sit anywhere in saved copies, but the last part of the page is searched first."""
+    return page.text
+
+
+def _last(rx: re.Pattern, text: str):
+    found = None
+    for m in rx.finditer(text):
+        found = m
+    return found
+
+
+def _conac(page: Page) -> bool:
+    marks = [m.lower() for m in words("conac_markers")]
+    for a in page.tree.css("a[href]"):
+        href = (a.attributes.get("href") or "").lower()
+        if "conac" in href:
+            return True
+    for img in page.tree.css("img"):
+        blob = " ".join(str(img.attributes.get(k) or "") for k in ("src", "alt", "title", "id")).lower()
+        if any(m in blob for m in marks):
+            return True
+    for s in page.scripts:
+        low = s[:4000].lower() if len(s) > 4000 else s.lower()
+        if "conac" in low:
+            return True
+    for n in page.tree.css("[id]"):
+        if "conac" in (n.attributes.get("id") or "").lower():
+            return True
+    return False
+
+
+def _error_report(page: Page) -> bool:
+    marks = [m.lower() for m in words("error_report_markers")]
+    for n in page.tree.css("a[href], img, span, div, iframe"):
+        a = n.attributes
+        blob = " ".join(str(a.get(k) or "") for k in ("href", "src", "id", "class", "title", "onclick", "alt")).lower()
+        if any(m in blob for m in marks):
+            return True
+    for s in page.scripts:
+        low = s.lower()
+        if "jiucuo" in low or "找错" in low:
+            return True
+    return "我为政府网站找错" in page.text
+
+
+def _sponsor(text: str) -> str | None:
+    labels = sorted(words("sponsor_labels"), key=len, reverse=True)
+    stops = words("sponsor_stop")
+    rx = re.compile(r"(?:" + "|".join(re.escape(lb) for lb in labels) + r")\s*[:：]\s*")
+    found = None
+    for m in rx.finditer(text):
+        found = m
+    if not found:
+        return None
+    rest = text[found.end(): found.end() + 120]
+    # Cut at the next label or separator.
+    cut = len(rest)
+    for st in stops:
+        i = rest.find(st)
+        if 0 < i < cut:
+            cut = i
+    m2 = re.search(r"\s{2,}|[|｜,，;；。]|\s(?=[A-Za-z])|\s(?=\S+[:：])", rest[:cut])
+    if m2 and m2.start() > 0:
+        cut = m2.start()
+    val = clean(rest[:cut]).strip(" :：·|")
+    # "中共青岛市委 、青岛市人民政府": re-join pieces split by markup whitespace
+    val = re.sub(r"\s*([、])\s*", r"\1", val)
+    if " " in val:
+        first = val.split(" ")[0]
+        val = first if len(first) >= 4 else val
+    if len(val) < 3 or len(val) > 60:
+        return None
+    return val
+
+
+def _contact(page: Page, text: str) -> bool:
+    tail = text[-3000:]
+    for m in words("contact_markers"):
+        if m in tail:
+            return True
+    for a in page.tree.css("a"):
+        t = clean(a.text())
+        if t in ("联系我们", "联系方式"):
+            return True
+    return False
+
+
+def extract_footer(page: Page) -> dict:
+    text = _footer_region_text(page)
+    sq = squash(text)
+    out: dict = {
+        "conac": _conac(page),
+        "site_id_code": None,
+        "icp": None,
+        "police_record": None,
+        "sponsor": None,
+        "contact": False,
+        "error_report_entry": _error_report(page),
+    }
+    m = _last(_SITE_ID, sq)
+    if m:
+        out["site_id_code"] = m.group(1)
+    m = _last(_ICP, sq) or _last(_ICP_ZHENG, sq)
+    if m:
+        kind = "ICP证" if m.re is _ICP_ZHENG else "ICP备"
+        s = f"{m.group(1)[-1]}{kind}{m.group(2)}{m.group(3) or ''}"
+        if m.re is _ICP and m.group(4):
+            s += f"-{m.group(4)}"
+        out["icp"] = s
+    m = _last(_POLICE, sq)
+    if m:
+        out["police_record"] = f"{m.group(1)}公网安备{m.group(2)}{m.group(3) or ''}"
+    else:
+        m = _last(_POLICE_PLAIN, sq)
+        if m:
+            out["police_record"] = m.group(1) + (m.group(2) or "")
+    out["sponsor"] = _sponsor(text)
+    out["contact"] = _contact(page, text)
+    # The footer is "present" when any of its hallmark facts is in the static HTML.
+    out["present"] = any(out[k] for k in ("site_id_code", "icp", "police_record", "sponsor"))
+    return out

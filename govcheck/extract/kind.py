@@ -1,0 +1,38 @@
+"""Page kind (home / list / article / other) from structure and text, not from the URL alone."""
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from .article import ArticleFacts
+from .lists import ListResult
+
+# Thresholds are structural constants of the heuristic, not rule values.
+ARTICLE_BODY_MIN = 150
+LIST_ROWS_MIN = 3
+
+
+def _root_url(url: str | None) -> bool:
+    if not url:
+        return False
+    path = urlparse(url).path or "/"
+    return path in ("/", "") or path.rsplit("/", 1)[-1].lower() in ("index.html", "index.htm", "index.shtml",
+                                                                     "index.jsp", "index.php", "default.html",
+                                                                     "default.htm", "index.aspx") and path.count("/") <= 1
+
+
+def classify(art: ArticleFacts, lst: ListResult, breadcrumb: list[str], url: str | None) -> str:
+    rows = len(lst.items)
+    body = art.body_chars
+    if art.labelled_date and body >= ARTICLE_BODY_MIN and body > rows * 40:
+        return "article"
+    if not breadcrumb and lst.dated_groups >= 3 and body < 1500:
+        return "home"
+    if rows >= LIST_ROWS_MIN or (lst.dynamic and body < 600) or (lst.blank_marker and body < 300):
+        if _root_url(url) and not breadcrumb and lst.dated_groups >= 2:
+            return "home"
+        return "list"
+    if body >= ARTICLE_BODY_MIN or (art.publish_date and body >= 60):
+        return "article"
+    if rows >= 1:
+        return "list"
+    return "other"

@@ -1,0 +1,216 @@
+"""The page's main list: the largest repeated block of sibling rows that each hold a link and a date."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from .dates import date_from_url, find_dates, iso
+from .dom import Page, attr_blob, clean, is_template_or_hidden, words
+
+ROW_TAGS = {"li", "tr", "dd", "dt"}
+REPEAT_ATTRS = ("ms-repeat", "ms-for", "v-for", "ng-repeat", "x-for", "th:each", "wx:for")
+_BAD_HREF = re.compile(r"^\s*(?:javascript:|#|mailto:|tel:)", re.I)
+_TOKEN = re.compile(r"[\s_\-]+")
+_REPEAT_SELECTOR = ", ".join("[" + a.replace(":", "\\:") + "]" for a in REPEAT_ATTRS)
+
+
+@dataclass
+class Row:
+    node: object
+    title: str
+    url: str | None
+    date: dt.date | None
+    date_source: str | None  # "shown" | "url"
+    sig: tuple
+
+
+@dataclass
+class ListResult:
+    items: list[dict] = field(default_factory=list)
+    groups: int = 0  # number of distinct link-row groups with >= 3 rows (a home page has many)
+    dated_groups: int = 0
+    dynamic: bool = False  # a list template drawn by JavaScript is present
+    blank_marker: bool = False  # visible 暂无信息-like text
+    pagination: bool = False
+    main_score: float = 0.0
+
+
+def _sig(node, depth: int = 8) -> tuple:
+    parts = []
+    n = node
+    for _ in range(depth):
+        if n is None or n.tag in ("body", "html", "-document"):
+            break
+        parts.append((n.tag, (n.attributes.get("class") or "").strip()))
+        n = n.parent
+    return tuple(parts)
+
+
+def _row_of(a):
+    n = a.parent
+    for _ in range(4):
+        if n is None or n.tag in ("body", "html"):
+            break
+        if n.tag in ROW_TAGS:
+            return n
+        n = n.parent
+    p = a.parent
+    if p is None or p.tag in ("body", "html"):
+        return None
+    return p
+
+
+def _hint_tokens(node) -> set[str]:
+    return set(t for t in _TOKEN.split(attr_blob(node)) if t)
+
+
+def _context_factor(node, side: list[str], main: list[str]) -> float:
+    f = 1.0
+    for anc in _ancestors(node, 12):
+        toks = _hint_tokens(anc)
+        if not toks:
+            continue
+        blob = " ".join(toks)
+        if any(h in toks or any(t.startswith(h) for t in toks) for h in side):
+            f *= 0.5
+        elif any(h in toks or any(t.startswith(h) for t in toks) for h in main) or "list" in blob:
+            f *= 1.15
+        if anc.tag in ("header", "footer", "nav", "aside"):
+            f *= 0.3
+    return f
+
+
+def _ancestors(node, limit):
+    p = node.parent
+    k = 0
+    while p is not None and k < limit and p.tag not in ("html", "-document"):
+        yield p
+        p = p.parent
+        k += 1
+
+
+def _title_of(a) -> str:
+    text = clean(a.text(separator=" "))
+    t = clean(a.attributes.get("title") or "")
+    if t and len(t) > len(text) and (text.endswith(("...", "…", "..")) or t.startswith(text.rstrip(".…")) or not text):
+        return t
+    return text
+
+
+def ref_date_of(page: Page, ref: dt.date | None) -> dt.date:
+    """Reference for MM-DD years: the caller's date, else the newest full date on the page, else today."""
+    if ref is not None:
+        return ref
+    today = dt.date.today()
+    best = None
+    for h in find_dates(page.text, month_day=False):
+        if h.date <= today and (best is None or h.date > best):
+            best = h.date
+    return best or today
+
+
+def collect_rows(page: Page, ref: dt.date) -> list[Row]:
+    rows: dict[int, Row] = {}
+    base = page.url
+    for a in page.tree.css("a"):
+        href = a.attributes.get("href")
+        if not href or _BAD_HREF.match(href):
+            continue
+        title = _title_of(a)
+        if len(title) < 4:
+            continue
+        row = _row_of(a)
+        if row is None:
+            continue
+        key = row.mem_id
+        prev = rows.get(key)
+        if prev is not None and len(prev.title) >= len(title):
+            continue
+        row_text = clean(row.text(separator=" "))
+        if len(row_text) > len(title) + 200:
+            continue  # a container, not a row
+        # a date shown outside the link text is the row's date
+        outside = row_text.replace(clean(a.text(separator=" ")), " ", 1)
+        hits = find_dates(outside, ref=ref)
+        date, src = None, None
+        if hits:
+            full = [h for h in hits if not h.year_inferred]
+            date, src = (full or hits)[-1].date, "shown"
+        url = urljoin(base, href) if base else href
+        if date is None:
+            ud = date_from_url(url)
+            if ud:
+                date, src = ud, "url"
+        rows[key] = Row(row, title, url, date, src, _sig(row))
+    return list(rows.values())
+
+
+def _blank_marker(page: Page) -> bool:
+    marks = sorted(words("blank_markers"), key=len, reverse=True)
+    rx = re.compile("|".join(map(re.escape, marks)))
+    body = page.tree.body
+    if body is None:
+        return False
+    for node in body.traverse(include_text=False):
+        own = "".join((c.text_content or "") for c in node.iter(include_text=True) if c.tag == "-text")
+        if not own or not rx.search(own):
+            continue
+        if len(clean(own)) > 40:
+            continue
+        if is_template_or_hidden(node) or any(is_template_or_hidden(p) for p in _ancestors(node, 30)):
+            continue
+        return True
+    return False
+
+
+def _dynamic(page: Page) -> bool:
+    """A list template bound by avalon/Vue/Angular, left unrendered in the static HTML."""
+    selector = _REPEAT_SELECTOR
+    for n in page.tree.css(selector):
+        cls = n.attributes.get("class") or ""
+        if "ng-scope" in cls:
+            continue  # Angular already rendered this copy
+        inner = n.html or ""
+        if "{{" in inner or "ms-attr" in inner or "ms-text" in inner or "v-bind" in inner or ":href" in inner \
+                or "ng-bind" in inner or "ng-href" in inner or n.css_first("a") is not None:
+            return True
+    return False
+
+
+def extract_list(page: Page, ref: dt.date | None = None) -> ListResult:
+    ref = ref_date_of(page, ref)
+    rows = collect_rows(page, ref)
+    side = [h.lower() for h in words("side_hints")]
+    main = [h.lower() for h in words("main_hints")]
+    groups: dict[tuple, list[Row]] = {}
+    for r in rows:
+        groups.setdefault(r.sig, []).append(r)
+    res = ListResult()
+    best, best_score = None, 0.0
+    for sig, rs in groups.items():
+        n = len(rs)
+        dated = sum(1 for r in rs if r.date_source == "shown")
+        avg_len = sum(len(r.title) for r in rs) / n
+        if n >= 3:
+            res.groups += 1
+            if dated >= n * 0.6:
+                res.dated_groups += 1
+        if dated < max(1, n * 0.5):
+            continue  # main lists of columns show dates; menus and link walls do not
+        if avg_len < 6:
+            continue
+        score = (dated * 3 + n) * min(avg_len, 30) / 10 * _context_factor(rs[0].node, side, main)
+        if score > best_score:
+            best, best_score = rs, score
+    if best is not None:
+        res.main_score = best_score
+        res.items = [{"title": r.title, "url": r.url, "date": iso(r.date),
+                      **({"date_source": r.date_source} if r.date_source == "url" else {})} for r in best]
+    res.dynamic = _dynamic(page)
+    res.blank_marker = _blank_marker(page)
+    pag = re.compile("|".join(words("pagination_markers")))
+    res.pagination = bool(pag.search(page.text)) or any(
+        ("createPageHTML" in s or "recordCount" in s or "pageCount" in s) for s in page.scripts)
+    return res
