@@ -1,0 +1,536 @@
+"""The notice (通报) as a Word file laid out per GB/T 9704-2012 《党政机关公文格式》.
+
+Only layout happens here: every sentence, number and table row comes from the NoticeDoc. The
+GB/T 9704 measures live in `Layout` (one place, each with the clause it comes from) so a region
+with a house style can pass its own. python-docx ignores a font name for CJK text unless the
+run's w:eastAsia attribute is set, so every run written here goes through `_set_run_font`.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, Twips
+
+from govcheck.report.doc import Attachment, NoticeDoc, Paragraph, Table
+
+PT_PER_MM = 72 / 25.4
+
+
+@dataclass(frozen=True)
+class Layout:
+    """GB/T 9704-2012 measures (clause numbers in comments)."""
+
+    page_width_mm: float = 210.0  # 5.2.1 A4
+    page_height_mm: float = 297.0
+    margin_top_mm: float = 37.0  # 5.2.2 天头 37 mm
+    margin_bottom_mm: float = 35.0  # 版心 156 x 225 mm
+    margin_left_mm: float = 28.0  # 订口 28 mm
+    margin_right_mm: float = 26.0
+    lines_per_page: int = 22  # 5.2.3 一般每面排22行
+    chars_per_line: int = 28  # 每行排28个字
+    body_font: str = "仿宋_GB2312"  # 5.2.3 3号仿宋体字
+    body_size_pt: float = 16.0  # 3号
+    title_font: str = "方正小标宋简体"  # 7.2.4 2号小标宋体字
+    title_size_pt: float = 22.0  # 2号
+    title_line_pt: float = 35.0  # exact leading of a (possibly two-line) title
+    heading1_font: str = "黑体"  # 7.3.3 第一层用黑体字
+    heading2_font: str = "楷体_GB2312"  # 第二层用楷体字
+    attachment_label_font: str = "黑体"  # 8 附件 "附件"二字及顺序号用3号黑体字
+    page_number_font: str = "宋体"  # 7.5 4号半角宋体阿拉伯数字
+    page_number_size_pt: float = 14.0  # 4号
+    page_number_dash: str = "—"  # 数字左右各放一条一字线
+    page_number_gap_mm: float = 7.0  # 一字线上距版心下边缘7 mm
+    page_number_side_chars: float = 1.0  # 单页码居右空一字，双页码居左空一字
+    first_line_indent_chars: float = 2.0  # 7.3.3 每个自然段左空二字
+    date_right_chars: float = 4.0  # 7.3.5.1 成文日期一般右空四字
+    signature_gap_lines: int = 2  # blank body lines above the 落款 (room for the seal)
+    table_font: str = "仿宋_GB2312"
+    table_header_font: str = "黑体"
+    table_size_pt: float = 12.0  # 小四
+    table_line_pt: float = 18.0  # exact leading inside table cells
+    table_cell_margin_mm: float = 1.2
+
+    @property
+    def text_width_mm(self) -> float:
+        return self.page_width_mm - self.margin_left_mm - self.margin_right_mm
+
+    @property
+    def text_height_mm(self) -> float:
+        return self.page_height_mm - self.margin_top_mm - self.margin_bottom_mm
+
+    @property
+    def line_pitch_twips(self) -> int:
+        """Grid line pitch, rounded down so that lines_per_page whole lines fit the type area."""
+        return math.floor(self.text_height_mm * PT_PER_MM * 20 / self.lines_per_page)
+
+    @property
+    def char_pitch_pt(self) -> float:
+        return self.text_width_mm * PT_PER_MM / self.chars_per_line
+
+    @property
+    def char_space(self) -> int:
+        """w:docGrid/@w:charSpace: (pitch - body size) in 1/4096 pt, as Word stores it."""
+        return math.floor((self.char_pitch_pt - self.body_size_pt) * 4096)
+
+    def chars_twips(self, chars: float) -> int:
+        return round(chars * self.char_pitch_pt * 20)
+
+
+GB9704 = Layout()
+
+# A heading printed run-in with its paragraph ("（一）网站抽查情况。市政务公开……"): only the part up to
+# the first 。 takes the heading face; the sentence after it is body text.
+_RUN_IN = re.compile(r"^(?P<head>[^。]{1,60}?。)(?P<rest>.+)$", re.S)
+
+
+def display_width(text: str) -> float:
+    """Width in full-width character cells (half-width Latin and digits count one half)."""
+    w = 0.0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        w += 1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.5
+    return w
+
+
+# ---------------------------------------------------------------------------------------- XML helpers
+
+
+def _set_rfonts(rpr, font: str, ascii_font: str | None = None) -> None:
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in list(rfonts.attrib):
+        if attr.endswith("Theme"):
+            del rfonts.attrib[attr]
+    latin = ascii_font or font
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    rfonts.set(qn("w:eastAsia"), font)
+    rfonts.set(qn("w:cs"), latin)
+
+
+def _set_run_font(run, font: str, size_pt: float, bold: bool = False, ascii_font: str | None = None) -> None:
+    run.font.name = ascii_font or font
+    run.font.size = Pt(size_pt)
+    run.font.bold = bold
+    _set_rfonts(run._r.get_or_add_rPr(), font, ascii_font)
+
+
+def _set_snap_to_grid(paragraph, snap: bool) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    el = ppr.find(qn("w:snapToGrid"))
+    if el is None:
+        el = OxmlElement("w:snapToGrid")
+        ppr.append(el)
+    el.set(qn("w:val"), "1" if snap else "0")
+
+
+def _set_char_indent(paragraph, layout: Layout, *, left: float = 0, right: float = 0,
+                     first_line: float = 0, hanging: float = 0) -> None:
+    """Indents in character units (w:*Chars, which Word honours) and twips (which LibreOffice reads)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    ind = ppr.find(qn("w:ind"))
+    if ind is None:
+        ind = OxmlElement("w:ind")
+        ppr.append(ind)
+    ind.set(qn("w:left"), str(layout.chars_twips(left)))
+    ind.set(qn("w:leftChars"), str(round(left * 100)))
+    ind.set(qn("w:right"), str(layout.chars_twips(right)))
+    ind.set(qn("w:rightChars"), str(round(right * 100)))
+    if hanging:
+        ind.set(qn("w:hanging"), str(layout.chars_twips(hanging)))
+        ind.set(qn("w:hangingChars"), str(round(hanging * 100)))
+    else:
+        ind.set(qn("w:firstLine"), str(layout.chars_twips(first_line)))
+        ind.set(qn("w:firstLineChars"), str(round(first_line * 100)))
+
+
+def _exact_spacing(paragraph, line_pt: float) -> None:
+    pf = paragraph.paragraph_format
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(line_pt)
+
+
+def _body_line_pt(layout: Layout) -> float:
+    return layout.line_pitch_twips / 20
+
+
+def _setup_document(layout: Layout):
+    doc = Document()
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.PORTRAIT
+    sec.page_width = Mm(layout.page_width_mm)
+    sec.page_height = Mm(layout.page_height_mm)
+    sec.top_margin = Mm(layout.margin_top_mm)
+    sec.bottom_margin = Mm(layout.margin_bottom_mm)
+    sec.left_margin = Mm(layout.margin_left_mm)
+    sec.right_margin = Mm(layout.margin_right_mm)
+    sec.header_distance = Mm(15)
+    # Page number's dash line sits page_number_gap_mm under the type area; the footer distance
+    # is measured from the page edge to the bottom of the footer line.
+    footer_line_mm = layout.page_number_size_pt / PT_PER_MM
+    sec.footer_distance = Mm(layout.margin_bottom_mm - layout.page_number_gap_mm - footer_line_mm)
+
+    sectpr = sec._sectPr
+    grid = sectpr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sectpr.append(grid)
+    for attr in list(grid.attrib):
+        del grid.attrib[attr]
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(layout.line_pitch_twips))
+    grid.set(qn("w:charSpace"), str(layout.char_space))
+
+    # Document defaults: body face and size (docGrid's char pitch is relative to this size),
+    # no paragraph spacing, and CJK line-breaking rules.
+    styles_el = doc.styles.element
+    rpr_default = styles_el.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_rfonts(rpr_default, layout.body_font)
+    for tag in ("w:sz", "w:szCs"):
+        el = rpr_default.find(qn(tag))
+        if el is None:
+            el = OxmlElement(tag)
+            rpr_default.append(el)
+        el.set(qn("w:val"), str(round(layout.body_size_pt * 2)))
+    lang = rpr_default.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr_default.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    normal = doc.styles["Normal"]
+    normal.font.name = layout.body_font
+    normal.font.size = Pt(layout.body_size_pt)
+    _set_rfonts(normal.element.get_or_add_rPr(), layout.body_font)
+    pf = normal.paragraph_format
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(_body_line_pt(layout))
+    pf.widow_control = False
+    for name in ("Footer", "Header"):
+        st = doc.styles[name]
+        st.font.name = layout.page_number_font
+        _set_rfonts(st.element.get_or_add_rPr(), layout.page_number_font)
+    # Odd and even pages carry their page number on opposite sides (7.5).
+    doc.settings.odd_and_even_pages_header_footer = True
+    return doc
+
+
+def _add_page_number(footer, layout: Layout, align) -> None:
+    footer.is_linked_to_previous = False
+    p = footer.paragraphs[0]
+    for r in list(p.runs):
+        r._r.getparent().remove(r._r)
+    p.alignment = align
+    _set_snap_to_grid(p, False)
+    pf = p.paragraph_format
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    side = layout.page_number_side_chars * layout.page_number_size_pt * 20
+    if align == WD_ALIGN_PARAGRAPH.RIGHT:
+        pf.right_indent = Twips(side)
+    elif align == WD_ALIGN_PARAGRAPH.LEFT:
+        pf.left_indent = Twips(side)
+
+    def run(text: str | None = None):
+        r = p.add_run(text or "")
+        _set_run_font(r, layout.page_number_font, layout.page_number_size_pt)
+        return r
+
+    run(layout.page_number_dash + " ")
+    for kind in ("begin", None, "separate", "1", "end"):
+        r = run()
+        if kind in ("begin", "separate", "end"):
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            r._r.append(fld)
+        elif kind is None:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = " PAGE "
+            r._r.append(instr)
+        else:
+            r.text = kind
+    run(" " + layout.page_number_dash)
+
+
+# ---------------------------------------------------------------------------------------- paragraphs
+
+
+def _body_paragraph(doc, layout: Layout, text: str = "", font: str | None = None):
+    p = doc.add_paragraph()
+    _exact_spacing(p, _body_line_pt(layout))
+    p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    if text:
+        r = p.add_run(text)
+        _set_run_font(r, font or layout.body_font, layout.body_size_pt)
+    return p
+
+
+def _blank_lines(doc, layout: Layout, n: int) -> None:
+    for _ in range(n):
+        p = _body_paragraph(doc, layout)
+        # An empty paragraph still takes the body face on its mark, so its line keeps the grid.
+        _set_rfonts(_para_mark_rpr(p), layout.body_font)
+
+
+def _para_mark_rpr(p):
+    ppr = p._p.get_or_add_pPr()
+    rpr = ppr.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        ppr.append(rpr)
+    return rpr
+
+
+def _heading(doc, layout: Layout, text: str, font: str) -> None:
+    p = _body_paragraph(doc, layout)
+    _set_char_indent(p, layout, first_line=layout.first_line_indent_chars)
+    m = _RUN_IN.match(text)
+    if m and m.group("rest").strip():
+        _set_run_font(p.add_run(m.group("head")), font, layout.body_size_pt)
+        _set_run_font(p.add_run(m.group("rest")), layout.body_font, layout.body_size_pt)
+    else:
+        _set_run_font(p.add_run(text), font, layout.body_size_pt)
+
+
+def _attachment_item(doc, layout: Layout, text: str) -> None:
+    """附件说明 (7.3.4): 左空二字 "附件：1.…"; later items and wrapped lines align with the first name."""
+    p = _body_paragraph(doc, layout, text)
+    head = re.match(r"^(附件[：:])?\s*(\d+[.．、])?", text)
+    label_w = display_width(head.group(1)) if head and head.group(1) else 0.0
+    label_w = label_w or display_width("附件：")
+    number_w = display_width(head.group(2)) if head and head.group(2) else 0.0
+    left = layout.first_line_indent_chars + label_w + number_w
+    hanging = (label_w if head and head.group(1) else 0.0) + number_w
+    _set_char_indent(p, layout, left=left, hanging=hanging)
+
+
+def _signature_block(doc, layout: Layout, issuers: list[str], date: str | None) -> None:
+    """落款 centred over the 成文日期, which sits 右空四字 (7.3.5.1)."""
+    date_w = display_width(date) if date else 0.0
+    for issuer in issuers:
+        p = _body_paragraph(doc, layout, issuer)
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        right = layout.date_right_chars + (date_w - display_width(issuer)) / 2 if date else layout.date_right_chars
+        _set_char_indent(p, layout, right=max(0.0, right))
+    if date:
+        p = _body_paragraph(doc, layout, date)
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _set_char_indent(p, layout, right=layout.date_right_chars)
+
+
+def _title(doc, layout: Layout, text: str) -> None:
+    p = doc.add_paragraph()
+    _exact_spacing(p, layout.title_line_pt)
+    _set_snap_to_grid(p, False)
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        r = p.add_run(line)
+        _set_run_font(r, layout.title_font, layout.title_size_pt)
+        if i < len(lines) - 1:
+            r.add_break()
+
+
+# ---------------------------------------------------------------------------------------- tables
+
+
+def column_weights(table: Table) -> list[float]:
+    """Relative column widths: the given widths_mm, else from the header and the cells' line lengths."""
+    n = len(table.header)
+    if table.widths_mm and len(table.widths_mm) == n and all(w > 0 for w in table.widths_mm):
+        return [float(w) for w in table.widths_mm]
+    weights = []
+    for c in range(n):
+        cells = [row[c] if c < len(row) else "" for row in table.rows]
+        lens = sorted(max((display_width(x) for x in str(cell).split("\n")), default=0) for cell in cells)
+        typical = lens[int(len(lens) * 0.9)] if lens else 0
+        head = max((display_width(x) for x in table.header[c].split("\n")), default=0)
+        weights.append(max(head, min(typical, 40.0), 2.0) + 1.0)
+    return weights
+
+
+def _cell_text(cell, layout: Layout, text: str, font: str, align) -> None:
+    paras = str(text).split("\n")
+    first = cell.paragraphs[0]
+    for i, line in enumerate(paras):
+        p = first if i == 0 else cell.add_paragraph()
+        _exact_spacing(p, layout.table_line_pt)
+        _set_snap_to_grid(p, False)
+        p.alignment = align
+        _set_rfonts(_para_mark_rpr(p), font)
+        if line:
+            _set_run_font(p.add_run(line), font, layout.table_size_pt)
+
+
+def _set_borders(tbl) -> None:
+    tblpr = tbl._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        b = OxmlElement(f"w:{side}")
+        b.set(qn("w:val"), "single")
+        b.set(qn("w:sz"), "4")
+        b.set(qn("w:space"), "0")
+        b.set(qn("w:color"), "000000")
+        borders.append(b)
+    tblpr.append(borders)
+
+
+def _set_cell_margins(tbl, layout: Layout) -> None:
+    tblpr = tbl._tbl.tblPr
+    mar = OxmlElement("w:tblCellMar")
+    tw = str(round(layout.table_cell_margin_mm * PT_PER_MM * 20))
+    for side in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), tw if side in ("left", "right") else "40")
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    tblpr.append(mar)
+
+
+def _add_table(doc, layout: Layout, table: Table) -> None:
+    n = len(table.header)
+    weights = column_weights(table)
+    total = sum(weights)
+    widths = [Mm(layout.text_width_mm * w / total) for w in weights]
+    # Short columns (scores, counts, region names) are centred; prose columns justified left.
+    centred = []
+    for c in range(n):
+        longest = max((display_width(str(row[c] if c < len(row) else "")) for row in table.rows), default=0)
+        centred.append(longest <= 12)
+
+    tbl = doc.add_table(rows=1 + len(table.rows), cols=n)
+    tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
+    tbl.autofit = False
+    _set_borders(tbl)
+    _set_cell_margins(tbl, layout)
+    layout_el = OxmlElement("w:tblLayout")
+    layout_el.set(qn("w:type"), "fixed")
+    tbl._tbl.tblPr.append(layout_el)
+    for c, w in enumerate(widths):
+        tbl.columns[c].width = w
+    grid_cols = tbl._tbl.tblGrid.findall(qn("w:gridCol"))
+    for c, gc in enumerate(grid_cols):
+        gc.set(qn("w:w"), str(widths[c].twips))
+
+    header_row = tbl.rows[0]
+    trpr = header_row._tr.get_or_add_trPr()
+    hdr = OxmlElement("w:tblHeader")
+    hdr.set(qn("w:val"), "1")
+    trpr.append(hdr)
+    for c, text in enumerate(table.header):
+        cell = header_row.cells[c]
+        cell.width = widths[c]
+        cell.vertical_alignment = 1  # centre
+        _cell_text(cell, layout, text, layout.table_header_font, WD_ALIGN_PARAGRAPH.CENTER)
+    for r, row in enumerate(table.rows, start=1):
+        cells = tbl.rows[r].cells
+        for c in range(n):
+            value = row[c] if c < len(row) else ""
+            cells[c].width = widths[c]
+            cells[c].vertical_alignment = 1
+            align = WD_ALIGN_PARAGRAPH.CENTER if centred[c] else WD_ALIGN_PARAGRAPH.JUSTIFY
+            _cell_text(cells[c], layout, "" if value is None else str(value), layout.table_font, align)
+
+
+def _attachment(doc, layout: Layout, att: Attachment) -> None:
+    """8 附件: new page, "附件N" top-left in 黑体, title centred on the third line, then its tables."""
+    label = _body_paragraph(doc, layout, att.label, font=layout.attachment_label_font)
+    label.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    label.paragraph_format.page_break_before = True
+    _blank_lines(doc, layout, 1)
+    _title(doc, layout, att.title)
+    _blank_lines(doc, layout, 1)
+    for i, table in enumerate(att.tables):
+        if i:
+            _blank_lines(doc, layout, 1)
+        _add_table(doc, layout, table)
+
+
+# ---------------------------------------------------------------------------------------- the notice
+
+
+def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
+    """The notice as a python-docx Document (not saved), so tests can inspect it too."""
+    doc = _setup_document(layout)
+    sec = doc.sections[0]
+    _add_page_number(sec.footer, layout, WD_ALIGN_PARAGRAPH.RIGHT)
+    _add_page_number(sec.even_page_footer, layout, WD_ALIGN_PARAGRAPH.LEFT)
+
+    if notice.doc_number:
+        p = _body_paragraph(doc, layout, notice.doc_number)
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _blank_lines(doc, layout, 1)
+    _title(doc, layout, notice.title)
+    _blank_lines(doc, layout, 1)
+    if notice.recipients:
+        p = _body_paragraph(doc, layout, notice.recipients)  # 主送机关: 居左顶格
+        _set_char_indent(p, layout)
+
+    body = list(notice.body)
+    has_signature = any(par.style == "signature" for par in body)
+    has_date = any(par.style == "date" for par in body)
+    prev_style = None
+    pending_signature: list[str] = []
+    pending_date: str | None = None
+    for par in body:
+        text = par.text
+        if par.style in ("signature", "date"):
+            if par.style == "signature":
+                pending_signature.append(text)
+            else:
+                pending_date = text
+            continue
+        if pending_signature or pending_date:
+            _blank_lines(doc, layout, layout.signature_gap_lines)
+            _signature_block(doc, layout, pending_signature, pending_date)
+            pending_signature, pending_date = [], None
+        if par.style == "attachment_list" and prev_style != "attachment_list":
+            _blank_lines(doc, layout, 1)  # 正文下空一行编排附件说明
+        if par.style == "heading1":
+            _heading(doc, layout, text, layout.heading1_font)
+        elif par.style == "heading2":
+            _heading(doc, layout, text, layout.heading2_font)
+        elif par.style == "attachment_list":
+            _attachment_item(doc, layout, text)
+        elif par.style == "body":
+            p = _body_paragraph(doc, layout, text)
+            _set_char_indent(p, layout, first_line=layout.first_line_indent_chars)
+        else:
+            raise ValueError(f"通报正文段落样式未知：{par.style!r}（段落：{text[:20]}…）")
+        prev_style = par.style
+    if not has_signature and notice.issuer:
+        pending_signature.append(notice.issuer)
+    if not has_date and notice.date:
+        pending_date = notice.date
+    if pending_signature or pending_date:
+        _blank_lines(doc, layout, layout.signature_gap_lines)
+        _signature_block(doc, layout, pending_signature, pending_date)
+
+    for att in notice.attachments:
+        _attachment(doc, layout, att)
+    return doc
+
+
+def write_docx(notice: NoticeDoc, path: Path, layout: Layout = GB9704) -> Path:
+    doc = build_docx(notice, layout)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path
