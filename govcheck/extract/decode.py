@@ -81,6 +81,12 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
     text = _try(data, "utf-8")
     if text is not None:
         return text, "utf-8"
+    # Mostly-UTF-8 bytes with a few broken sequences (copies stored after a bad conversion) stay UTF-8.
+    loose = data.decode("utf-8", errors="replace")
+    bad = loose.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    good = sum(1 for ch in loose if ord(ch) > 127 and ch != "\ufffd")
+    if good >= 50 and bad * 10 <= good:
+        return loose, "utf-8"
     # 4. <meta charset> / http-equiv declared in the first few KB.
     m = _META_CHARSET.search(data[:8192])
     enc = _normalise(m.group(1).decode("ascii", "ignore")) if m else None

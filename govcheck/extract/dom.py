@@ -116,6 +116,21 @@ def is_template_or_hidden(node) -> bool:
     return False
 
 
+def is_hidden(node, depth: int = 30) -> bool:
+    """Hidden by inline style or the hidden attribute, on the node or an ancestor."""
+    n = node
+    for _ in range(depth):
+        if n is None or n.tag in ("html", "-document"):
+            return False
+        a = n.attributes
+        if a:
+            st = a.get("style")
+            if (st and HIDDEN_STYLE.search(st)) or "hidden" in a:
+                return True
+        n = n.parent
+    return False
+
+
 def ancestors(node, limit: int = 50):
     p = node.parent
     n = 0

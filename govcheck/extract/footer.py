@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .dom import Page, clean, squash, words
+from .dom import Page, clean, is_hidden, squash, words
 
 _SITE_ID = re.compile(r"(?:网站标识码|网站识别码|标识码)\s*[:：]?\s*([A-Za-z]{0,2}\d{8,10})")
 _ICP = re.compile(r"([\u4e00-\u9fa5]{1,2})\s*ICP\s*备\s*(\d{6,12})\s*(号)?\s*(?:[-－—]\s*(\d{1,3}))?", re.I)
@@ -49,7 +49,7 @@ def _error_report(page: Page) -> bool:
     for n in page.tree.css("a[href], img, span, div, iframe"):
         a = n.attributes
         blob = " ".join(str(a.get(k) or "") for k in ("href", "src", "id", "class", "title", "onclick", "alt")).lower()
-        if any(m in blob for m in marks):
+        if any(m in blob for m in marks) and not is_hidden(n):
             return True
     for s in page.scripts:
         low = s.lower()
@@ -66,7 +66,7 @@ def _sponsor(text: str) -> str | None:
     for m in rx.finditer(text):
         found = m
     if not found:
-        return None
+        return _sponsor_postfix(text)
     rest = text[found.end(): found.end() + 120]
     # Cut at the next label or separator.
     cut = len(rest)
@@ -88,10 +88,40 @@ def _sponsor(text: str) -> str | None:
     return val
 
 
+_POSTFIX = re.compile(r"(?:^|[\s|｜:：])([\u4e00-\u9fa5、（）()]{4,40}?)\s*主办(?![单方])")
+
+
+def _sponsor_postfix(text: str) -> str | None:
+    """"中共青岛市委、青岛市人民政府主办": the name precedes the word."""
+    found = None
+    for m in _POSTFIX.finditer(text):
+        found = m
+    if not found:
+        return None
+    return found.group(1).strip("、")
+
+
+_HALLMARK = re.compile(r"ICP|网站标识码|公网安备|版权所有|主办")
+
+
+def footer_windows(text: str, span: int = 600) -> str:
+    """Text around the footer hallmarks (ICP, 标识码, 公网安备, 版权所有, 主办)."""
+    parts = []
+    last_end = -1
+    for m in _HALLMARK.finditer(text):
+        a, b = max(0, m.start() - span), m.end() + span
+        if a < last_end:
+            a = last_end
+        if a < b:
+            parts.append(text[a:b])
+            last_end = b
+    return " ".join(parts)
+
+
 def _contact(page: Page, text: str) -> bool:
-    tail = text[-3000:]
+    region = footer_windows(text) or text[-3000:]
     for m in words("contact_markers"):
-        if m in tail:
+        if m in region:
             return True
     for a in page.tree.css("a"):
         t = clean(a.text())

@@ -111,6 +111,25 @@ def ref_date_of(page: Page, ref: dt.date | None) -> dt.date:
     return best or today
 
 
+def _shown_date(row, link_text: str, ref: dt.date) -> dt.date | None:
+    """A date shown in the row outside the link text (full dates preferred over MM-DD)."""
+    row_text = clean(row.text(separator=" "))
+    outside = row_text.replace(link_text, " ", 1) if link_text else row_text
+    hits = find_dates(outside, ref=ref)
+    if not hits:
+        return None
+    full = [h for h in hits if not h.year_inferred]
+    return (full or hits)[-1].date
+
+
+def _title_links(node) -> int:
+    hrefs = set()
+    for a in node.css("a[href]"):
+        if len(clean(a.text())) >= 2:
+            hrefs.add(a.attributes.get("href"))
+    return len(hrefs)
+
+
 def collect_rows(page: Page, ref: dt.date) -> list[Row]:
     rows: dict[int, Row] = {}
     base = page.url
@@ -119,10 +138,28 @@ def collect_rows(page: Page, ref: dt.date) -> list[Row]:
         if not href or _BAD_HREF.match(href):
             continue
         title = _title_of(a)
-        if len(title) < 4:
+        if len(title) < 2:
             continue
         row = _row_of(a)
         if row is None:
+            continue
+        link_text = clean(a.text(separator=" "))
+        date = _shown_date(row, link_text, ref)
+        if date is None:
+            # cells of one row (<dl><dd>title</dd><dd>date</dd></dl>, <tr><td>…): climb while the
+            # ancestor still holds this one link and stays row-sized
+            up = row.parent
+            for _ in range(2):
+                if up is None or up.tag in ("body", "html"):
+                    break
+                if _title_links(up) != 1 or len(clean(up.text(separator=" "))) > len(title) + 80:
+                    break
+                d = _shown_date(up, link_text, ref)
+                if d is not None:
+                    row, date = up, d
+                    break
+                up = up.parent
+        if len(title) < 4 and date is None:
             continue
         key = row.mem_id
         prev = rows.get(key)
@@ -131,13 +168,7 @@ def collect_rows(page: Page, ref: dt.date) -> list[Row]:
         row_text = clean(row.text(separator=" "))
         if len(row_text) > len(title) + 200:
             continue  # a container, not a row
-        # a date shown outside the link text is the row's date
-        outside = row_text.replace(clean(a.text(separator=" ")), " ", 1)
-        hits = find_dates(outside, ref=ref)
-        date, src = None, None
-        if hits:
-            full = [h for h in hits if not h.year_inferred]
-            date, src = (full or hits)[-1].date, "shown"
+        src = "shown" if date else None
         url = urljoin(base, href) if base else href
         if date is None:
             ud = date_from_url(url)
