@@ -24,7 +24,7 @@ CHINA_TZ = timezone(timedelta(hours=8))
 MANUAL_PREFIXES = ("人工:", "人工：", "manual:")
 NEVER_WORDS = {"从未更新", "开通至今未更新", "无", "never", "none"}
 CLOSED_WORDS = {"已关停", "已注销", "closed"}
-USER_AGENT = "govcheck/0.1 (政务新媒体检查)"
+USER_AGENT = "govcheck/0.1 (+new-media check)"
 
 
 @dataclass
