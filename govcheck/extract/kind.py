@@ -23,13 +23,18 @@ def _root_url(url: str | None) -> bool:
 def classify(art: ArticleFacts, lst: ListResult, breadcrumb: list[str], url: str | None) -> str:
     rows = len(lst.items)
     body = art.body_chars
-    if art.labelled_date and body >= ARTICLE_BODY_MIN and body > rows * 40:
+    # A headline with a shown date over a body of running text outweighs any sidebar list.
+    if art.publish_date and art.date_source != "url" and body >= max(ARTICLE_BODY_MIN, rows * 40):
+        if art.labelled_date or art.title:
+            return "article"
+    # 信息公开 detail pages: a metadata table (索引号/发布机构) and a labelled date, the body often an attachment.
+    if art.labelled_date and rows == 0 and (art.info.get("index_no") or art.info.get("publisher")):
         return "article"
     if not breadcrumb and lst.dated_groups >= 3 and body < 1500:
         return "home"
+    if _root_url(url) and not breadcrumb and (rows or lst.groups >= 2):
+        return "home"
     if rows >= LIST_ROWS_MIN or (lst.dynamic and body < 600) or (lst.blank_marker and body < 300):
-        if _root_url(url) and not breadcrumb and lst.dated_groups >= 2:
-            return "home"
         return "list"
     if body >= ARTICLE_BODY_MIN or (art.publish_date and body >= 60):
         return "article"
