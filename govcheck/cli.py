@@ -18,6 +18,7 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "govcheck.commands",  # demo, score, report, findings import, review, rules
     "govcheck.extract.commands",
+    "govcheck.collect.commands",
 ]
 
 

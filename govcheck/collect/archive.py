@@ -1,0 +1,255 @@
+"""WARC/1.1 writing and index commits, in one background thread per site job.
+
+Order matters for evidence and resume: a fetch's records are appended and flushed to the WARC file first,
+then its index row (with the discovered links and queue entries) is committed in the same transaction.
+A SIGKILL can therefore leave at most unindexed bytes at a file's tail; `trim_unindexed` cuts them off
+on resume so every WARC file stays readable.
+"""
+from __future__ import annotations
+
+import io
+import os
+import queue
+import socket
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from warcio.recordbuilder import RecordBuilder
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+from govcheck.collect.store import crawl_fetch, crawl_link, crawl_queue, crawl_skip
+
+# hop-by-hop headers whose meaning no longer holds for the stored (de-chunked) payload
+_RENAMED = {"transfer-encoding": "X-Govcheck-Original-Transfer-Encoding"}
+
+
+@dataclass
+class Hop:
+    """One request/response exchange (a redirect chain has several)."""
+
+    url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    at: datetime  # UTC, naive
+    status: int | None = None
+    reason: str = ""
+    version: str = "HTTP/1.1"
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""  # as received (Content-Encoding kept, chunking removed)
+    truncated: str | None = None  # WARC-Truncated reason: length / time / disconnect
+
+
+@dataclass
+class Committed:
+    """What the writer thread hands back: where the final response landed."""
+
+    warc: str | None
+    offset: int | None
+    record_id: str | None
+
+
+@dataclass
+class Item:
+    hops: list[Hop]
+    row: dict[str, Any] | None  # crawl_fetch row (warc fields filled in here)
+    queue_rows: list[dict[str, Any]] = field(default_factory=list)
+    link_rows: list[dict[str, Any]] = field(default_factory=list)
+    skip_rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+class WarcSink:
+    """Appends fetches to WARC segments under out/warc and commits their index rows in batches."""
+
+    def __init__(self, engine: Engine, out_dir: Path, stem: str, conf: dict[str, Any]):
+        self.engine = engine
+        self.out_dir = Path(out_dir)
+        self.warc_dir = self.out_dir / "warc"
+        self.warc_dir.mkdir(parents=True, exist_ok=True)
+        self.stem = stem
+        self.level = int(conf["gzip_level"])
+        self.segment_bytes = int(conf["segment_bytes"])
+        self.batch_records = int(conf["batch_records"])
+        self.batch_seconds = float(conf["batch_seconds"])
+        self.builder = RecordBuilder(warc_version="WARC/1.1")
+        self.q: queue.Queue[Item | None] = queue.Queue(maxsize=2000)
+        self.error: BaseException | None = None
+        self.files: list[str] = []
+        self._seg = 0
+        self._f: io.BufferedWriter | None = None
+        self._rel = ""
+        self._thread = threading.Thread(target=self._run, name=f"warc-{stem}", daemon=True)
+        self._thread.start()
+
+    # ---- called from the event loop
+    def submit(self, item: Item) -> None:
+        if self.error:
+            raise RuntimeError(f"WARC 写入失败：{self.error}") from self.error
+        self.q.put(item)
+
+    def close(self) -> None:
+        self.q.put(None)
+        self._thread.join()
+        if self.error:
+            raise RuntimeError(f"WARC 写入失败：{self.error}") from self.error
+
+    # ---- writer thread
+    def _open_segment(self) -> None:
+        if self._f:
+            self._f.close()
+        name = f"{self.stem}-{self._seg:03d}.warc.gz"
+        self._seg += 1
+        self._rel = f"warc/{name}"
+        self._f = open(self.warc_dir / name, "ab")
+        self.files.append(self._rel)
+        info = self.builder.create_warcinfo_record(name, {
+            "software": "govcheck crawler (warcio)",
+            "hostname": socket.gethostname(),
+            "format": "WARC File Format 1.1",
+            "isPartOf": self.stem,
+        })
+        self._append([info])
+        self._f.flush()
+
+    def _append(self, records: list) -> tuple[int, int]:
+        """Each record is its own gzip member so any offset can be read alone."""
+        assert self._f is not None
+        start = self._f.tell()
+        for rec in records:
+            buf = io.BytesIO()
+            WARCWriter(buf, gzip=False).write_record(rec)
+            c = zlib.compressobj(self.level, zlib.DEFLATED, 31)
+            self._f.write(c.compress(buf.getvalue()) + c.flush())
+        return start, self._f.tell()
+
+    def _records(self, hops: list[Hop]) -> tuple[list, int, str | None]:
+        """WARC records for a fetch; returns them, the index of the final response, its record id."""
+        recs: list = []
+        final_idx, final_id = -1, None
+        for h in hops:
+            date = datetime_to_iso_date(h.at, use_micros=True)
+            resp_id = None
+            if h.status is not None:
+                headers = [(_RENAMED.get(k.lower(), k), v) for k, v in h.response_headers]
+                http = StatusAndHeaders(f"{h.status} {h.reason}".strip(), headers, protocol=h.version)
+                wh = {"WARC-Date": date}
+                if h.truncated:
+                    wh["WARC-Truncated"] = h.truncated
+                resp = self.builder.create_warc_record(h.url, "response", payload=io.BytesIO(h.body),
+                                                       length=len(h.body), http_headers=http,
+                                                       warc_headers_dict=wh)
+                resp_id = resp.rec_headers.get_header("WARC-Record-ID")
+                final_idx, final_id = len(recs), resp_id
+                recs.append(resp)
+            path = h.url.split("/", 3)
+            target = "/" + (path[3] if len(path) > 3 else "")
+            req_http = StatusAndHeaders(f"{h.method} {target} HTTP/1.1", list(h.request_headers),
+                                        is_http_request=True)
+            wh = {"WARC-Date": date}
+            if resp_id:
+                wh["WARC-Concurrent-To"] = resp_id
+            recs.append(self.builder.create_warc_record(h.url, "request", payload=io.BytesIO(b""), length=0,
+                                                        http_headers=req_http, warc_headers_dict=wh))
+        return recs, final_idx, final_id
+
+    def _write_item(self, item: Item) -> None:
+        if item.hops:
+            if self._f is None or self._f.tell() >= self.segment_bytes:
+                self._open_segment()
+            recs, final_idx, final_id = self._records(item.hops)
+            assert self._f is not None
+            offset = None
+            start = self._f.tell()
+            for i, rec in enumerate(recs):
+                s, _ = self._append([rec])
+                if i == final_idx:
+                    offset = s
+            end = self._f.tell()
+            if item.row is not None:
+                item.row.update(warc=self._rel, warc_offset=offset if offset is not None else start,
+                                warc_end=end, record_id=final_id)
+
+    def _run(self) -> None:
+        pending: list[Item] = []
+        last = time.monotonic()
+        done = False
+        try:
+            while not done:
+                try:
+                    it = self.q.get(timeout=self.batch_seconds)
+                except queue.Empty:
+                    it = False  # type: ignore[assignment]
+                if it is None:
+                    done = True
+                elif it is not False:
+                    self._write_item(it)
+                    pending.append(it)
+                if pending and (done or len(pending) >= self.batch_records
+                                or time.monotonic() - last >= self.batch_seconds):
+                    self._commit(pending)
+                    pending = []
+                    last = time.monotonic()
+        except BaseException as e:  # noqa: BLE001 - surfaced to the event loop by submit/close
+            self.error = e
+            while True:  # unblock producers
+                try:
+                    if self.q.get(timeout=0.1) is None:
+                        break
+                except queue.Empty:
+                    continue
+        finally:
+            if self._f:
+                self._f.close()
+
+    def _commit(self, items: list[Item]) -> None:
+        if self._f:
+            self._f.flush()
+            os.fsync(self._f.fileno()) if os.environ.get("GOVCHECK_FSYNC") else None
+        fetch = [i.row for i in items if i.row is not None]
+        qrows = [r for i in items for r in i.queue_rows]
+        lrows = [r for i in items for r in i.link_rows]
+        srows = [r for i in items for r in i.skip_rows]
+        with self.engine.begin() as conn:
+            if fetch:
+                conn.execute(crawl_fetch.insert(), fetch)
+            if qrows:
+                conn.execute(crawl_queue.insert(), qrows)
+            if lrows:
+                conn.execute(crawl_link.insert(), lrows)
+            if srows:
+                conn.execute(crawl_skip.insert(), srows)
+
+
+def trim_unindexed(engine: Engine, out_dir: Path, site: str, prefix: str) -> None:
+    """Cut WARC tails written after the last committed index row (a killed run), keeping files readable.
+
+    Files of this site (named prefix-*) with no indexed fetch at all are removed: they are refetched.
+    """
+    with engine.connect() as conn:
+        rows = conn.execute(select(crawl_fetch.c.warc, func.max(crawl_fetch.c.warc_end))
+                            .where(crawl_fetch.c.site == site, crawl_fetch.c.warc.is_not(None))
+                            .group_by(crawl_fetch.c.warc)).all()
+    indexed = set()
+    for rel, end in rows:
+        p = Path(out_dir) / rel
+        indexed.add(p.name)
+        if p.exists() and end is not None and p.stat().st_size > end:
+            with open(p, "r+b") as f:
+                f.truncate(end)
+    wdir = Path(out_dir) / "warc"
+    if wdir.is_dir():
+        for p in wdir.glob(f"{prefix}-r*.warc.gz"):
+            if p.name not in indexed:
+                p.unlink()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,451 @@
+"""Crawling one site as a self-contained job (SiteJob in, SiteResult out, both JSON-serialisable).
+
+State lives in the round's database (crawl_queue, crawl_fetch, crawl_skip) and the WARC files, so a
+rerun of the same job after a kill resumes where the committed index ends.
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import re
+import time
+import urllib.robotparser
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from warcio.archiveiterator import ArchiveIterator
+
+from govcheck.collect.archive import Item, WarcSink, trim_unindexed, utcnow
+from govcheck.collect.classify import classifier
+from govcheck.collect.config import CrawlOptions, load_data
+from govcheck.collect.fetch import FetchResult, Fetcher
+from govcheck.collect.links import extract_links, is_asset, json_links, link_rules
+from govcheck.collect.sniff import is_html, mismatch
+from govcheck.collect.store import crawl_fetch, crawl_queue, crawl_skip, make_engine
+from govcheck.collect.store import crawl_site as site_table
+from govcheck.collect.urls import TrapDetector, host_of, normalize_abs
+from govcheck.model import Site
+
+try:
+    from govcheck.extract.decode import decode_html
+except ImportError:  # pragma: no cover - the extract stage is optional for crawling
+    def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:
+        return data.decode("utf-8", errors="replace"), "utf-8"
+
+
+@dataclass
+class SiteJob:
+    site: dict[str, Any]  # model.Site fields
+    out_dir: str
+    db_url: str
+    run_id: int
+    options: dict[str, Any]  # CrawlOptions.to_dict()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SiteJob":
+        return cls(**d)
+
+
+@dataclass
+class SiteResult:
+    site: str
+    unit: str
+    status: str  # done / failed
+    fetched: int = 0  # fetches this run
+    total_fetched: int = 0  # fetches of the site in the index, all runs
+    pages: int = 0
+    errors: int = 0
+    broken: int = 0
+    suspected: int = 0
+    blocked: int = 0
+    traps: int = 0
+    robots_skipped: int = 0
+    limit_skipped: int = 0
+    dynamic_pages: int = 0
+    api_fetched: int = 0
+    slow: int = 0
+    elapsed: float = 0.0
+    pages_per_s: float = 0.0
+    warc_files: list[str] = field(default_factory=list)
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SiteResult":
+        return cls(**d)
+
+
+@dataclass
+class Stats:
+    """Shared counters for the progress display."""
+
+    sites_total: int = 0
+    sites_done: int = 0
+    fetched: int = 0
+    errors: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+
+class _Host:
+    __slots__ = ("sem", "lock", "next_at")
+
+    def __init__(self, n: int):
+        self.sem = asyncio.Semaphore(n)
+        self.lock = asyncio.Lock()
+        self.next_at = 0.0
+
+
+def site_slug(url: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "_", host_of(url) + url[url.find("/", 8):].rstrip("/"))[:80].strip("_")
+
+
+class SiteCrawler:
+    def __init__(self, job: SiteJob, engine: Engine | None = None, stats: Stats | None = None,
+                 global_sem: asyncio.Semaphore | None = None):
+        self.job = job
+        self.site = Site(**job.site)
+        self.opts = CrawlOptions.from_dict(job.options)
+        self.engine = engine or make_engine(job.db_url)
+        self.stats = stats or Stats()
+        self.global_sem = global_sem or asyncio.Semaphore(self.opts.global_limit)
+        self.home = normalize_abs(self.site.url) or self.site.url
+        self.key = self.site.url
+        self.scope = {host_of(self.home)} | {h.lower() for h in self.site.extra_hosts}
+        data = load_data()
+        self.html_types = tuple(data["links"]["html_types"])
+        self.dynamic_label = data["api"]["dynamic_label"]
+        self.rules = link_rules()
+        self.cls = classifier()
+        self.traps = TrapDetector(self.opts.traps)
+        self.hosts: dict[str, _Host] = {}
+        self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self.robots_lock = asyncio.Lock()
+        self.seen: set[str] = set()
+        self.fetched_urls: set[str] = set()
+        self.skipped: set[str] = set()  # trap/depth skips already recorded
+        self.count = 0  # fetches in the index (all runs), for max_pages
+        self.r = SiteResult(site=self.key, unit=self.site.unit, status="running")
+
+    # ---------------------------------------------------------------- state
+    def _load_state(self) -> list[tuple[str, str, int, str | None]]:
+        with self.engine.connect() as c:
+            fetched = c.execute(select(crawl_fetch.c.url, crawl_fetch.c.kind, crawl_fetch.c.warc,
+                                       crawl_fetch.c.warc_offset)
+                                .where(crawl_fetch.c.site == self.key)).all()
+            queued = c.execute(select(crawl_queue.c.url, crawl_queue.c.kind, crawl_queue.c.depth,
+                                      crawl_queue.c.referrer)
+                               .where(crawl_queue.c.site == self.key).order_by(crawl_queue.c.id)).all()
+            skipped = c.execute(select(crawl_skip.c.url, crawl_skip.c.reason)
+                                .where(crawl_skip.c.site == self.key)).all()
+        robots_rows = []
+        for url, kind, warc, off in fetched:
+            self.fetched_urls.add(url)
+            if kind == "robots":
+                robots_rows.append((url, warc, off))
+            elif kind != "external":
+                self.count += 1
+        self.seen |= self.fetched_urls
+        self.skipped.update(u for u, reason in skipped if reason in ("trap", "depth"))
+        settled = {u for u, reason in skipped if reason not in ("trap", "depth", "limit")}
+        for url, warc, off in robots_rows:
+            self.robots[host_of(url)] = self._robots_from_warc(url, warc, off)
+        pending = []
+        for url, kind, depth, ref in queued:
+            self.seen.add(url)
+            if url not in self.fetched_urls and url not in settled:
+                pending.append((url, kind, depth, ref))
+        if self.count >= self.opts.max_pages:
+            pending = []  # the limit was reached before; a larger --max-pages continues
+        self._resumed = bool(fetched or queued)
+        return pending
+
+    def _robots_from_warc(self, url: str, warc: str | None, off: int | None):
+        rp = urllib.robotparser.RobotFileParser(url)
+        if not warc or off is None:
+            rp.parse([])
+            return rp
+        try:
+            with open(Path(self.job.out_dir) / warc, "rb") as f:
+                f.seek(off)
+                rec = next(iter(ArchiveIterator(f)))
+                status = int(rec.http_headers.get_statuscode() or 0)
+                body = rec.content_stream().read()
+        except (OSError, StopIteration, ValueError):
+            rp.parse([])
+            return rp
+        self._parse_robots(rp, status, body)
+        return rp
+
+    @staticmethod
+    def _parse_robots(rp, status: int | None, body: bytes) -> None:
+        if status and 200 <= status < 300:
+            rp.parse(body.decode("utf-8", errors="replace").splitlines())
+        else:  # missing or broken robots.txt = everything allowed
+            rp.parse([])
+
+    def _mark_site(self, status: str, result: SiteResult | None = None) -> None:
+        now = utcnow()
+        with self.engine.begin() as c:
+            row = c.execute(select(site_table.c.site).where(site_table.c.site == self.key)).first()
+            vals = {"status": status, "run_id": self.job.run_id, "unit": self.site.unit, "name": self.site.name}
+            if result is not None:
+                vals.update(finished_at=now, result=json.dumps(result.to_dict(), ensure_ascii=False))
+            if row is None:
+                c.execute(site_table.insert().values(site=self.key, started_at=now, **vals))
+            else:
+                if result is None:
+                    vals["started_at"] = now
+                c.execute(update(site_table).where(site_table.c.site == self.key).values(**vals))
+
+    # ---------------------------------------------------------------- run
+    async def run(self) -> SiteResult:
+        t0 = time.monotonic()
+        out = Path(self.job.out_dir)
+        slug = site_slug(self.home)
+        await asyncio.to_thread(self._mark_site, "running")
+        await asyncio.to_thread(trim_unindexed, self.engine, out, self.key, slug)
+        pending = await asyncio.to_thread(self._load_state)
+        self.sink = WarcSink(self.engine, out, f"{slug}-r{self.job.run_id}", self.opts.archive)
+        self.queue: asyncio.Queue = asyncio.Queue()
+        try:
+            if not self._resumed:
+                self.seen.add(self.home)
+                seed = (self.home, "page", 0, None)
+                self.sink.submit(Item(hops=[], row=None, queue_rows=[self._qrow(*seed)]))
+                pending = [seed]
+            for p in pending:
+                self.queue.put_nowait(p)
+            conn = aiohttp.TCPConnector(limit=0, limit_per_host=0, ttl_dns_cache=300, ssl=False)
+            async with aiohttp.ClientSession(connector=conn, auto_decompress=False,
+                                             cookie_jar=aiohttp.DummyCookieJar()) as session:
+                self.fetcher = Fetcher(session, self.opts)
+                n_workers = max(1, min(self.opts.global_limit,
+                                       self.opts.per_host_concurrency * max(1, len(self.scope)) + 2))
+                workers = [asyncio.create_task(self._worker()) for _ in range(n_workers)]
+                await self.queue.join()
+                for w in workers:
+                    w.cancel()
+                await asyncio.gather(*workers, return_exceptions=True)
+        finally:
+            await asyncio.to_thread(self.sink.close)
+        r = self.r
+        r.status = "done"
+        r.total_fetched = self.count
+        r.elapsed = round(time.monotonic() - t0, 3)
+        r.pages_per_s = round(r.fetched / r.elapsed, 1) if r.elapsed > 0 else 0.0
+        r.warc_files = list(self.sink.files)
+        await asyncio.to_thread(self._mark_site, "done", r)
+        return r
+
+    def _qrow(self, url: str, kind: str, depth: int, ref: str | None) -> dict[str, Any]:
+        return {"site": self.key, "url": url, "kind": kind, "depth": depth, "referrer": ref}
+
+    async def _worker(self) -> None:
+        while True:
+            url, kind, depth, ref = await self.queue.get()
+            try:
+                await self._process(url, kind, depth, ref)
+            except Exception as e:  # noqa: BLE001 - one bad URL never stops the site
+                self.r.errors += 1
+                self.r.message = f"内部错误（{url}）：{type(e).__name__}: {e}"[:500]
+                if isinstance(e, RuntimeError) and "WARC" in str(e):
+                    raise
+            finally:
+                self.queue.task_done()
+
+    async def _polite(self, host: str) -> _Host:
+        hs = self.hosts.get(host)
+        if hs is None:
+            hs = self.hosts[host] = _Host(self.opts.per_host_concurrency)
+        return hs
+
+    async def _get(self, url: str, method: str = "GET", max_body: int | None = None) -> FetchResult:
+        hs = await self._polite(host_of(url))
+        async with hs.sem:
+            if self.opts.min_delay > 0:
+                async with hs.lock:
+                    now = time.monotonic()
+                    wait = hs.next_at - now
+                    hs.next_at = max(now, hs.next_at) + self.opts.min_delay
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            async with self.global_sem:
+                return await self.fetcher.fetch(url, method, max_body=max_body)
+
+    async def _allowed(self, url: str) -> bool:
+        if not self.opts.obey_robots:
+            return True
+        host = host_of(url)
+        if host not in self.robots:
+            async with self.robots_lock:
+                if host not in self.robots:
+                    robots_url = url[: url.find("/", url.find("//") + 2)] + "/robots.txt"
+                    res = await self._get(robots_url)
+                    rp = urllib.robotparser.RobotFileParser(robots_url)
+                    self._parse_robots(rp, res.status if not res.error else None, res.body)
+                    self.robots[host] = rp
+                    self.fetched_urls.add(robots_url)
+                    self.sink.submit(Item(hops=res.hops, row=self._row(res, "robots", 0, None, None)))
+        rp = self.robots[host]
+        return rp is None or rp.can_fetch(self.opts.user_agent, url)
+
+    def _row(self, res: FetchResult, kind: str, depth: int, ref: str | None, outcome: str | None,
+             title: str | None = None, note: str | None = None) -> dict[str, Any]:
+        return {
+            "site": self.key, "run_id": self.job.run_id, "url": res.url, "final_url": res.final_url,
+            "kind": kind, "method": res.method, "status": res.status,
+            "content_type": (res.content_type or None) and res.content_type[:200],
+            "bytes": len(res.body), "wire_bytes": res.wire_bytes, "sha256": res.sha256,
+            "fetched_at": res.fetched_at, "elapsed": round(res.elapsed, 4),
+            "slow": res.elapsed >= self.opts.slow_seconds, "attempts": res.attempts,
+            "redirects": max(0, len(res.hops) - 1), "error": res.error, "outcome": outcome, "depth": depth,
+            "referrer": ref, "title": title, "note": note,
+            "warc": None, "warc_offset": None, "warc_end": None, "record_id": None,
+        }
+
+    def _count_outcome(self, outcome: str, res: FetchResult) -> None:
+        r = self.r
+        r.fetched += 1
+        self.stats.fetched += 1
+        if res.error:
+            r.errors += 1
+            self.stats.errors += 1
+        if res.elapsed >= self.opts.slow_seconds:
+            r.slow += 1
+        if outcome == "broken":
+            r.broken += 1
+        elif outcome == "suspected":
+            r.suspected += 1
+        elif outcome == "blocked":
+            r.blocked += 1
+
+    async def _process(self, url: str, kind: str, depth: int, ref: str | None) -> None:
+        internal = host_of(url) in self.scope
+        if kind != "external" and self.count >= self.opts.max_pages:
+            self.r.limit_skipped += 1
+            self.sink.submit(Item(hops=[], row=None, skip_rows=[
+                {"site": self.key, "url": url, "reason": "limit", "detail": f"已达页数上限 {self.opts.max_pages}",
+                 "referrer": ref}]))
+            return
+        if internal and not await self._allowed(url):
+            self.r.robots_skipped += 1
+            self.sink.submit(Item(hops=[], row=None, skip_rows=[
+                {"site": self.key, "url": url, "reason": "robots", "detail": "robots.txt 禁止抓取",
+                 "referrer": ref}]))
+            return
+        if kind != "external":
+            self.count += 1
+        if kind == "external":
+            res = await self._get(url, "HEAD")
+            if res.error or res.status is None or res.status >= 400:
+                res2 = await self._get(url, "GET", max_body=self.opts.external_check_body_bytes)
+                res2.hops = res.hops + res2.hops
+                res2.attempts += res.attempts
+                res = res2
+                if res.error and res.error.startswith("body_too_large"):
+                    res.error = None  # a check reads only the head of the body on purpose
+        else:
+            res = await self._get(url)
+        self.fetched_urls.add(url)
+        body = res.body
+        if not res.error and body:
+            mm = mismatch(res.content_type, body)
+            if mm:
+                res.error = mm
+        blocked = self.cls.is_blocked(res.status, body or (res.hops[-1].body if res.hops else b""))
+        outcome = self.cls.outcome(res.status, res.error, blocked, internal=internal)
+        self._count_outcome(outcome, res)
+        item = Item(hops=res.hops, row=None)
+        title = note = None
+        final_internal = res.final_url is not None and host_of(res.final_url) in self.scope
+        if (kind == "page" and outcome == "ok" and final_internal and body
+                and is_html(res.content_type, body, self.html_types)):
+            self.r.pages += 1
+            text, _enc = decode_html(body, res.content_type)
+            pl = extract_links(text, res.final_url or url, self.rules, self.opts.api_max_per_page)
+            title = pl.title or None
+            if pl.dynamic:
+                note = self.dynamic_label
+                self.r.dynamic_pages += 1
+            self._discover(url, depth, pl.links, item)
+            if pl.api_urls:
+                from govcheck.collect.links import Link
+                self._discover(url, depth, [Link(u, "api") for u in pl.api_urls], item)
+        elif kind == "api" and outcome == "ok" and body:
+            self.r.api_fetched += 1
+            self._discover(url, depth, json_links(body, res.final_url or url), item)
+        item.row = self._row(res, kind, depth, ref, outcome, title, note)
+        self.sink.submit(item)
+
+    def _discover(self, ref: str, depth: int, links, item: Item) -> None:
+        page_seen: set[str] = set()
+        for ln in links:
+            u = ln.url
+            if u in page_seen:
+                continue
+            page_seen.add(u)
+            h = host_of(u)
+            internal = h in self.scope
+            item.link_rows.append({"site": self.key, "referrer": ref, "url": u, "tag": ln.tag,
+                                   "text": ln.text or None, "internal": internal})
+            if u in self.seen:
+                continue
+            if not internal:
+                if not self.opts.check_external:
+                    continue
+                kind = "external"
+            elif ln.tag == "api":
+                kind = "api"
+            elif ln.tag in ("a", "area", "iframe", "frame", "json") and not is_asset(u, self.rules):
+                kind = "page"
+            else:
+                if not self.opts.fetch_assets:
+                    continue
+                kind = "asset"
+            nd = depth + 1
+            if internal:
+                # a skipped URL stays unseen: another page may link it by a shorter path later
+                trap = self.traps.check(u, ref)
+                reason = "trap" if trap else None
+                if not trap and kind == "page" and nd > self.opts.max_depth:
+                    reason, trap = "depth", f"深度超过 {self.opts.max_depth}"
+                if reason:
+                    if u not in self.skipped:
+                        self.skipped.add(u)
+                        if reason == "trap":
+                            self.r.traps += 1
+                        item.skip_rows.append({"site": self.key, "url": u, "reason": reason, "detail": trap,
+                                               "referrer": ref})
+                    continue
+            self.seen.add(u)
+            item.queue_rows.append(self._qrow(u, kind, nd, ref))
+            self.queue.put_nowait((u, kind, nd, ref))
+
+
+async def crawl_site(job: SiteJob, engine: Engine | None = None, stats: Stats | None = None,
+                     global_sem: asyncio.Semaphore | None = None) -> SiteResult:
+    """Crawl (or resume) one site. Never raises for site trouble: failures come back in the result."""
+    try:
+        return await SiteCrawler(job, engine, stats, global_sem).run()
+    except Exception as e:  # noqa: BLE001 - one site never stops a run
+        site = job.site.get("url", "")
+        return SiteResult(site=site, unit=job.site.get("unit", ""), status="failed",
+                          message=f"{type(e).__name__}: {e}"[:500])
+    finally:
+        if stats is not None:
+            stats.sites_done += 1
+
+
+def run_site_job(job: dict[str, Any]) -> dict[str, Any]:
+    """Entry point for a distributed executor: a job dict in, a result dict out."""
+    return asyncio.run(crawl_site(SiteJob.from_dict(job))).to_dict()

@@ -1,0 +1,136 @@
+"""The crawler's tables in the round's database (prefix crawl_), SQLite by default, any SQLAlchemy URL.
+
+Own MetaData so the round core can keep its tables in the same database; create_all is idempotent.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import (Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
+                        create_engine, event)
+from sqlalchemy.engine import Engine
+
+metadata = MetaData()
+
+crawl_run = Table(
+    "crawl_run", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("obey_robots", Boolean, nullable=False),  # False = robots.txt overridden, recorded here
+    Column("options", Text, nullable=False),  # JSON of CrawlOptions
+    Column("command", Text),
+)
+
+crawl_site = Table(
+    "crawl_site", metadata,
+    Column("site", String(500), primary_key=True),  # the roster's 首页网址
+    Column("unit", String(200)),
+    Column("name", String(200)),
+    Column("status", String(20), nullable=False),  # running / done
+    Column("run_id", Integer),
+    Column("started_at", DateTime),
+    Column("finished_at", DateTime),
+    Column("result", Text),  # JSON of SiteResult
+)
+
+crawl_fetch = Table(
+    "crawl_fetch", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site", String(500), nullable=False),
+    Column("run_id", Integer),
+    Column("url", Text, nullable=False),
+    Column("final_url", Text),
+    Column("kind", String(12), nullable=False),  # page / asset / api / robots / external
+    Column("method", String(8), nullable=False),
+    Column("status", Integer),
+    Column("content_type", String(200)),
+    Column("bytes", Integer),  # payload after Content-Encoding is undone
+    Column("wire_bytes", Integer),  # payload as received
+    Column("sha256", String(64)),  # of the decoded payload (what record.content_stream() returns)
+    Column("fetched_at", DateTime),
+    Column("elapsed", Float),  # seconds from first request to last byte, redirects included
+    Column("slow", Boolean),  # the 15-second rule
+    Column("attempts", Integer),
+    Column("redirects", Integer),
+    Column("error", Text),
+    Column("outcome", String(12)),  # ok / broken / suspected / blocked / error
+    Column("depth", Integer),
+    Column("referrer", Text),
+    Column("title", Text),
+    Column("note", String(50)),  # 动态加载 when scripts render content without a fetchable API URL
+    Column("warc", String(300)),  # path relative to the crawl's out dir
+    Column("warc_offset", Integer),  # offset of the final response record
+    Column("warc_end", Integer),  # end of this fetch's records in the file
+    Column("record_id", String(100)),
+)
+Index("ix_crawl_fetch_site_url", crawl_fetch.c.site, crawl_fetch.c.url)
+
+crawl_queue = Table(
+    "crawl_queue", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site", String(500), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("depth", Integer, nullable=False),
+    Column("referrer", Text),
+)
+Index("ix_crawl_queue_site", crawl_queue.c.site)
+
+crawl_link = Table(
+    "crawl_link", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site", String(500), nullable=False),
+    Column("referrer", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("tag", String(12)),
+    Column("text", Text),
+    Column("internal", Boolean),
+)
+Index("ix_crawl_link_site_url", crawl_link.c.site, crawl_link.c.url)
+
+crawl_skip = Table(
+    "crawl_skip", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site", String(500), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("reason", String(20), nullable=False),  # trap / robots / depth / limit
+    Column("detail", Text),
+    Column("referrer", Text),
+)
+Index("ix_crawl_skip_site", crawl_skip.c.site)
+
+crawl_probe = Table(
+    "crawl_probe", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site", String(500), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("at", DateTime, nullable=False),  # UTC
+    Column("status", Integer),
+    Column("elapsed", Float),
+    Column("ok", Boolean, nullable=False),
+    Column("blocked", Boolean),
+    Column("error", Text),
+)
+Index("ix_crawl_probe_site_at", crawl_probe.c.site, crawl_probe.c.at)
+
+
+def default_db_url(out_dir: str | Path) -> str:
+    return "sqlite:///" + str(Path(out_dir).resolve() / "round.sqlite")
+
+
+def make_engine(url: str) -> Engine:
+    """Engine with the crawl_ tables present; SQLite gets WAL so probes and crawls can share it."""
+    kw = {}
+    if url.startswith("sqlite"):
+        kw["connect_args"] = {"timeout": 60}
+    engine = create_engine(url, **kw)
+    if url.startswith("sqlite"):
+        @event.listens_for(engine, "connect")
+        def _pragma(dbapi_conn, _rec):  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+    metadata.create_all(engine, checkfirst=True)
+    return engine
