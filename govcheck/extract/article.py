@@ -190,8 +190,11 @@ def find_publish_date(page: Page, meta: dict, title: str | None) -> tuple[dt.dat
         if tpos >= 0:
             near = [h for h in hits if tpos <= h[0] <= tpos + len(title or "") + 800]
             if near:
-                near.sort(key=lambda h: (strength.get(h[1], 99), h[0]))
-                return near[0][2], "label", tpos
+                # the first labelled date after the headline; a stronger label right beside it wins
+                first = min(h[0] for h in near)
+                close = [h for h in near if h[0] <= first + 120]
+                close.sort(key=lambda h: (strength.get(h[1], 99), h[0]))
+                return close[0][2], "label", tpos
         hits.sort(key=lambda h: (strength.get(h[1], 99), h[0]))
         return hits[0][2], "label", tpos
     md = parse_date(meta_get(meta, words("meta_date_names")))

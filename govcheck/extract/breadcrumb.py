@@ -8,6 +8,14 @@ from .dom import Page, attr_blob, clean, words
 _SEP = re.compile(r"\s*(?:>>|->|&gt;|[>»＞→›〉/]|\\)\s*")
 _HOME = {"首页", "网站首页", "主页", "首 页", "home", "Home", "HOME", "门户首页", "返回首页"}
 _MAX_LEN = 300
+_JUNK = re.compile(r"字号|字体|打印|分享|关闭|收藏|[|｜:：【】\[\]]|\s{2,}")
+
+
+def _clean_tail(extra: str) -> list[str]:
+    """The part of a trailing crumb before any tool-bar text."""
+    m = _JUNK.search(extra)
+    head = extra[: m.start()].strip() if m else extra
+    return [head] if head and len(head) <= 30 else []
 
 
 def _marker_re() -> re.Pattern:
@@ -20,14 +28,21 @@ def _crumbs_from(node, marker: re.Pattern) -> list[str]:
     if not text or len(text) > _MAX_LEN:
         return []
     text = marker.sub("", text, count=1)
+    links = [clean(a.text()) for a in node.css("a")]
+    links = [t for t in links if t and not _JUNK.search(t)]
+    if len(links) >= 2:
+        # The links are the trail; a plain-text crumb may follow the last one after a separator.
+        pos = text.rfind(links[-1])
+        tail = text[pos + len(links[-1]):] if pos >= 0 else ""
+        m = _SEP.match(tail)
+        if m:
+            nxt = _SEP.split(tail[m.end():], maxsplit=1)[0]
+            links += _clean_tail(clean(nxt))
+        return links
     parts = [clean(p) for p in _SEP.split(text)]
     parts = [p for p in parts if p]
-    if len(parts) < 2:
-        # separators drawn by CSS: fall back to the link texts
-        links = [clean(a.text()) for a in node.css("a")]
-        links = [t for t in links if t]
-        if len(links) >= 2:
-            parts = links
+    if parts:
+        parts = parts[:-1] + (_clean_tail(parts[-1]) if _JUNK.search(parts[-1]) else parts[-1:])
     return parts
 
 
@@ -90,6 +105,8 @@ def extract_breadcrumb(page: Page) -> list[str]:
         if len(parts) < 2 or len(parts) > 12 or any(len(x) > 60 for x in parts):
             continue
         homeish = parts[0] in _HOME or parts[0].endswith("首页")
+        if not homeish and score < 3:
+            continue  # a class hint alone ("location") is not enough without a 首页 start
         key = (homeish, score, -len(" ".join(parts)))
         if best_key is None or key > best_key:
             best_key, best = key, parts
@@ -109,7 +126,7 @@ def _structural(page: Page) -> list[str]:
                 break
             text = clean(node.text(separator=" "))
             if len(text) <= _MAX_LEN and _SEP.search(text):
-                parts = _tidy([clean(p) for p in _SEP.split(text)])
+                parts = _tidy(_crumbs_from(node, _marker_re()))
                 if len(parts) >= 2 and parts[0] in _HOME and all(len(x) <= 60 for x in parts):
                     return parts
             node = node.parent

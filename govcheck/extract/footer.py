@@ -94,7 +94,9 @@ _POSTFIX = re.compile(r"(?:^|[\s|｜:：])([\u4e00-\u9fa5、（）()]{4,40}?)\s*
 def _sponsor_postfix(text: str) -> str | None:
     """"中共青岛市委、青岛市人民政府主办": the name precedes the word."""
     found = None
-    for m in _POSTFIX.finditer(text):
+    for m in _POSTFIX.finditer(footer_windows(text, 200)):
+        if "由" in m.group(1) or "联合" in m.group(1):
+            continue  # "本次活动由…主办": body prose, not a footer
         found = m
     if not found:
         return None
