@@ -1,0 +1,737 @@
+"""Scenario files -> an in-memory model of every site of a replica region.
+
+A scenario is a folder: `scenario.yaml` (time point, seed, defaults), `templates.yaml` (column trees that
+sites start from) and `sites/*.yaml` (one file per unit: its site and the defects planted in it). The
+defects are the scenario's definition: each one both changes what is generated and records what an
+inspection should find (`code`, `count`, `evidence`). Everything is generated from a seeded RNG, so a
+scenario always yields the same pages.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import random
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SIM_DIR = Path(__file__).resolve().parent
+SCENARIOS_DIR = SIM_DIR / "scenarios"
+DATA_DIR = SIM_DIR / "data"
+
+STYLES = ("trs", "hanweb", "xxgk")
+CTYPES = ("list", "nav", "page", "org", "leaders", "messages", "consultations", "reports", "interps")
+PLANTS = (
+    "stale", "blank", "footer_missing", "org_missing", "consultation_no_feedback", "fraud_period",
+    "interp_unlinked", "policy_uninterpreted", "messages_stale", "report_late", "report_repeat",
+    "report_missing", "broken_link", "slow_page", "waf", "trap", "json_api",
+)
+FOOTER_ELEMENTS = ("conac", "site_id_code", "icp", "police_record", "sponsor", "contact", "error_report_entry")
+
+
+class ScenarioError(ValueError):
+    """A scenario file is malformed; the message names the file and the field."""
+
+
+@lru_cache(maxsize=None)
+def load_data(name: str) -> dict[str, Any]:
+    with open(DATA_DIR / name, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def derive_seed(*parts: Any) -> int:
+    h = hashlib.sha256(":".join(str(p) for p in parts).encode("utf-8")).digest()
+    return int.from_bytes(h[:8], "big")
+
+
+# ---------------------------------------------------------------------------------------------- model
+
+
+@dataclass
+class Item:
+    """One published piece: a list row and its detail page."""
+
+    id: int
+    column: "Column"
+    title: str
+    date: dt.date
+    kind: str = "article"  # article|policy|interp|consult|feedback|message|report
+    extra: dict[str, Any] = field(default_factory=dict)
+    url: str = ""
+    seq: int = 0  # creation order, breaks date ties deterministically
+
+
+@dataclass
+class Column:
+    id: int
+    name: str
+    slug: str
+    kind: str
+    ctype: str
+    parent: "Column | None"
+    spec: dict[str, Any]
+    children: list["Column"] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    blank: bool = False
+    render: str = "static"  # static | json_api
+    page_size: int = 20
+    url: str = ""
+    content: dict[str, Any] = field(default_factory=dict)  # for single pages (org, leaders, page)
+
+    @property
+    def path(self) -> list[str]:
+        names: list[str] = []
+        c: Column | None = self
+        while c is not None:
+            names.append(c.name)
+            c = c.parent
+        return ["首页"] + names[::-1]
+
+    @property
+    def path_str(self) -> str:
+        return ">".join(self.path)
+
+    def pages(self) -> int:
+        return max(1, -(-len(self.items) // self.page_size))
+
+    def walk(self):
+        yield self
+        for ch in self.children:
+            yield from ch.walk()
+
+
+@dataclass
+class Defect:
+    plant: str
+    code: str | None
+    count: int
+    evidence: list[str]
+    notice: str  # where the notice reports it: 附件1 / 正文 / 无 (crawler hazards)
+    params: dict[str, Any]
+
+
+@dataclass
+class SimSite:
+    key: str
+    unit: str
+    name: str
+    region: str
+    kind: str  # 门户 / 部门
+    public_service: bool
+    style: str
+    encoding: str
+    meta_charset: str
+    header_charset: bool
+    site_id_code: str
+    domain: str
+    short: str
+    city: str
+    footer: dict[str, Any]
+    columns: list[Column]
+    defects: list[Defect]
+    special: dict[str, Any]
+    source: str
+    seed: int
+    url: str = ""  # set when served
+    routes: dict[str, tuple] = field(default_factory=dict)
+    items_by_id: dict[int, Item] = field(default_factory=dict)
+    cols_by_id: dict[int, Column] = field(default_factory=dict)
+
+    def all_columns(self):
+        for c in self.columns:
+            yield from c.walk()
+
+    def column_by_path(self, path: str | list[str]) -> Column | None:
+        want = path.split(">") if isinstance(path, str) else list(path)
+        want = [w.strip() for w in want]
+        for c in self.all_columns():
+            if c.path == want:
+                return c
+        return None
+
+    def columns_of_kind(self, kind: str) -> list[Column]:
+        return [c for c in self.all_columns() if c.kind == kind]
+
+    def page_count(self) -> int:
+        """Approximate number of distinct HTML pages (home, sitemap, column pages, item pages)."""
+        n = 2
+        for c in self.all_columns():
+            n += c.pages() if c.ctype not in ("page", "org", "leaders") else 1
+            n += len(c.items)
+        return n
+
+    def roster_row(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit, "region": self.region, "name": self.name, "url": self.url,
+            "style": self.style, "encoding": self.encoding, "kind": self.kind,
+            "public_service": self.public_service, "site_id_code": self.site_id_code,
+        }
+
+
+@dataclass
+class Scenario:
+    name: str
+    title: str
+    time_point: dt.date
+    seed: int
+    city: str
+    sites: list[SimSite]
+    root: Path
+    accounts_dir: Path | None
+    raw: dict[str, Any]
+
+    def site(self, key_or_unit: str) -> SimSite:
+        for s in self.sites:
+            if key_or_unit in (s.key, s.unit, s.name):
+                return s
+        raise KeyError(key_or_unit)
+
+
+# ---------------------------------------------------------------------------------------------- loading
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return yaml.safe_load(f)
+    except yaml.YAMLError as e:
+        raise ScenarioError(f"{path}: YAML 格式错误：{e}") from e
+    except OSError as e:
+        raise ScenarioError(f"{path}: 无法读取：{e}") from e
+
+
+def resolve_scenario_dir(name_or_path: str | Path) -> Path:
+    p = Path(name_or_path)
+    if p.is_file() and p.name == "scenario.yaml":
+        return p.parent
+    if (p / "scenario.yaml").is_file():
+        return p
+    builtin = SCENARIOS_DIR / str(name_or_path)
+    if (builtin / "scenario.yaml").is_file():
+        return builtin
+    known = sorted(d.name for d in SCENARIOS_DIR.iterdir() if (d / "scenario.yaml").is_file())
+    raise ScenarioError(f"找不到场景 {name_or_path!r}（内置场景：{', '.join(known)}）")
+
+
+def _as_date(value: Any, where: str, t0: dt.date | None = None) -> dt.date:
+    """Absolute dates (YAML date or 'YYYY-MM-DD') or offsets from the time point ('-30d', -30)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if t0 is not None:
+        if isinstance(value, int):
+            return t0 + dt.timedelta(days=value)
+        if isinstance(value, str):
+            m = re.fullmatch(r"\s*([+-]?\d+)\s*d\s*", value)
+            if m:
+                return t0 + dt.timedelta(days=int(m.group(1)))
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ScenarioError(f"{where}: 日期无法识别：{value!r}（应为 YYYY-MM-DD 或 -30d）")
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    root = resolve_scenario_dir(name_or_path)
+    sfile = root / "scenario.yaml"
+    raw = _read_yaml(sfile) or {}
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{sfile}: 顶层应为映射")
+    for key in ("name", "time_point", "seed"):
+        if key not in raw:
+            raise ScenarioError(f"{sfile}: 缺少字段 {key}")
+    t0 = _as_date(raw["time_point"], f"{sfile}: time_point")
+    templates: dict[str, Any] = {}
+    tfile = root / raw.get("templates", "templates.yaml")
+    if tfile.is_file():
+        templates = _read_yaml(tfile) or {}
+    sites_dir = root / raw.get("sites_dir", "sites")
+    files = sorted(sites_dir.glob("*.yaml"))
+    if not files:
+        raise ScenarioError(f"{sites_dir}: 没有站点文件（*.yaml）")
+    sites = []
+    seen: dict[str, Path] = {}
+    for i, f in enumerate(files):
+        spec = _read_yaml(f) or {}
+        if not isinstance(spec, dict):
+            raise ScenarioError(f"{f}: 顶层应为映射")
+        site = build_site(spec, raw, templates, t0, f, order=i)
+        if site.key in seen:
+            raise ScenarioError(f"{f}: 站点 key {site.key!r} 与 {seen[site.key]} 重复")
+        seen[site.key] = f
+        sites.append(site)
+    acc = root / raw.get("accounts_dir", "accounts")
+    return Scenario(
+        name=str(raw["name"]), title=str(raw.get("title", raw["name"])), time_point=t0, seed=int(raw["seed"]),
+        city=str(raw.get("city", "")), sites=sites, root=root, accounts_dir=acc if acc.is_dir() else None, raw=raw,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- text
+
+
+class Text:
+    """Seeded fillers for the templates in data/text.yaml."""
+
+    def __init__(self, rng: random.Random, site: "SimSite | None", unit: str, short: str, city: str):
+        self.rng = rng
+        self.bank = load_data("text.yaml")
+        self.unit, self.short, self.city = unit, short, city
+
+    def pick(self, key: str) -> str:
+        return self.rng.choice(self.bank[key])
+
+    def person(self) -> str:
+        return self.pick("surnames") + self.pick("given_names")
+
+    def fill(self, template: str, **kw: Any) -> str:
+        year = kw.pop("year", 2022)
+        values = {
+            "unit": self.unit, "short": self.short, "city": self.city, "topic": self.pick("topics"),
+            "place": self.pick("places"), "plan": self.pick("plans"), "thing": self.pick("things"),
+            "year": year, "year2": year + 3, "month": self.rng.randint(1, 12), "doc": "",
+            "cityword": "市" if self.city.endswith("市") else "县",
+        }
+        values.update(kw)
+        return template.format(**values)
+
+    def title(self, key: str, **kw: Any) -> str:
+        return self.fill(self.pick(key), **kw)
+
+    def paragraphs(self, n: int, **kw: Any) -> list[str]:
+        pars = self.rng.sample(self.bank["paragraphs"], k=min(n, len(self.bank["paragraphs"])))
+        return [self.fill(p, **kw) for p in pars]
+
+
+TITLE_KEYS = {
+    "动态要闻": "news", "通知公告": "notices", "政策文件": "policies", "规划计划": "plans_titles",
+    "统计信息": "stats_titles", "政府采购": "procurement_titles", "人事信息": "personnel_titles",
+    "在线访谈": "interview_titles", "应急管理": "emergency_titles",
+}
+
+
+def date_phrase(d: dt.date, rng: random.Random) -> str:
+    tpl = rng.choice(load_data("text.yaml")["date_phrasings"])
+    return tpl.format(y=d.year, m=d.month, d=d.day, m2=f"{d.month:02d}", d2=f"{d.day:02d}")
+
+
+# ---------------------------------------------------------------------------------------------- building
+
+
+def _slug_for(name: str) -> str | None:
+    return load_data("slugs.yaml").get(name)
+
+
+class _Builder:
+    def __init__(self, spec, scen, templates, t0, src: Path, order: int):
+        self.spec, self.scen, self.templates, self.t0, self.src = spec, scen, templates, t0, src
+        self.key = str(spec.get("key") or src.stem)
+        self.seed = derive_seed(scen["seed"], self.key)
+        self.rng = random.Random(self.seed)
+        self.next_col = 1000 + 37 * order
+        self.cols: list[Column] = []
+        self.seq = 0
+
+    def err(self, where: str, msg: str) -> ScenarioError:
+        return ScenarioError(f"{self.src}: {where}: {msg}")
+
+    # -- columns
+    def make_column(self, node: dict, parent: Column | None, where: str) -> Column:
+        if not isinstance(node, dict) or "name" not in node:
+            raise self.err(where, "栏目应为含 name 的映射")
+        children = node.get("children") or []
+        ctype = node.get("type") or ("nav" if children else "list")
+        if ctype not in CTYPES:
+            raise self.err(where, f"未知栏目类型 type={ctype!r}（可选：{', '.join(CTYPES)}）")
+        self.next_col += 1
+        name = str(node["name"]).format(short=self.spec.get("short", ""), city=self.city)
+        col = Column(
+            id=self.next_col, name=name, slug=str(node.get("slug") or _slug_for(name) or f"lm{self.next_col}"),
+            kind=str(node.get("kind") or ("栏目导航" if ctype == "nav" else "其他")), ctype=ctype, parent=parent,
+            spec={k: v for k, v in node.items() if k != "children"},
+            render=str(node.get("render", "static")), page_size=int(node.get("page_size", 0) or 0),
+        )
+        for i, ch in enumerate(children):
+            col.children.append(self.make_column(ch, col, f"{where}.children[{i}]"))
+        return col
+
+    def find(self, path: str) -> Column | None:
+        want = [p.strip() for p in path.split(">")]
+        for top in self.roots:
+            for c in top.walk():
+                if c.path == want:
+                    return c
+        return None
+
+    def ensure_path(self, path: str, kind: str | None, where: str) -> Column:
+        parts = [p.strip() for p in path.split(">")]
+        if not parts or parts[0] != "首页" or len(parts) < 2:
+            raise self.err(where, f"栏目路径应以“首页>”开头：{path!r}")
+        level = self.roots
+        parent = None
+        col = None
+        for depth, name in enumerate(parts[1:], start=1):
+            col = next((c for c in level if c.name == name), None)
+            if col is None:
+                last = depth == len(parts) - 1
+                node = {"name": name, "kind": kind if last else "栏目导航", "type": "list" if last else "nav"}
+                if parent is not None and parent.ctype != "nav":
+                    raise self.err(where, f"栏目 {parent.path_str} 不是导航栏目，不能再挂子栏目")
+                col = self.make_column(node, parent, where)
+                level.append(col)
+            parent, level = col, col.children
+        assert col is not None
+        return col
+
+    # -- items
+    def new_item(self, col: Column, title: str, date: dt.date, kind: str = "article", **extra) -> Item:
+        self.seq += 1
+        it = Item(id=0, column=col, title=title, date=date, kind=kind, extra=extra, seq=self.seq)
+        col.items.append(it)
+        return it
+
+    def spaced_dates(self, latest: dt.date, count: int, every: float) -> list[dt.date]:
+        out, d = [], latest
+        for _ in range(count):
+            out.append(d)
+            d = d - dt.timedelta(days=max(1, round(every * self.rng.uniform(0.5, 1.5))))
+        return out
+
+    def latest_for(self, col: Column) -> dt.date:
+        v = col.spec.get("latest")
+        if v is None:
+            return self.t0 - dt.timedelta(days=self.rng.randint(0, int(self.scen.get("fresh_days", 4))))
+        return _as_date(v, f"栏目 {col.path_str}: latest", self.t0)
+
+    def build(self) -> SimSite:
+        spec, rng, t0 = self.spec, self.rng, self.t0
+        for req in ("unit", "name", "style"):
+            if req not in spec:
+                raise self.err(req, "缺少必填字段")
+        style = spec["style"]
+        if style not in STYLES:
+            raise self.err("style", f"未知样式 {style!r}（可选：{', '.join(STYLES)}）")
+        self.city = str(spec.get("city") or self.scen.get("city", ""))
+        short = str(spec.get("short") or spec["unit"])
+        tname = spec.get("template")
+        tree = spec.get("columns")
+        if tree is None:
+            if tname not in self.templates:
+                raise self.err("template", f"模板 {tname!r} 不存在（templates.yaml 中有：{', '.join(self.templates)}）")
+            tree = copy.deepcopy(self.templates[tname])
+        self.roots = [self.make_column(n, None, f"columns[{i}]") for i, n in enumerate(tree)]
+        # renames and per-column overrides (by path)
+        for old, new in (spec.get("rename") or {}).items():
+            for top in self.roots:
+                for c in top.walk():
+                    if c.name == old:
+                        c.name = new
+                        c.slug = _slug_for(new) or c.slug
+        for path, over in (spec.get("override") or {}).items():
+            c = self.find(path)
+            if c is None:
+                raise self.err(f"override[{path}]", "栏目路径不存在")
+            c.spec.update(over or {})
+            if "page_size" in over:
+                c.page_size = int(over["page_size"])
+            if "render" in over:
+                c.render = str(over["render"])
+        defects = self.parse_defects()
+        # column-shaping defects first
+        for d in defects:
+            if d.plant in ("stale", "blank", "json_api"):
+                c = self.ensure_path(d.params["path"], d.params.get("kind"), f"defects: {d.plant}")
+                if d.plant == "stale":
+                    c.spec["latest"] = d.params["last"]
+                    c.spec.setdefault("count", d.params.get("items", 6))
+                elif d.plant == "blank":
+                    c.blank = True
+                else:
+                    c.render = "json_api"
+        scale = float(spec.get("scale", 1.0))
+        default_ps = {"trs": 20, "hanweb": 15, "xxgk": 20}[style]
+        all_cols = [c for top in self.roots for c in top.walk()]
+        for c in all_cols:
+            if not c.page_size:
+                c.page_size = default_ps
+        # generate
+        self.text = Text(rng, None, spec["unit"], short, self.city)
+        policy_cols = []
+        for c in all_cols:
+            if c.blank:
+                continue
+            if c.ctype == "list":
+                self.gen_list(c, scale)
+                if c.kind == "政策文件" and c.spec.get("interpret", False):
+                    policy_cols.append(c)
+            elif c.ctype == "messages":
+                self.gen_messages(c, scale, defects)
+            elif c.ctype == "consultations":
+                self.gen_consultations(c, defects)
+            elif c.ctype == "reports":
+                self.gen_reports(c, defects)
+            elif c.ctype == "org":
+                self.gen_org(c, defects)
+            elif c.ctype == "leaders":
+                self.gen_leaders(c)
+            elif c.ctype == "page":
+                c.content = {"paragraphs": self.text.paragraphs(int(c.spec.get("paragraphs", 5)))}
+        for c in all_cols:
+            if c.ctype == "interps" and not c.blank:
+                self.gen_interps(c, policy_cols, defects)
+        for c in all_cols:
+            c.items.sort(key=lambda it: (it.date, it.seq), reverse=True)
+        footer = self.footer(defects)
+        special = self.special(defects)
+        site = SimSite(
+            key=self.key, unit=str(spec["unit"]), name=str(spec["name"]), region=str(spec.get("region", "")),
+            kind=str(spec.get("kind", "部门")), public_service=bool(spec.get("public_service", True)), style=style,
+            encoding=str(spec.get("encoding", "utf-8")).lower(),
+            meta_charset=str(spec.get("meta_charset") or spec.get("encoding", "utf-8")),
+            header_charset=bool(spec.get("header_charset", True)), site_id_code=str(spec.get("site_id_code", "")),
+            domain=str(spec.get("domain", f"{self.key}.example.gov.cn")), short=short, city=self.city,
+            footer=footer, columns=self.roots, defects=defects, special=special, source=str(self.src), seed=self.seed,
+        )
+        self.assign_ids(site)
+        return site
+
+    def parse_defects(self) -> list[Defect]:
+        out = []
+        for i, d in enumerate(self.spec.get("defects") or []):
+            where = f"defects[{i}]"
+            if not isinstance(d, dict) or "plant" not in d:
+                raise self.err(where, "缺陷应为含 plant 的映射")
+            plant = d["plant"]
+            if plant not in PLANTS:
+                raise self.err(where, f"未知缺陷类型 plant={plant!r}（可选：{', '.join(PLANTS)}）")
+            params = {k: v for k, v in d.items() if k not in ("plant", "code", "count", "evidence", "notice")}
+            if plant in ("stale", "blank", "json_api") and "path" not in params:
+                raise self.err(where, f"{plant} 需要 path（栏目路径 首页>…）")
+            if plant in ("stale", "messages_stale"):
+                if "last" not in params:
+                    raise self.err(where, f"{plant} 需要 last（最后更新日期）")
+                params["last"] = _as_date(params["last"], f"{self.src}: {where}.last", self.t0)
+            ev = d.get("evidence") or []
+            if isinstance(ev, str):
+                ev = [ev]
+            out.append(Defect(plant=plant, code=d.get("code"), count=int(d.get("count", 1)), evidence=list(ev),
+                              notice=str(d.get("notice", "附件1" if d.get("code") else "无")), params=params))
+        return out
+
+    def gen_list(self, c: Column, scale: float) -> None:
+        count = int(c.spec.get("count", 12))
+        if not c.spec.get("fixed_count"):
+            count = max(1, round(count * scale))
+        every = float(c.spec.get("every", 14))
+        key = TITLE_KEYS.get(c.kind, "generic_titles")
+        for d in self.spaced_dates(self.latest_for(c), count, every):
+            title = self.text.title(key, year=d.year)
+            kind = "policy" if c.kind == "政策文件" else "article"
+            extra = {}
+            if kind == "policy":
+                extra["doc_no"] = f"{self.spec.get('doc_prefix', '咸政发')}〔{d.year}〕{self.rng.randint(1, 40)}号"
+                extra["attachment"] = self.rng.choice(["pdf", "doc", "docx", None])
+            self.new_item(c, title, d, kind, **extra)
+
+    def gen_interps(self, c: Column, policy_cols: list[Column], defects: list[Defect]) -> None:
+        src = c.spec.get("source")
+        pols = [p for pc in policy_cols if (src is None or pc.name == src) for p in pc.items]
+        pols.sort(key=lambda p: (p.date, p.seq), reverse=True)
+        uninterp = sum(d.count for d in defects if d.plant == "policy_uninterpreted")
+        # leave out the newest policies so a sample of the newest finds them
+        skip = {id(p) for p in pols[1:1 + uninterp]}
+        unlinked = [d for d in defects if d.plant == "interp_unlinked"]
+        todo_unlinked = [(d.params.get("direction", "interp_to_policy")) for d in unlinked for _ in range(d.count)]
+        for p in pols:
+            if id(p) in skip:
+                continue
+            date = min(self.t0, p.date + dt.timedelta(days=self.rng.randint(0, 3)))
+            doc = re.sub(r"^.*?《(.*)》.*$", r"\1", p.title) if "《" in p.title else p.title
+            title = self.text.title("interp_titles", doc=doc)
+            it = self.new_item(c, title, date, "interp", policy=p, links_policy=True)
+            p.extra["interp"] = it
+            p.extra["links_interp"] = True
+        # unlinked ones are the newest interpretations, one direction each
+        newest = sorted(c.items, key=lambda i: (i.date, i.seq), reverse=True)
+        for it, direction in zip(newest, todo_unlinked):
+            if direction == "interp_to_policy":
+                it.extra["links_policy"] = False
+            else:
+                it.extra["policy"].extra["links_interp"] = False
+
+    def gen_messages(self, c: Column, scale: float, defects: list[Defect]) -> None:
+        stale = next((d for d in defects if d.plant == "messages_stale"), None)
+        latest = stale.params["last"] if stale else self.latest_for(c)
+        count = max(3, round(int(c.spec.get("count", 30)) * scale))
+        t = self.text
+        for d in self.spaced_dates(latest, count, float(c.spec.get("every", 6))):
+            q = t.fill(t.pick("message_questions"))
+            answered = min(self.t0, d + dt.timedelta(days=self.rng.randint(1, 3)))
+            title = q.rstrip("？。")[:18]
+            self.new_item(c, title, d, "message", question=q, answer=t.fill(t.pick("message_answers")),
+                          answered=answered, asker=t.pick("surnames") + "**", answer_unit=self.spec["unit"])
+
+    def _consult(self, c: Column, doc: str, published: dt.date, start: dt.date, end: dt.date,
+                 feedback: dt.date | None, title: str | None = None) -> Item:
+        t = self.text
+        title = title or t.title("consult_titles", doc=doc)
+        phr = t.pick("period_phrasings")
+        sub_rng = random.Random(derive_seed(self.seed, "period", title))
+        period = phr.format(s=date_phrase(start, sub_rng), e=date_phrase(end, sub_rng))
+        it = self.new_item(c, title, published, "consult", doc=doc, start=start, end=end, period_text=period)
+        if feedback is not None:
+            fb = self.new_item(c, t.title("feedback_titles", doc=doc), feedback, "feedback", consult=it)
+            it.extra["feedback"] = fb
+        return it
+
+    def gen_consultations(self, c: Column, defects: list[Defect]) -> None:
+        t, rng, t0 = self.text, self.rng, self.t0
+        n_year = int(c.spec.get("count", 4))
+        n_old = int(c.spec.get("older", 3))
+        slots = sorted(rng.sample(range(45, 350), n_year + n_old), reverse=False)
+        ends = [t0 - dt.timedelta(days=s) for s in slots[:n_year]]
+        ends += [t0 - dt.timedelta(days=380 + 60 * i) for i in range(n_old)]
+        for end in ends:
+            dur = rng.randint(14, 30)
+            start = end - dt.timedelta(days=dur)
+            fb = end + dt.timedelta(days=rng.randint(3, 20))
+            self._consult(c, t.title("consult_subjects", year=start.year), start, start, end, fb)
+        for _ in range(int(c.spec.get("ongoing", 0))):
+            start = t0 - dt.timedelta(days=rng.randint(2, 10))
+            self._consult(c, t.title("consult_subjects", year=start.year), start, start,
+                          start + dt.timedelta(days=30), None)
+        for d in defects:
+            if d.plant == "consultation_no_feedback":
+                titles = list(d.params.get("titles") or [])
+                for k in range(d.count):
+                    end = t0 - dt.timedelta(days=rng.randint(45, 330))
+                    if k < len(d.params.get("ends") or []):
+                        end = _as_date(d.params["ends"][k], f"{self.src}: consultation_no_feedback.ends", t0)
+                    start = end - dt.timedelta(days=rng.randint(14, 30))
+                    title = titles[k] if k < len(titles) else None
+                    doc = (re.search(r"《(.*)》", title).group(1) if title and "《" in title
+                           else t.title("consult_subjects", year=start.year))
+                    self._consult(c, doc, start, start, end, None, title=title)
+            elif d.plant == "fraud_period":
+                p = d.params
+                pub = _as_date(p["published"], f"{self.src}: fraud_period.published", t0)
+                s = _as_date(p["start"], f"{self.src}: fraud_period.start", t0)
+                e = _as_date(p["end"], f"{self.src}: fraud_period.end", t0)
+                fbd = p.get("feedback")
+                fb = _as_date(fbd, f"{self.src}: fraud_period.feedback", t0) if fbd else None
+                title = p.get("title")
+                doc = re.search(r"《(.*)》", title).group(1) if title and "《" in title else (title or "")
+                self._consult(c, doc, pub, s, e, fb, title=title)
+
+    def gen_reports(self, c: Column, defects: list[Defect]) -> None:
+        years = list(c.spec.get("years", [2019, 2020, 2021]))
+        missing = {int(d.params["year"]) for d in defects if d.plant == "report_missing"}
+        late = {int(d.params["year"]): _as_date(d.params["published"], f"{self.src}: report_late", self.t0)
+                for d in defects if d.plant == "report_late"}
+        repeat = [d.params.get("years") for d in defects if d.plant == "report_repeat"]
+        bank = load_data("text.yaml")
+        owner = self.spec.get("report_owner") or (self.city + "人民政府" if self.spec.get("kind") == "门户"
+                                                 else self.spec.get("full_unit", self.spec["name"]))
+        for idx, y in enumerate(years):
+            if y in missing:
+                continue
+            pub = late.get(y) or dt.date(y + 1, 1, self.rng.randint(8, 28))
+            section_year = y
+            for pair in repeat:
+                if pair and y == max(pair):
+                    section_year = min(pair)
+            k = years.index(section_year) if section_year in years else idx
+            probs = bank["report_problems"]
+            imps = bank["report_improvements"]
+            five = [probs[(k + j) % len(probs)] for j in range(3)] + [imps[(k + j) % len(imps)] for j in range(2)]
+            self.new_item(c, f"{owner}{y}年政府信息公开工作年度报告", pub, "report", year=y, section5=five,
+                          figures=[self.rng.randint(20, 900) for _ in range(8)])
+
+    def gen_org(self, c: Column, defects: list[Defect]) -> None:
+        t, rng = self.text, self.rng
+        bank = load_data("text.yaml")
+        n = int(c.spec.get("sections", 8))
+        names = rng.sample(bank["org_sections"], k=min(n, len(bank["org_sections"])))
+        hours = rng.choice(bank["office_hours"])
+        sections = [{"name": nm, "head": t.person(), "hours": hours, "phone": f"0715-8{rng.randint(100000, 999999)}",
+                     "duty": t.fill(bank["duties"])} for nm in names]
+        order = list(range(len(sections)))
+        rng.shuffle(order)
+        for d in defects:
+            if d.plant != "org_missing":
+                continue
+            fld = {"负责人": "head", "负责人姓名": "head", "办公时间": "hours", "head": "head", "hours": "hours"}.get(
+                str(d.params.get("field", "head")))
+            if fld is None:
+                raise self.err("defects: org_missing", f"field 应为 负责人 或 办公时间：{d.params.get('field')!r}")
+            picked = [i for i in order if sections[i].get(fld)][: d.count]
+            if len(picked) < d.count:
+                raise self.err("defects: org_missing", f"科室数 {n} 不足以缺失 {d.count} 处")
+            for i in picked:
+                sections[i][fld] = None
+        c.content = {"duties": t.paragraphs(2), "sections": sections,
+                     "updated": self.t0 - dt.timedelta(days=rng.randint(20, 90))}
+
+    def gen_leaders(self, c: Column) -> None:
+        t, rng = self.text, self.rng
+        bank = load_data("text.yaml")
+        leaders = []
+        for i in range(rng.randint(3, 5)):
+            leaders.append({"name": t.person(), "title": bank["leader_titles"][min(i, len(bank["leader_titles"]) - 1)],
+                            "resume": f"{rng.randint(1966, 1980)}年{rng.randint(1, 12)}月生，大学学历，中共党员。"
+                                      f"曾任{t.pick('places')}党委副书记等职。"})
+        c.content = {"leaders": leaders}
+
+    def footer(self, defects: list[Defect]) -> dict[str, Any]:
+        f = dict(self.scen.get("footer_defaults") or {})
+        f.update(self.spec.get("footer") or {})
+        f.setdefault("sponsor", self.spec.get("full_unit", self.spec["unit"]))
+        present = {e: True for e in FOOTER_ELEMENTS}
+        for d in defects:
+            if d.plant == "footer_missing":
+                for e in d.params.get("elements") or []:
+                    if e not in FOOTER_ELEMENTS:
+                        raise self.err("defects: footer_missing", f"未知页脚要素 {e!r}（可选：{', '.join(FOOTER_ELEMENTS)}）")
+                    present[e] = False
+        f["present"] = present
+        return f
+
+    def special(self, defects: list[Defect]) -> dict[str, Any]:
+        sp: dict[str, Any] = {"broken": [], "slow": [], "waf": None, "trap": None}
+        for d in defects:
+            if d.plant == "broken_link":
+                for k in range(d.count):
+                    sp["broken"].append({"status": d.params.get("status", 404), "on": d.params.get("on", "home"),
+                                         "timeout": float(d.params.get("delay", 30)),
+                                         "name": f"{d.params.get('status', 404)}-{len(sp['broken']) + 1}"})
+            elif d.plant == "slow_page":
+                sp["slow"].append({"delay": float(d.params.get("delay", 3)), "name": f"slow-{len(sp['slow']) + 1}"})
+            elif d.plant == "waf":
+                sp["waf"] = {"paths": list(d.params.get("paths") or []), "query": list(d.params.get("query") or [])}
+            elif d.plant == "trap":
+                sp["trap"] = {"path": d.params.get("path", "/calendar/index.html")}
+        sp["robots"] = self.spec.get("robots")
+        return sp
+
+    def assign_ids(self, site: SimSite) -> None:
+        items = [it for c in site.all_columns() for it in c.items]
+        items.sort(key=lambda it: (it.date, it.seq))
+        nid = self.rng.randint(100000, 900000)
+        for it in items:
+            nid += self.rng.randint(1, 40)
+            it.id = nid
+            site.items_by_id[nid] = it
+        for c in site.all_columns():
+            site.cols_by_id[c.id] = c
+
+
+def build_site(spec: dict, scen: dict, templates: dict, t0: dt.date, src: Path, order: int = 0) -> SimSite:
+    return _Builder(spec, scen, templates, t0, src, order).build()

@@ -1,0 +1,247 @@
+"""The replica region's HTTP server: every site of a scenario on its own 127.0.0.1 port.
+
+Pages are rendered on request from the scenario model (nothing is written to disk), so a region of
+tens of thousands of pages starts in about a second. Hazards a crawler must survive (WAF blocks, 5xx,
+hanging responses, slow pages, an endless calendar) are served where the scenario plants them.
+"""
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import json
+import logging
+import socket
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from aiohttp import web
+
+from .render import Renderer, assign_urls, renderer_for
+from .scenario import Scenario, SimSite, derive_seed, load_data, load_scenario
+
+log = logging.getLogger(__name__)
+
+ROSTER_HEADERS = ["区域", "单位名称", "网站名称", "首页网址", "网站类型", "对外服务", "网站标识码"]
+
+# A 1x1 transparent PNG and a minimal PDF: enough for link checks and content-type sniffing.
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+PDF_STUB = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+CSS_STUB = b"body{margin:0;font:14px/1.8 'Microsoft YaHei',SimSun,sans-serif}.w1200{width:1200px;margin:0 auto}\n"
+JS_STUB = b"/* replica */\nfunction createPageHTML(n, cur, name, ext) {}\n"
+ATTACH_TYPES = {"pdf": "application/pdf", "doc": "application/msword",
+                "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+class SiteApp:
+    """One site's request handling."""
+
+    def __init__(self, site: SimSite, scenario: Scenario, cache_size: int = 512):
+        self.site = site
+        self.scenario = scenario
+        self.r: Renderer = renderer_for(site, scenario.time_point)
+        self.cache: OrderedDict[str, bytes] = OrderedDict()
+        self.cache_size = cache_size
+        self.page_yaml = load_data("page.yaml")
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        return app
+
+    def encode(self, text: str) -> bytes:
+        return text.encode(self.site.encoding, errors="xmlcharrefreplace")
+
+    def html(self, text: str, status: int = 200, key: str | None = None) -> web.Response:
+        body = self.encode(text)
+        if key is not None:
+            self.cache[key] = body
+            if len(self.cache) > self.cache_size:
+                self.cache.popitem(last=False)
+        return self.html_bytes(body, status)
+
+    def html_bytes(self, body: bytes, status: int = 200) -> web.Response:
+        ctype = "text/html"
+        if self.site.header_charset:
+            ctype += f"; charset={self.site.meta_charset}"
+        return web.Response(body=body, status=status, headers={"Content-Type": ctype, "Server": "nginx"})
+
+    def waf_hit(self, request: web.Request) -> bool:
+        waf = self.site.special.get("waf")
+        if not waf:
+            return False
+        path = request.path
+        if any(path.startswith(p) for p in waf["paths"]):
+            return True
+        qs = request.query_string.lower()
+        return any(q.lower() in qs for q in waf["query"])
+
+    def waf_response(self, request: web.Request) -> web.Response:
+        w = self.page_yaml["waf"]
+        ref = derive_seed(self.site.key, request.path_qs) % 10**12
+        return web.Response(body=w["body"].format(ref=ref).encode("utf-8"), status=int(w["status"]),
+                            headers={"Content-Type": "text/html; charset=utf-8", "Server": w["server"],
+                                     "X-Safedog-Flow-Item": "403"})
+
+    def not_found(self) -> web.Response:
+        return web.Response(body=self.page_yaml["not_found"].encode("utf-8"), status=404,
+                            headers={"Content-Type": "text/html; charset=utf-8", "Server": "nginx"})
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if request.method not in ("GET", "HEAD"):
+            return web.Response(status=405)
+        if self.waf_hit(request):
+            return self.waf_response(request)
+        path = request.path
+        target = self.site.routes.get(path)
+        if target is None:
+            return self.static(path, request)
+        kind = target[0]
+        if kind == "column":
+            col = target[1]
+            page = target[2]
+            if self.site.style == "hanweb" and "pageNum" in request.query:
+                try:
+                    page = int(request.query["pageNum"])
+                except ValueError:
+                    return self.not_found()
+            if page < 1 or page > col.pages():
+                return self.not_found()
+            key = f"col:{col.id}:{page}"
+            if key in self.cache:
+                return self.html_bytes(self.cache[key])
+            return self.html(self.r.render_column(col, page), key=key)
+        if kind == "item":
+            key = f"item:{target[1].id}"
+            if key in self.cache:
+                return self.html_bytes(self.cache[key])
+            return self.html(self.r.render_item(target[1]), key=key)
+        if kind == "home":
+            return self.html(self.r.render_home(), key="home")
+        if kind == "sitemap":
+            return self.html(self.r.render_sitemap())
+        if kind == "contact":
+            return self.html(self.r.render_contact())
+        if kind == "robots":
+            robots = self.site.special.get("robots") or "User-agent: *\nDisallow:\n"
+            return web.Response(text=robots, content_type="text/plain")
+        if kind == "attachment":
+            it = target[1]
+            return web.Response(body=PDF_STUB, content_type=ATTACH_TYPES.get(it.extra["attachment"], "application/octet-stream"))
+        if kind == "error500":
+            return web.Response(body=self.page_yaml["server_error"].encode("utf-8"), status=500,
+                                headers={"Content-Type": "text/html; charset=utf-8"})
+        if kind == "timeout":
+            await asyncio.sleep(target[1])
+            return web.Response(status=504, text="Gateway Timeout")
+        if kind == "slow":
+            await asyncio.sleep(target[1])
+            return self.html(self.r.render_slow())
+        if kind == "trap":
+            return self.html(self.r.render_trap({k: v for k, v in request.query.items()}))
+        return self.not_found()
+
+    def static(self, path: str, request: web.Request) -> web.StreamResponse:
+        if path.startswith("/images/"):
+            return web.Response(body=PNG_1X1, content_type="image/png")
+        if path.startswith("/css/"):
+            return web.Response(body=CSS_STUB, content_type="text/css")
+        if path.startswith("/js/"):
+            return web.Response(body=JS_STUB, content_type="application/javascript")
+        if path.startswith("/api/column/"):
+            return self.api(path, request)
+        return self.not_found()
+
+    def api(self, path: str, request: web.Request) -> web.Response:
+        """The JSON behind a column that the page renders with JavaScript."""
+        parts = path.strip("/").split("/")
+        try:
+            col = self.site.cols_by_id[int(parts[2])]
+            page = int(request.query.get("page", "1"))
+            size = int(request.query.get("size", str(col.page_size)))
+        except (IndexError, KeyError, ValueError):
+            return self.not_found()
+        if col.render != "json_api" or size < 1:
+            return self.not_found()
+        items = col.items[(page - 1) * size: page * size]
+        data = {"total": len(col.items), "page": page, "pageCount": max(1, -(-len(col.items) // size)),
+                "data": [{"title": it.title, "url": it.url, "date": it.date.isoformat()} for it in items]}
+        return web.Response(text=json.dumps(data, ensure_ascii=False), content_type="application/json")
+
+
+class RegionServer:
+    """Serve every site of a scenario on its own port; `sites` lists them once started."""
+
+    def __init__(self, scenario: Scenario | str | Path, host: str = "127.0.0.1", ports: dict[str, int] | None = None,
+                 feeds: bool = True):
+        self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.host = host
+        self.ports = ports or {}
+        self.feeds = feeds
+        self.feeds_url: str | None = None
+        self._runners: list[web.AppRunner] = []
+        self.sites: list[dict[str, Any]] = []
+        self.apps: dict[str, SiteApp] = {}
+
+    @property
+    def time_point(self) -> dt.date:
+        return self.scenario.time_point
+
+    async def _serve(self, app: web.Application, port: int = 0) -> int:
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, port))
+        site = web.SockSite(runner, sock, shutdown_timeout=0.2)
+        await site.start()
+        self._runners.append(runner)
+        return sock.getsockname()[1]
+
+    async def start(self) -> None:
+        for s in self.scenario.sites:
+            assign_urls(s)
+            sa = SiteApp(s, self.scenario)
+            port = await self._serve(sa.app(), int(self.ports.get(s.key, 0)))
+            s.url = f"http://{self.host}:{port}/"
+            self.apps[s.key] = sa
+            self.sites.append({**s.roster_row(), "key": s.key, "pages": s.page_count()})
+        if self.feeds and self.scenario.accounts_dir is not None:
+            try:
+                from govcheck.newmedia.feedserver import make_feed_app  # owned by the new-media stage
+            except ImportError:
+                make_feed_app = None
+            if make_feed_app is not None:
+                try:
+                    port = await self._serve(make_feed_app(self.scenario.accounts_dir))
+                    self.feeds_url = f"http://{self.host}:{port}"
+                except Exception as e:  # a broken accounts folder must not take the websites down
+                    log.warning("新媒体订阅源未启动：%s", e)
+
+    async def stop(self) -> None:
+        for r in self._runners:
+            await r.cleanup()
+        self._runners.clear()
+
+    def site(self, key_or_unit: str) -> dict[str, Any]:
+        for s in self.sites:
+            if key_or_unit in (s["key"], s["unit"], s["name"]):
+                return s
+        raise KeyError(key_or_unit)
+
+    def write_roster(self, path: str | Path) -> Path:
+        """The sites roster (contract headers), UTF-8 with BOM so Excel opens it."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8-sig", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(ROSTER_HEADERS)
+            for s in self.sites:
+                w.writerow([s["region"], s["unit"], s["name"], s["url"], s["kind"], "是" if s["public_service"] else "否",
+                            s["site_id_code"]])
+        return path
