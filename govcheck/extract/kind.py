@@ -8,6 +8,7 @@ from .lists import ListResult
 
 # Thresholds are structural constants of the heuristic, not rule values.
 ARTICLE_BODY_MIN = 150
+ARTICLE_BODY_STRONG = 300  # list pages carry at most a short intro paragraph
 LIST_ROWS_MIN = 3
 
 
@@ -24,7 +25,8 @@ def classify(art: ArticleFacts, lst: ListResult, breadcrumb: list[str], url: str
     rows = len(lst.items)
     body = art.body_chars
     # A headline with a shown date over a body of running text outweighs any sidebar list.
-    if art.publish_date and art.date_source != "url" and body >= max(ARTICLE_BODY_MIN, rows * 40):
+    if art.publish_date and art.date_source != "url" and (body >= ARTICLE_BODY_STRONG
+                                                          or body >= max(ARTICLE_BODY_MIN, rows * 25)):
         if art.labelled_date or art.title:
             return "article"
     # 信息公开 detail pages: a metadata table (索引号/发布机构) and a labelled date, the body often an attachment.

@@ -122,6 +122,17 @@ def _shown_date(row, link_text: str, ref: dt.date) -> dt.date | None:
     return (full or hits)[-1].date
 
 
+def _inner_date(a, ref: dt.date) -> tuple[dt.date | None, str]:
+    for child in a.css("span, em, i, font, b, small, div, p"):
+        t = clean(child.text())
+        if not t or len(t) > 24:
+            continue
+        hits = find_dates(t, ref=ref)
+        if hits and hits[0].end - hits[0].start >= len(t.strip("[]【】()（） ")) - 2:
+            return hits[0].date, t
+    return None, ""
+
+
 def _title_links(node) -> int:
     hrefs = set()
     for a in node.css("a[href]"):
@@ -145,6 +156,11 @@ def collect_rows(page: Page, ref: dt.date) -> list[Row]:
             continue
         link_text = clean(a.text(separator=" "))
         date = _shown_date(row, link_text, ref)
+        if date is None:
+            # date drawn inside the link in its own element: <a>标题…<span>12-14</span></a>
+            date, date_text = _inner_date(a, ref)
+            if date is not None:
+                title = clean(title.replace(date_text, " ")) if date_text in title else title
         if date is None:
             # cells of one row (<dl><dd>title</dd><dd>date</dd></dl>, <tr><td>…): climb while the
             # ancestor still holds this one link and stays row-sized
