@@ -59,6 +59,7 @@ class Layout:
     table_size_pt: float = 12.0  # 小四
     table_line_pt: float = 18.0  # exact leading inside table cells
     table_cell_margin_mm: float = 1.2
+    table_keep_row_lines: int = 6  # rows up to this many lines are kept on one page
 
     @property
     def text_width_mm(self) -> float:
@@ -101,6 +102,12 @@ def display_width(text: str) -> float:
             continue
         w += 1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.5
     return w
+
+
+def wrapped_lines(text: str, width_chars: float) -> int:
+    """Lines a cell of `width_chars` full-width characters wraps `text` to (newlines kept)."""
+    width_chars = max(width_chars, 1.0)
+    return sum(max(1, math.ceil(display_width(line) / width_chars)) for line in text.split("\n"))
 
 
 # ---------------------------------------------------------------------------------------- XML helpers
@@ -336,12 +343,49 @@ def _signature_block(doc, layout: Layout, issuers: list[str], date: str | None) 
         _set_char_indent(p, layout, right=layout.date_right_chars)
 
 
+# Preferred places to break a long title: after a conjunction or the structural particle, so each
+# line keeps its words whole (7.3.2 标题回行时，要做到词意完整，排列对称).
+_TITLE_BREAK_AFTER = set("的和与及、，")
+
+
+def balance_title(text: str, line_chars: float) -> list[str]:
+    """Split a title wider than one line into lines of near-equal width (centred titles look symmetric)."""
+    if "\n" in text or display_width(text) <= line_chars:
+        return text.split("\n")
+    nlines = math.ceil(display_width(text) / line_chars)
+    lines: list[str] = []
+    rest = text
+    for k in range(nlines, 1, -1):
+        target = display_width(rest) / k
+        best, best_cost = None, None
+        acc = 0.0
+        for i, ch in enumerate(rest[:-1]):
+            acc += display_width(ch)
+            if acc > line_chars:
+                break
+            nxt = rest[i + 1]
+            if ch.isascii() and ch.isalnum() and nxt.isascii() and nxt.isalnum():
+                continue  # never split a number or a Latin word
+            if nxt in "，。、；：）》”":
+                continue  # no line starts with closing punctuation
+            cost = abs(acc - target) - (2.5 if ch in _TITLE_BREAK_AFTER else 0.0)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = i + 1, cost
+        if best is None:
+            break
+        lines.append(rest[:best])
+        rest = rest[best:]
+    lines.append(rest)
+    return lines
+
+
 def _title(doc, layout: Layout, text: str) -> None:
     p = doc.add_paragraph()
     _exact_spacing(p, layout.title_line_pt)
     _set_snap_to_grid(p, False)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    lines = text.split("\n")
+    line_chars = layout.text_width_mm * PT_PER_MM / layout.title_size_pt
+    lines = balance_title(text, line_chars)
     for i, line in enumerate(lines):
         r = p.add_run(line)
         _set_run_font(r, layout.title_font, layout.title_size_pt)
@@ -352,19 +396,43 @@ def _title(doc, layout: Layout, text: str) -> None:
 # ---------------------------------------------------------------------------------------- tables
 
 
-def column_weights(table: Table) -> list[float]:
-    """Relative column widths: the given widths_mm, else from the header and the cells' line lengths."""
+def natural_widths(table: Table) -> list[float]:
+    """Each column's longest line (header included), in full-width character cells."""
+    out = []
+    for c, head in enumerate(table.header):
+        texts = [head] + ["" if c >= len(row) or row[c] is None else str(row[c]) for row in table.rows]
+        out.append(max((display_width(line) for t in texts for line in t.split("\n")), default=0.0))
+    return out
+
+
+def column_widths(table: Table, total: float, char: float, pad: float, short_chars: float = 10.0) -> list[float]:
+    """Column widths summing to `total` (any unit; one character is `char`, cell padding `pad`).
+
+    widths_mm, when given, are relative widths and win. Otherwise a column whose longest line is
+    short (a name, a count, a score) gets exactly that width so it never wraps, and the columns
+    of prose share the rest in proportion to their typical line length.
+    """
     n = len(table.header)
     if table.widths_mm and len(table.widths_mm) == n and all(w > 0 for w in table.widths_mm):
-        return [float(w) for w in table.widths_mm]
-    weights = []
-    for c in range(n):
-        cells = [row[c] if c < len(row) else "" for row in table.rows]
-        lens = sorted(max((display_width(x) for x in str(cell).split("\n")), default=0) for cell in cells)
-        typical = lens[int(len(lens) * 0.9)] if lens else 0
-        head = max((display_width(x) for x in table.header[c].split("\n")), default=0)
-        weights.append(max(head, min(typical, 40.0), 2.0) + 1.0)
-    return weights
+        s = sum(table.widths_mm)
+        return [total * w / s for w in table.widths_mm]
+    natural = natural_widths(table)
+    fixed = {c: natural[c] * char + pad for c in range(n) if natural[c] <= short_chars}
+    flexible = [c for c in range(n) if c not in fixed]
+    fixed_sum = sum(fixed.values())
+    if not flexible or fixed_sum >= total * 0.8:
+        # Everything is short (or too much is): share the width in proportion to the natural widths.
+        weights = [max(natural[c], 1.0) * char + pad for c in range(n)]
+        s = sum(weights)
+        return [total * w / s for w in weights]
+    weights = {}
+    for c in flexible:
+        lens = sorted(display_width(str(row[c] if c < len(row) and row[c] is not None else "")) for row in table.rows)
+        typical = lens[int(len(lens) * 0.9)] if lens else 0.0
+        weights[c] = max(min(typical, 60.0), short_chars)
+    rest = total - fixed_sum
+    ws = sum(weights.values())
+    return [fixed[c] if c in fixed else rest * weights[c] / ws for c in range(n)]
 
 
 def _cell_text(cell, layout: Layout, text: str, font: str, align) -> None:
@@ -407,9 +475,9 @@ def _set_cell_margins(tbl, layout: Layout) -> None:
 
 def _add_table(doc, layout: Layout, table: Table) -> None:
     n = len(table.header)
-    weights = column_weights(table)
-    total = sum(weights)
-    widths = [Mm(layout.text_width_mm * w / total) for w in weights]
+    char_mm = layout.table_size_pt / PT_PER_MM
+    pad_mm = 2 * layout.table_cell_margin_mm + 0.5
+    widths = [Mm(w) for w in column_widths(table, layout.text_width_mm, char_mm, pad_mm)]
     # Short columns (scores, counts, region names) are centred; prose columns justified left.
     centred = []
     for c in range(n):
@@ -442,6 +510,13 @@ def _add_table(doc, layout: Layout, table: Table) -> None:
         _cell_text(cell, layout, text, layout.table_header_font, WD_ALIGN_PARAGRAPH.CENTER)
     for r, row in enumerate(table.rows, start=1):
         cells = tbl.rows[r].cells
+        # A short row never breaks across pages; a long finding list may, or it would leave a gap.
+        est_lines = max((wrapped_lines(str(row[c] or ""), (widths[c].mm - pad_mm) / char_mm)
+                         for c in range(min(n, len(row)))), default=1)
+        if est_lines <= layout.table_keep_row_lines:
+            cant = OxmlElement("w:cantSplit")
+            cant.set(qn("w:val"), "1")
+            tbl.rows[r]._tr.get_or_add_trPr().append(cant)
         for c in range(n):
             value = row[c] if c < len(row) else ""
             cells[c].width = widths[c]

@@ -7,7 +7,6 @@ a single table (a repeated header of the first table would be wrong above the se
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
 from govcheck.report.doc import Attachment, Table
-from govcheck.report.docx import column_weights, display_width
+from govcheck.report.docx import column_widths, display_width, wrapped_lines
 
 
 @dataclass(frozen=True)
@@ -42,20 +41,18 @@ _thin = Side(style="thin", color="000000")
 _BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 
 
-def _wrapped_lines(text: str, width_chars: float) -> int:
+def _wrapped_lines(text: str, width_units: float) -> int:
     """Lines a cell wraps to: Excel's width unit is about one half-width character."""
-    usable = max(width_chars - 1.0, 1.0)
-    return sum(max(1, math.ceil(display_width(part) * 2 / usable)) for part in str(text).split("\n"))
+    return wrapped_lines(str(text), (width_units - 1.0) / 2)
 
 
 def _column_widths(tables: list[Table], style: SheetStyle) -> list[float]:
     ncols = max(len(t.header) for t in tables)
     widths = [style.min_col_chars] * ncols
     for t in tables:
-        weights = column_weights(t)
-        total = sum(weights)
-        for c, w in enumerate(weights):
-            widths[c] = max(widths[c], style.printable_width_chars * w / total)
+        # Excel's width unit is about one half-width character: a CJK character is 2 units.
+        for c, w in enumerate(column_widths(t, style.printable_width_chars, char=2.0, pad=2.0)):
+            widths[c] = max(widths[c], w)
     # Several tables may each claim the page width in different columns; scale back to fit.
     s = sum(widths)
     if s > style.printable_width_chars:
