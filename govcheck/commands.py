@@ -1,0 +1,218 @@
+"""Round-core commands: demo, score, report, findings import, review, rules."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from govcheck.model import Account, Finding, Site
+from govcheck.rules import RuleSetError, load_ruleset
+from govcheck.store import Store, StoreError
+
+console = Console(stderr=True)
+
+findings_app = typer.Typer(help="问题清单：导入人工检查发现的问题。", no_args_is_help=True)
+review_app = typer.Typer(help="复核：确认或撤销问题（留痕）。", no_args_is_help=True)
+rules_app = typer.Typer(help="规则集：查看与校验。", no_args_is_help=True)
+
+
+def fail(msg: str, code: int = 2) -> None:
+    console.print(f"[bold red]错误：[/]{msg}")
+    raise typer.Exit(code)
+
+
+def create_and_report(out: Path, *, meta: dict, rs, sites: list[Site], accounts: list[Account],
+                      findings: list[Finding], db: str | None, pdf: bool) -> None:
+    """Store a new round, score it and write every output; shared by demo and inspect."""
+    from govcheck.round import rescore, write_outputs
+
+    r = meta["round"]
+    store = Store.for_dir(out, db)
+    key = str(out.resolve())
+    rid = store.create_round(key=key, name=r["name"], at=r["at"], ruleset=rs, seed=int(r.get("seed", 0)),
+                             meta={k: v for k, v in meta.items() if k != "round"} | {"name": r["name"]},
+                             sites_=sites, accounts_=accounts)
+    store.add_findings(rid, findings)
+    info = store.round(key)
+    view = rescore(store, info, rs)
+    doc, files = write_outputs(out, info, view, pdf=pdf)
+    print_summary(view)
+    for f in files:
+        console.print(f"  已生成 {f}")
+
+
+def print_summary(view) -> None:
+    from govcheck.stats import account_stats, site_stats
+
+    t = RichTable(title="本轮检查概况", show_header=True)
+    t.add_column("项目")
+    t.add_column("数量", justify="right")
+    t.add_column("占比", justify="right")
+    if view.sites:
+        st = site_stats(view.sites, view.scores, view.rs)
+        from govcheck.stats import pct
+
+        n = st.checked
+        t.add_row("抽查网站", str(n), "")
+        t.add_row("满分网站", str(len(st.full)), pct(len(st.full), n))
+        t.add_row("90分以上（含）满分以下", str(len(st.high)), pct(len(st.high), n))
+        t.add_row("90分以下", str(len(st.low)), pct(len(st.low), n))
+        t.add_row("一票否决", str(len(st.vetoed)), pct(len(st.vetoed), n))
+        t.add_row("网站合格", str(st.passed), st.pass_rate)
+    if view.accounts:
+        ac = account_stats(view.accounts, view.scores, view.findings, view.rs)
+        t.add_row("抽查政务新媒体", str(ac.checked), "")
+        t.add_row("新媒体合格", str(ac.passed), ac.pass_share)
+        t.add_row("新媒体不合格", str(len(ac.failed)), ac.fail_share)
+    console.print(t)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo(
+        out: Path = typer.Option(Path("out/demo"), "--out", help="输出目录"),
+        pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 生成 PDF"),
+        db: Optional[str] = typer.Option(None, "--db", help="数据库 URL（默认：输出目录下 round.sqlite）"),
+    ) -> None:
+        """内置演示：重现咸宁市2022年第二季度通报（附件1、附件2与通报正文）。"""
+        from govcheck.demo import load_transcription
+
+        t = load_transcription()
+        rs = load_ruleset(t.meta["round"]["rules"])
+        create_and_report(out, meta=t.meta, rs=rs, sites=t.sites, accounts=t.accounts, findings=t.findings,
+                          db=db, pdf=pdf)
+
+    @app.command("score")
+    def score_cmd(
+        round_dir: Path = typer.Argument(..., help="轮次目录（inspect/demo 的 --out）"),
+        rules: Optional[str] = typer.Option(None, "--rules", help="规则集：gb2019 | xianning-2022 | 文件路径"),
+        overlay: list[str] = typer.Option([], "--overlay", help="追加的地方规则文件（可多次）"),
+        db: Optional[str] = typer.Option(None, "--db"),
+        pdf: bool = typer.Option(False, "--pdf"),
+    ) -> None:
+        """按规则集重新评分已存的问题，并重新生成全部输出。"""
+        from govcheck.round import open_round, rescore, rules_for, write_outputs
+
+        try:
+            store, info = open_round(round_dir, db)
+            rs = rules_for(info, rules, overlay)
+            view = rescore(store, info, rs)
+            _, files = write_outputs(round_dir, store.round(info.key), view, pdf=pdf)
+        except (StoreError, RuleSetError, KeyError) as e:
+            fail(str(e).strip("'\""))
+        print_summary(view)
+
+    @app.command("report")
+    def report_cmd(
+        round_dir: Path = typer.Argument(..., help="轮次目录"),
+        db: Optional[str] = typer.Option(None, "--db"),
+        pdf: bool = typer.Option(False, "--pdf"),
+    ) -> None:
+        """按已存评分重新生成通报与附件（例如复核之后）。"""
+        from govcheck.round import open_round, rescore, rules_for, write_outputs
+
+        try:
+            store, info = open_round(round_dir, db)
+            rs = rules_for(info, None)
+            view = rescore(store, info, rs)  # review decisions change scores: always recompute
+            _, files = write_outputs(round_dir, info, view, pdf=pdf)
+        except (StoreError, RuleSetError) as e:
+            fail(str(e))
+        for f in files:
+            console.print(f"  已生成 {f}")
+
+    @findings_app.command("import")
+    def findings_import(
+        file: Path = typer.Argument(..., help="问题文件：JSON（findings.json 格式）或 XLSX"),
+        round_dir: Path = typer.Option(..., "--round", help="轮次目录"),
+        db: Optional[str] = typer.Option(None, "--db"),
+    ) -> None:
+        """导入问题（人工检查如模拟咨询、负面舆情等）；任何一行有误则整批不导入。"""
+        from govcheck.findings_io import FindingsFileError, read_findings_file
+        from govcheck.round import open_round, rescore, rules_for, write_outputs
+
+        try:
+            store, info = open_round(round_dir, db)
+            rs = rules_for(info, None)
+            items = read_findings_file(file, rs, store.sites(info.id), store.accounts(info.id))
+        except (StoreError, RuleSetError, FindingsFileError) as e:
+            fail(str(e))
+        store.add_findings(info.id, items)
+        view = rescore(store, info, rs)
+        write_outputs(round_dir, info, view)
+        console.print(f"已导入 {len(items)} 条问题，已重新评分。")
+
+    @review_app.command("confirm")
+    def review_confirm(
+        finding_id: str = typer.Argument(...),
+        by: str = typer.Option(..., "--by", help="复核人"),
+        reason: str = typer.Option(..., "--reason", help="理由"),
+        round_dir: Path = typer.Option(Path("."), "--round", help="轮次目录"),
+        db: Optional[str] = typer.Option(None, "--db"),
+    ) -> None:
+        """确认一条问题。"""
+        _review(round_dir, db, finding_id, "confirm", by, reason)
+
+    @review_app.command("dismiss")
+    def review_dismiss(
+        finding_id: str = typer.Argument(...),
+        by: str = typer.Option(..., "--by", help="复核人"),
+        reason: str = typer.Option(..., "--reason", help="理由"),
+        round_dir: Path = typer.Option(Path("."), "--round", help="轮次目录"),
+        db: Optional[str] = typer.Option(None, "--db"),
+    ) -> None:
+        """撤销一条问题（不再计分），理由留痕。"""
+        _review(round_dir, db, finding_id, "dismiss", by, reason)
+
+    @rules_app.command("check")
+    def rules_check(path: str = typer.Argument(..., help="规则集名称或 .toml 路径")) -> None:
+        """校验规则集文件。"""
+        try:
+            rs = load_ruleset(path)
+        except RuleSetError as e:
+            fail(str(e))
+        console.print(f"规则集 {rs.name} {rs.version}：{len(rs.rules)} 条规则，{len(rs.indicators)} 项指标，校验通过。")
+
+    @rules_app.command("show")
+    def rules_show(name: str = typer.Argument("gb2019"), as_json: bool = typer.Option(False, "--json")) -> None:
+        """列出规则集中的规则。"""
+        try:
+            rs = load_ruleset(name)
+        except RuleSetError as e:
+            fail(str(e))
+        if as_json:
+            sys.stdout.write(json.dumps([{"code": r.code, "indicator": r.indicator, "points": r.points,
+                                          "veto": r.veto, "target": r.target, "status": r.status,
+                                          "manual": r.manual, "wording": r.render()} for r in rs.rules.values()],
+                                        ensure_ascii=False, indent=1) + "\n")
+            return
+        t = RichTable(title=f"{rs.name} {rs.version}")
+        for col in ("编码", "指标", "分值", "上限", "状态", "人工", "通报措辞"):
+            t.add_column(col)
+        for r in rs.rules.values():
+            ind = rs.indicators[r.indicator]
+            t.add_row(r.code, ind.name, "否决" if r.veto else (f"{r.points:g}" if r.points else ""),
+                      "" if ind.cap is None else f"{ind.cap:g}", r.status, "是" if r.manual else "", r.render())
+        Console().print(t)
+
+    app.add_typer(findings_app, name="findings")
+    app.add_typer(review_app, name="review")
+    app.add_typer(rules_app, name="rules")
+
+
+def _review(round_dir: Path, db: str | None, finding_id: str, action: str, by: str, reason: str) -> None:
+    from govcheck.round import open_round, rescore, rules_for, write_outputs
+
+    try:
+        store, info = open_round(round_dir, db)
+        f = store.review(finding_id, action, by, reason)
+        view = rescore(store, info, rules_for(info, None))
+        write_outputs(round_dir, info, view)
+    except (StoreError, RuleSetError) as e:
+        fail(str(e))
+    console.print(f"问题 {finding_id}（{f.unit} {f.code}）复核状态：{f.review}；已重新评分并生成输出。")

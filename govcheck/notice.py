@@ -1,0 +1,330 @@
+"""The notice's content: every sentence, number and table row, computed from one round's data.
+
+The narrative and the attachment tables are built from the same findings and scores here, so a name
+in the text always stands in a table and a count always matches its list (the hand-typed sample notice
+fails both). Layout is the renderers' business (govcheck.report.render).
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from govcheck.model import Account, Finding, Score, Site
+from govcheck.report.doc import Attachment, NoticeDoc, Paragraph, Table
+from govcheck.rules import RuleSet, fmt_points
+from govcheck.score import VERDICT_VETO, indicator_totals
+from govcheck.stats import AccountStats, FailingAccount, SiteStats, account_stats, pct, site_stats
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "report" / "templates"
+_CN_DIGITS = "零一二三四五六七八九十"
+
+
+class NoticeError(ValueError):
+    pass
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 12 → 十二, 21 → 二十一 (enough for section numbers)."""
+    if n <= 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def cn_date(d: date | str | None) -> str:
+    if d is None:
+        return ""
+    if isinstance(d, str):
+        d = date.fromisoformat(d[:10])
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def load_template(name_or_path: str | None) -> dict[str, Any]:
+    name = name_or_path or "default"
+    p = Path(name)
+    if not p.exists():
+        p = TEMPLATE_DIR / f"notice-{name}.toml"
+    if not p.exists():
+        raise NoticeError(f"通报模板不存在：{name_or_path}")
+    with p.open("rb") as f:
+        return tomllib.load(f)
+
+
+class _Fmt(dict):
+    """str.format_map that leaves unknown placeholders visible instead of crashing."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill(template: str, /, **values: Any) -> str:
+    return template.format_map(_Fmt(values))
+
+
+# ---------------------------------------------------------------------- attachment 1
+@dataclass
+class UnitLine:
+    code: str
+    text: str  # the printed line: wording, 共扣N分。, notes in parentheses
+    evidence: list[str]  # paths or titles printed after the line
+
+
+def evidence_parts(fs: list[Finding]) -> tuple[list[str], list[str]]:
+    """(notes, items): a column path wins, then a short reason, then a title."""
+    notes: list[str] = []
+    items: list[str] = []
+    for f in fs:
+        for e in f.evidence:
+            if e.path:
+                val, bucket = e.path, items
+            elif e.note:
+                val, bucket = e.note, notes
+            elif e.title:
+                val, bucket = e.title, items
+            else:
+                continue
+            if val not in bucket:
+                bucket.append(val)
+    return notes, items
+
+
+def unit_lines(fs: list[Finding], rs: RuleSet, template: dict[str, Any]) -> list[UnitLine]:
+    """One line per rule (in order of first finding) as the attachment prints it."""
+    live = [f for f in fs if f.review != "dismissed" and rs.rule(f.code).table]
+    totals = indicator_totals(live, rs)
+    groups: OrderedDict[tuple[str, str], list[Finding]] = OrderedDict()
+    for f in live:
+        groups.setdefault((f.code, f.text), []).append(f)
+    lines = []
+    total_fmt = template["attachments"]["total"]
+    for (code, text), group in groups.items():
+        rule = rs.rule(code)
+        head = text
+        if not rule.veto and not rule.marker and rule.scored:
+            amount = totals[rule.indicator].rules.get(code, 0.0) if rule.indicator in totals else 0.0
+            # several wordings of one rule (e.g. D21 per element) share the rule's capped total
+            same_code = [g for (c, _), g in groups.items() if c == code]
+            if len(same_code) > 1:
+                amount = min(amount, rule.points * len(group))
+            head += fill(total_fmt, total=fmt_points(amount))
+        notes, items = evidence_parts(group)
+        if notes:
+            head += "（" + "、".join(notes) + "）"
+        lines.append(UnitLine(code, head, items))
+    return lines
+
+
+def attachment1_rows(sites: list[Site], scores: list[Score], items: list[Finding], rs: RuleSet,
+                     template: dict[str, Any]) -> list[list[str]]:
+    by_url = {s.target: s for s in scores if s.target_type == "site"}
+    rows = []
+    for site in sites:
+        fs = [f for f in items if f.target_type == "site" and f.target == site.url]
+        lines = unit_lines(fs, rs, template)
+        cell = "\n".join(l.text + "".join("\n" + e for e in l.evidence) for l in lines) or template["attachments"]["clean"]
+        sc = by_url[site.url]
+        score_txt = VERDICT_VETO if sc.verdict == VERDICT_VETO else fmt_points(sc.score)
+        rows.append([site.unit, cell, score_txt])
+    return rows
+
+
+def account_reason(fa: FailingAccount, rs: RuleSet) -> str:
+    return " ".join(rs.rule(f.code).render(f.params) for f in fa.findings
+                    if rs.rule(f.code).veto or rs.rule(f.code).marker)
+
+
+def attachment2_tables(st: AccountStats, rs: RuleSet, template: dict[str, Any]) -> list[Table]:
+    t = template["attachments"]
+    district = Table(t["district_header"], [[d.region, str(d.checked), str(d.failed), d.pass_rate] for d in st.districts])
+    failing = Table(t["account_header"], [[fa.region, fa.name, fa.unit, fa.type, account_reason(fa, rs)] for fa in st.failed])
+    return [district, failing]
+
+
+# ---------------------------------------------------------------------- narrative
+def units_n(units: list[str], limit: int) -> str:
+    shown = "、".join(units[:limit])
+    if len(units) > limit:
+        return f"{shown}等{len(units)}家"
+    return shown if len(units) == 1 else f"{shown}{len(units)}家"
+
+
+def account_ref(fa: FailingAccount, template: dict[str, Any]) -> str:
+    return f"“{fa.name}”{template['platform_short'].get(fa.type, fa.type)}"
+
+
+def account_ref_long(fa: FailingAccount) -> str:
+    return f"“{fa.name}”{fa.type}"
+
+
+@dataclass
+class RoundView:
+    """Everything the notice is computed from."""
+
+    meta: dict[str, Any]
+    rs: RuleSet
+    sites: list[Site]
+    accounts: list[Account]
+    findings: list[Finding]
+    scores: list[Score]
+
+
+def _unit_order(view: RoundView) -> dict[str, int]:
+    order: dict[str, int] = {}
+    for s in view.sites:
+        order.setdefault(s.unit, len(order))
+    for f in view.findings:
+        order.setdefault(f.unit, len(order))
+    return order
+
+
+def _problem_paragraphs(view: RoundView, tpl: dict[str, Any], acc: AccountStats) -> list[Paragraph]:
+    rs = view.rs
+    limit = int(tpl.get("max_names", 4))
+    acc_limit = int(tpl.get("max_accounts", 3))
+    order = _unit_order(view)
+    live = [f for f in view.findings if f.review != "dismissed"]
+    failing_by_key = {(fa.name, fa.type): fa for fa in acc.failed}
+    out: list[Paragraph] = [Paragraph(tpl["problems"]["heading"], "heading1")]
+    n = 0
+    for kind in tpl["problems"]["kind"]:
+        sentences = []
+        for part in kind["parts"]:
+            fs = [f for f in live if f.code in part["codes"]]
+            if not fs:
+                continue
+            if part.get("each") == "finding":
+                for f in fs:
+                    ev = f.evidence[0] if f.evidence else None
+                    sentences.append(fill(
+                        part["text"], unit=f.unit, rule_text=f.text.rstrip("。"),
+                        title=(ev.title if ev and ev.title else ""), note=(ev.note if ev and ev.note else ""),
+                        on_date=f"于{cn_date(ev.date)}" if ev and ev.date else "",
+                    ))
+                continue
+            site_fs = [f for f in fs if f.target_type == "site"]
+            units = sorted({f.unit for f in site_fs}, key=lambda u: order.get(u, 1 << 30))
+            accs: list[FailingAccount] = []
+            for f in fs:
+                fa = failing_by_key.get((f.target, f.account_type))
+                if f.target_type == "account" and fa is None:
+                    fa = next((x for x in acc.failed if x.name == f.target), None)
+                if fa is not None and fa not in accs:
+                    accs.append(fa)
+            notes: list[str] = []
+            for f in site_fs:
+                for e in f.evidence:
+                    if e.note and e.note not in notes:
+                        notes.append(e.note)
+            texts = [f.text.rstrip("。") for f in site_fs]
+            sentences.append(fill(
+                part["text"], units=("、".join(units)), units_n=units_n(units, limit),
+                accounts="、".join(account_ref_long(a) for a in accs[:acc_limit]),
+                etc="等" if len(accs) > acc_limit else "",
+                notes_or="或".join(notes), rule_text=texts[0] if texts else "",
+            ))
+        if not sentences:
+            continue
+        n += 1
+        if kind.get("numbered"):
+            body = "".join(f"{cn_number(i + 1)}是{s}。" for i, s in enumerate(sentences))
+        else:
+            body = kind.get("lead", "") + "；".join(sentences) + "。"
+        out.append(Paragraph(f"（{cn_number(n)}）{kind['title']}。{body}", "body"))
+    return out if n else []
+
+
+def build_notice(view: RoundView, template: dict[str, Any] | None = None) -> NoticeDoc:
+    meta = view.meta
+    notice = meta.get("notice", {})
+    tpl = template or load_template(notice.get("template"))
+    rs = view.rs
+    sst = site_stats(view.sites, view.scores, rs)
+    acc = account_stats(view.accounts, view.scores, view.findings, rs)
+    limit = int(tpl.get("max_names", 4))
+    common = dict(notice)
+    common.setdefault("issuer_short", notice.get("issuer", ""))
+    common.setdefault("region", "")
+    common.setdefault("basis", rs.setting("basis", rs.setting("title", "")))
+    body: list[Paragraph] = []
+    if notice.get("opening"):
+        body.append(Paragraph(fill(notice["opening"], **common), "body"))
+    ov = tpl["overview"]
+    body.append(Paragraph(ov["heading"], "heading1"))
+    sec = 0
+    for extra in notice.get("overview_extra", []):
+        sec += 1
+        body.append(Paragraph(f"（{cn_number(sec)}）{extra['heading']}{fill(extra['text'], **common)}", "body"))
+    full = fmt_points(float(rs.setting("full_score", 100)))
+    high = fmt_points(float((rs.setting("score_brackets") or [100, 90])[1]))
+    if view.sites:
+        sec += 1
+        n_sites = sst.checked
+        body.append(Paragraph(fill(ov["sites_heading"], n=cn_number(sec)) + fill(
+            ov["sites"], **common, n_sites=n_sites, pass_rate=sst.pass_rate, pass_line=fmt_points(rs.pass_line),
+            full_units_n=units_n(sst.full, limit) if sst.full else "0家", full_score=full,
+            share_full=pct(len(sst.full), n_sites), high=high, n_high=len(sst.high),
+            share_high=pct(len(sst.high), n_sites), n_low=len(sst.low), share_low=pct(len(sst.low), n_sites),
+            n_veto=len(sst.vetoed), share_veto=pct(len(sst.vetoed), n_sites),
+        ), "body"))
+    if view.accounts:
+        sec += 1
+        reasons = []
+        for code, members in acc.by_reason.items():
+            rule = rs.rule(code)
+            params = members[0].findings[[f.code for f in members[0].findings].index(code)].params
+            label = rule.render_short(params)
+            refs = "、".join(account_ref(fa, tpl) for fa in members)
+            key = "reason_one" if len(members) == 1 else "reason_many"
+            reasons.append(fill(ov[key], label=label, n=len(members), accounts=refs))
+        body.append(Paragraph(fill(ov["accounts_heading"], n=cn_number(sec)) + fill(
+            ov["accounts"], **common, n_accounts=acc.checked, n_pass=acc.passed, share_pass=acc.pass_share,
+            n_fail=len(acc.failed), share_fail=acc.fail_share, reasons="；".join(reasons),
+        ), "body"))
+        if notice.get("previous_label"):
+            sec += 1
+            refs = "、".join(f"{fa.unit}{fa.type}“{fa.name}”" for fa in acc.not_rectified)
+            key = "rectify_some" if acc.not_rectified else "rectify_none"
+            body.append(Paragraph(fill(ov["rectify_heading"], n=cn_number(sec)) + fill(
+                ov[key], **common, n_prev=notice.get("previous_failed_accounts", ""), accounts=refs), "body"))
+    body += _problem_paragraphs(view, tpl, acc)
+    req = tpl["requirements"]
+    body.append(Paragraph(req["heading"], "heading1"))
+    for head, text in req["paragraphs"]:
+        body.append(Paragraph(head + fill(text, **common), "body"))
+    for text in req.get("closing", []):
+        body.append(Paragraph(fill(text, **common), "body"))
+
+    attachments = []
+    if view.sites:
+        rows = attachment1_rows(view.sites, view.scores, view.findings, rs, tpl)
+        attachments.append(Attachment("附件1", notice.get("attachment1_title", "政府网站抽查监测情况表"),
+                                      [Table(tpl["attachments"]["site_header"], rows, [35, 115, 20])]))
+    if view.accounts:
+        attachments.append(Attachment(f"附件{len(attachments) + 1}",
+                                      notice.get("attachment2_title", "政务新媒体抽查监测情况表"),
+                                      attachment2_tables(acc, rs, tpl)))
+    if attachments:
+        names = [f"{i + 1}.{a.title}" for i, a in enumerate(attachments)]
+        body.append(Paragraph(tpl["attachments"]["list_lead"] + "\n".join(names), "attachment_list"))
+    d = notice.get("date")
+    return NoticeDoc(
+        title=notice.get("title", f"关于{meta.get('name', '')}政府网站和政务新媒体抽查情况的通报"),
+        recipients=notice.get("recipients", ""),
+        body=body,
+        attachments=attachments,
+        issuer=notice.get("issuer", ""),
+        date=cn_date(d) if d else "",
+        doc_number=notice.get("doc_number"),
+    )
+
+
+def narrative_text(doc: NoticeDoc) -> str:
+    return "\n".join(p.text for p in doc.body)
+
+
+QUOTED = re.compile(r"“([^”]+)”")

@@ -1,0 +1,124 @@
+"""Combining findings into scores, as shared/spec/indicators.md §1 says.
+
+Findings are first *applied* to the rule set (printed wording and points come from the rules, so
+re-scoring with another rule set re-prints them), then each target is scored.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable
+
+from govcheck.model import Account, Finding, Score, Site
+from govcheck.rules import RuleSet, UnknownRule, fmt_points
+
+VERDICT_PASS = "合格"
+VERDICT_FAIL = "不合格"
+VERDICT_VETO = "一票否决"
+
+
+def apply_rules(items: Iterable[Finding], rs: RuleSet) -> list[Finding]:
+    """Fill each finding's printed text, points and veto flag from the rule set."""
+    out = []
+    for f in items:
+        try:
+            rule = rs.rule(f.code)
+        except UnknownRule:
+            raise UnknownRule(f"规则集 {rs.name} 中没有规则 {f.code}（单位：{f.unit}）") from None
+        f.text = rule.render(f.params)
+        f.points = 0.0 if (rule.veto or rule.marker or rule.advisory or rule.target == "account") else rule.points
+        f.veto = rule.veto and rule.scored
+        out.append(f)
+    return out
+
+
+def counts(f: Finding, rs: RuleSet) -> bool:
+    """Whether a finding takes part in scoring: not dismissed, and its rule is scored."""
+    return f.review != "dismissed" and rs.rule(f.code).scored
+
+
+def round1(x: float, decimals: int = 1) -> float:
+    q = Decimal(1).scaleb(-decimals)
+    return float(Decimal(str(x)).quantize(q, rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class IndicatorTotal:
+    indicator: str
+    raw: float
+    capped: float
+    rules: dict[str, float] = field(default_factory=dict)  # per rule, after the indicator cap
+
+
+def indicator_totals(fs: list[Finding], rs: RuleSet, skip_service: bool = False,
+                     bonus: bool = False) -> dict[str, IndicatorTotal]:
+    """Σ per indicator capped; the cap is shared by its rules in rule-set order."""
+    per_rule: dict[str, float] = defaultdict(float)
+    for f in fs:
+        rule = rs.rule(f.code)
+        if rule.veto or rule.bonus != bonus or not counts(f, rs) or rule.target != "site":
+            continue
+        ind = rs.indicators[rule.indicator]
+        if skip_service and ind.service:
+            continue
+        per_rule[f.code] += rule.points
+    totals: dict[str, IndicatorTotal] = {}
+    for code in rs.rules:  # rule-set order decides which rule a cap cuts last
+        if code not in per_rule:
+            continue
+        ind_code = rs.rules[code].indicator
+        cap = rs.indicators[ind_code].cap
+        t = totals.setdefault(ind_code, IndicatorTotal(ind_code, 0.0, 0.0))
+        amount = per_rule[code]
+        t.raw += amount
+        room = amount if cap is None else max(0.0, min(amount, cap - t.capped))
+        t.rules[code] = round1(room, 2)
+        t.capped += room
+    return totals
+
+
+def score_site(site: Site, fs: list[Finding], rs: RuleSet) -> Score:
+    decimals = int(rs.setting("score_decimals", 1))
+    full = float(rs.setting("full_score", 100))
+    if any(f.veto and counts(f, rs) for f in fs):
+        return Score(site.unit, site.url, "site", None, VERDICT_VETO, None, 0.0)
+    skip = not site.public_service
+    ded = sum(t.capped for t in indicator_totals(fs, rs, skip_service=skip).values())
+    if skip:
+        base = float(rs.setting("no_service_base", 75))
+        part2 = (base - ded) * full / base
+    else:
+        part2 = full - ded
+    part2 = round1(max(part2, 0.0), decimals)
+    bonus = 0.0
+    if site.kind == "门户" and part2 > float(rs.setting("bonus_threshold", 80)):
+        b = sum(t.capped for t in indicator_totals(fs, rs, bonus=True).values())
+        bonus = min(b, float(rs.setting("bonus_max", 30)))
+    final = round1(part2 + bonus, decimals)
+    verdict = VERDICT_FAIL if part2 < rs.pass_line else VERDICT_PASS
+    return Score(site.unit, site.url, "site", final, verdict, part2, bonus)
+
+
+def score_account(acc: Account, fs: list[Finding], rs: RuleSet) -> Score:
+    failed = any(rs.rule(f.code).veto and counts(f, rs) for f in fs)
+    return Score(acc.unit, acc.name, "account", None, VERDICT_FAIL if failed else VERDICT_PASS)
+
+
+def score_round(sites: list[Site], accounts: list[Account], items: list[Finding], rs: RuleSet) -> list[Score]:
+    by_site: dict[str, list[Finding]] = defaultdict(list)
+    by_name: dict[str, list[Finding]] = defaultdict(list)
+    for f in items:
+        (by_site[f.target] if f.target_type == "site" else by_name[f.target]).append(f)
+    out = [score_site(s, by_site.get(s.url, []), rs) for s in sites]
+    # One name can exist on several platforms (健康咸宁 on 抖音 and 微信): a finding without a type hits all.
+    for a in accounts:
+        fs = [f for f in by_name.get(a.name, []) if f.account_type in (None, a.type)]
+        out.append(score_account(a, fs, rs))
+    return out
+
+
+def fmt_score(s: Score) -> str:
+    if s.verdict == VERDICT_VETO:
+        return VERDICT_VETO
+    return fmt_points(s.score) if s.score is not None else ""
