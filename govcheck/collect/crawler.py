@@ -269,6 +269,9 @@ class SiteCrawler:
             hs = self.hosts[host] = _Host(self.opts.per_host_concurrency)
         return hs
 
+    def _known(self, url: str) -> bool:
+        return url in self.seen and host_of(url) in self.scope
+
     async def _get(self, url: str, method: str = "GET", max_body: int | None = None) -> FetchResult:
         hs = await self._polite(host_of(url))
         async with hs.sem:
@@ -280,7 +283,11 @@ class SiteCrawler:
                 if wait > 0:
                     await asyncio.sleep(wait)
             async with self.global_sem:
-                return await self.fetcher.fetch(url, method, max_body=max_body)
+                res = await self.fetcher.fetch(url, method, max_body=max_body, known=self._known)
+        for h in res.hops[1:]:  # redirect targets fetched inline are not fetched again
+            if host_of(h.url) in self.scope:
+                self.seen.add(h.url)
+        return res
 
     async def _allowed(self, url: str) -> bool:
         if not self.opts.obey_robots:
@@ -308,7 +315,7 @@ class SiteCrawler:
             "bytes": len(res.body), "wire_bytes": res.wire_bytes, "sha256": res.sha256,
             "fetched_at": res.fetched_at, "elapsed": round(res.elapsed, 4),
             "slow": res.elapsed >= self.opts.slow_seconds, "attempts": res.attempts,
-            "redirects": max(0, len(res.hops) - 1), "error": res.error, "outcome": outcome, "depth": depth,
+            "redirects": sum(1 for h in res.hops if h.status in (301, 302, 303, 307, 308)), "error": res.error, "outcome": outcome, "depth": depth,
             "referrer": ref, "title": title, "note": note,
             "warc": None, "warc_offset": None, "warc_end": None, "record_id": None,
         }

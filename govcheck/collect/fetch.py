@@ -101,7 +101,8 @@ class Fetcher:
         self.timeout = aiohttp.ClientTimeout(total=opts.timeout, sock_connect=opts.connect_timeout)
 
     async def fetch(self, url: str, method: str = "GET", max_body: int | None = None,
-                    follow: bool = True) -> FetchResult:
+                    follow: bool = True, known=None) -> FetchResult:
+        """known(url) -> True stops a redirect chain at a URL the crawl fetches anyway (no double fetch)."""
         opts = self.opts
         cap = max_body if max_body is not None else opts.max_body_bytes
         res = FetchResult(url=url, method=method, fetched_at=utcnow())
@@ -122,6 +123,11 @@ class Fetcher:
                     break
                 if nxt in seen:
                     res.error = f"redirect_loop: 重定向循环（{nxt}）"
+                    break
+                if known is not None and known(nxt):
+                    res.status, res.final_url = hop.status, nxt
+                    res.content_type = next((v for k, v in hop.response_headers
+                                             if k.lower() == "content-type"), None)
                     break
                 seen.add(nxt)
                 current = nxt

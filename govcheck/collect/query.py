@@ -1,0 +1,82 @@
+"""Read access to a crawl for the checks: the page index, link outcomes, reading archived bodies."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from warcio.archiveiterator import ArchiveIterator
+
+from govcheck.collect.store import crawl_fetch, crawl_link, crawl_skip
+from govcheck.model import Archive
+
+
+def fetches(db: Engine, site: str, kind: str | None = None) -> list[dict[str, Any]]:
+    """Index rows of a site (latest fetch per URL last), as dicts."""
+    q = select(crawl_fetch).where(crawl_fetch.c.site == site)
+    if kind:
+        q = q.where(crawl_fetch.c.kind == kind)
+    with db.connect() as c:
+        return [dict(r._mapping) for r in c.execute(q.order_by(crawl_fetch.c.id))]
+
+
+def link_outcomes(db: Engine, site: str) -> list[dict[str, Any]]:
+    """Every recorded link with its referrer and outcome.
+
+    outcome is the target's fetch outcome (ok/broken/suspected/blocked/error) or the reason it was not
+    fetched (robots/trap/depth/limit), or "unchecked" (external checks switched off).
+    """
+    with db.connect() as c:
+        fetched: dict[str, dict] = {}
+        redirected: dict[str, dict] = {}
+        for r in c.execute(select(crawl_fetch.c.url, crawl_fetch.c.final_url, crawl_fetch.c.outcome,
+                                  crawl_fetch.c.status, crawl_fetch.c.error, crawl_fetch.c.kind)
+                           .where(crawl_fetch.c.site == site).order_by(crawl_fetch.c.id)):
+            o = {"outcome": r.outcome, "status": r.status, "error": r.error}
+            fetched[r.url] = o
+            if r.final_url and r.final_url != r.url and (r.status or 0) < 300:
+                redirected[r.final_url] = o  # a redirect target fetched inline
+        for u, o in redirected.items():
+            fetched.setdefault(u, o)
+        skipped = {r.url: {"outcome": r.reason, "status": None, "error": r.detail}
+                   for r in c.execute(select(crawl_skip.c.url, crawl_skip.c.reason, crawl_skip.c.detail)
+                                      .where(crawl_skip.c.site == site))}
+        out = []
+        seen = set()
+        for r in c.execute(select(crawl_link).where(crawl_link.c.site == site).order_by(crawl_link.c.id)):
+            key = (r.referrer, r.url)
+            if key in seen:  # a page refetched after a resume records its links again
+                continue
+            seen.add(key)
+            o = fetched.get(r.url) or skipped.get(r.url) or {"outcome": "unchecked", "status": None,
+                                                              "error": None}
+            out.append({"referrer": r.referrer, "url": r.url, "tag": r.tag, "text": r.text,
+                        "internal": r.internal, **o})
+        return out
+
+
+def archive_of(row: dict[str, Any], out_dir: str | Path | None = None) -> Archive | None:
+    """The model's Archive pointer for an index row (for Evidence.archive)."""
+    if not row.get("warc") or not row.get("record_id"):
+        return None
+    warc = str(Path(out_dir) / row["warc"]) if out_dir else row["warc"]
+    return Archive(warc=warc, record_id=row["record_id"], sha256=row.get("sha256") or "",
+                   offset=row.get("warc_offset"))
+
+
+def read_record(out_dir: str | Path, warc: str, offset: int) -> tuple[dict[str, str], int | None, bytes]:
+    """(WARC headers, HTTP status, decoded payload) of the record at offset."""
+    with open(Path(out_dir) / warc, "rb") as f:
+        f.seek(offset)
+        rec = next(iter(ArchiveIterator(f)))
+        headers = dict(rec.rec_headers.headers)
+        status = int(rec.http_headers.get_statuscode()) if rec.http_headers else None
+        return headers, status, rec.content_stream().read()
+
+
+def iter_pages(db: Engine, out_dir: str | Path, site: str) -> Iterator[tuple[dict[str, Any], bytes]]:
+    """(index row, body) of every archived HTML page of a site that was fetched fine."""
+    for row in fetches(db, site, "page"):
+        if row["outcome"] == "ok" and row["warc"] and row["warc_offset"] is not None:
+            yield row, read_record(out_dir, row["warc"], row["warc_offset"])[2]

@@ -1,0 +1,118 @@
+"""Crawl a local government-style site and check the index, the WARC read back, and link outcomes."""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from govcheck.collect.config import CrawlOptions
+from govcheck.collect.query import fetches, link_outcomes, read_record
+from govcheck.collect.runner import crawl_sites
+from govcheck.collect.store import make_engine
+from govcheck.model import Site
+from test_crawl_support import make_external, make_site, serve
+
+
+@pytest.fixture
+async def crawled(tmp_path):
+    async with serve(make_external()) as ext, serve(make_site(ext)) as base:
+        opts = CrawlOptions.defaults(min_delay=0, retries=0, timeout=5, backoff=0.01)
+        site = Site(region="测试市", unit="测试局", name="测试网", url=base + "/")
+        results = await crawl_sites([site], tmp_path, opts)
+        engine = make_engine(f"sqlite:///{tmp_path}/round.sqlite")
+        yield base, ext, results[0], engine, tmp_path
+        engine.dispose()
+
+
+async def test_index_and_outcomes(crawled):
+    base, ext, res, engine, out = crawled
+    assert res.status == "done", res.message
+    rows = {r["url"]: r for r in fetches(engine, res.site)}
+    assert rows[base + "/"]["status"] == 200 and rows[base + "/"]["kind"] == "page"
+    assert rows[base + "/"]["title"] == "测试首页"
+    for i in range(12):
+        assert rows[f"{base}/art/{i}.html"]["outcome"] == "ok"
+    links = link_outcomes(engine, res.site)
+    by_url = {}
+    for ln in links:
+        by_url.setdefault(ln["url"], ln)
+    assert by_url[base + "/missing.html"]["outcome"] == "broken"
+    assert by_url[base + "/missing.html"]["referrer"] == base + "/"
+    assert by_url[base + "/err500.html"]["outcome"] == "suspected"
+    assert by_url[base + "/waf.html"]["outcome"] == "blocked"  # a WAF page is not a broken link
+    assert by_url[base + "/private/secret.html"]["outcome"] == "robots"
+    assert by_url[ext + "/gone.html"]["outcome"] == "broken" and not by_url[ext + "/gone.html"]["internal"]
+    assert by_url[ext + "/ok.html"]["outcome"] == "ok"
+    assert by_url[base + "/img/logo.png"]["tag"] == "img"
+    assert rows[base + "/files/report.pdf"]["kind"] == "asset"
+    # the redirect is followed and the final URL recorded
+    assert rows[base + "/old"]["final_url"] == base + "/art/1.html"
+    assert rows[base + "/old"]["redirects"] == 1
+    # GBK page decoded
+    assert rows[base + "/gbk.html"]["title"] == "GBK页面"
+    # JSON-API column: the API named by the script is fetched and its items crawled
+    assert rows[base + "/api/list?col=12"]["kind"] == "api"
+    assert rows[base + "/art/api-1.html"]["outcome"] == "ok"
+    assert rows[base + "/dyn.html"]["note"] is None
+    assert rows[base + "/dyn2.html"]["note"] == "动态加载"
+    # the calendar trap is stopped and recorded
+    traps = [ln for ln in links if ln["outcome"] == "trap"]
+    assert traps and all("/calendar" in t["url"] for t in traps)
+    cal = [u for u in rows if "/calendar" in u]
+    assert 3 <= len(cal) <= 40
+    assert res.traps >= 1 and res.blocked == 1 and res.broken >= 2
+
+
+async def test_warc_read_back(crawled):
+    base, ext, res, engine, out = crawled
+    rows = fetches(engine, res.site)
+    for r in rows:
+        if r["status"] is None:
+            continue
+        headers, status, body = read_record(out, r["warc"], r["warc_offset"])
+        assert headers["WARC-Record-ID"] == r["record_id"]
+        assert headers["WARC-Type"] == "response"
+        assert status == r["status"]
+        if r["sha256"]:
+            assert hashlib.sha256(body).hexdigest() == r["sha256"]
+    # every file reads from start to end; one response per fetched URL, each with its request
+    responses, requests, concurrent = Counter(), Counter(), set()
+    for wf in {r["warc"] for r in rows}:
+        with open(out / wf, "rb") as f:
+            for rec in ArchiveIterator(f):
+                assert rec.rec_headers.protocol == "WARC/1.1"
+                t = rec.rec_type
+                if t == "response":
+                    responses[rec.rec_headers.get_header("WARC-Target-URI")] += 1
+                elif t == "request":
+                    requests[rec.rec_headers.get_header("WARC-Target-URI")] += 1
+                    concurrent.add(rec.rec_headers.get_header("WARC-Concurrent-To"))
+    for u in [r["url"] for r in rows if r["kind"] != "external"]:
+        assert responses[u] == 1, u
+        assert requests[u] >= 1
+    assert {r["record_id"] for r in rows if r["record_id"]} <= concurrent
+
+
+async def test_rerun_is_a_noop(crawled, tmp_path):
+    base, ext, res, engine, out = crawled
+    n = len(fetches(engine, res.site))
+    opts = CrawlOptions.defaults(min_delay=0, retries=0, timeout=5)
+    again = await crawl_sites([Site(region="测试市", unit="测试局", name="测试网", url=res.site)], out, opts)
+    assert again[0].fetched == 0
+    assert len(fetches(engine, res.site)) == n
+
+
+async def test_max_pages_and_politeness(tmp_path):
+    async with serve(make_site(None, n_articles=40)) as base:
+        opts = CrawlOptions.defaults(min_delay=0.02, retries=0, timeout=5, max_pages=15, per_host_concurrency=1)
+        res = (await crawl_sites([Site(region="x", unit="u", name="n", url=base + "/")], tmp_path, opts))[0]
+        engine = make_engine(f"sqlite:///{tmp_path}/round.sqlite")
+        rows = [r for r in fetches(engine, res.site) if r["kind"] not in ("robots", "external")]
+        assert len(rows) == 15
+        assert res.limit_skipped > 0
+        times = sorted(r["fetched_at"] for r in fetches(engine, res.site))
+        gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
+        assert min(gaps) >= 0.015  # one request at a time, 20 ms apart
+        engine.dispose()
