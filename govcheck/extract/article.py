@@ -12,19 +12,23 @@ from .dom import Page, clean, squash, words
 from .meta import meta_get, page_title
 
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|–|-\s|\s-)\s*")
-_INFO_FIELDS = {
-    "index_no": r"索\s*引\s*号",
-    "publisher": r"发布机构|发文机关|发布单位|发文单位|信息来源单位|公开主体",
-    "doc_no": r"发文字号|文\s*号",
-    "written_date": r"成文日期|成文时间",
-    "topic": r"主题分类|主\s*题\s*词|分\s*类",
-    "validity": r"有\s*效\s*性|时\s*效\s*性",
-    "source": r"信息来源|来\s*源",
+# 信息公开 metadata block: label -> key. Labels may be printed with spaces between characters ("索   引   号").
+_INFO_LABELS = {
+    "索引号": "index_no", "发布机构": "publisher", "发文机关": "publisher", "发布单位": "publisher",
+    "发文单位": "publisher", "公开主体": "publisher", "发文字号": "doc_no", "文号": "doc_no",
+    "成文日期": "written_date", "成文时间": "written_date", "发文日期": "issued_date", "发布日期": "published",
+    "发布时间": "published", "上载日期": "published", "生成日期": "generated_date", "主题分类": "topic",
+    "分类": "topic", "有效性": "validity", "时效性": "validity", "信息来源": "source", "名称": "name",
+    "标题": "name", "公开方式": "open_mode", "公开范围": "open_scope", "主题词": "keywords", "索取号": "index_no",
 }
-_INFO_STOP = re.compile(
-    r"\s+(?=(?:索\s*引\s*号|发布机构|发文机关|发布单位|发文字号|文\s*号|成文日期|成文时间|发布日期|发布时间|"
-    r"主题分类|主\s*题\s*词|分\s*类|有\s*效\s*性|时\s*效\s*性|信息来源|来\s*源|名\s*称|标\s*题|生成日期|公开方式|"
-    r"公开范围|浏览次数|字号|【)\s*[:：]?)"
+
+
+def _spaced(label: str) -> str:
+    return r"\s*".join(map(re.escape, label))
+
+
+_INFO_RX = re.compile(
+    r"(?<![\u4e00-\u9fa5])(" + "|".join(_spaced(k) for k in sorted(_INFO_LABELS, key=len, reverse=True)) + r")\s*[:：]?\s*"
 )
 
 
@@ -118,24 +122,29 @@ def _body(page: Page) -> tuple[int, str]:
 
 
 def _info_fields(text: str) -> dict:
-    out = {}
-    for key, lab in _INFO_FIELDS.items():
-        m = re.search(r"(?:" + lab + r")\s*[:：]\s*", text)
-        if not m:
+    """Values of the 信息公开 metadata block (索引号, 发布机构, 文号, 成文日期 …), first occurrence each."""
+    out: dict = {}
+    ms = list(_INFO_RX.finditer(text))
+    for i, m in enumerate(ms):
+        key = _INFO_LABELS.get(re.sub(r"\s+", "", m.group(1)))
+        if not key or key in out:
             continue
-        rest = text[m.end(): m.end() + 80]
-        cut = _INFO_STOP.search(rest)
-        val = rest[: cut.start()] if cut else rest
-        val = clean(val).split("  ")[0]
+        stop = ms[i + 1].start() if i + 1 < len(ms) else len(text)
+        val = clean(text[m.end(): min(stop, m.end() + 80)])
+        if not val:
+            continue
         if key in ("index_no", "doc_no"):
             val = val.split(" ")[0]
-        elif key == "written_date":
+            if key == "index_no" and not re.search(r"\d", val):
+                continue
+        elif key.endswith("_date") or key == "published":
             d = parse_date(val)
-            val = iso(d) if d else None
-        elif len(val) > 40:
-            val = val[:40].split(" ")[0]
-        if val:
-            out[key] = val
+            if d is None:
+                continue
+            val = iso(d)
+        else:
+            val = val.split(" ")[0] if key == "publisher" else val[:60]
+        out[key] = val
     return out
 
 
