@@ -393,3 +393,49 @@ def test_xlsx_numbers_stay_numbers_and_text_stays_text(rendered):
     assert scores["市民政局"] == "一票否决"
     ws2 = _xlsx(rendered, "附件2").active
     assert ws2.cell(3, 4).value == "74.6%"
+
+
+# ------------------------------------------------------------------------------------------ bad input
+
+
+def test_malformed_rows_are_refused_before_anything_is_written(tmp_path):
+    from govcheck.report.render import NoticeError
+
+    n = load_notice()
+    n.attachments[1].tables[1].rows[4] = ["市直", "某账号", "某单位", "微信订阅号"]  # one cell short
+    with pytest.raises(NoticeError, match=r"附件2 表2 第5行：有 4 列，表头有 5 列"):
+        render_notice(n, tmp_path / "out")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+    n = load_notice()
+    n.attachments[0].tables[0].widths_mm = [1, 2]
+    with pytest.raises(NoticeError, match="附件1 表1：列宽"):
+        render_notice(n, tmp_path / "out2")
+
+    n = load_notice()
+    n.body[3] = Paragraph("x", "heading7")  # type: ignore[arg-type]
+    with pytest.raises(NoticeError, match="第4段"):
+        render_notice(n, tmp_path / "out3")
+
+
+def test_control_characters_and_numbers_in_cells_do_not_break_the_files(tmp_path):
+    n = load_notice()
+    n.body.insert(1, Paragraph("抓取的文字里有\x0b垂直制表符和\x00空字符。"))
+    n.attachments[0].tables[0].rows[0] = ["市政府\x1f", "无\r\n（复核）", 100]  # type: ignore[list-item]
+    paths = render_notice(n, tmp_path)
+    doc = build_docx(load_notice())  # the original is untouched by the cleaning copy
+    assert doc.paragraphs
+    ws = load_workbook(paths[0]).active
+    assert ws.cell(3, 1).value == "市政府" and ws.cell(3, 2).value == "无\n（复核）" and ws.cell(3, 3).value == 100
+    with zipfile.ZipFile(paths[2]) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    assert "抓取的文字里有垂直制表符和空字符。" in xml
+
+
+def test_doc_number_is_printed_centred_above_the_title():
+    n = load_notice()
+    n.doc_number = "咸政公办〔2022〕5号"
+    doc = build_docx(n)
+    paras = doc.paragraphs
+    assert paras[0].text == n.doc_number and paras[0].alignment == 1  # centre
+    assert paras[1].text == "" and paras[2].text.replace("\n", "") == n.title
