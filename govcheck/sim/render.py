@@ -386,7 +386,7 @@ class Renderer:
         if k == "consult":
             x = it.extra
             ps = [f"为广泛听取社会各界意见，现将《{x['doc']}》全文公布，公开征求社会公众意见。", x["period_text"],
-                  f"联系电话：0715-8{self.rng('tel', it.id).randint(100000, 999999)}，电子邮箱：zqyj{it.id % 997}@xianning.gov.cn。"]
+                  f"联系电话：0715-8{self.rng('tel', it.id).randint(100000, 999999)}，电子邮箱：zqyj@{self.site.domain.split('.', 1)[-1]}。"]
             ps += t.paragraphs(2)
         elif k == "feedback":
             c = it.extra["consult"]

@@ -297,7 +297,7 @@ class Text:
         values = {
             "unit": self.unit, "short": self.short, "city": self.city, "topic": self.pick("topics"),
             "place": self.pick("places"), "plan": self.pick("plans"), "thing": self.pick("things"),
-            "year": year, "year2": year + 3, "month": self.rng.randint(1, 12), "doc": "",
+            "year": year, "year2": year + 4, "month": self.rng.randint(1, 12), "doc": "",
             "cityword": "市" if self.city.endswith("市") else "县",
         }
         values.update(kw)
@@ -318,8 +318,8 @@ TITLE_KEYS = {
 }
 
 
-def date_phrase(d: dt.date, rng: random.Random) -> str:
-    tpl = rng.choice(load_data("text.yaml")["date_phrasings"])
+def date_phrase(d: dt.date, rng: random.Random, tpl: str | None = None) -> str:
+    tpl = tpl or rng.choice(load_data("text.yaml")["date_phrasings"])
     return tpl.format(y=d.year, m=d.month, d=d.day, m2=f"{d.month:02d}", d2=f"{d.day:02d}")
 
 
@@ -575,17 +575,18 @@ class _Builder:
         for d in self.spaced_dates(latest, count, float(c.spec.get("every", 6))):
             q = t.fill(t.pick("message_questions"))
             answered = min(self.t0, d + dt.timedelta(days=self.rng.randint(1, 3)))
-            title = q.rstrip("？。")[:18]
+            title = q.rstrip("？。")
             self.new_item(c, title, d, "message", question=q, answer=t.fill(t.pick("message_answers")),
                           answered=answered, asker=t.pick("surnames") + "**", answer_unit=self.spec["unit"])
 
     def _consult(self, c: Column, doc: str, published: dt.date, start: dt.date, end: dt.date,
-                 feedback: dt.date | None, title: str | None = None) -> Item:
+                 feedback: dt.date | None, title: str | None = None, period: str | None = None) -> Item:
         t = self.text
         title = title or t.title("consult_titles", doc=doc)
         phr = t.pick("period_phrasings")
         sub_rng = random.Random(derive_seed(self.seed, "period", title))
-        period = phr.format(s=date_phrase(start, sub_rng), e=date_phrase(end, sub_rng))
+        dtpl = sub_rng.choice(load_data("text.yaml")["date_phrasings"])  # one date style per statement
+        period = period or phr.format(s=date_phrase(start, sub_rng, dtpl), e=date_phrase(end, sub_rng, dtpl))
         it = self.new_item(c, title, published, "consult", doc=doc, start=start, end=end, period_text=period)
         if feedback is not None:
             fb = self.new_item(c, t.title("feedback_titles", doc=doc), feedback, "feedback", consult=it)
@@ -629,7 +630,7 @@ class _Builder:
                 fb = _as_date(fbd, f"{self.src}: fraud_period.feedback", t0) if fbd else None
                 title = p.get("title")
                 doc = re.search(r"《(.*)》", title).group(1) if title and "《" in title else (title or "")
-                self._consult(c, doc, pub, s, e, fb, title=title)
+                self._consult(c, doc, pub, s, e, fb, title=title, period=p.get("period_text"))
 
     def gen_reports(self, c: Column, defects: list[Defect]) -> None:
         years = list(c.spec.get("years", [2019, 2020, 2021]))
@@ -665,6 +666,7 @@ class _Builder:
                      "duty": t.fill(bank["duties"])} for nm in names]
         order = list(range(len(sections)))
         rng.shuffle(order)
+        altered: set[int] = set()  # each planted gap lands on its own 科室, so gaps count one by one
         for d in defects:
             if d.plant != "org_missing":
                 continue
@@ -672,7 +674,8 @@ class _Builder:
                 str(d.params.get("field", "head")))
             if fld is None:
                 raise self.err("defects: org_missing", f"field 应为 负责人 或 办公时间：{d.params.get('field')!r}")
-            picked = [i for i in order if sections[i].get(fld)][: d.count]
+            picked = [i for i in order if i not in altered][: d.count]
+            altered.update(picked)
             if len(picked) < d.count:
                 raise self.err("defects: org_missing", f"科室数 {n} 不足以缺失 {d.count} 处")
             for i in picked:
