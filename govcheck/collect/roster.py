@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -98,6 +99,8 @@ def read_sites(path: str | Path) -> list[Site]:
         if not url:
             raise RosterError(path, rn, "首页网址", "不能为空")
         if "://" not in url:
+            if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)", url):
+                raise RosterError(path, rn, "首页网址", f"不是有效的网址：{url}")
             url = "http://" + url
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
