@@ -1,0 +1,123 @@
+"""机构职能 (机关职能, 机构设置, 办公地址, 办公时间, 联系方式, 负责人) and 领导信息 (姓名, 职务, 简历, 分工)."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from .dom import Page, clean
+
+# Section labels -> field. Values run to the next label.
+_LABELS = {
+    "functions": r"主要职能|主要职责|机关职能|职能职责|工作职责|部门职责|单位职能|职\s*能|职\s*责",
+    "structure": r"内设机构|机构设置|处室设置|科室设置|内设科室|下属单位|直属单位|所属单位|厅属事业单位|局属单位",
+    "address": r"办公地址|单位地址|通讯地址|联系地址|地\s*址",
+    "hours": r"办公时间|工作时间|服务时间|受理时间",
+    "phone": r"联系电话|办公电话|咨询电话|值班电话|电\s*话",
+    "fax": r"传\s*真",
+    "email": r"电子邮箱|电子信箱|邮\s*箱|E-?mail",
+    "postcode": r"邮\s*编|邮政编码",
+    "head": r"主要负责人|单位负责人|负\s*责\s*人",
+}
+_ANY = re.compile("(" + "|".join(f"(?P<{k}>{v})" for k, v in _LABELS.items()) + r")\s*[:：]?\s*")
+_PHONE = re.compile(r"(?:0\d{2,3}[-－ ]?)?\d{7,8}|1[3-9]\d{9}|12345")
+# Positions that follow or precede a leader's name.
+_POSITIONS = (r"(?:党组|党委|党工委)?(?:书记|副书记|成员)|(?:常务)?副?(?:省长|市长|县长|区长|州长|旗长|镇长|乡长|主任|局长|厅长|"
+              r"部长|署长|处长|委员|主席|院长|校长|队长|站长|所长)|(?:副|一级|二级)?巡视员|(?:副|一级|二级)?调研员|"
+              r"纪检(?:监察)?组长|总(?:经济|工程|会计|规划)师|二级高级警长|督察长")
+_LEADER = re.compile(r"(?<![\u4e00-\u9fa5])([\u4e00-\u9fa5]\s?[\u4e00-\u9fa5]{1,2})\s*(?:同志)?\s*[，,：:\s]\s*(" + _POSITIONS + r")")
+_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
+
+
+@dataclass
+class OrgInfo:
+    functions: str | None = None
+    structure: list[str] = field(default_factory=list)
+    address: str | None = None
+    hours: str | None = None
+    phone: str | None = None
+    fax: str | None = None
+    email: str | None = None
+    postcode: str | None = None
+    head: str | None = None
+
+    def missing(self) -> list[str]:
+        """The 机构职能 items the indicators require that this page does not show."""
+        req = {"functions": "机关职能", "structure": "机构设置", "address": "办公地址", "hours": "办公时间",
+               "phone": "联系方式", "head": "负责人姓名"}
+        return [name for key, name in req.items() if not getattr(self, key)]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["missing"] = self.missing()
+        return d
+
+
+@dataclass
+class Leader:
+    name: str
+    position: str
+    resume: str | None = None
+    duties: str | None = None
+
+
+def extract_org_info(page_or_text: Page | str) -> OrgInfo:
+    text = page_or_text.text if isinstance(page_or_text, Page) else clean(page_or_text)
+    info = OrgInfo()
+    ms = list(_ANY.finditer(text))
+    for i, m in enumerate(ms):
+        key = next(k for k in _LABELS if m.group(k))
+        stop = ms[i + 1].start() if i + 1 < len(ms) else len(text)
+        val = text[m.end(): stop].strip(" ：:|")
+        if not val:
+            continue
+        if key == "functions":
+            if info.functions is None or len(val) > len(info.functions):
+                info.functions = val[:5000]
+        elif key == "structure":
+            parts = [p.strip() for p in re.split(r"[|｜、，,；;\s]+", val[:600]) if p.strip()]
+            parts = [p for p in parts if 2 <= len(p) <= 20]
+            if len(parts) > len(info.structure):
+                info.structure = parts[:80]
+        elif key == "phone":
+            pm = _PHONE.search(val)
+            if pm and info.phone is None:
+                info.phone = pm.group(0)
+        elif key == "head":
+            if info.head is None:
+                info.head = val.split(" ")[0][:10]
+        elif getattr(info, key) is None:
+            setattr(info, key, val.split("  ")[0][:120])
+    if info.head is None:
+        leaders = extract_leaders(text)
+        if leaders:
+            info.head = leaders[0].name
+    return info
+
+
+def extract_leaders(page_or_text: Page | str) -> list[Leader]:
+    """Names with positions (金永辉 厅长 / 局长：张三), with 简历 and 分工 when the page gives them."""
+    text = page_or_text.text if isinstance(page_or_text, Page) else clean(page_or_text)
+    out: list[Leader] = []
+    seen = set()
+    for m in _LEADER.finditer(text):
+        name = m.group(1).replace(" ", "")
+        if name in seen or re.search(_POSITIONS, name):
+            continue
+        seen.add(name)
+        out.append(Leader(name, m.group(2)))
+    # 职务在前: "局长：张三" / "主任 张三"
+    for m in re.finditer(r"(" + _POSITIONS + r")\s*[:：\s]\s*([\u4e00-\u9fa5]{2,3})(?![\u4e00-\u9fa5])", text):
+        name = m.group(2)
+        if name[0] in _SURNAMES and name not in seen:
+            seen.add(name)
+            out.append(Leader(name, m.group(1)))
+    for ld in out:
+        i = text.find(ld.name)
+        window = text[i: i + 1500]
+        dm = re.search(r"(?:工作分工|分\s*工)\s*[:：]?\s*([^。]{4,300}。?)|(负责[^。]{2,300}。?)", window)
+        if dm:
+            ld.duties = (dm.group(1) or dm.group(2)).strip()
+        rm = re.search(r"(?:简\s*历|个人简介|简\s*介)\s*[:：]?\s*([^。]{4,600}。?)", window)
+        if rm:
+            ld.resume = rm.group(1).strip()
+    return out
