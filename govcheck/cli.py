@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "govcheck.commands",  # demo, score, report, findings import, review, rules
     "govcheck.extract.commands",
     "govcheck.collect.commands",
+    "govcheck.sim.commands",
 ]
 
 

@@ -718,7 +718,11 @@ class _Builder:
             elif d.plant == "slow_page":
                 sp["slow"].append({"delay": float(d.params.get("delay", 3)), "name": f"slow-{len(sp['slow']) + 1}"})
             elif d.plant == "waf":
-                sp["waf"] = {"paths": list(d.params.get("paths") or []), "query": list(d.params.get("query") or [])}
+                paths = list(d.params.get("paths") or [])
+                # the home page links into the blocked area, so a crawler meets the block page on its own
+                sp["waf"] = {"paths": paths, "query": list(d.params.get("query") or []),
+                             "links": list(d.params.get("links") or [p + "index.html" if p.endswith("/") else p
+                                                                      for p in paths])}
             elif d.plant == "trap":
                 sp["trap"] = {"path": d.params.get("path", "/calendar/index.html")}
         sp["robots"] = self.spec.get("robots")

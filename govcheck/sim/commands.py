@@ -1,0 +1,51 @@
+"""`govcheck sim serve`: run a replica region until Ctrl-C."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import typer
+
+from .scenario import ScenarioError, load_scenario
+from .server import RegionServer
+
+sim_app = typer.Typer(help="仿真区域：在本机端口上运行带预设问题的政府网站，供抓取、抽取和检查测试。", no_args_is_help=True)
+
+
+@sim_app.command("serve")
+def serve(
+    scenario: str = typer.Argument(..., help="场景名（如 styles-demo、xianning-2022q2）或场景目录"),
+    roster: Path = typer.Option(None, "--roster", help="写出网站名单 CSV 的路径（默认：当前目录 sites-<场景>.csv）"),
+    host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
+) -> None:
+    """启动场景中的全部网站（每个网站一个端口），写出网站名单，按 Ctrl-C 停止。"""
+    try:
+        scen = load_scenario(scenario)
+    except ScenarioError as e:
+        typer.echo(f"场景加载失败：{e}", err=True)
+        raise typer.Exit(2)
+    roster = roster or Path(f"sites-{scen.name}.csv")
+
+    async def run() -> None:
+        server = RegionServer(scen, host=host)
+        await server.start()
+        server.write_roster(roster)
+        typer.echo(f"场景 {scen.name}（监测时间点 {scen.time_point}）：{len(server.sites)} 个网站已启动")
+        for s in server.sites:
+            typer.echo(f"  {s['url']:<28} {s['unit']}（{s['style']}，{s['encoding']}，约{s['pages']}页）")
+        if server.feeds_url:
+            typer.echo(f"  新媒体订阅源：{server.feeds_url}/feeds/<id>.xml")
+        typer.echo(f"网站名单已写入 {roster}；按 Ctrl-C 停止。")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await server.stop()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        typer.echo("已停止。")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sim_app, name="sim")
