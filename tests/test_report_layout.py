@@ -439,3 +439,19 @@ def test_doc_number_is_printed_centred_above_the_title():
     paras = doc.paragraphs
     assert paras[0].text == n.doc_number and paras[0].alignment == 1  # centre
     assert paras[1].text == "" and paras[2].text.replace("\n", "") == n.title
+
+
+def test_property_elements_are_in_schema_order(parts):
+    """Word refuses a docx whose w:pPr / w:rPr / w:tblPr children are out of ECMA-376 order."""
+    from govcheck.report.docx import PPR_ORDER, RPR_ORDER, TBLPR_ORDER
+
+    checked = 0
+    for name, root in parts.items():
+        for tag, order in (("pPr", PPR_ORDER), ("rPr", RPR_ORDER), ("tblPr", TBLPR_ORDER)):
+            for el in root.iter(w(tag)):
+                names = [etree.QName(c).localname for c in el]
+                assert all(n in order for n in names), (name, tag, names)
+                idx = [order.index(n) for n in names]
+                assert idx == sorted(idx), (name, tag, names)
+                checked += 1
+    assert checked > 500

@@ -112,6 +112,44 @@ def wrapped_lines(text: str, width_chars: float) -> int:
 
 # ---------------------------------------------------------------------------------------- XML helpers
 
+# ECMA-376 element order inside w:pPr, w:rPr and w:tblPr. Word rejects a file ("unreadable content")
+# whose children are out of this order, even where LibreOffice does not care.
+PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+             "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+             "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+             "sectPr", "pPrChange"]
+RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+             "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing",
+             "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
+             "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"]
+TBLPR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+               "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+               "tblCaption", "tblDescription", "tblPrChange"]
+
+
+def _sort_children(el, order: list[str]) -> None:
+    rank = {name: i for i, name in enumerate(order)}
+    children = list(el)
+    ordered = sorted(children, key=lambda c: rank.get(_localname(c), len(order)))
+    if ordered != children:
+        for c in children:
+            el.remove(c)
+        el.extend(ordered)
+
+
+def _localname(el) -> str:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def normalise_order(root) -> None:
+    """Put the children of every pPr, rPr and tblPr into schema order (see PPR_ORDER)."""
+    for tag, order in (("w:pPr", PPR_ORDER), ("w:rPr", RPR_ORDER), ("w:tblPr", TBLPR_ORDER)):
+        for el in root.iter(qn(tag)):
+            _sort_children(el, order)
+
 
 def _set_rfonts(rpr, font: str, ascii_font: str | None = None) -> None:
     rfonts = rpr.find(qn("w:rFonts"))
@@ -601,6 +639,10 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
 
     for att in notice.attachments:
         _attachment(doc, layout, att)
+    normalise_order(doc.element)
+    for part in (sec.footer, sec.even_page_footer):
+        normalise_order(part._element)
+    normalise_order(doc.styles.element)
     return doc
 
 
