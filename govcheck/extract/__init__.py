@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from .article import extract_article
 from .breadcrumb import extract_breadcrumb
@@ -32,8 +33,10 @@ def extract_from_page(page: Page, ref_date: dt.date | None = None) -> dict:
     crumbs = extract_breadcrumb(page)
     art = extract_article(page, meta)
     lst = extract_list(page, ref_date)
-    kind = classify(art, lst, crumbs, page.url)
     column = meta_get(meta, words("meta_column_names"))
+    ptitle = page_title(page)
+    column_page = bool(column) or bool(re.search(r"[_|｜]|\s-\s", ptitle))
+    kind = classify(art, lst, crumbs, page.url, column_page)
     if kind in ("list", "home"):
         if kind == "list":
             title = column or (crumbs[-1] if crumbs else None) or _first_title_segment(page)

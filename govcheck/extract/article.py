@@ -161,8 +161,8 @@ def _related(page: Page) -> list[dict]:
             rel = "原文"
         elif "图解" in t:
             rel = "图解"
-        if rel is None or len(t) < 4:
-            continue
+        if rel is None or len(t) < 6:
+            continue  # a bare column name (政策文件, 政策解读) is navigation, not a related document
         href = a.attributes.get("href") or ""
         if href.startswith(("javascript:", "#")):
             continue

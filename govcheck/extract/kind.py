@@ -21,7 +21,9 @@ def _root_url(url: str | None) -> bool:
                                                                      "default.htm", "index.aspx") and path.count("/") <= 1
 
 
-def classify(art: ArticleFacts, lst: ListResult, breadcrumb: list[str], url: str | None) -> str:
+def classify(art: ArticleFacts, lst: ListResult, breadcrumb: list[str], url: str | None,
+             column_page: bool = False) -> str:
+    """`column_page`: the page names a column (meta ColumnName or a "栏目_网站" title)."""
     rows = len(lst.items)
     body = art.body_chars
     # A headline with a shown date over a body of running text outweighs any sidebar list.
@@ -33,6 +35,8 @@ def classify(art: ArticleFacts, lst: ListResult, breadcrumb: list[str], url: str
     if art.labelled_date and rows == 0 and (art.info.get("index_no") or art.info.get("publisher")):
         return "article"
     if not breadcrumb and lst.dated_groups >= 3 and body < 1500:
+        return "home"
+    if not breadcrumb and not column_page and lst.dated_blocks >= 3 and body < 1500:
         return "home"
     if _root_url(url) and not breadcrumb and (rows or lst.groups >= 2):
         return "home"

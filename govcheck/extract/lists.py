@@ -31,6 +31,7 @@ class ListResult:
     items: list[dict] = field(default_factory=list)
     groups: int = 0  # number of distinct link-row groups with >= 3 rows (a home page has many)
     dated_groups: int = 0
+    dated_blocks: int = 0  # distinct containers holding >= 3 dated rows (home pages have several boxes)
     dynamic: bool = False  # a list template drawn by JavaScript is present
     blank_marker: bool = False  # visible 暂无信息-like text
     pagination: bool = False
@@ -66,20 +67,26 @@ def _hint_tokens(node) -> set[str]:
     return set(t for t in _TOKEN.split(attr_blob(node)) if t)
 
 
-def _context_factor(node, side: list[str], main: list[str]) -> float:
+def _context_factor(node, side: list[str], main: list[str], weak: list[str] = ()) -> float:
+    """< 1 inside side boxes (热点, 相关, nav, footer), > 1 inside main/content/list containers."""
     f = 1.0
     for anc in _ancestors(node, 12):
         toks = _hint_tokens(anc)
-        if not toks:
-            continue
-        blob = " ".join(toks)
-        if any(h in toks or any(t.startswith(h) for t in toks) for h in side):
-            f *= 0.5
-        elif any(h in toks or any(t.startswith(h) for t in toks) for h in main) or "list" in blob:
-            f *= 1.15
         if anc.tag in ("header", "footer", "nav", "aside"):
             f *= 0.3
+        if not toks:
+            continue
+        if any(t.startswith(h) for t in toks for h in side):
+            f *= 0.5
+        elif any(t.startswith(h) for t in toks for h in weak):
+            f *= 0.9
+        elif any(t.startswith(h) for t in toks for h in main):
+            f *= 1.15
     return f
+
+
+# Groups whose context is this side-heavy are never a page's main list.
+SIDE_CUTOFF = 0.3
 
 
 def _ancestors(node, limit):
@@ -231,6 +238,7 @@ def extract_list(page: Page, ref: dt.date | None = None) -> ListResult:
     rows = collect_rows(page, ref)
     side = [h.lower() for h in words("side_hints")]
     main = [h.lower() for h in words("main_hints")]
+    weak = [h.lower() for h in words("side_hints_weak")]
     groups: dict[tuple, list[Row]] = {}
     for r in rows:
         groups.setdefault(r.sig, []).append(r)
@@ -248,9 +256,17 @@ def extract_list(page: Page, ref: dt.date | None = None) -> ListResult:
             continue  # main lists of columns show dates; menus and link walls do not
         if avg_len < 6:
             continue
-        score = (dated * 3 + n) * min(avg_len, 30) / 10 * _context_factor(rs[0].node, side, main)
+        factor = _context_factor(rs[0].node, side, main, weak)
+        if factor < SIDE_CUTOFF:
+            continue
+        score = (dated * 3 + n) * min(avg_len, 30) / 10 * factor
         if score > best_score:
             best, best_score = rs, score
+    blocks: dict[int, int] = {}
+    for r in rows:
+        if r.date_source == "shown" and r.node.parent is not None:
+            blocks[r.node.parent.mem_id] = blocks.get(r.node.parent.mem_id, 0) + 1
+    res.dated_blocks = sum(1 for v in blocks.values() if v >= 3)
     if best is not None:
         res.main_score = best_score
         res.items = [{"title": r.title, "url": r.url, "date": iso(r.date),
