@@ -55,10 +55,7 @@ def rescore(store: Store, info: RoundInfo, rs: RuleSet) -> RoundView:
     sites = store.sites(info.id)
     accounts = store.accounts(info.id)
     scores = score_round(sites, accounts, items, rs)
-    store.update_texts(info.id, items)
-    store.save_scores(info.id, scores)
-    if (info.rules_name, info.rules_hash) != (rs.name, rs.content_hash):
-        store.set_ruleset(info.id, rs)
+    store.save_rescore(info.id, items, scores, rs)
     meta = dict(info.meta)
     meta.setdefault("name", info.name)
     return RoundView(meta=meta, rs=rs, sites=sites, accounts=accounts, findings=items, scores=scores)

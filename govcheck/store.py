@@ -223,12 +223,6 @@ class Store:
                 c.execute(insert(accounts), acc_rows)
         return rid
 
-    def set_ruleset(self, round_id: int, ruleset) -> None:
-        with self.engine.begin() as c:
-            c.execute(update(rounds).where(rounds.c.id == round_id).values(
-                rules_name=ruleset.name, rules_version=ruleset.version, rules_hash=ruleset.content_hash,
-                rules_files=ruleset.files, updated_at=now()))
-
     def sites(self, round_id: int) -> list[Site]:
         with self.engine.connect() as c:
             rows = c.execute(select(sites).where(sites.c.round_id == round_id).order_by(sites.c.seq)).mappings()
@@ -281,12 +275,16 @@ class Store:
             out.append(f)
         return out
 
-    def update_texts(self, round_id: int, items: Iterable[Finding]) -> None:
-        """Re-print wording and points after a re-score with another rule set."""
+    def save_rescore(self, round_id: int, items: Iterable[Finding], new_scores: Iterable[Score], ruleset) -> None:
+        """Re-printed findings, new scores and the rule set used, in one transaction."""
         with self.engine.begin() as c:
             for f in items:
                 c.execute(update(findings).where(findings.c.id == f.id).values(
                     text=f.text, points=f.points, veto=f.veto))
+            self._save_scores(c, round_id, new_scores)
+            c.execute(update(rounds).where(rounds.c.id == round_id).values(
+                rules_name=ruleset.name, rules_version=ruleset.version, rules_hash=ruleset.content_hash,
+                rules_files=ruleset.files, updated_at=now()))
 
     def review(self, finding_id: str, action: str, by: str, reason: str) -> Finding:
         if action not in REVIEW_ACTIONS:
@@ -313,13 +311,17 @@ class Store:
     # ------------------------------------------------------------------ scores and samples
     def save_scores(self, round_id: int, items: Iterable[Score]) -> None:
         with self.engine.begin() as c:
-            c.execute(delete(scores).where(scores.c.round_id == round_id))
-            rows = [dict(round_id=round_id, seq=i, unit=s.unit, target=s.target, target_type=s.target_type,
-                         score=s.score, part2=s.part2, bonus=s.bonus, verdict=s.verdict)
-                    for i, s in enumerate(items)]
-            if rows:
-                c.execute(insert(scores), rows)
-            c.execute(update(rounds).where(rounds.c.id == round_id).values(updated_at=now()))
+            self._save_scores(c, round_id, items)
+
+    @staticmethod
+    def _save_scores(c, round_id: int, items: Iterable[Score]) -> None:
+        c.execute(delete(scores).where(scores.c.round_id == round_id))
+        rows = [dict(round_id=round_id, seq=i, unit=s.unit, target=s.target, target_type=s.target_type,
+                     score=s.score, part2=s.part2, bonus=s.bonus, verdict=s.verdict)
+                for i, s in enumerate(items)]
+        if rows:
+            c.execute(insert(scores), rows)
+        c.execute(update(rounds).where(rounds.c.id == round_id).values(updated_at=now()))
 
     def scores(self, round_id: int) -> list[Score]:
         with self.engine.connect() as c:

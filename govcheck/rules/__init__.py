@@ -205,6 +205,7 @@ def load_ruleset(name_or_path: str | Path, overlays: list[str | Path] | None = N
     indicators: dict[str, dict[str, Any]] = {}
     rules: dict[str, dict[str, Any]] = {}
     rule_origin: dict[str, Path] = {}
+    cap_origin: dict[str, Path] = {}
     cycles: dict[str, int] = {}
     digest = hashlib.sha256()
     for path in chain:
@@ -230,6 +231,7 @@ def load_ruleset(name_or_path: str | Path, overlays: list[str | Path] | None = N
             seen_here.add(("I", code))
             if "cap" in ind:
                 _num(path, f"指标 {code}", "cap", ind["cap"])
+                cap_origin[code] = path
             indicators.setdefault(code, {}).update(ind)
         for r in doc.get("rule", []):
             code = r.get("code")
@@ -279,8 +281,10 @@ def load_ruleset(name_or_path: str | Path, overlays: list[str | Path] | None = N
             if ind.cap is None:
                 raise RuleSetError(f"{path}: {where}: 所属指标 {ind_code} 未设分值上限（cap）")
             if ind.cap < points:
+                # name the file that made the pair inconsistent: whichever of cap and points came last
+                culprit = max((path, cap_origin.get(ind_code, path)), key=chain.index)
                 raise RuleSetError(
-                    f"{path}: {where}: 指标 {ind_code} 的上限 {fmt_points(ind.cap)} 分低于单项分值 {fmt_points(points)} 分"
+                    f"{culprit}: {where}: 指标 {ind_code} 的上限 {fmt_points(ind.cap)} 分低于单项分值 {fmt_points(points)} 分"
                 )
         params = {k: d[k] for k in PARAM_KEYS if k in d}
         rule_objs[code] = Rule(
@@ -289,13 +293,6 @@ def load_ruleset(name_or_path: str | Path, overlays: list[str | Path] | None = N
             table=bool(d.get("table", True)), short=d.get("short"), notice_group=d.get("notice_group"),
             note=d.get("note"), params=params, bonus=ind.bonus,
         )
-    # Caps lowered by an overlay must still hold every rule's single item.
-    for code, r in rule_objs.items():
-        ind = ind_objs[r.indicator]
-        if r.scored and not r.veto and r.points > 0 and ind.cap is not None and ind.cap < r.points:
-            raise RuleSetError(
-                f"{chain[-1]}: 规则 {code}: 指标 {r.indicator} 的上限 {fmt_points(ind.cap)} 分低于单项分值 {fmt_points(r.points)} 分"
-            )
     for key in ("account_reason_order", "account_primary_order"):
         for code in settings.get(key, []):
             if code not in rule_objs:

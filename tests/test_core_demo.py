@@ -1,0 +1,180 @@
+"""The demo round reproduces the real Xianning 2022 Q2 notice (shared/reference) from its transcription.
+
+Expected values come from the reference text itself, parsed here; the transcription only holds the
+findings, so wording, totals, scores, brackets and rates are all computed by the code under test.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from docx import Document
+
+from reference_notice import attachment1, attachment2, canon
+
+ATT1 = "附件1 2022年咸宁市政府网站第二季度抽查监测情况表.xlsx"
+ATT2 = "附件2 2022年咸宁市政务新媒体第二季度抽查监测情况表.xlsx"
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    r = subprocess.run([sys.executable, "-m", "govcheck.cli", "demo", "--out", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def _sheet_rows(path: Path, header_first: str) -> list[list[str]]:
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    rows = [["" if c is None else str(c) for c in r] for r in ws.iter_rows(values_only=True)]
+    starts = [i for i, r in enumerate(rows) if r and r[0] == header_first]
+    assert starts, f"no header row starting with {header_first} in {path.name}"
+    out = []
+    for r in rows[starts[0] + 1:]:
+        if not any(r):
+            break
+        out.append(r)
+    return out
+
+
+def test_demo_writes_every_output(demo_out):
+    names = {p.name for p in demo_out.iterdir()}
+    for n in (ATT1, ATT2, "findings.json", "scores.json", "round.sqlite"):
+        assert n in names
+    assert any(n.startswith("通报 ") and n.endswith(".docx") for n in names)
+
+
+def test_attachment1_equals_the_sample(demo_out):
+    ours = {r[0]: r for r in _sheet_rows(demo_out / ATT1, "单位名称")}
+    ref = attachment1()
+    assert [u for u, _, _ in ref] == list(ours), "units and their order"
+    for unit, cell, score in ref:
+        got = ours[unit]
+        assert str(got[2]).removesuffix(".0") == score, unit
+        assert canon(got[1]) == canon(cell), unit
+
+
+def _reason_codes(text: str) -> set[str]:
+    """Classify a 不合格原因 cell (ours or the sample's) into rule codes, and the last-update date."""
+    t = canon(text)
+    codes = set()
+    if "严重表述错误" in t:
+        codes.add("M1")
+    if "开通至今未更新" in t:
+        codes.add("M2.2")
+    if "监测时间点内未更新" in t or "最后更新时间" in t or "最近更新时间" in t:
+        codes.add("M2.1")
+    if "湖北省未备案" in t:
+        codes.add("MH1.2")
+    elif "未备案" in t:
+        codes.add("MH1.1")
+    if "名称备案有误" in t:
+        codes.add("MH2")
+    m = re.search(r"(\d+)月份通报未整改", t)
+    if m:
+        codes.add(f"R1:{m.group(1)}")
+    m = re.search(r"(\d{4})[.年](\d{1,2})[.月](\d{1,2})", t)
+    if m:
+        codes.add(date(*map(int, m.groups())).isoformat())
+    return codes
+
+
+def test_attachment2_equals_the_sample(demo_out):
+    ref_districts, ref_accounts = attachment2()
+    ws = openpyxl.load_workbook(demo_out / ATT2).worksheets[0]
+    rows = [["" if c is None else str(c) for c in r] for r in ws.iter_rows(values_only=True)]
+    d_start = next(i for i, r in enumerate(rows) if r[1] == "抽查数量")
+    districts = []
+    for r in rows[d_start + 1:]:
+        if not r[0]:
+            break
+        districts.append(r[:4])
+    assert [r[:3] for r in districts] == [r[:3] for r in ref_districts]
+    for ours, ref in zip(districts, ref_districts):
+        if ref[0] == "崇阳县":
+            # the sample prints 94% for 34/36; we print the correct 94.4%
+            assert (ref[3], ours[3]) == ("94%", "94.4%")
+        else:
+            assert ours[3] == ref[3]
+    a_start = next(i for i, r in enumerate(rows) if r[1] == "新媒体名称")
+    accounts = [r for r in rows[a_start + 1:] if any(r)]
+    assert [r[:4] for r in accounts] == [r[:4] for r in ref_accounts]
+    for ours, ref in zip(accounts, ref_accounts):
+        assert _reason_codes(ours[4]) == _reason_codes(ref[4]), ref[1]
+    jd = next(r for r in accounts if r[1] == "咸宁禁毒宣传")
+    assert "3月份通报未整改" in jd[4]
+
+
+def _body(demo_out: Path) -> str:
+    doc = next(demo_out.glob("通报 *.docx"))
+    return "\n".join(p.text for p in Document(doc).paragraphs)
+
+
+def test_notice_numbers(demo_out):
+    body = canon(_body(demo_out))
+    for frag in ["对全市40家政府网站进行检查,总体合格率为95%", "等13家网站运行良好", "占比32.5%",
+                 "100分以下的网站24家,占比60%", "90分以下的网站1家,占比2.5%", "2家网站被一票否决,占比5%",
+                 "对全市214个政务新媒体进行了抽查,其中合格193个", "占比90.2%", "不合格21个(", "占比9.8%",
+                 "严重表述错误4个", "监测时间点内未更新2个", "开通以来从未更新5个", "湖北省未备案9个", "备案名称不一致1个"]:
+        assert canon(frag) in body, frag
+
+
+def test_narrative_names_match_tables(demo_out):
+    body = _body(demo_out)
+    att1_units = {r[0] for r in _sheet_rows(demo_out / ATT1, "单位名称")}
+    ws = openpyxl.load_workbook(demo_out / ATT2).worksheets[0]
+    rows = [["" if c is None else str(c) for c in r] for r in ws.iter_rows(values_only=True)]
+    a_start = next(i for i, r in enumerate(rows) if r[1] == "新媒体名称")
+    failing = [r for r in rows[a_start + 1:] if any(r)]
+    failing_names = {r[1] for r in failing}
+    # every quoted account name in the text is a failing account of 附件2 ...
+    quoted = set(re.findall(r"“([^”]+)”", body))
+    account_like = {q for q in quoted if q in failing_names or q.startswith("咸宁") or q.endswith(("微信", "公安"))}
+    for q in account_like:
+        if q in {"先备案、后开设", "采、编、审、校、发"}:
+            continue
+        assert q in failing_names, q
+    # ... and every failing account of 附件2 is named in the text
+    for name in failing_names:
+        assert f"“{name}”" in body, name
+    # every unit the text names as having a problem has a finding in findings.json (附件1 or, for the
+    # unscored annual-report rule X03, only there), and every vetoed unit is named
+    import json
+
+    problems = body[body.index("二、主要问题"):body.index("三、下一步工作要求")]
+    with_findings = {f["unit"] for f in json.loads((demo_out / "findings.json").read_text(encoding="utf-8"))
+                     if f["target_type"] == "site"}
+    unquoted = re.sub(r"“[^”]*”", "", problems)  # account names such as “咸宁市生态环境局” are not units
+    named = {u for u in att1_units if u in unquoted}
+    assert named and named <= with_findings, named - with_findings
+    for unit, cell in ((r[0], r[1]) for r in _sheet_rows(demo_out / ATT1, "单位名称")):
+        if "一票否决" in cell:
+            assert unit in problems, unit
+
+
+def test_findings_and_scores_json_follow_the_contract(demo_out):
+    import json
+
+    fs = json.loads((demo_out / "findings.json").read_text(encoding="utf-8"))
+    assert len(fs) > 100
+    for f in fs:
+        for k in ("unit", "target", "target_type", "code", "text", "points", "veto", "evidence", "review", "source"):
+            assert k in f
+        assert f["target_type"] in ("site", "account")
+        assert f["review"] in ("pending", "confirmed", "dismissed")
+    sc = json.loads((demo_out / "scores.json").read_text(encoding="utf-8"))
+    assert len(sc) == 40 + 214
+    vetoed = [s for s in sc if s["verdict"] == "一票否决"]
+    assert {s["unit"] for s in vetoed} == {"市民政局", "市自然资源和规划局"}
+    assert all(s["score"] is None for s in vetoed)
+    edu = next(s for s in sc if s["unit"] == "市教育局")
+    assert edu["score"] == 88.5 and edu["verdict"] == "合格"
+    round_info = json.loads((demo_out / "round.json").read_text(encoding="utf-8"))
+    assert round_info["rules"]["name"] == "xianning-2022" and round_info["seed"] == 20220515
+    assert len(round_info["rules"]["hash"]) == 64
