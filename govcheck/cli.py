@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "govcheck.extract.commands",
     "govcheck.collect.commands",
     "govcheck.sim.commands",
+    "govcheck.newmedia.commands",
 ]
 
 
