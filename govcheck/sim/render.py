@@ -309,7 +309,8 @@ class Renderer:
             blocks = []
             for ch in col.children:
                 its = ch.items[:5]
-                lis = self.list_rows(its, ch) if its else (self.empty_list() if ch.blank else "")
+                # rows are rendered for this (parent) page, so relative hrefs resolve against its URL
+                lis = self.list_rows(its, col) if its else (self.empty_list() if ch.blank else "")
                 blocks.append(f'<div class="sub-col"><h3><a href="{ch.url}">{esc(ch.name)}</a>'
                               f'<a class="more" href="{ch.url}">{L("more")}&gt;&gt;</a></h3>{lis}</div>')
             return "\n".join(blocks)

@@ -193,12 +193,12 @@ class RegionServer:
         return self.scenario.time_point
 
     async def _serve(self, app: web.Application, port: int = 0) -> int:
-        runner = web.AppRunner(app, access_log=None)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
         await runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, port))
-        site = web.SockSite(runner, sock, shutdown_timeout=0.2)
+        site = web.SockSite(runner, sock)
         await site.start()
         self._runners.append(runner)
         return sock.getsockname()[1]
