@@ -1,9 +1,8 @@
 """The one-call pipeline (feed server in a thread) and the CLI commands."""
 import json
-
-import pytest
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from govcheck.cli import app

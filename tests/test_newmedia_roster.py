@@ -102,3 +102,15 @@ def test_posts_export_bad_date_names_row(tmp_path):
     p.write_text("发布时间,标题\n2022-05-01,a\n昨天,b\n", encoding="utf-8")
     with pytest.raises(RosterError, match="第3行"):
         read_posts_export(p)
+
+
+def test_header_only_roster_is_an_empty_round(tmp_path):
+    from datetime import date
+
+    from govcheck.newmedia import check_accounts
+
+    p = tmp_path / "accounts.csv"
+    p.write_text("区域,新媒体名称,主办单位,新媒体类型,账号ID,数据来源\n", encoding="utf-8")
+    roster = read_accounts(p)
+    assert list(roster) == [] and roster.duplicates == []
+    assert check_accounts(roster, [], {}, date(2022, 5, 15), 14, None, ["全国"]) == []
