@@ -132,8 +132,12 @@ def extract_nav_columns(page: Page) -> list[Column]:
 
 def extract_sitemap_columns(page: Page) -> list[Column]:
     """A 网站地图 page: headings (dt/h*/strong) with their link lists as children."""
+    from .breadcrumb import extract_breadcrumb
+
     title = clean(page.tree.css_first("title").text()) if page.tree.css_first("title") is not None else ""
-    if not any(w in title or w in page.text[:400] for w in _SITEMAP_WORDS):
+    crumbs = extract_breadcrumb(page)
+    here = crumbs[-1] if crumbs else ""
+    if not any(w in title or w in here for w in _SITEMAP_WORDS):
         return []
     cols: list[Column] = []
     for head in page.tree.css("dt, h2, h3, h4, .title, strong"):
