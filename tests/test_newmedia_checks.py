@@ -261,3 +261,31 @@ def test_compare_rounds():
     assert sorted(row.fixed) == ["B"]
     assert sorted(row.still) == ["A", "C", "https://www.x.gov.cn"]
     assert sorted(row.new) == ["A", "E"]  # A on 新浪微博 is another account
+
+
+def test_gbk_feed_and_posts_export_sources(tmp_path):
+    from govcheck.newmedia.timeline import parse_feed_response
+
+    a = acc()
+    body = RSS.replace('encoding="UTF-8"', 'encoding="GBK"').encode("gbk")
+    t = parse_feed_response(a, "http://x/feed.xml", 200, body, "text/xml")
+    assert t.status == "ok" and t.posts[0].title == "咸宁市召开会议" and t.last_update().isoformat() == "2022-05-10"
+    missing = acc(source=str(tmp_path / "none.csv"))
+    assert codes(run([missing], both(), [load_timeline(missing)])) == ["M2.3"]
+
+
+def test_registry_xlsx_export(tmp_path):
+    import openpyxl
+
+    from govcheck.newmedia import read_registry
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["全国政务新媒体信息报送系统 账号列表"])
+    ws.append([])
+    ws.append(["序号", "账号名称", "主办单位", "平台", "账号ID", "备案状态", "备案日期", "备案系统"])
+    ws.append([1, "咸宁发布", "咸宁市人民政府办公室", "微信公众号", "gh_1", "正常", datetime(2020, 3, 1), "全国"])
+    p = tmp_path / "reg.xlsx"
+    wb.save(p)
+    (e,) = read_registry(p)
+    assert (e.name, e.platform, e.registered_on, e.system, e.row) == ("咸宁发布", "微信", "2020-03-01", "全国", 4)

@@ -100,7 +100,10 @@ def read_table(path: str | Path) -> list[list[str]]:
         wb.close()
         return rows
     if suffix in (".csv", ".txt", ".tsv"):
-        raw = p.read_bytes()
+        try:
+            raw = p.read_bytes()
+        except OSError as e:
+            raise RosterError(f"{p}: 无法读取文件：{e}") from e
         for enc in ("utf-8-sig", "gb18030"):
             try:
                 text = raw.decode(enc)

@@ -137,7 +137,7 @@ def _load_local(account: Account, kind: str, src: str) -> Timeline:
         return parse_manual(account, src)
     try:
         posts = read_posts_export(src, account)
-    except RosterError as e:
+    except (RosterError, OSError) as e:
         return _failed(account, src, str(e))
     return Timeline(key, "ok", posts, source=src, fetched_at=_now())
 
@@ -161,6 +161,16 @@ def parse_manual(account: Account, spec: str) -> Timeline:
 
 
 def parse_feed_response(account: Account, url: str, status: int, body: bytes, content_type: str | None) -> Timeline:
+    """Never raises: whatever goes wrong reading one feed makes that account 数据获取失败, not the run."""
+    try:
+        return _parse_feed_response(account, url, status, body, content_type)
+    except Exception as e:  # feedparser and date handling on hostile input
+        t = _failed(account, url, f"订阅源解析出错（{type(e).__name__}：{e}）")
+        t.http_status = status
+        return t
+
+
+def _parse_feed_response(account: Account, url: str, status: int, body: bytes, content_type: str | None) -> Timeline:
     key = (account.name, account.type)
     if status >= 400:
         t = _failed(account, url, f"订阅源返回HTTP {status}")
