@@ -113,3 +113,12 @@ def test_replica_clean_posts_have_no_lexicon_hits():
         rows = list(csv.DictReader(fh))
     hits = [(r["账号"], h.wrong) for r in rows for h in lex.scan(r["标题"] + "\n" + r["正文"])]
     assert len(hits) == 4 and all(len(w) >= 3 for _, w in hits)
+
+
+def test_committed_replica_files_are_the_generators_output(tmp_path):
+    """The replica data is generated (causes planted, not reasons); the committed copy must be current."""
+    from govcheck.newmedia.replica import generate
+
+    generate(tmp_path)
+    for rel in ("accounts.csv", "registry.csv", "posts.csv", "previous/findings.json", "previous/round.json"):
+        assert (tmp_path / rel).read_bytes() == (OUT_DIR / rel).read_bytes(), rel

@@ -82,25 +82,27 @@ DEPTS = [
 TYPES = ["微信订阅号"] * 12 + ["微信服务号"] * 2 + ["新浪微博"] * 3 + ["抖音短视频"] * 3 + ["今日头条"] * 2
 ID_PREFIX = {"微信订阅号": "gh_", "微信服务号": "gh_", "新浪微博": "wb", "抖音短视频": "dy", "今日头条": "tt"}
 
+# (title template, months it fits in; None = any month)
 TITLES = [
-    "{unit}召开2022年第二季度工作推进会",
-    "{unit}传达学习党的十九届六中全会精神",
-    "{unit}开展“五一”节前安全生产大检查",
-    "关于做好2022年“五一”劳动节期间疫情防控工作的温馨提示",
-    "{place}开展常态化疫情防控志愿服务活动",
-    "{unit}扎实推进“我为群众办实事”实践活动",
-    "《中华人民共和国安全生产法》宣传进社区",
-    "{place}持续优化营商环境 助力市场主体纾困发展",
-    "{unit}召开党风廉政建设工作会议",
-    "{place}路口交通秩序专项整治持续推进",
-    "{unit}组织开展防汛应急演练",
-    "{place}春季造林绿化工作取得阶段性成效",
-    "政策解读｜一图读懂{unit}2022年重点工作",
-    "{unit}深入开展“下基层、察民情、解民忧、暖民心”实践活动",
-    "{place}举办2022年春风行动专场招聘会",
-    "以习近平同志为核心的党中央坚强领导下 {place}经济运行稳中向好",
-    "{unit}开展全民国家安全教育日宣传活动",
-    "{place}农村人居环境整治见闻",
+    ("{unit}召开{quarter}工作推进会", None),
+    ("{unit}传达学习党的十九届六中全会精神", None),
+    ("{unit}开展“五一”节前安全生产大检查", (4,)),
+    ("关于做好2022年“五一”劳动节期间疫情防控工作的温馨提示", (4, 5)),
+    ("{place}开展常态化疫情防控志愿服务活动", None),
+    ("{unit}扎实推进“我为群众办实事”实践活动", None),
+    ("《中华人民共和国安全生产法》宣传进社区", None),
+    ("{place}持续优化营商环境 助力市场主体纾困发展", None),
+    ("{unit}召开党风廉政建设工作会议", None),
+    ("{place}路口交通秩序专项整治持续推进", None),
+    ("{unit}组织开展防汛应急演练", (4, 5, 6)),
+    ("{place}春季造林绿化工作取得阶段性成效", (3, 4)),
+    ("政策解读｜一图读懂{unit}{year}年重点工作", (1, 2, 3)),
+    ("{unit}深入开展“下基层、察民情、解民忧、暖民心”实践活动", None),
+    ("{place}举办{year}年春风行动专场招聘会", (2, 3)),
+    ("以习近平同志为核心的党中央坚强领导下 {place}经济运行稳中向好", None),
+    ("{unit}开展全民国家安全教育日宣传活动", (4,)),
+    ("{place}农村人居环境整治见闻", None),
+    ("{unit}开展元旦春节前安全检查", (12, 1)),
 ]
 TEXTS = [
     "会议强调，要坚持以人民为中心的发展思想，统筹疫情防控和经济社会发展，确保各项工作落地见效。",
@@ -117,7 +119,8 @@ def _posts_for(rng: random.Random, unit: str, place: str, last: date, n: int, st
     days = sorted({last - timedelta(days=rng.randint(1, 60)) for _ in range(n - 1)} | {last}, reverse=True)
     out = []
     for i, d in enumerate(days):
-        t = rng.choice(TITLES).format(unit=unit, place=place)
+        fits = [t for t, months in TITLES if months is None or d.month in months]
+        t = rng.choice(fits).format(unit=unit, place=place, year=d.year, quarter=f"{d.year}年第{(d.month - 1) // 3 + 1}季度")
         body = "".join(rng.sample(TEXTS, 2))
         ts = datetime(d.year, d.month, d.day, rng.randint(8, 21), rng.randint(0, 59))
         out.append({"published": ts.strftime("%Y-%m-%d %H:%M"), "title": t, "text": body,
