@@ -21,12 +21,22 @@ VERDICT_VETO = "一票否决"
 def apply_rules(items: Iterable[Finding], rs: RuleSet) -> list[Finding]:
     """Fill each finding's printed text, points and veto flag from the rule set."""
     out = []
+    printed: dict[tuple, str] = {}  # most findings share a wording: render each once
     for f in items:
         try:
-            rule = rs.rule(f.code)
-        except UnknownRule:
+            rule = rs.rules[f.code]
+        except KeyError:
             raise UnknownRule(f"规则集 {rs.name} 中没有规则 {f.code}（单位：{f.unit}）") from None
-        f.text = rule.render(f.params)
+        try:
+            key = (f.code, tuple(sorted(f.params.items()))) if f.params else f.code
+            text = printed.get(key)
+        except TypeError:  # unhashable params (lists): render directly
+            key, text = None, None
+        if text is None:
+            text = rule.render(f.params)
+            if key is not None:
+                printed[key] = text
+        f.text = text
         f.points = 0.0 if (rule.veto or rule.marker or rule.advisory or rule.target == "account") else rule.points
         f.veto = rule.veto and rule.scored
         out.append(f)
@@ -55,25 +65,23 @@ def indicator_totals(fs: list[Finding], rs: RuleSet, skip_service: bool = False,
                      bonus: bool = False) -> dict[str, IndicatorTotal]:
     """Σ per indicator capped; the cap is shared by its rules in rule-set order."""
     per_rule: dict[str, float] = defaultdict(float)
+    rules, indicators = rs.rules, rs.indicators
+    scorable = rs.scorable  # code -> (indicator, points, service, bonus) for capped site rules
     for f in fs:
-        rule = rs.rule(f.code)
-        if rule.veto or rule.bonus != bonus or not counts(f, rs) or rule.target != "site":
+        x = scorable.get(f.code)
+        if x is None or x[3] != bonus or f.review == "dismissed" or (skip_service and x[2]):
             continue
-        ind = rs.indicators[rule.indicator]
-        if skip_service and ind.service:
-            continue
-        per_rule[f.code] += rule.points
+        per_rule[f.code] += x[1]
     totals: dict[str, IndicatorTotal] = {}
-    for code in rs.rules:  # rule-set order decides which rule a cap cuts last
-        if code not in per_rule:
-            continue
-        ind_code = rs.rules[code].indicator
-        cap = rs.indicators[ind_code].cap
+    order = rs.order
+    for code in sorted(per_rule, key=order.__getitem__):  # rule-set order decides which rule a cap cuts last
+        ind_code = rules[code].indicator
+        cap = indicators[ind_code].cap
         t = totals.setdefault(ind_code, IndicatorTotal(ind_code, 0.0, 0.0))
         amount = per_rule[code]
         t.raw += amount
         room = amount if cap is None else max(0.0, min(amount, cap - t.capped))
-        t.rules[code] = round1(room, 2)
+        t.rules[code] = round(room, 2)
         t.capped += room
     return totals
 

@@ -123,6 +123,23 @@ class RuleSet:
     files: list[str]
     content_hash: str
 
+    @property
+    def order(self) -> dict[str, int]:
+        """Rule code → position in the rule set (caps cut rules in this order)."""
+        if not hasattr(self, "_order"):
+            self._order = {c: i for i, c in enumerate(self.rules)}
+        return self._order
+
+    @property
+    def scorable(self) -> dict[str, tuple[str, float, bool, bool]]:
+        """Site rules that deduct or add points: code → (indicator, points, service, bonus)."""
+        if not hasattr(self, "_scorable"):
+            self._scorable = {
+                r.code: (r.indicator, r.points, self.indicators[r.indicator].service, r.bonus)
+                for r in self.rules.values() if r.target == "site" and r.scored and not r.veto
+            }
+        return self._scorable
+
     def rule(self, code: str) -> Rule:
         try:
             return self.rules[code]
