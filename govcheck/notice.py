@@ -17,7 +17,7 @@ from typing import Any
 from govcheck.model import Account, Finding, Score, Site
 from govcheck.report.doc import Attachment, NoticeDoc, Paragraph, Table
 from govcheck.rules import RuleSet, fmt_points
-from govcheck.score import VERDICT_VETO, indicator_totals
+from govcheck.score import VERDICT_VETO, double_counted, indicator_totals
 from govcheck.stats import AccountStats, FailingAccount, SiteStats, account_stats, pct, site_stats
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "report" / "templates"
@@ -95,7 +95,8 @@ def evidence_parts(fs: list[Finding]) -> tuple[list[str], list[str]]:
 
 def unit_lines(fs: list[Finding], rs: RuleSet, template: dict[str, Any]) -> list[UnitLine]:
     """One line per rule (in order of first finding) as the attachment prints it."""
-    live = [f for f in fs if f.review != "dismissed" and rs.rule(f.code).table]
+    dup = double_counted(fs, rs)
+    live = [f for i, f in enumerate(fs) if f.review != "dismissed" and rs.rule(f.code).table and i not in dup]
     totals = indicator_totals(live, rs)
     groups: OrderedDict[tuple[str, str], list[Finding]] = OrderedDict()
     for f in live:

@@ -43,6 +43,19 @@ def apply_rules(items: Iterable[Finding], rs: RuleSet) -> list[Finding]:
     return out
 
 
+def double_counted(fs: list[Finding], rs: RuleSet) -> set[int]:
+    """Findings of a 'not_if_penalised_elsewhere' rule (其他栏目) whose column is already penalised by
+    another counted rule of the same site: indices into fs that must not count again."""
+    if not any(rs.rules[f.code].params.get("not_if_penalised_elsewhere") for f in fs):
+        return set()
+    elsewhere = {e.path for f in fs
+                 if not rs.rules[f.code].params.get("not_if_penalised_elsewhere") and counts(f, rs)
+                 for e in f.evidence if e.path}
+    return {i for i, f in enumerate(fs)
+            if rs.rules[f.code].params.get("not_if_penalised_elsewhere")
+            and f.evidence and all(e.path and e.path in elsewhere for e in f.evidence)}
+
+
 def counts(f: Finding, rs: RuleSet) -> bool:
     """Whether a finding takes part in scoring: not dismissed, and its rule is scored."""
     return f.review != "dismissed" and rs.rule(f.code).scored
@@ -92,6 +105,9 @@ def score_site(site: Site, fs: list[Finding], rs: RuleSet) -> Score:
     if any(f.veto and counts(f, rs) for f in fs):
         return Score(site.unit, site.url, "site", None, VERDICT_VETO, None, 0.0)
     skip = not site.public_service
+    dup = double_counted(fs, rs)
+    if dup:
+        fs = [f for i, f in enumerate(fs) if i not in dup]
     ded = sum(t.capped for t in indicator_totals(fs, rs, skip_service=skip).values())
     if skip:
         base = float(rs.setting("no_service_base", 75))

@@ -98,3 +98,13 @@ def test_accounts_pass_or_fail(gb):
 
 def test_percentages_as_printed():
     assert pct(13, 40) == "32.5%" and pct(24, 40) == "60%" and pct(34, 36) == "94.4%" and pct(193, 214) == "90.2%"
+
+
+def test_no_double_counting_of_a_column_penalised_elsewhere(gb):
+    from govcheck.model import Evidence
+
+    stale = Evidence(path="首页>政务公开>政策文件")
+    other = Evidence(path="首页>政务公开>规划计划")
+    items = [f("D05.2"), f("D09.2"), f("D09.2")]
+    items[0].evidence, items[1].evidence, items[2].evidence = [stale], [stale], [other]
+    assert score(gb, site(), items).score == 94  # 5 + 1; the policy column is not counted again under D09

@@ -27,7 +27,7 @@ INDICATOR_KEYS = {"code", "name", "group", "cap", "service", "bonus", "target", 
 PARAM_KEYS = {
     "window_days", "window_months", "sample_size", "threshold_count", "threshold_ratio",
     "min_visits_per_day", "timeout_seconds", "overdue_days", "feedback_due_days",
-    "deadline_month_day", "section", "elements", "required_fields",
+    "deadline_month_day", "section", "elements", "required_fields", "not_if_penalised_elsewhere",
 }
 RULE_KEYS = {
     "code", "indicator", "wording", "points", "veto", "target", "status", "manual", "advisory",
