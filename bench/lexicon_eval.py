@@ -42,6 +42,33 @@ def load_pairs(root: Path) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
+def real_pages(root: Path, lex: Lexicon) -> None:
+    """The same checker on the body text of every saved real page (V1.1 use): hits listed by hand-check."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from govcheck.extract.decode import decode_html
+
+    pages = hit_pages = serious = 0
+    size = 0
+    for p in sorted(root.rglob("*")):
+        if p.suffix.lower() not in (".html", ".htm", ".shtml", ".jsp"):
+            continue
+        html, _ = decode_html(p.read_bytes())
+        tree = LexborHTMLParser(html)
+        for node in tree.css("script, style"):
+            node.decompose()
+        text = tree.body.text(separator="\n") if tree.body else ""
+        size += len(text.encode("utf-8"))
+        pages += 1
+        hits = lex.scan(text)
+        hit_pages += bool(hits)
+        serious += sum(h.serious for h in hits)
+        for h in hits:
+            print(f"   page hit: {p.relative_to(root)} “{h.wrong}” [{h.severity}] {h.snippet.strip()}")
+    print(f"\nreal saved pages: {pages} ({size / 1e6:.2f} MB of body text), pages with a hit: {hit_pages}, "
+          f"严重 hits: {serious}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=1)
@@ -105,6 +132,7 @@ def main() -> None:
                     flagged += 1
     print(f"\ncorpora's own errors: {natural} sentences, flagged by the lexicon: {flagged} "
           f"({100 * flagged / max(natural, 1):.2f}%) — random typos are not lexicon entries")
+    real_pages(root, lex)
     t0 = time.perf_counter()
     text = "\n".join(clean_all)
     for _ in range(5):

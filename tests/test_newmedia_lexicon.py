@@ -100,3 +100,22 @@ def test_scans_website_article_text(real_corpus, lex):
     text = LexborHTMLParser(page.read_bytes().decode("utf-8", "replace")).body.text()
     assert len(text) > 500
     assert [h for h in lex.scan(text) if h.serious] == []
+
+
+def test_no_serious_hit_on_any_real_saved_page(real_corpus, lex):
+    """Body text of every saved real page (government sites and others): a 严重 hit there would be a
+    false alarm that fails an account or a site."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from govcheck.extract.decode import decode_html
+
+    pages = 0
+    for p in sorted(real_corpus.rglob("*")):
+        if p.suffix.lower() not in (".html", ".htm", ".shtml", ".jsp"):
+            continue
+        html, _ = decode_html(p.read_bytes())
+        tree = LexborHTMLParser(html)
+        text = tree.body.text(separator="\n") if tree.body else ""
+        assert [h.wrong for h in lex.scan(text) if h.serious] == [], p
+        pages += 1
+    assert pages > 50
