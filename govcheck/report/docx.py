@@ -7,6 +7,7 @@ run's w:eastAsia attribute is set, so every run written here goes through `_set_
 """
 from __future__ import annotations
 
+import copy
 import math
 import re
 import unicodedata
@@ -21,7 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
 
-from govcheck.report.doc import Attachment, NoticeDoc, Paragraph, Table
+from govcheck.report.doc import Attachment, NoticeDoc, Table
 
 PT_PER_MM = 72 / 25.4
 
@@ -129,19 +130,21 @@ TBLPR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBan
                "tblCaption", "tblDescription", "tblPrChange"]
 
 
+_RANKS: dict[int, dict[str, int]] = {}
+
+
 def _sort_children(el, order: list[str]) -> None:
-    rank = {name: i for i, name in enumerate(order)}
+    rank = _RANKS.get(id(order))
+    if rank is None:
+        rank = _RANKS[id(order)] = {qn(f"w:{name}"): i for i, name in enumerate(order)}
     children = list(el)
-    ordered = sorted(children, key=lambda c: rank.get(_localname(c), len(order)))
+    if len(children) < 2:
+        return
+    ordered = sorted(children, key=lambda c: rank.get(c.tag, len(order)))
     if ordered != children:
         for c in children:
             el.remove(c)
         el.extend(ordered)
-
-
-def _localname(el) -> str:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    return tag.rsplit("}", 1)[-1]
 
 
 def normalise_order(root) -> None:
@@ -473,17 +476,59 @@ def column_widths(table: Table, total: float, char: float, pad: float, short_cha
     return [fixed[c] if c in fixed else rest * weights[c] / ws for c in range(n)]
 
 
-def _cell_text(cell, layout: Layout, text: str, font: str, align) -> None:
-    paras = str(text).split("\n")
-    first = cell.paragraphs[0]
-    for i, line in enumerate(paras):
-        p = first if i == 0 else cell.add_paragraph()
-        _exact_spacing(p, layout.table_line_pt)
-        _set_snap_to_grid(p, False)
-        p.alignment = align
-        _set_rfonts(_para_mark_rpr(p), font)
-        if line:
-            _set_run_font(p.add_run(line), font, layout.table_size_pt)
+def _el(tag: str, **attrs: str):
+    el = OxmlElement(tag)
+    for k, v in attrs.items():
+        el.set(qn(f"w:{k}"), v)
+    return el
+
+
+_TEMPLATES: dict[tuple, tuple] = {}
+
+
+def _cell_paragraph(line: str, layout: Layout, font: str, jc: str, bold: bool = False):
+    """One w:p of a table cell, built as XML: python-docx's object layer is O(rows) per cell access."""
+    key = (layout, font, jc, bold)
+    tpl = _TEMPLATES.get(key)
+    if tpl is None:
+        size = str(round(layout.table_size_pt * 2))
+        rpr = _el("w:rPr")
+        rpr.append(_el("w:rFonts", ascii=font, hAnsi=font, eastAsia=font, cs=font))
+        if bold:
+            rpr.append(_el("w:b"))
+        rpr.append(_el("w:sz", val=size))
+        rpr.append(_el("w:szCs", val=size))
+        p = _el("w:p")
+        ppr = _el("w:pPr")
+        ppr.append(_el("w:snapToGrid", val="0"))
+        ppr.append(_el("w:spacing", before="0", after="0", line=str(round(layout.table_line_pt * 20)),
+                       lineRule="exact"))
+        ppr.append(_el("w:jc", val=jc))
+        ppr.append(copy.deepcopy(rpr))
+        p.append(ppr)
+        r = _el("w:r")
+        r.append(rpr)
+        t = _el("w:t")
+        t.set(qn("xml:space"), "preserve")
+        r.append(t)
+        tpl = _TEMPLATES[key] = (p, r)
+    p = copy.deepcopy(tpl[0])
+    if line:
+        r = copy.deepcopy(tpl[1])
+        r[-1].text = line
+        p.append(r)
+    return p
+
+
+def _cell(text: str, width_twips: int, layout: Layout, font: str, jc: str):
+    tc = _el("w:tc")
+    tcpr = _el("w:tcPr")
+    tcpr.append(_el("w:tcW", w=str(width_twips), type="dxa"))
+    tcpr.append(_el("w:vAlign", val="center"))
+    tc.append(tcpr)
+    for line in str(text).split("\n"):
+        tc.append(_cell_paragraph(line, layout, font, jc))
+    return tc
 
 
 def _set_borders(tbl) -> None:
@@ -522,45 +567,37 @@ def _add_table(doc, layout: Layout, table: Table) -> None:
         longest = max((display_width(str(row[c] if c < len(row) else "")) for row in table.rows), default=0)
         centred.append(longest <= 12)
 
-    tbl = doc.add_table(rows=1 + len(table.rows), cols=n)
+    tbl = doc.add_table(rows=0, cols=n)
     tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
     tbl.autofit = False
     _set_borders(tbl)
     _set_cell_margins(tbl, layout)
-    layout_el = OxmlElement("w:tblLayout")
-    layout_el.set(qn("w:type"), "fixed")
-    tbl._tbl.tblPr.append(layout_el)
-    for c, w in enumerate(widths):
-        tbl.columns[c].width = w
-    grid_cols = tbl._tbl.tblGrid.findall(qn("w:gridCol"))
-    for c, gc in enumerate(grid_cols):
-        gc.set(qn("w:w"), str(widths[c].twips))
+    tbl._tbl.tblPr.append(_el("w:tblLayout", type="fixed"))
+    tw = [w.twips for w in widths]
+    for c, gc in enumerate(tbl._tbl.tblGrid.findall(qn("w:gridCol"))):
+        gc.set(qn("w:w"), str(tw[c]))
 
-    header_row = tbl.rows[0]
-    trpr = header_row._tr.get_or_add_trPr()
-    hdr = OxmlElement("w:tblHeader")
-    hdr.set(qn("w:val"), "1")
-    trpr.append(hdr)
+    tr = _el("w:tr")
+    trpr = _el("w:trPr")
+    trpr.append(_el("w:tblHeader", val="1"))  # repeated at the top of every page
+    tr.append(trpr)
     for c, text in enumerate(table.header):
-        cell = header_row.cells[c]
-        cell.width = widths[c]
-        cell.vertical_alignment = 1  # centre
-        _cell_text(cell, layout, text, layout.table_header_font, WD_ALIGN_PARAGRAPH.CENTER)
-    for r, row in enumerate(table.rows, start=1):
-        cells = tbl.rows[r].cells
+        tr.append(_cell(text, tw[c], layout, layout.table_header_font, "center"))
+    tbl._tbl.append(tr)
+    for row in table.rows:
+        tr = _el("w:tr")
         # A short row never breaks across pages; a long finding list may, or it would leave a gap.
         est_lines = max((wrapped_lines(str(row[c] or ""), (widths[c].mm - pad_mm) / char_mm)
                          for c in range(min(n, len(row)))), default=1)
         if est_lines <= layout.table_keep_row_lines:
-            cant = OxmlElement("w:cantSplit")
-            cant.set(qn("w:val"), "1")
-            tbl.rows[r]._tr.get_or_add_trPr().append(cant)
+            trpr = _el("w:trPr")
+            trpr.append(_el("w:cantSplit", val="1"))
+            tr.append(trpr)
         for c in range(n):
             value = row[c] if c < len(row) else ""
-            cells[c].width = widths[c]
-            cells[c].vertical_alignment = 1
-            align = WD_ALIGN_PARAGRAPH.CENTER if centred[c] else WD_ALIGN_PARAGRAPH.JUSTIFY
-            _cell_text(cells[c], layout, "" if value is None else str(value), layout.table_font, align)
+            jc = "center" if centred[c] else "both"
+            tr.append(_cell("" if value is None else str(value), tw[c], layout, layout.table_font, jc))
+        tbl._tbl.append(tr)
 
 
 def _attachment(doc, layout: Layout, att: Attachment) -> None:
