@@ -289,3 +289,13 @@ def test_registry_xlsx_export(tmp_path):
     wb.save(p)
     (e,) = read_registry(p)
     assert (e.name, e.platform, e.registered_on, e.system, e.row) == ("咸宁发布", "微信", "2020-03-01", "全国", 4)
+
+
+def test_feed_with_chinese_dates():
+    from govcheck.newmedia.timeline import parse_feed_response
+
+    body = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+            '<item><title>a</title><pubDate>2022年5月3日 10:20</pubDate></item>'
+            '<item><title>b</title><pubDate>2022-04-28 23:00:00</pubDate></item></channel></rss>').encode()
+    t = parse_feed_response(acc(), "http://x/f.xml", 200, body, "application/rss+xml")
+    assert t.status == "ok" and [p.day.isoformat() for p in t.posts] == ["2022-05-03", "2022-04-28"]

@@ -188,8 +188,7 @@ def _parse_feed_response(account: Account, url: str, status: int, body: bytes, c
         return t
     posts = []
     for e in parsed.entries:
-        tm = e.get("published_parsed") or e.get("updated_parsed")
-        published = datetime(*tm[:6], tzinfo=timezone.utc).astimezone(CHINA_TZ) if tm else None
+        published = _entry_time(e)
         text = e.get("summary") or ""
         if e.get("content"):
             text = " ".join(c.get("value", "") for c in e["content"]) or text
@@ -242,6 +241,21 @@ def parse_datetime(s: str) -> datetime | None:
 def parse_day(s: str) -> date | None:
     dt = parse_datetime(s)
     return dt.date() if dt else None
+
+
+_TZ_RE = re.compile(r"(?i)(?:[+-]\d{2}:?\d{2}|\b(?:gmt|utc|z|[a-z]{2,4}t)\b|\dz)\s*$")
+
+
+def _entry_time(e) -> datetime | None:
+    """A feed entry's time in China time. A numeric date without a zone ("2022-05-10 09:30",
+    "2022年5月3日") is local time — feedparser would read it as UTC or misread the Chinese form."""
+    raw = (e.get("published") or e.get("updated") or "").strip()
+    if raw and _DATE_RE.search(raw) and not _TZ_RE.search(raw):
+        return parse_datetime(raw)
+    tm = e.get("published_parsed") or e.get("updated_parsed")
+    if tm:
+        return datetime(*tm[:6], tzinfo=timezone.utc).astimezone(CHINA_TZ)
+    return parse_datetime(raw) if raw else None
 
 
 def _strip_tags(s: str) -> str:
