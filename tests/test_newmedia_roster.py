@@ -114,3 +114,18 @@ def test_header_only_roster_is_an_empty_round(tmp_path):
     roster = read_accounts(p)
     assert list(roster) == [] and roster.duplicates == []
     assert check_accounts(roster, [], {}, date(2022, 5, 15), 14, None, ["全国"]) == []
+
+
+def test_same_account_id_under_two_names_is_reported(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_text("区域,新媒体名称,主办单位,新媒体类型,账号ID\n市直,咸宁住建,咸宁市住房和城乡建设局,微信服务号,gh_9\n"
+                 "市直,咸宁城建,咸宁市住房和城乡建设局,微信订阅号,gh_9\n", encoding="utf-8")
+    roster = read_accounts(p)
+    assert len(roster) == 2 and len(roster.duplicates) == 1 and "gh_9" in roster.duplicates[0]
+
+
+def test_rsshub_route_source():
+    from govcheck.newmedia.timeline import _classify
+
+    a = Account(region="市直", name="湖北咸宁交警", unit="咸宁市公安局", type="新浪微博", source="rsshub://weibo/user/123")
+    assert _classify(a, ".", {"rsshub_base": "http://127.0.0.1:1200/"}) == ("url", "http://127.0.0.1:1200/weibo/user/123")

@@ -180,6 +180,7 @@ def read_accounts(path: str | Path) -> AccountRoster:
     headers = rows[hi]
     roster = AccountRoster(path=str(path))
     first_row: dict[tuple[str, str], int] = {}
+    first_id: dict[tuple[str, str], int] = {}
     for ri in range(hi + 1, len(rows)):
         row = rows[ri]
         if not any(c.strip() for c in row):
@@ -197,6 +198,14 @@ def read_accounts(path: str | Path) -> AccountRoster:
             )
             continue
         first_row[key] = rowno
+        aid = vals.get("account_id", "")
+        if aid:
+            id_key = (canonical_platform(vals["type"]), normalize_name(aid))
+            if id_key in first_id:
+                roster.duplicates.append(
+                    f"{path}: 第{rowno}行 账号ID“{aid}”与第{first_id[id_key]}行相同（名称不同），请核实是否同一账号")
+            else:
+                first_id[id_key] = rowno
         acc = Account(
             region=vals["region"], name=vals["name"], unit=vals["unit"], type=vals["type"],
             account_id=vals.get("account_id") or None, source=vals.get("source") or None,

@@ -24,6 +24,7 @@ CHINA_TZ = timezone(timedelta(hours=8))
 MANUAL_PREFIXES = ("人工:", "人工：", "manual:")
 NEVER_WORDS = {"从未更新", "开通至今未更新", "无", "never", "none"}
 CLOSED_WORDS = {"已关停", "已注销", "closed"}
+DEFAULT_RSSHUB = "https://rsshub.app"  # override with variables={"rsshub_base": "http://your-rsshub"}
 USER_AGENT = "govcheck/0.1 (+new-media check)"
 
 
@@ -121,6 +122,9 @@ def _classify(account: Account, base_dir: str | Path, variables: dict[str, str] 
         return "none", ""
     if src.startswith(MANUAL_PREFIXES):
         return "manual", src.split(":", 1)[1] if ":" in src else src.split("：", 1)[1]
+    if src.lower().startswith("rsshub://"):  # an RSSHub route: rsshub://weibo/user/1234567
+        base = (variables or {}).get("rsshub_base", DEFAULT_RSSHUB).rstrip("/")
+        return "url", f"{base}/{src[len('rsshub://'):].lstrip('/')}"
     if re.match(r"(?i)https?://", src):
         return "url", src
     p = Path(src)
