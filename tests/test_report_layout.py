@@ -455,3 +455,10 @@ def test_property_elements_are_in_schema_order(parts):
                 assert idx == sorted(idx), (name, tag, names)
                 checked += 1
     assert checked > 500
+
+
+def test_font_table_gives_fallbacks_for_the_gb2312_faces(parts):
+    fonts = {f.get(w("name")): f for f in parts["word/fontTable.xml"].iter(w("font"))}
+    for name, alt in (("仿宋_GB2312", "仿宋"), ("楷体_GB2312", "楷体"), ("方正小标宋简体", "宋体")):
+        assert fonts[name].find("w:altName", NS).get(w("val")) == alt
+        assert fonts[name].find("w:charset", NS).get(w("val")) == "86"

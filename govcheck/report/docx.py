@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
+from lxml import etree
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -61,6 +62,12 @@ class Layout:
     table_line_pt: float = 18.0  # exact leading inside table cells
     table_cell_margin_mm: float = 1.2
     table_keep_row_lines: int = 6  # rows up to this many lines are kept on one page
+    # Font table fallbacks (w:altName): Word uses them on a machine without the GB2312-era faces,
+    # e.g. Windows 10 has 仿宋 and 楷体 but not 仿宋_GB2312 or 楷体_GB2312.
+    font_alt_names: tuple[tuple[str, str], ...] = (
+        ("仿宋_GB2312", "仿宋"), ("楷体_GB2312", "楷体"), ("方正小标宋简体", "宋体"),
+        ("黑体", "SimHei"), ("宋体", "SimSun"),
+    )
 
     @property
     def text_width_mm(self) -> float:
@@ -676,11 +683,29 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
 
     for att in notice.attachments:
         _attachment(doc, layout, att)
+    _declare_fonts(doc, layout)
     normalise_order(doc.element)
     for part in (sec.footer, sec.even_page_footer):
         normalise_order(part._element)
     normalise_order(doc.styles.element)
     return doc
+
+
+def _declare_fonts(doc, layout: Layout) -> None:
+    """List the CJK faces in word/fontTable.xml with a fallback name and the GB2312 charset."""
+    part = next((r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable")), None)
+    if part is None:
+        return
+    root = etree.fromstring(part.blob)
+    present = {f.get(qn("w:name")) for f in root.iter(qn("w:font"))}
+    for name, alt in layout.font_alt_names:
+        if name in present:
+            continue
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), name)
+        for tag, val in (("altName", alt), ("charset", "86"), ("family", "auto"), ("pitch", "variable")):
+            etree.SubElement(font, qn(f"w:{tag}")).set(qn("w:val"), val)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def write_docx(notice: NoticeDoc, path: Path, layout: Layout = GB9704) -> Path:

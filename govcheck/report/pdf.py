@@ -19,6 +19,9 @@ from pathlib import Path
 from lxml import etree
 
 DEFAULT_TIMEOUT_S = 180.0
+ALIAS_FILE = Path(__file__).resolve().parent / "fonts" / "65-govcheck-cjk.conf"
+SYSTEM_FONTCONFIG = Path("/etc/fonts/fonts.conf")
+INSTALLED_ALIAS = Path("/etc/fonts/conf.d") / ALIAS_FILE.name
 
 
 class PdfError(RuntimeError):
@@ -110,6 +113,20 @@ def find_soffice() -> str | None:
     return None
 
 
+def _fontconfig_with_aliases(tmp: Path) -> Path | None:
+    """Without root the alias file may not be installed: load it on top of the system config."""
+    if INSTALLED_ALIAS.is_file() or not SYSTEM_FONTCONFIG.is_file() or not ALIAS_FILE.is_file():
+        return None
+    conf = tmp / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"  <include>{SYSTEM_FONTCONFIG}</include>\n  <include>{ALIAS_FILE}</include>\n"
+        f"  <dir>{Path.home() / '.local' / 'share' / 'fonts'}</dir>\n</fontconfig>\n",
+        encoding="utf-8",
+    )
+    return conf
+
+
 def docx_to_pdf(docx: Path, out_dir: Path | None = None, timeout: float = DEFAULT_TIMEOUT_S) -> Path:
     """Convert `docx` to `<same stem>.pdf` in out_dir (default: beside the docx)."""
     docx = Path(docx)
@@ -140,6 +157,9 @@ def docx_to_pdf(docx: Path, out_dir: Path | None = None, timeout: float = DEFAUL
             str(source),
         ]
         env = dict(os.environ, HOME=tmp, SAL_USE_VCLPLUGIN="svp")
+        fc = _fontconfig_with_aliases(Path(tmp))
+        if fc:
+            env["FONTCONFIG_FILE"] = str(fc)
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                                 start_new_session=True)
         try:
