@@ -103,7 +103,9 @@ class TrapDetector:
         self.cal_params = {p.lower() for p in conf["calendar_params"]}
         self.calendar_chain = int(conf["calendar_chain"])
         self.max_chain = int(conf["max_chain"])
+        self.max_date_variants = int(conf["max_date_variants"])
         self.variants: dict[str, int] = defaultdict(int)
+        self.date_variants: dict[str, int] = defaultdict(int)
         self.streak: dict[str, int] = {}
 
     def check(self, url: str, parent: str | None = None) -> str | None:
@@ -140,6 +142,10 @@ class TrapDetector:
                     if r:
                         return f"日历链接（{k}={v}，{r}）"
             key = p.netloc + p.path
+            if any(_DATEISH.fullmatch(v.strip()) for _k, v in params):
+                self.date_variants[key] += 1
+                if self.date_variants[key] > self.max_date_variants:
+                    return f"日历式链接（同一路径按日期变化的查询超过{self.max_date_variants}个）"
             self.variants[key] += 1
             if self.variants[key] > self.max_variants:
                 return f"同一路径的查询变体超过{self.max_variants}个"
