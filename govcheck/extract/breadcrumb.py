@@ -76,23 +76,31 @@ def extract_breadcrumb(page: Page) -> list[str]:
     marks = words("breadcrumb_markers")
     hints = [h.lower() for h in words("breadcrumb_class_hints")]
     candidates = []
-    for node in body.traverse(include_text=False):
-        if node.tag in ("body", "html"):
-            continue
-        score = 0
-        if _class_hit(node, hints):
-            score += 2
-        if score == 0:
-            # elements whose own direct text carries a marker ("当前位置：")
-            own = "".join((c.text_content or "") for c in node.iter(include_text=True) if c.tag == "-text")
-            if any(m in own for m in marks):
-                score += 3
-        if score == 0:
-            continue
-        text = clean(node.text(separator=" "))
-        if not text or len(text) > _MAX_LEN:
-            continue
-        candidates.append((score, node))
+    seen: set[int] = set()
+    # class/id hints: substring CSS selectors run in C, the token check below keeps only real hits
+    sel = ", ".join(f'[class*="{h}" i], [id*="{h}" i]' for h in hints)
+    for node in body.css(sel):
+        if node.mem_id not in seen and _class_hit(node, hints):
+            seen.add(node.mem_id)
+            candidates.append((2, node))
+    for node in body.css("[aria-label], [des]"):
+        if node.mem_id not in seen and _class_hit(node, []):
+            seen.add(node.mem_id)
+            candidates.append((2, node))
+    # elements whose own text carries a marker ("当前位置：")
+    mark_rx = re.compile("|".join(map(re.escape, marks)))
+    if mark_rx.search(page.text):
+        for t in body.traverse(include_text=True):
+            if t.tag != "-text":
+                continue
+            content = t.text_content
+            if content and mark_rx.search(content):
+                node = t.parent
+                if node is not None and node.mem_id not in seen and node.tag not in ("body", "html"):
+                    seen.add(node.mem_id)
+                    candidates.append((3, node))
+    candidates = [(sc, n) for sc, n in candidates if 0 < len(clean(n.text(separator=" "))) <= _MAX_LEN
+                  or sc == 3]
     best: list[str] = []
     best_key = None
     for score, node in candidates:

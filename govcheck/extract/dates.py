@@ -40,6 +40,7 @@ _URL = [
     re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/"),
     re.compile(r"[/_](?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)[_/.\d]"),
 ]
+_DIGITISH = re.compile(rf"\d|[{_CN}]")
 _URL_MONTH = re.compile(r"/(?:t)?(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)/")
 
 
@@ -110,19 +111,26 @@ def find_dates(text: str, ref: dt.date | None = None, month_day: bool = True) ->
     """Every date in the text, in order of appearance; MM-DD forms only when `ref` gives a year."""
     text = normalise_text(text)
     hits: list[DateHit] = []
-    taken: list[tuple[int, int]] = []
+    if not _DIGITISH.search(text):
+        return hits
+    taken = bytearray(len(text))
 
     def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
+        return taken.find(1, a, b) == -1
+
+    def take(a: int, b: int) -> None:
+        taken[a:b] = b"\x01" * (b - a)
 
     for form, rx in _FULL:
+        if form == "ymd_hanzi" and "年" not in text:
+            continue
         for m in rx.finditer(text):
             if not free(m.start(), m.end()):
                 continue
             d = _ymd(m, hanzi=(form == "ymd_hanzi"))
             if d is not None:
                 hits.append(DateHit(d, m.start(), m.end(), form))
-                taken.append((m.start(), m.end()))
+                take(m.start(), m.end())
     if month_day and ref is not None:
         for form, rx in _MD:
             for m in rx.finditer(text):
@@ -134,7 +142,7 @@ def find_dates(text: str, ref: dt.date | None = None, month_day: bool = True) ->
                 d = infer_year(mo, da, ref)
                 if d is not None:
                     hits.append(DateHit(d, m.start(), m.end(), form, True))
-                    taken.append((m.start(), m.end()))
+                    take(m.start(), m.end())
     hits.sort(key=lambda h: h.start)
     return hits
 

@@ -44,17 +44,51 @@ def alternation(key: str) -> str:
 
 
 def clean(s: str | None) -> str:
-    """Collapse whitespace (incl. &nbsp; and full-width spaces)."""
+    """Collapse whitespace (str.split also splits on &nbsp; and full-width spaces)."""
     if not s:
         return ""
-    return _WS.sub(" ", s.replace("\xa0", " ").replace("\u3000", " ")).strip()
+    return " ".join(s.split())
 
 
 def squash(s: str | None) -> str:
     """Remove all whitespace: Chinese text needs none and saved copies break lines anywhere."""
     if not s:
         return ""
-    return _WS.sub("", s.replace("\xa0", "").replace("\u3000", ""))
+    return "".join(s.split())
+
+
+def fast_urljoin(base: str | None, href: str) -> str:
+    """urljoin for the common cases (absolute, //host, /path, plain relative), else urllib."""
+    if not base or not href:
+        return href or ""
+    if href.startswith(("http://", "https://")):
+        return href
+    cache = _BASES.get(base)
+    if cache is None:
+        from urllib.parse import urlsplit
+
+        p = urlsplit(base)
+        path = p.path or "/"
+        cache = _BASES[base] = (p.scheme, f"{p.scheme}://{p.netloc}",
+                                f"{p.scheme}://{p.netloc}{path[: path.rfind('/') + 1]}")
+        if len(_BASES) > 256:
+            _BASES.clear()
+    scheme, origin, basedir = cache
+    if href.startswith("//"):
+        return f"{scheme}:{href}"
+    if href.startswith("/"):
+        return origin + href
+    if href.startswith("./"):
+        href = href[2:]
+    if "../" not in href and "/." not in href and not href.startswith(("?", "#", ".")) \
+            and ":" not in href.split("/", 1)[0]:
+        return basedir + href
+    from urllib.parse import urljoin
+
+    return urljoin(base, href)
+
+
+_BASES: dict[str, tuple[str, str]] = {}
 
 
 @dataclass

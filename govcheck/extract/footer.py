@@ -44,12 +44,17 @@ def _conac(page: Page) -> bool:
     return False
 
 
+_ERR_SELECTOR = None
+
+
 def _error_report(page: Page) -> bool:
-    marks = [m.lower() for m in words("error_report_markers")]
-    for n in page.tree.css("a[href], img, span, div, iframe"):
-        a = n.attributes
-        blob = " ".join(str(a.get(k) or "") for k in ("href", "src", "id", "class", "title", "onclick", "alt")).lower()
-        if any(m in blob for m in marks) and not is_hidden(n):
+    global _ERR_SELECTOR
+    if _ERR_SELECTOR is None:
+        marks = [m for m in words("error_report_markers")]
+        _ERR_SELECTOR = ", ".join(f'[{a}*="{m}" i]' for m in marks
+                                  for a in ("href", "src", "id", "class", "title", "onclick", "alt"))
+    for n in page.tree.css(_ERR_SELECTOR):
+        if not is_hidden(n):
             return True
     for s in page.scripts:
         low = s.lower()

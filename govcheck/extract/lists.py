@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from .dates import date_from_url, find_dates, iso
-from .dom import Page, attr_blob, clean, is_template_or_hidden, words
+from .dates import date_from_url, find_dates, iso, make_date
+from .dom import Page, attr_blob, clean, fast_urljoin, is_template_or_hidden, words
 
 ROW_TAGS = {"li", "tr", "dd", "dt"}
 REPEAT_ATTRS = ("ms-repeat", "ms-for", "v-for", "ng-repeat", "x-for", "th:each", "wx:for")
@@ -38,15 +38,20 @@ class ListResult:
     main_score: float = 0.0
 
 
-def _sig(node, depth: int = 8) -> tuple:
-    parts = []
-    n = node
-    for _ in range(depth):
-        if n is None or n.tag in ("body", "html", "-document"):
-            break
-        parts.append((n.tag, (n.attributes.get("class") or "").strip()))
-        n = n.parent
-    return tuple(parts)
+def _sig(node, depth: int = 8, memo: dict | None = None) -> tuple:
+    """(tag, class) chain up to `depth` ancestors; rows of one list share it even across chunks."""
+    if node is None or node.tag in ("body", "html", "-document") or depth == 0:
+        return ()
+    if memo is not None:
+        key = (node.mem_id, depth)
+        hit = memo.get(key)
+        if hit is not None:
+            return hit
+    own = (node.tag, (node.attributes.get("class") or "").strip())
+    out = (own,) + _sig(node.parent, depth - 1, memo)
+    if memo is not None:
+        memo[key] = out
+    return out
 
 
 def _row_of(a):
@@ -98,12 +103,17 @@ def _ancestors(node, limit):
         k += 1
 
 
-def _title_of(a) -> str:
-    text = clean(a.text(separator=" "))
+def _title_of(a, text: str | None = None) -> str:
+    if text is None:
+        text = clean(a.text(separator=" "))
     t = clean(a.attributes.get("title") or "")
     if t and len(t) > len(text) and (text.endswith(("...", "…", "..")) or t.startswith(text.rstrip(".…")) or not text):
         return t
     return text
+
+
+_FULL_QUICK = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_MD_QUICK = re.compile(r"\d{1,2}\s*[-/.月]\s*\d{1,2}")
 
 
 def ref_date_of(page: Page, ref: dt.date | None) -> dt.date:
@@ -112,29 +122,55 @@ def ref_date_of(page: Page, ref: dt.date | None) -> dt.date:
         return ref
     today = dt.date.today()
     best = None
-    for h in find_dates(page.text, month_day=False):
-        if h.date <= today and (best is None or h.date > best):
-            best = h.date
+    for m in _FULL_QUICK.finditer(page.text):
+        d = make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if d is not None and d <= today and (best is None or d > best):
+            best = d
     return best or today
 
 
-def _shown_date(row, link_text: str, ref: dt.date) -> dt.date | None:
-    """A date shown in the row outside the link text (full dates preferred over MM-DD)."""
-    row_text = clean(row.text(separator=" "))
-    outside = row_text.replace(link_text, " ", 1) if link_text else row_text
-    hits = find_dates(outside, ref=ref)
-    if not hits:
+class _LazyRef:
+    """The reference date is only worked out when a row shows a year-less date."""
+
+    def __init__(self, page: Page, ref: dt.date | None):
+        self.page, self.ref, self.done = page, ref, ref is not None
+
+    def get(self) -> dt.date:
+        if not self.done:
+            self.ref, self.done = ref_date_of(self.page, None), True
+        return self.ref
+
+
+_DATEISH = re.compile(r"\d\s*[-/.年月_]\s*\d|[〇○]|\d{8}")
+
+
+def _dates_in(text: str, ref: _LazyRef) -> dt.date | None:
+    if not _DATEISH.search(text):
         return None
-    full = [h for h in hits if not h.year_inferred]
-    return (full or hits)[-1].date
+    hits = find_dates(text)
+    if hits:
+        return hits[-1].date
+    if _MD_QUICK.search(text):
+        hits = find_dates(text, ref=ref.get())
+        if hits:
+            return hits[-1].date
+    return None
 
 
-def _inner_date(a, ref: dt.date) -> tuple[dt.date | None, str]:
+def _shown_date(row, link_text: str, ref: _LazyRef, row_text: str | None = None) -> dt.date | None:
+    """A date shown in the row outside the link text (full dates preferred over MM-DD)."""
+    if row_text is None:
+        row_text = clean(row.text(separator=" "))
+    outside = row_text.replace(link_text, " ", 1) if link_text else row_text
+    return _dates_in(outside, ref)
+
+
+def _inner_date(a, ref: _LazyRef) -> tuple[dt.date | None, str]:
     for child in a.css("span, em, i, font, b, small, div, p"):
         t = clean(child.text())
-        if not t or len(t) > 24:
+        if not t or len(t) > 24 or not any(c.isdigit() for c in t):
             continue
-        hits = find_dates(t, ref=ref)
+        hits = find_dates(t, ref=ref.get())
         if hits and hits[0].end - hits[0].start >= len(t.strip("[]【】()（） ")) - 2:
             return hits[0].date, t
     return None, ""
@@ -148,24 +184,29 @@ def _title_links(node) -> int:
     return len(hrefs)
 
 
-def collect_rows(page: Page, ref: dt.date) -> list[Row]:
+def collect_rows(page: Page, ref: dt.date | None | _LazyRef) -> list[Row]:
+    lazy = ref if isinstance(ref, _LazyRef) else _LazyRef(page, ref)
     rows: dict[int, Row] = {}
-    base = page.url
-    for a in page.tree.css("a"):
+    memo: dict = {}
+    texts: dict[int, str] = {}  # container text, computed once (menus share one big parent)
+    for a in page.tree.css("a[href]"):
         href = a.attributes.get("href")
         if not href or _BAD_HREF.match(href):
             continue
-        title = _title_of(a)
+        link_text = clean(a.text(separator=" "))
+        title = _title_of(a, link_text)
         if len(title) < 2:
             continue
         row = _row_of(a)
         if row is None:
             continue
-        link_text = clean(a.text(separator=" "))
-        date = _shown_date(row, link_text, ref)
-        if date is None:
+        row_text = clean(row.text(separator=" "))
+        if len(row_text) > len(title) + 200:
+            continue  # a container, not a row
+        date = _shown_date(row, link_text, lazy, row_text)
+        if date is None and _DATEISH.search(link_text):
             # date drawn inside the link in its own element: <a>标题…<span>12-14</span></a>
-            date, date_text = _inner_date(a, ref)
+            date, date_text = _inner_date(a, lazy)
             if date is not None:
                 title = clean(title.replace(date_text, " ")) if date_text in title else title
         if date is None:
@@ -175,9 +216,12 @@ def collect_rows(page: Page, ref: dt.date) -> list[Row]:
             for _ in range(2):
                 if up is None or up.tag in ("body", "html"):
                     break
-                if _title_links(up) != 1 or len(clean(up.text(separator=" "))) > len(title) + 80:
+                up_text = texts.get(up.mem_id)
+                if up_text is None:
+                    up_text = texts[up.mem_id] = clean(up.text(separator=" "))
+                if len(up_text) > len(title) + 80 or _title_links(up) != 1:
                     break
-                d = _shown_date(up, link_text, ref)
+                d = _shown_date(up, link_text, lazy, up_text)
                 if d is not None:
                     row, date = up, d
                     break
@@ -188,16 +232,12 @@ def collect_rows(page: Page, ref: dt.date) -> list[Row]:
         prev = rows.get(key)
         if prev is not None and len(prev.title) >= len(title):
             continue
-        row_text = clean(row.text(separator=" "))
-        if len(row_text) > len(title) + 200:
-            continue  # a container, not a row
         src = "shown" if date else None
-        url = urljoin(base, href) if base else href
         if date is None:
-            ud = date_from_url(url)
+            ud = date_from_url(href)
             if ud:
                 date, src = ud, "url"
-        rows[key] = Row(row, title, url, date, src, _sig(row))
+        rows[key] = Row(row, title, href, date, src, _sig(row, memo=memo))
     return list(rows.values())
 
 
@@ -205,15 +245,16 @@ def _blank_marker(page: Page) -> bool:
     marks = sorted(words("blank_markers"), key=len, reverse=True)
     rx = re.compile("|".join(map(re.escape, marks)))
     body = page.tree.body
-    if body is None:
+    if body is None or not rx.search(page.text):
         return False
-    for node in body.traverse(include_text=False):
-        own = "".join((c.text_content or "") for c in node.iter(include_text=True) if c.tag == "-text")
-        if not own or not rx.search(own):
+    for t in body.traverse(include_text=True):
+        if t.tag != "-text":
             continue
-        if len(clean(own)) > 40:
+        own = t.text_content or ""
+        if not own or not rx.search(own) or len(clean(own)) > 40:
             continue
-        if is_template_or_hidden(node) or any(is_template_or_hidden(p) for p in _ancestors(node, 30)):
+        node = t.parent
+        if node is None or is_template_or_hidden(node) or any(is_template_or_hidden(p) for p in _ancestors(node, 30)):
             continue
         return True
     return False
@@ -234,8 +275,7 @@ def _dynamic(page: Page) -> bool:
 
 
 def extract_list(page: Page, ref: dt.date | None = None) -> ListResult:
-    ref = ref_date_of(page, ref)
-    rows = collect_rows(page, ref)
+    rows = collect_rows(page, _LazyRef(page, ref))
     side = [h.lower() for h in words("side_hints")]
     main = [h.lower() for h in words("main_hints")]
     weak = [h.lower() for h in words("side_hints_weak")]
@@ -269,7 +309,8 @@ def extract_list(page: Page, ref: dt.date | None = None) -> ListResult:
     res.dated_blocks = sum(1 for v in blocks.values() if v >= 3)
     if best is not None:
         res.main_score = best_score
-        res.items = [{"title": r.title, "url": r.url, "date": iso(r.date),
+        base = page.url
+        res.items = [{"title": r.title, "url": fast_urljoin(base, r.url) if base else r.url, "date": iso(r.date),
                       **({"date_source": r.date_source} if r.date_source == "url" else {})} for r in best]
     res.dynamic = _dynamic(page)
     res.blank_marker = _blank_marker(page)
