@@ -1,0 +1,62 @@
+"""Website checks, one module per indicator family, each check registered with its rule codes.
+
+`run_checks(facts, rs, at, seed)` runs them all over one site's `SiteFacts` and returns findings (text and
+points are filled later by `govcheck.score.apply_rules`), 需人工核查 items and the samples drawn.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from govcheck.model import Finding
+from govcheck.rules import RuleSet
+from govcheck.score import double_counted
+
+from . import annual_report, columns, footer, interaction, interpretation, links, org, search, tags, veto  # noqa: F401  (register)
+from .base import REGISTRY, CheckResult, ManualItem, Sample, codes_covered, data, derive_rng
+from .facts import SiteFacts
+from .manual import manual_items
+
+__all__ = ["run_checks", "CheckResult", "ManualItem", "Sample", "SiteFacts", "REGISTRY", "codes_covered"]
+
+log = logging.getLogger(__name__)
+
+
+def run_checks(facts: SiteFacts, rs: RuleSet, at: dt.date, seed: int) -> CheckResult:
+    """All website checks over one site. A failing check becomes a 需人工核查 item, never a crashed round."""
+    res = CheckResult()
+    anomaly = data()["anomaly_code"]
+    for name, ch in REGISTRY.items():
+        rng, sub_seed = derive_rng(seed, name)
+        try:
+            out = list(ch.fn(facts, rs, at, rng))
+        except Exception as e:  # bad facts or rule data must not stop the other checks
+            log.warning("check %s failed on %s: %s", name, facts.url, e)
+            what = f"{data()['undecided']['check_error']}（{name}：{e}）"
+            res.manual.extend(ManualItem(c, what, [facts.url]) for c in (ch.codes or ("?",)))
+            continue
+        for x in out:
+            if isinstance(x, Finding):
+                if x.code == anomaly:
+                    res.anomalies.append(x)
+                    if anomaly in rs.rules:
+                        res.findings.append(x)
+                elif x.code in rs.rules and _applies(x.code, facts, rs):
+                    res.findings.append(x)
+            elif isinstance(x, Sample):
+                x.seed = sub_seed
+                res.samples.append(x)
+            elif isinstance(x, ManualItem):
+                res.manual.append(x)
+    dup = double_counted(res.findings, rs)
+    if dup:
+        res.findings = [f for i, f in enumerate(res.findings) if i not in dup]
+    res.manual.extend(manual_items(facts, rs))
+    return res
+
+
+def _applies(code: str, facts: SiteFacts, rs: RuleSet) -> bool:
+    rule = rs.rule(code)
+    if rule.target not in ("site", "any"):
+        return False
+    return facts.public_service or not rs.indicators[rule.indicator].service

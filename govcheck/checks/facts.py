@@ -1,0 +1,362 @@
+"""What the website checks read about ONE site, as plain JSON-serialisable dataclasses.
+
+The crawler adapter fills a `SiteFacts` from the page index and the extraction layer; the checks
+never touch HTML. `None` always means "not known" (not fetched, drawn by script, not looked at):
+a check skips an unknown fact (or lists it for a person) and never turns it into a finding, so a
+partial `SiteFacts` produces no finding it cannot prove.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import types
+import typing
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from govcheck.model import Archive, Evidence
+
+
+class FactsError(ValueError):
+    """A facts file or dict that cannot be read; the message names the file and the field."""
+
+
+# ---------------------------------------------------------------------------------------------- pieces
+@dataclass
+class EvidenceRef:
+    """Where the bytes a fact was read from are archived (one crawl-index row)."""
+
+    url: str
+    fetched_at: str | None = None  # ISO time
+    status: int | None = None
+    sha256: str | None = None
+    warc: str | None = None
+    record_id: str | None = None
+    offset: int | None = None
+
+    def evidence(self, **kw: Any) -> Evidence:
+        arc = None
+        if self.warc and self.record_id:
+            arc = Archive(self.warc, self.record_id, self.sha256 or "", self.offset)
+        kw.setdefault("url", self.url)
+        return Evidence(archive=arc, fetched_at=self.fetched_at, status=self.status, **kw)
+
+
+@dataclass
+class Item:
+    """One row of a list: a title, its link and the date shown for it."""
+
+    title: str
+    url: str | None = None
+    date: str | None = None  # YYYY-MM-DD
+    ref: EvidenceRef | None = None
+
+
+@dataclass
+class ColumnFacts:
+    path: str  # as a notice prints it: 首页>政务公开>通知公告
+    name: str
+    kind: str = "other"  # 动态要闻/通知公告/政策文件/… (extraction's column kinds), or "other"
+    first_level: bool = False
+    url: str | None = None  # the list page
+    items: list[Item] = field(default_factory=list)
+    blank: bool = False  # the list page shows no entry at all
+    dynamic: bool = False  # entries drawn by script only: undecided, never blank nor stale
+    ref: EvidenceRef | None = None
+    sub_platform: str | None = None  # department sub-platform on a county platform (X02), e.g. 县民政局
+    cycle_days: int | None = None  # site override of the kind's update cycle
+
+    def dates(self) -> list[dt.date]:
+        return [d for d in (to_date(i.date) for i in self.items) if d is not None]
+
+
+@dataclass
+class HomeFacts:
+    url: str
+    items: list[Item] = field(default_factory=list)  # dated entries shown on the home page
+    ref: EvidenceRef | None = None
+
+
+@dataclass
+class PageTags:
+    """A sampled page's <meta> tags (SiteName, ColumnName, ArticleTitle …) and header."""
+
+    url: str
+    page_type: str  # "content" | "column"
+    meta: dict[str, str] = field(default_factory=dict)
+    site_name_in_header: bool | None = None
+    ref: EvidenceRef | None = None
+
+
+@dataclass
+class FooterFacts:
+    """Footer of one page, in the extraction layer's keys (conac, site_id_code, icp, …)."""
+
+    url: str
+    is_home: bool = False
+    present: bool = True  # False: footer drawn by script, nothing decidable
+    conac: bool | None = None
+    site_id_code: str | None = None
+    icp: str | None = None
+    police_record: str | None = None
+    sponsor: str | None = None
+    contact: bool | None = None
+    error_report_entry: bool | None = None
+    ref: EvidenceRef | None = None
+
+
+@dataclass
+class OrgEntry:
+    """The unit itself (level "unit") or one 内设科室 (level "office") on the 机构职能 page.
+
+    `fields` maps the official field names (机关职能, 机构设置, 办公地址, 办公时间, 联系方式, 负责人姓名)
+    to the value shown; a missing or empty value means the page does not show it.
+    """
+
+    name: str
+    level: str = "office"
+    fields: dict[str, str | None] = field(default_factory=dict)
+    url: str | None = None
+    ref: EvidenceRef | None = None
+
+
+@dataclass
+class Leader:
+    name: str | None = None
+    position: str | None = None
+    resume: str | None = None
+    url: str | None = None
+    ref: EvidenceRef | None = None
+
+
+@dataclass
+class Consultation:
+    title: str
+    url: str | None = None
+    published: str | None = None
+    start: str | None = None  # stated period
+    end: str | None = None
+    period_text: str | None = None  # the sentence the period was read from
+    feedback_url: str | None = None
+    feedback_date: str | None = None
+    ref: EvidenceRef | None = None
+    feedback_ref: EvidenceRef | None = None
+
+
+@dataclass
+class Interpretation:
+    url: str
+    title: str
+    date: str | None = None
+    policy_urls: list[str] = field(default_factory=list)  # policies it links to
+    ref: EvidenceRef | None = None
+
+
+@dataclass
+class Policy:
+    url: str
+    title: str
+    date: str | None = None
+    interpretation_urls: list[str] = field(default_factory=list)  # interpretations it links to
+    own_issue: bool = True  # issued in the name of the unit or its office (D07 population)
+    ref: EvidenceRef | None = None
+
+
+@dataclass
+class Message:
+    title: str | None = None
+    url: str | None = None
+    asked: str | None = None
+    answered: str | None = None
+    unit: str | None = None
+    answer: str | None = None
+    ref: EvidenceRef | None = None
+
+
+@dataclass
+class InteractionFacts:
+    channel_url: str | None = None  # the online consultation channel (写信/咨询 form)
+    channel_works: bool | None = None  # a submission form is reachable and usable
+    messages_public: bool | None = None  # any message is published at all
+    stats_published: bool | None = None  # 留言受理反馈情况统计数据
+    ref: EvidenceRef | None = None
+
+
+@dataclass
+class AnnualReport:
+    year: int
+    title: str
+    url: str | None = None
+    published: str | None = None
+    section5: str | None = None  # text of 五、存在的主要问题及改进情况
+    ref: EvidenceRef | None = None
+
+
+@dataclass
+class SearchTest:
+    query: str
+    found: bool
+    url: str | None = None  # the results page
+    ref: EvidenceRef | None = None
+
+
+@dataclass
+class SearchFacts:
+    present: bool | None = None  # a site search box exists
+    works: bool | None = None  # a query returns a results page
+    url: str | None = None
+    tests: list[SearchTest] = field(default_factory=list)
+    ref: EvidenceRef | None = None
+
+
+@dataclass
+class LinkOutcome:
+    url: str
+    referrer: str
+    outcome: str  # broken | suspected | blocked
+    status: int | None = None
+    on_home: bool = False
+    ref: EvidenceRef | None = None  # the referring page
+
+
+# ---------------------------------------------------------------------------------------------- site
+@dataclass
+class SiteFacts:
+    url: str
+    unit: str
+    name: str | None = None  # 网站名称
+    kind: str = "部门"  # 门户 / 部门
+    public_service: bool = True
+    home: HomeFacts | None = None
+    columns_known: bool = False  # the column tree is complete enough to say a kind is absent
+    columns: list[ColumnFacts] = field(default_factory=list)
+    pages: list[PageTags] = field(default_factory=list)
+    footers: list[FooterFacts] = field(default_factory=list)
+    org: list[OrgEntry] | None = None  # None: no 机构职能 page read
+    leaders: list[Leader] | None = None
+    consultations: list[Consultation] = field(default_factory=list)
+    interpretations: list[Interpretation] = field(default_factory=list)
+    policies: list[Policy] = field(default_factory=list)
+    interaction: InteractionFacts | None = None
+    messages: list[Message] = field(default_factory=list)
+    annual_reports_known: bool = False  # the 年报 column was read: a missing year is a fact
+    annual_reports: list[AnnualReport] = field(default_factory=list)
+    search: SearchFacts | None = None
+    links: list[LinkOutcome] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _prune(asdict(self))
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], source: str = "facts") -> "SiteFacts":
+        return _build(cls, d, source)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "SiteFacts":
+        """Read a SiteFacts JSON or YAML file (the whole file, or its `site` key)."""
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise FactsError(f"{p}: 无法读取：{e}") from None
+        try:
+            if p.suffix in (".yaml", ".yml"):
+                import yaml
+
+                doc = yaml.safe_load(text)
+            else:
+                doc = json.loads(text)
+        except Exception as e:  # yaml.YAMLError / json.JSONDecodeError
+            raise FactsError(f"{p}: 格式错误：{e}") from None
+        if isinstance(doc, dict) and "site" in doc:
+            doc = doc["site"]
+        return cls.from_dict(doc, str(p))
+
+
+def _prune(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _prune(v) for k, v in x.items() if v is not None and v != [] and v != {}}
+    if isinstance(x, list):
+        return [_prune(v) for v in x]
+    return x
+
+
+# ---------------------------------------------------------------------------------------------- dates
+def to_date(s: str | dt.date | None) -> dt.date | None:
+    if s is None or s == "":
+        return None
+    if isinstance(s, dt.datetime):
+        return s.date()
+    if isinstance(s, dt.date):
+        return s
+    return dt.date.fromisoformat(str(s)[:10])
+
+
+# ---------------------------------------------------------------------------------------------- loading
+_DATE_FIELDS = {"date", "published", "start", "end", "feedback_date", "asked", "answered"}
+
+
+def _build(cls: type, d: Any, where: str) -> Any:
+    if not isinstance(d, dict):
+        raise FactsError(f"{where}: 应为映射（对象），实为 {type(d).__name__}")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(d) - names)
+    if unknown:
+        raise FactsError(f"{where}: 未知字段 {', '.join(unknown)}")
+    kw = {}
+    for f in fields(cls):
+        if f.name not in d:
+            continue
+        kw[f.name] = _value(hints[f.name], d[f.name], f"{where}.{f.name}", f.name)
+    try:
+        return cls(**kw)
+    except TypeError as e:
+        raise FactsError(f"{where}: 缺少必填字段（{e}）") from None
+
+
+def _value(tp: Any, v: Any, where: str, name: str) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if v is None:
+            return None
+        tp = args[0]
+        origin = typing.get_origin(tp)
+    if v is None:
+        raise FactsError(f"{where}: 不能为空")
+    if origin is list:
+        if not isinstance(v, list):
+            raise FactsError(f"{where}: 应为列表")
+        (arg,) = typing.get_args(tp)
+        return [_value(arg, x, f"{where}[{i}]", name) for i, x in enumerate(v)]
+    if origin is dict:
+        if not isinstance(v, dict):
+            raise FactsError(f"{where}: 应为映射")
+        return {str(k): (None if x is None else str(x)) for k, x in v.items()}
+    if is_dataclass(tp):
+        return _build(tp, v, where)
+    if tp is bool:
+        if not isinstance(v, bool):
+            raise FactsError(f"{where}: 应为 true/false，实为 {v!r}")
+        return v
+    if tp is int:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise FactsError(f"{where}: 应为整数，实为 {v!r}")
+        return v
+    if tp is str:
+        if isinstance(v, (dt.date, dt.datetime)):
+            v = v.isoformat()
+        elif not isinstance(v, str):
+            v = str(v)
+        if name in _DATE_FIELDS:
+            try:
+                to_date(v)
+            except ValueError:
+                raise FactsError(f"{where}: 不是有效日期（应为 YYYY-MM-DD）：{v!r}") from None
+        return v
+    return v
