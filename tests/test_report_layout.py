@@ -462,3 +462,12 @@ def test_font_table_gives_fallbacks_for_the_gb2312_faces(parts):
     for name, alt in (("仿宋_GB2312", "仿宋"), ("楷体_GB2312", "楷体"), ("方正小标宋简体", "宋体")):
         assert fonts[name].find("w:altName", NS).get(w("val")) == alt
         assert fonts[name].find("w:charset", NS).get(w("val")) == "86"
+
+
+def test_signature_is_kept_with_the_text_above_it(body, notice):
+    paras = top_paragraphs(body)
+    texts = [ptext(p) for p in paras]
+    si, di = texts.index(notice.issuer), texts.index(notice.date)
+    last_text = max(i for i in range(si) if texts[i])  # the last line of text before the gap
+    for p in paras[last_text:di]:
+        assert p.find("w:pPr/w:keepNext", NS) is not None

@@ -377,6 +377,18 @@ def _attachment_item(doc, layout: Layout, text: str) -> None:
     _set_char_indent(p, layout, left=left, hanging=hanging)
 
 
+def _signature_with_gap(doc, layout: Layout, issuers: list[str], date: str | None) -> None:
+    """The gap for the seal, then the 落款, kept on one page with the last lines of text above it
+    (7.3.5.4: a page must not hold the 落款 alone)."""
+    if doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    start = len(doc.paragraphs)
+    _blank_lines(doc, layout, layout.signature_gap_lines)
+    _signature_block(doc, layout, issuers, date)
+    for p in doc.paragraphs[start:-1]:
+        p.paragraph_format.keep_with_next = True
+
+
 def _signature_block(doc, layout: Layout, issuers: list[str], date: str | None) -> None:
     """落款 centred over the 成文日期, which sits 右空四字 (7.3.5.1)."""
     date_w = display_width(date) if date else 0.0
@@ -656,8 +668,7 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
                 pending_date = text
             continue
         if pending_signature or pending_date:
-            _blank_lines(doc, layout, layout.signature_gap_lines)
-            _signature_block(doc, layout, pending_signature, pending_date)
+            _signature_with_gap(doc, layout, pending_signature, pending_date)
             pending_signature, pending_date = [], None
         if par.style == "attachment_list" and prev_style != "attachment_list":
             _blank_lines(doc, layout, 1)  # 正文下空一行编排附件说明
@@ -678,8 +689,7 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
     if not has_date and notice.date:
         pending_date = notice.date
     if pending_signature or pending_date:
-        _blank_lines(doc, layout, layout.signature_gap_lines)
-        _signature_block(doc, layout, pending_signature, pending_date)
+        _signature_with_gap(doc, layout, pending_signature, pending_date)
 
     for att in notice.attachments:
         _attachment(doc, layout, att)
