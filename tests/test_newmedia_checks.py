@@ -299,3 +299,14 @@ def test_feed_with_chinese_dates():
             '<item><title>b</title><pubDate>2022-04-28 23:00:00</pubDate></item></channel></rss>').encode()
     t = parse_feed_response(acc(), "http://x/f.xml", 200, body, "application/rss+xml")
     assert t.status == "ok" and [p.day.isoformat() for p in t.posts] == ["2022-05-03", "2022-04-28"]
+
+
+def test_page_wording_for_websites():
+    from govcheck.newmedia import check_page_wording
+
+    lex = Lexicon.load()
+    fs = check_page_wording("咸宁市生态环境局", "http://sthjj.xianning.gov.cn/", "http://sthjj.xianning.gov.cn/a.html",
+                            "国家主席李克强主持召开国务院常务会议。十字路口交通顺畅。", lex, path="首页>新闻>工作动态")
+    assert [(f.code, f.target_type, f.target) for f in fs] == [("V1.1", "site", "http://sthjj.xianning.gov.cn/")]
+    assert fs[0].evidence[0].path == "首页>新闻>工作动态" and "国务院总理李克强" in fs[0].evidence[0].note
+    assert check_page_wording("u", "s", "p", "国务院总理李克强主持召开国务院常务会议", lex) == []

@@ -308,3 +308,22 @@ def load_previous_round(directory: str | Path) -> tuple[list[Finding], str]:
         except json.JSONDecodeError as e:
             raise ValueError(f"{meta}: JSON格式错误：{e}") from e
     return findings, label
+
+
+# ---------------------------------------------------------------- websites (V1.1)
+
+def check_page_wording(unit: str, site: str, page_url: str, text: str, lexicon: Lexicon, *, title: str | None = None,
+                       page_date: str | None = None, path: str | None = None, archive=None, code: str = "V1.1",
+                       max_evidence: int = 10) -> list[Finding]:
+    """V1.1 严重表述错误 for one website page: a finding (target = the site) when the page text has a
+    严重 lexicon hit, evidence per hit with the page URL, column path and archive record."""
+    hits = [h for h in lexicon.scan(text) if h.serious]
+    if not hits:
+        return []
+    ev = [Evidence(path=path, url=page_url, title=title, date=page_date, archive=archive,
+                   note=_w("m1_note", wrong=h.wrong, right=h.right, category=h.category, position=h.start + 1,
+                           snippet=h.snippet)) for h in hits[:max_evidence]]
+    h0 = hits[0]
+    return [Finding(unit=unit, target=site, target_type="site", code=code, points=0.0,
+                    params={"wrong": h0.wrong, "right": h0.right, "snippet": h0.snippet, "category": h0.category,
+                            "hits": len(hits)}, evidence=ev)]
