@@ -471,3 +471,16 @@ def test_signature_is_kept_with_the_text_above_it(body, notice):
     last_text = max(i for i in range(si) if texts[i])  # the last line of text before the gap
     for p in paras[last_text:di]:
         assert p.find("w:pPr/w:keepNext", NS) is not None
+
+
+def test_attachment_list_given_as_one_paragraph_with_newlines_is_split_into_items():
+    n = load_notice()
+    items = [p for p in n.body if p.style == "attachment_list"]
+    n.body = [p for p in n.body if p.style != "attachment_list"]
+    n.body.append(Paragraph("\n".join(p.text for p in items), "attachment_list"))
+    doc = build_docx(n)
+    paras = {p.text: p for p in doc.paragraphs}
+    first, second = paras[items[0].text], paras[items[1].text]
+    ind = lambda p, a: p._p.pPr.find(f"{{{W}}}ind").get(w(a))  # noqa: E731
+    assert ind(first, "left") == ind(second, "left")
+    assert int(ind(first, "hangingChars")) > int(ind(second, "hangingChars"))

@@ -677,7 +677,8 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
         elif par.style == "heading2":
             _heading(doc, layout, text, layout.heading2_font)
         elif par.style == "attachment_list":
-            _attachment_item(doc, layout, text)
+            for item in (x for x in text.split("\n") if x.strip()):  # one item per line
+                _attachment_item(doc, layout, item)
         elif par.style == "body":
             p = _body_paragraph(doc, layout, text)
             _set_char_indent(p, layout, first_line=layout.first_line_indent_chars)
