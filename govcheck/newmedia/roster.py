@@ -127,10 +127,12 @@ def _cell(v: Any) -> str:
     return str(v).strip()
 
 
-def map_columns(rows: list[list[str]], kind: str, path: str | Path) -> tuple[int, dict[str, int]]:
+def map_columns(rows: list[list[str]], kind: str, path: str | Path,
+                required: list[str] | None = None) -> tuple[int, dict[str, int]]:
     """(header row index, field → column index); the header row is the one among the first rows that
     names the most fields. Fails naming the missing required columns."""
     spec = header_spec()[kind]
+    required = spec["required"] if required is None else required
     fields: dict[str, list[str]] = spec["fields"]
     best: tuple[int, dict[str, int]] = (-1, {})
     for ri, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
@@ -145,7 +147,7 @@ def map_columns(rows: list[list[str]], kind: str, path: str | Path) -> tuple[int
         if len(found) > len(best[1]):
             best = (ri, found)
     ri, found = best
-    missing = [f for f in spec["required"] if f not in found]
+    missing = [f for f in required if f not in found]
     if missing:
         names = "、".join(f"“{fields[m][0]}”" for m in missing)
         seen = "、".join(c for c in (rows[ri] if ri >= 0 else (rows[0] if rows else [])) if c) or "（空）"
@@ -229,18 +231,10 @@ def read_accounts(path: str | Path) -> AccountRoster:
 def read_registry(path: str | Path, *, default_system: str | None = None) -> list[RegistryEntry]:
     """One registry export. 备案系统 may be a column or, for a one-system export, `default_system`."""
     rows = read_table(path)
-    try:
-        hi, col = map_columns(rows, "registry", path)
-    except RosterError:
-        if default_system is None:
-            raise
-        spec = header_spec()["registry"]
-        saved = spec["required"]
-        spec["required"] = [f for f in saved if f != "system"]
-        try:
-            hi, col = map_columns(rows, "registry", path)
-        finally:
-            spec["required"] = saved
+    required = header_spec()["registry"]["required"]
+    if default_system is not None:
+        required = [f for f in required if f != "system"]
+    hi, col = map_columns(rows, "registry", path, required)
     headers = rows[hi]
     out: list[RegistryEntry] = []
     for ri in range(hi + 1, len(rows)):
