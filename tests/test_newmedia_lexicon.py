@@ -119,3 +119,8 @@ def test_no_serious_hit_on_any_real_saved_page(real_corpus, lex):
         assert [h.wrong for h in lex.scan(text) if h.serious] == [], p
         pages += 1
     assert pages > 50
+
+
+def test_allow_phrase_covers_only_its_own_span(lex):
+    hits = lex.scan("路口交通口交")
+    assert [(h.start, h.wrong) for h in hits] == [(4, "口交")]

@@ -160,14 +160,25 @@ class Lexicon:
                 hits.append((start, end_idx + 1, entry))
         if not hits:
             return []
-        if allows:
-            hits = [h for h in hits if not any(a0 <= h[0] and h[1] <= a1 for a0, a1 in allows)]
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        if allows:  # sweep: drop a hit when an allow span starting at or before it reaches its end
+            allows.sort()
+            kept_allow: list[tuple[int, int, Entry]] = []
+            ai, reach = 0, -1
+            for h in hits:
+                while ai < len(allows) and allows[ai][0] <= h[0]:
+                    reach = max(reach, allows[ai][1])
+                    ai += 1
+                if h[1] > reach:
+                    kept_allow.append(h)
+            hits = kept_allow
         kept: list[tuple[int, int, Entry]] = []
-        for h in hits:
-            if any(k[0] <= h[0] and h[1] <= k[1] for k in kept):
+        reach = -1
+        for h in hits:  # sorted by start, longer first: a hit ending within an earlier one is nested
+            if h[1] <= reach:
                 continue
             kept.append(h)
+            reach = h[1]
         out = []
         byte_pos = char_pos = 0
         for bs, be, entry in kept:  # byte offsets → character offsets (UTF-8 keys start on a character)
