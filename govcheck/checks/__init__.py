@@ -48,11 +48,23 @@ def run_checks(facts: SiteFacts, rs: RuleSet, at: dt.date, seed: int) -> CheckRe
                 res.samples.append(x)
             elif isinstance(x, ManualItem):
                 res.manual.append(x)
-    dup = double_counted(res.findings, rs)
-    if dup:
-        res.findings = [f for i, f in enumerate(res.findings) if i not in dup]
+    res.findings = _not_twice(res.findings, rs)
     res.manual.extend(manual_items(facts, rs))
     return res
+
+
+def _not_twice(fs: list[Finding], rs: RuleSet) -> list[Finding]:
+    """其他栏目 findings on a column already penalised by another rule, or under such a column (a stale
+    first-level 政策文件 column's sub-columns), do not count again (rule param not_if_penalised_elsewhere)."""
+    dup = double_counted(fs, rs)
+    fs = [f for i, f in enumerate(fs) if i not in dup]
+    other = [e.path for f in fs if not rs.rule(f.code).params.get("not_if_penalised_elsewhere")
+             for e in f.evidence if e.path]
+
+    def covered(f: Finding) -> bool:
+        return bool(f.evidence) and all(e.path and any(e.path.startswith(p + ">") for p in other) for e in f.evidence)
+
+    return [f for f in fs if not (rs.rule(f.code).params.get("not_if_penalised_elsewhere") and covered(f))]
 
 
 def _applies(code: str, facts: SiteFacts, rs: RuleSet) -> bool:

@@ -191,16 +191,31 @@ def column_newest(facts: SiteFacts, col: ColumnFacts, at: dt.date, subtree: bool
     """Newest date of a column; a first-level column also counts the entries of its sub-columns."""
     ds = col.dates()
     if subtree:
-        prefix = col.path + ">"
-        for c in facts.columns:
-            if c.path.startswith(prefix) and c.sub_platform == col.sub_platform:
-                ds.extend(c.dates())
+        for c in descendants(facts, col):
+            ds.extend(c.dates())
     return newest(ds, at)
 
 
 def decidable(col: ColumnFacts) -> bool:
     """A column whose entries were read: not drawn by script, and either blank or with entries."""
     return not col.dynamic and (col.blank or bool(col.items))
+
+
+def descendants(facts: SiteFacts, col: ColumnFacts) -> list[ColumnFacts]:
+    prefix = col.path + ">"
+    return [c for c in facts.columns if c.path.startswith(prefix) and c.sub_platform == col.sub_platform]
+
+
+def tree_decidable(facts: SiteFacts, col: ColumnFacts) -> bool:
+    """A first-level column is judged on its own list or, when it has none, on its sub-columns'."""
+    if col.dynamic:
+        return False
+    if col.items:
+        return True
+    subs = descendants(facts, col)
+    if any(c.dynamic for c in subs):
+        return False
+    return col.blank or any(decidable(c) for c in subs)
 
 
 def site_columns(facts: SiteFacts) -> list[ColumnFacts]:

@@ -8,7 +8,7 @@ import random
 
 from govcheck.rules import RuleSet
 
-from .base import (ManualItem, check, column_ev, column_newest, data, decidable, ev, finding, has_rule, note,
+from .base import (ManualItem, check, column_ev, column_newest, data, decidable, tree_decidable, ev, finding, has_rule, note,
                    site_columns, window_start)
 from .facts import ColumnFacts, SiteFacts, to_date
 from .veto import cycle_note, stale_by_cycle
@@ -32,7 +32,7 @@ def _window_stale(facts: SiteFacts, rs: RuleSet, code: str, at: dt.date, cols: l
                   subtree: bool = False):
     start = window_start(rs, code, at)
     for col in cols:
-        if not decidable(col):
+        if not (tree_decidable(facts, col) if subtree else decidable(col)):
             continue
         last = column_newest(facts, col, at, subtree)
         if last is None or last < start:

@@ -40,7 +40,9 @@ class EvidenceRef:
         if self.warc and self.record_id:
             arc = Archive(self.warc, self.record_id, self.sha256 or "", self.offset)
         kw.setdefault("url", self.url)
-        return Evidence(archive=arc, fetched_at=self.fetched_at, status=self.status, **kw)
+        kw.setdefault("fetched_at", self.fetched_at)
+        kw.setdefault("status", self.status)
+        return Evidence(archive=arc, **kw)
 
 
 @dataclass

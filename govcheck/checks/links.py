@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from govcheck.model import Evidence
 from govcheck.rules import RuleSet
 
 from .base import ManualItem, check, data, ev, finding, has_rule
@@ -22,8 +23,8 @@ def broken_links(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Random)
             if (lk.url, lk.on_home) in seen or not has_rule(rs, code):
                 continue
             seen.add((lk.url, lk.on_home))
-            e = ev(lk.ref, lk.referrer, title=lk.url, note=labels[lk.outcome], status=lk.status)
-            yield finding(facts, code, [e])
+            target = Evidence(url=lk.url, status=lk.status, note=labels[lk.outcome])
+            yield finding(facts, code, [target, ev(lk.ref, lk.referrer)])
         elif lk.outcome in ("suspected", "blocked"):
             yield ManualItem("D22.1" if lk.on_home else "D22.2", data()["undecided"]["link_suspected"],
                              [lk.url, lk.referrer])

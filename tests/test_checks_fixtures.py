@@ -1,0 +1,82 @@
+"""Ruff-style fixtures: for every website check, a site that fails it and a site that passes it, and the
+finding as the notice prints it (expected.txt) beside them.
+
+Set GOVCHECK_UPDATE_SNAPSHOTS=1 to (re)write a missing or changed expected.txt, then read the diff.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from govcheck.checks import codes_covered, run_checks
+from govcheck.checks.facts import SiteFacts
+from govcheck.notice import load_template, unit_lines
+from govcheck.rules import load_ruleset
+from govcheck.score import apply_rules
+
+FIXTURES = Path(__file__).parent / "fixtures" / "checks"
+CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "fail.yaml").exists())
+TEMPLATE = load_template(None)
+
+
+@functools.lru_cache(maxsize=None)
+def ruleset(name: str, overlays: tuple[Path, ...]):
+    return load_ruleset(name, list(overlays))
+
+
+def load(case: str, which: str):
+    path = FIXTURES / case / f"{which}.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    overlays = [FIXTURES / case / o for o in doc.get("overlays", [])]
+    rs = ruleset(doc["ruleset"], tuple(overlays))
+    at = doc["at"] if isinstance(doc["at"], dt.date) else dt.date.fromisoformat(doc["at"])
+    facts = SiteFacts.from_dict(doc["site"], str(path))
+    return doc, rs, at, facts
+
+
+def printed(findings, rs) -> str:
+    """The finding as the notice prints it: 附件1 lines, and the narrative sentence for rules kept out of it."""
+    fs = apply_rules(findings, rs)
+    out = []
+    for line in unit_lines(fs, rs, TEMPLATE):
+        out.append(line.text)
+        out.extend("  " + e for e in line.evidence)
+    for f in fs:
+        if not rs.rule(f.code).table:
+            out.append(f.text)
+            out.extend("  " + e.title for e in f.evidence if e.title)
+    return "\n".join(out) + "\n"
+
+
+def test_every_automated_code_has_fixtures():
+    assert set(CASES) >= codes_covered(), sorted(codes_covered() - set(CASES))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fail_fixture_prints_expected(case):
+    doc, rs, at, facts = load(case, "fail")
+    res = run_checks(facts, rs, at, doc["seed"])
+    codes = {f.code for f in res.findings}
+    assert case in codes, f"{case}: fail fixture produced {sorted(codes)}"
+    assert codes <= set(doc["codes"]), f"unexpected codes {sorted(codes - set(doc['codes']))}"
+    assert not [m for m in res.manual if "出错" in m.what], res.manual
+    got = printed(res.findings, rs)
+    snap = FIXTURES / case / "expected.txt"
+    if os.environ.get("GOVCHECK_UPDATE_SNAPSHOTS") and (not snap.exists() or snap.read_text(encoding="utf-8") != got):
+        snap.write_text(got, encoding="utf-8")
+    assert snap.exists(), f"{snap} missing: run with GOVCHECK_UPDATE_SNAPSHOTS=1 and review it"
+    assert got == snap.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_pass_fixture_is_clean(case):
+    doc, rs, at, facts = load(case, "pass")
+    res = run_checks(facts, rs, at, doc["seed"])
+    assert res.findings == [], [(f.code, [e.to_dict() for e in f.evidence]) for f in res.findings]
+    assert res.anomalies == []
+    assert not [m for m in res.manual if "出错" in m.what], res.manual
