@@ -456,40 +456,47 @@ def _title(doc, layout: Layout, text: str) -> None:
 # ---------------------------------------------------------------------------------------- tables
 
 
+def _longest_line(texts) -> float:
+    return max((display_width(line) for t in texts for line in str(t).split("\n")), default=0.0)
+
+
 def natural_widths(table: Table) -> list[float]:
     """Each column's longest line (header included), in full-width character cells."""
-    out = []
-    for c, head in enumerate(table.header):
-        texts = [head] + ["" if c >= len(row) or row[c] is None else str(row[c]) for row in table.rows]
-        out.append(max((display_width(line) for t in texts for line in t.split("\n")), default=0.0))
-    return out
+    return [max(_longest_line([h]), _longest_line(_column(table, c))) for c, h in enumerate(table.header)]
+
+
+def _column(table: Table, c: int) -> list[str]:
+    return ["" if c >= len(row) or row[c] is None else str(row[c]) for row in table.rows]
 
 
 def column_widths(table: Table, total: float, char: float, pad: float, short_chars: float = 10.0) -> list[float]:
     """Column widths summing to `total` (any unit; one character is `char`, cell padding `pad`).
 
-    widths_mm, when given, are relative widths and win. Otherwise a column whose longest line is
-    short (a name, a count, a score) gets exactly that width so it never wraps, and the columns
-    of prose share the rest in proportion to their typical line length.
+    widths_mm, when given, are relative widths and win. Otherwise a column whose cells are short
+    (a name, a count, a score) gets just the width its longest cell needs, so it never wraps; a
+    long header may wrap onto two lines rather than widen the column. The columns of prose share
+    the rest in proportion to their typical (90th percentile) cell length.
     """
     n = len(table.header)
     if table.widths_mm and len(table.widths_mm) == n and all(w > 0 for w in table.widths_mm):
         s = sum(table.widths_mm)
         return [total * w / s for w in table.widths_mm]
-    natural = natural_widths(table)
-    fixed = {c: natural[c] * char + pad for c in range(n) if natural[c] <= short_chars}
+    data = [_longest_line(_column(table, c)) for c in range(n)]
+    head = [_longest_line([h]) for h in table.header]
+    need = [max(data[c], head[c] if head[c] <= 4 else math.ceil(head[c] / 2), 2.0) for c in range(n)]
+    fixed = {c: need[c] * char + pad for c in range(n) if data[c] <= short_chars}
     flexible = [c for c in range(n) if c not in fixed]
     fixed_sum = sum(fixed.values())
     if not flexible or fixed_sum >= total * 0.8:
-        # Everything is short (or too much is): share the width in proportion to the natural widths.
-        weights = [max(natural[c], 1.0) * char + pad for c in range(n)]
+        # Everything is short (or too much is): share the width in proportion to what each needs.
+        weights = [max(need[c], head[c]) * char + pad for c in range(n)]
         s = sum(weights)
         return [total * w / s for w in weights]
     weights = {}
     for c in flexible:
-        lens = sorted(display_width(str(row[c] if c < len(row) and row[c] is not None else "")) for row in table.rows)
+        lens = sorted(display_width(x) for x in _column(table, c))
         typical = lens[int(len(lens) * 0.9)] if lens else 0.0
-        weights[c] = max(min(typical, 60.0), short_chars)
+        weights[c] = max(min(typical, 60.0), need[c] if need[c] <= short_chars else short_chars)
     rest = total - fixed_sum
     ws = sum(weights.values())
     return [fixed[c] if c in fixed else rest * weights[c] / ws for c in range(n)]
@@ -614,7 +621,7 @@ def _add_table(doc, layout: Layout, table: Table) -> None:
             tr.append(trpr)
         for c in range(n):
             value = row[c] if c < len(row) else ""
-            jc = "center" if centred[c] else "both"
+            jc = "center" if centred[c] else "left"  # "both" opens gaps around long Latin tokens
             tr.append(_cell("" if value is None else str(value), tw[c], layout, layout.table_font, jc))
         tbl._tbl.append(tr)
 
