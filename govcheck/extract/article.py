@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from .dates import date_from_url, find_dates, iso, parse_date
-from .dom import Page, clean, squash, words
+from .dom import Page, clean, fast_urljoin, squash, words
 from .meta import meta_get, page_title
 
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|–|-\s|\s-)\s*")
@@ -148,25 +148,28 @@ def _info_fields(text: str) -> dict:
     return out
 
 
+_RELATIONS = (("解读", "解读"), ("图解", "图解"), ("原文", "原文"), ("政策文件", "原文"))
+
+
 def _related(page: Page) -> list[dict]:
+    """Links to the 解读 of this document or to the 原文 it explains."""
     out, seen = [], set()
-    for a in page.tree.css("a[href]"):
-        t = clean(a.text())
-        if not t or len(t) > 120:
+    sel = ", ".join(f'a[href]:lexbor-contains("{w}"), a[href] *:lexbor-contains("{w}")' for w, _ in _RELATIONS)
+    for a in page.tree.css(sel):
+        while a is not None and a.tag != "a":
+            a = a.parent
+        if a is None:
             continue
-        rel = None
-        if "解读" in t:
-            rel = "解读"
-        elif "原文" in t or "政策文件" in t:
-            rel = "原文"
-        elif "图解" in t:
-            rel = "图解"
-        if rel is None or len(t) < 6:
+        t = clean(a.text())
+        if not t or len(t) > 120 or len(t) < 6:
             continue  # a bare column name (政策文件, 政策解读) is navigation, not a related document
+        rel = next((r for w, r in _RELATIONS if w in t), None)
+        if rel is None:
+            continue
         href = a.attributes.get("href") or ""
         if href.startswith(("javascript:", "#")):
             continue
-        url = urljoin(page.url, href) if page.url else href
+        url = fast_urljoin(page.url, href) if page.url else href
         if url in seen:
             continue
         seen.add(url)

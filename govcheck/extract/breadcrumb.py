@@ -88,17 +88,12 @@ def extract_breadcrumb(page: Page) -> list[str]:
             seen.add(node.mem_id)
             candidates.append((2, node))
     # elements whose own text carries a marker ("当前位置：")
-    mark_rx = re.compile("|".join(map(re.escape, marks)))
-    if mark_rx.search(page.text):
-        for t in body.traverse(include_text=True):
-            if t.tag != "-text":
-                continue
-            content = t.text_content
-            if content and mark_rx.search(content):
-                node = t.parent
-                if node is not None and node.mem_id not in seen and node.tag not in ("body", "html"):
-                    seen.add(node.mem_id)
-                    candidates.append((3, node))
+    if any(m in page.text for m in marks):
+        sel_m = ", ".join(f'*:lexbor-contains("{m}")' for m in marks)
+        for node in body.css(sel_m):
+            if node.mem_id not in seen and node.tag not in ("body", "html"):
+                seen.add(node.mem_id)
+                candidates.append((3, node))
     candidates = [(sc, n) for sc, n in candidates if 0 < len(clean(n.text(separator=" "))) <= _MAX_LEN
                   or sc == 3]
     best: list[str] = []

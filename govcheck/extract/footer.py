@@ -25,21 +25,16 @@ def _last(rx: re.Pattern, text: str):
 
 
 def _conac(page: Page) -> bool:
-    marks = [m.lower() for m in words("conac_markers")]
-    for a in page.tree.css("a[href]"):
-        href = (a.attributes.get("href") or "").lower()
-        if "conac" in href:
-            return True
-    for img in page.tree.css("img"):
-        blob = " ".join(str(img.attributes.get(k) or "") for k in ("src", "alt", "title", "id")).lower()
-        if any(m in blob for m in marks):
-            return True
+    """党政机关 mark: a conac.cn link, the red mark image, an _ideConac holder or a conac script."""
+    sel = ", ".join(
+        [f'a[href*="{m}" i]' for m in ("conac",)]
+        + [f'img[{a}*="{m}" i]' for m in words("conac_markers") for a in ("src", "alt", "title", "id")]
+        + ['[id*="conac" i]']
+    )
+    if page.tree.css_first(sel) is not None:
+        return True
     for s in page.scripts:
-        low = s[:4000].lower() if len(s) > 4000 else s.lower()
-        if "conac" in low:
-            return True
-    for n in page.tree.css("[id]"):
-        if "conac" in (n.attributes.get("id") or "").lower():
+        if "conac" in (s[:4000] if len(s) > 4000 else s).lower():
             return True
     return False
 

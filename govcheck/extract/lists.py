@@ -24,6 +24,7 @@ class Row:
     date: dt.date | None
     date_source: str | None  # "shown" | "url"
     sig: tuple
+    pos: int = 0  # document order of the row's first link
 
 
 @dataclass
@@ -104,9 +105,12 @@ def _ancestors(node, limit):
 
 
 def _title_of(a, text: str | None = None) -> str:
+    """Link text, completed from the title attribute when the CMS cut it short."""
     if text is None:
         text = clean(a.text(separator=" "))
-    t = clean(a.attributes.get("title") or "")
+    if text and len(text) >= 4 and not text.endswith((".", "…")):
+        return text
+    t = clean(a.attrs.get("title") or "")
     if t and len(t) > len(text) and (text.endswith(("...", "…", "..")) or t.startswith(text.rstrip(".…")) or not text):
         return t
     return text
@@ -185,20 +189,40 @@ def _title_links(node) -> int:
 
 
 def collect_rows(page: Page, ref: dt.date | None | _LazyRef) -> list[Row]:
+    return _collect(page, ref)[0]
+
+
+def _collect(page: Page, ref: dt.date | None | _LazyRef) -> tuple[list[Row], int]:
+    """Rows holding a link and (mostly) a date; also how many containers hold >= 3 link rows.
+
+    Undated rows only matter when they sit beside dated ones, so their grouping work is deferred."""
     lazy = ref if isinstance(ref, _LazyRef) else _LazyRef(page, ref)
     rows: dict[int, Row] = {}
+    pending: list[tuple] = []
     memo: dict = {}
     texts: dict[int, str] = {}  # container text, computed once (menus share one big parent)
-    for a in page.tree.css("a[href]"):
-        href = a.attributes.get("href")
+    parent_count: dict[int, int] = {}
+    has_dates: dict[int, bool] = {}
+    for pos, a in enumerate(page.tree.css("a[href]")):
+        href = a.attrs.get("href")
         if not href or _BAD_HREF.match(href):
+            continue
+        row = _row_of(a)
+        if row is None:
+            continue
+        parent = row.parent
+        pid = parent.mem_id if parent is not None else 0
+        dateish = has_dates.get(pid)
+        if dateish is None:
+            ptext = parent.text(separator=" ") if parent is not None else ""
+            dateish = has_dates[pid] = bool(_DATEISH.search(ptext))
+        if not dateish:
+            # a container without a single date (menus, link walls): its rows never join a main list
+            parent_count[pid] = parent_count.get(pid, 0) + 1
             continue
         link_text = clean(a.text(separator=" "))
         title = _title_of(a, link_text)
         if len(title) < 2:
-            continue
-        row = _row_of(a)
-        if row is None:
             continue
         row_text = clean(row.text(separator=" "))
         if len(row_text) > len(title) + 200:
@@ -219,7 +243,7 @@ def collect_rows(page: Page, ref: dt.date | None | _LazyRef) -> list[Row]:
                 up_text = texts.get(up.mem_id)
                 if up_text is None:
                     up_text = texts[up.mem_id] = clean(up.text(separator=" "))
-                if len(up_text) > len(title) + 80 or _title_links(up) != 1:
+                if len(up_text) > len(title) + 80 or not _DATEISH.search(up_text) or _title_links(up) != 1:
                     break
                 d = _shown_date(up, link_text, lazy, up_text)
                 if d is not None:
@@ -228,17 +252,29 @@ def collect_rows(page: Page, ref: dt.date | None | _LazyRef) -> list[Row]:
                 up = up.parent
         if len(title) < 4 and date is None:
             continue
+        parent = row.parent
+        pid = parent.mem_id if parent is not None else 0
+        parent_count[pid] = parent_count.get(pid, 0) + 1
+        if date is None:
+            pending.append((row, title, href, pid, pos))
+            continue
         key = row.mem_id
         prev = rows.get(key)
         if prev is not None and len(prev.title) >= len(title):
             continue
-        src = "shown" if date else None
-        if date is None:
-            ud = date_from_url(href)
-            if ud:
-                date, src = ud, "url"
-        rows[key] = Row(row, title, href, date, src, _sig(row, memo=memo))
-    return list(rows.values())
+        rows[key] = Row(row, title, href, date, "shown", _sig(row, memo=memo), prev.pos if prev else pos)
+    dated_parents = {r.node.parent.mem_id for r in rows.values() if r.node.parent is not None}
+    for row, title, href, pid, pos in pending:
+        if pid not in dated_parents:
+            continue
+        key = row.mem_id
+        prev = rows.get(key)
+        if prev is not None:
+            continue
+        ud = date_from_url(href)
+        rows[key] = Row(row, title, href, ud, "url" if ud else None, _sig(row, memo=memo), pos)
+    ordered = sorted(rows.values(), key=lambda r: r.pos)
+    return ordered, sum(1 for v in parent_count.values() if v >= 3)
 
 
 def _blank_marker(page: Page) -> bool:
@@ -275,7 +311,7 @@ def _dynamic(page: Page) -> bool:
 
 
 def extract_list(page: Page, ref: dt.date | None = None) -> ListResult:
-    rows = collect_rows(page, _LazyRef(page, ref))
+    rows, link_groups = _collect(page, _LazyRef(page, ref))
     side = [h.lower() for h in words("side_hints")]
     main = [h.lower() for h in words("main_hints")]
     weak = [h.lower() for h in words("side_hints_weak")]
@@ -288,10 +324,8 @@ def extract_list(page: Page, ref: dt.date | None = None) -> ListResult:
         n = len(rs)
         dated = sum(1 for r in rs if r.date_source == "shown")
         avg_len = sum(len(r.title) for r in rs) / n
-        if n >= 3:
-            res.groups += 1
-            if dated >= n * 0.6:
-                res.dated_groups += 1
+        if n >= 3 and dated >= n * 0.6:
+            res.dated_groups += 1
         if dated < max(1, n * 0.5):
             continue  # main lists of columns show dates; menus and link walls do not
         if avg_len < 6:
@@ -302,6 +336,7 @@ def extract_list(page: Page, ref: dt.date | None = None) -> ListResult:
         score = (dated * 3 + n) * min(avg_len, 30) / 10 * factor
         if score > best_score:
             best, best_score = rs, score
+    res.groups = link_groups
     blocks: dict[int, int] = {}
     for r in rows:
         if r.date_source == "shown" and r.node.parent is not None:
