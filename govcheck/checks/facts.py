@@ -279,9 +279,13 @@ class SiteFacts:
         return cls.from_dict(doc, str(p))
 
 
+_VERBATIM = {"fields", "meta"}  # maps whose None values are facts (a field the page does not show)
+
+
 def _prune(x: Any) -> Any:
     if isinstance(x, dict):
-        return {k: _prune(v) for k, v in x.items() if v is not None and v != [] and v != {}}
+        return {k: (v if k in _VERBATIM else _prune(v)) for k, v in x.items()
+                if v is not None and v != [] and v != {}}
     if isinstance(x, list):
         return [_prune(v) for v in x]
     return x
