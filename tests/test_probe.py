@@ -46,6 +46,10 @@ async def test_probes_and_availability(tmp_path):
     assert n == len(plan)
     a = availability(engine, site.url, after + timedelta(seconds=1), window=timedelta(minutes=5))
     assert a == Availability(30, 8, 8 / 30)  # 6 down + 2 slow; the WAF answers are not failures
+    # a time point given in Beijing time means the same instant
+    from datetime import timezone
+    bj = (after + timedelta(seconds=1)).replace(tzinfo=timezone.utc).astimezone(timezone(timedelta(hours=8)))
+    assert availability(engine, site.url, bj, window=timedelta(minutes=5)) == a
     # the window only looks back from the time point
     assert availability(engine, site.url, before, window=timedelta(minutes=5)).visits == 0
     # thresholds are arguments: per day of the window, at least this many visits

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
 import aiohttp
@@ -88,8 +88,8 @@ def availability(db: Engine, site: str, at: datetime, window: timedelta | None =
     """Visits and failures of a site's home page in the window before `at` (default: the week before)."""
     if window is None:
         window = timedelta(days=float(probe_defaults()["window_days"]))
-    if at.tzinfo is not None:
-        at = at.astimezone(tz=None).replace(tzinfo=None) if False else at.replace(tzinfo=None) - (at.utcoffset() or timedelta())
+    if at.tzinfo is not None:  # probes are stored as naive UTC
+        at = at.astimezone(timezone.utc).replace(tzinfo=None)
     cond = and_(crawl_probe.c.site == site, crawl_probe.c.at >= at - window, crawl_probe.c.at < at)
     with db.connect() as c:
         visits = c.execute(select(func.count()).where(cond)).scalar_one()
