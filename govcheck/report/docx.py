@@ -702,6 +702,12 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
     for att in notice.attachments:
         _attachment(doc, layout, att)
     _declare_fonts(doc, layout)
+    props = doc.core_properties
+    props.title = notice.title
+    props.author = notice.issuer
+    props.last_modified_by = notice.issuer
+    props.comments = ""
+    props.subject = notice.doc_number or ""
     normalise_order(doc.element)
     for part in (sec.footer, sec.even_page_footer):
         normalise_order(part._element)

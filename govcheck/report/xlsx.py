@@ -67,6 +67,7 @@ def sheet_name(label: str) -> str:
 
 def build_workbook(att: Attachment, style: SheetStyle = SHEET) -> Workbook:
     wb = Workbook()
+    wb.properties.title = att.file_stem
     ws = wb.active
     ws.title = sheet_name(att.label)
     tables = att.tables or [Table(header=[""], rows=[])]
