@@ -53,4 +53,4 @@ fi
 
 install -m 0644 "$ALIAS_SRC" "$CONF_DST"
 fc-cache -f >/dev/null
-echo "govcheck system dependencies installed: $(fc-list : family | grep -c Fandol) Fandol faces, alias $CONF_DST"
+echo "govcheck system dependencies installed: $(fc-list | grep -c Fandol) Fandol faces, alias $CONF_DST, 仿宋_GB2312 -> $(fc-match -f "%{family[0]}" 仿宋_GB2312)"
