@@ -1,18 +1,31 @@
 """The notice through LibreOffice: Chinese text in Fandol/Noto faces, GB/T 9704 line counts, a PNG."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 import zipfile
+from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from govcheck.report.doc import Attachment, NoticeDoc, Paragraph, Table
 from govcheck.report.docx import write_docx
 from govcheck.report.pdf import PdfError, docx_to_pdf, find_soffice, libreoffice_compatible_copy
 from govcheck.report.render import render_notice
-from test_report_layout import load_notice
+
+FIXTURE = Path(__file__).parent / "fixtures" / "report" / "notice.json"
+
+
+def load_notice() -> NoticeDoc:
+    d = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    return NoticeDoc(
+        title=d["title"], recipients=d["recipients"], body=[Paragraph(**p) for p in d["body"]],
+        attachments=[Attachment(a["label"], a["title"], [Table(**t) for t in a["tables"]]) for a in d["attachments"]],
+        issuer=d["issuer"], date=d["date"],
+    )
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
