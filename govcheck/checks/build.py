@@ -1,0 +1,107 @@
+"""Pieces of a SiteFacts from the extraction layer's output, one page at a time.
+
+The crawler adapter (crawl index → SiteFacts) calls these with each page's `extract_page` dict and its
+EvidenceRef; they only translate, so what the extraction layer reads is exactly what the checks judge.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from govcheck.extract.annual_report import report_sections, report_year
+from govcheck.extract.consultation import extract_consultation
+from govcheck.extract.dates import iso
+from govcheck.extract.messages import extract_messages_text
+from govcheck.extract.org import extract_leaders, extract_org_info
+
+from .facts import (AnnualReport, ColumnFacts, Consultation, EvidenceRef, FooterFacts, HomeFacts, Item, Leader,
+                    Message, OrgEntry, PageTags, to_date)
+
+# OrgInfo attribute -> the official field name the rule set's required_fields use
+ORG_FIELDS = {"functions": "机关职能", "structure": "机构设置", "address": "办公地址", "hours": "办公时间",
+              "phone": "联系方式", "head": "负责人姓名"}
+
+
+def _items(page: dict, ref: EvidenceRef | None) -> list[Item]:
+    return [Item(title=i.get("title") or "", url=i.get("url"), date=i.get("date"), ref=ref)
+            for i in page.get("items") or []]
+
+
+def column_from_page(page: dict, path: str, kind: str, ref: EvidenceRef | None, *, url: str | None = None,
+                     first_level: bool | None = None, sub_platform: str | None = None) -> ColumnFacts:
+    """A column from its list page (extract_page dict); `path` and `kind` come from the column tree."""
+    return ColumnFacts(
+        path=path, name=path.split(">")[-1], kind=kind,
+        first_level=path.count(">") == 1 if first_level is None else first_level,
+        url=url or (ref.url if ref else None), items=_items(page, ref), blank=bool(page.get("blank")),
+        dynamic=bool(page.get("dynamic_list")), ref=ref, sub_platform=sub_platform,
+    )
+
+
+def home_from_page(page: dict, ref: EvidenceRef) -> HomeFacts:
+    return HomeFacts(url=ref.url, items=[i for i in _items(page, ref) if i.date], ref=ref)
+
+
+def footer_from_page(page: dict, ref: EvidenceRef, is_home: bool = False) -> FooterFacts:
+    f = page.get("footer") or {}
+    return FooterFacts(url=ref.url, is_home=is_home, present=bool(f.get("present")), conac=f.get("conac"),
+                       site_id_code=f.get("site_id_code"), icp=f.get("icp"), police_record=f.get("police_record"),
+                       sponsor=f.get("sponsor"), contact=f.get("contact"),
+                       error_report_entry=f.get("error_report_entry"), ref=ref)
+
+
+def tags_from_page(page: dict, ref: EvidenceRef, site_name: str | None = None,
+                   header_text: str | None = None) -> PageTags | None:
+    """A content (article) or column (list) page's meta tags; other page kinds are not sampled."""
+    ptype = {"article": "content", "list": "column"}.get(page.get("kind"))
+    if ptype is None:
+        return None
+    meta = {k: str(v) for k, v in (page.get("meta") or {}).items() if isinstance(v, (str, int))}
+    in_header = (site_name in header_text) if (site_name and header_text is not None) else None
+    return PageTags(url=ref.url, page_type=ptype, meta=meta, site_name_in_header=in_header, ref=ref)
+
+
+def org_from_page(text: str, unit: str, ref: EvidenceRef) -> OrgEntry:
+    """The unit-level 机构职能 entry. (Per-科室 entries need the extraction layer to split sections.)"""
+    info = extract_org_info(text)
+    fields = {name: _as_text(getattr(info, attr)) for attr, name in ORG_FIELDS.items()}
+    return OrgEntry(name=unit, level="unit", fields=fields, url=ref.url, ref=ref)
+
+
+def _as_text(v) -> str | None:
+    if isinstance(v, list):
+        return "、".join(v) or None
+    return v or None
+
+
+def leaders_from_page(text: str, ref: EvidenceRef) -> list[Leader]:
+    return [Leader(name=ld.name, position=ld.position, resume=ld.resume, url=ref.url, ref=ref)
+            for ld in extract_leaders(text)]
+
+
+def consultation_from_page(page: dict, text: str, ref: EvidenceRef) -> Consultation:
+    pub = to_date(page.get("publish_date"))
+    p = extract_consultation(text, pub)
+    return Consultation(title=page.get("title") or "", url=ref.url, published=iso(pub), start=iso(p.start),
+                        end=iso(p.end), period_text=p.evidence, ref=ref)
+
+
+def messages_from_page(text: str, ref: EvidenceRef) -> list[Message]:
+    return [Message(title=m.title, url=ref.url, asked=iso(m.asked), answered=iso(m.answered), unit=m.unit,
+                    answer=m.answer, ref=ref) for m in extract_messages_text(text)]
+
+
+def annual_report_from_page(page: dict, text: str, ref: EvidenceRef, section: str = "五") -> AnnualReport | None:
+    """A 年报 page; `section` is the rule's section param (X03.2)."""
+    title = page.get("title") or ""
+    year = report_year(title)
+    if year is None:
+        return None
+    body = next((s["text"] for s in report_sections(text) if s["no"] == section), None)
+    return AnnualReport(year=year, title=title, url=ref.url, published=page.get("publish_date"), section5=body, ref=ref)
+
+
+def ref_for(url: str, fetched_at: dt.datetime | str | None = None, **kw) -> EvidenceRef:
+    """An EvidenceRef from crawl-index values (status, sha256, warc, record_id, offset)."""
+    if isinstance(fetched_at, dt.datetime):
+        fetched_at = fetched_at.isoformat()
+    return EvidenceRef(url=url, fetched_at=fetched_at, **kw)
