@@ -45,6 +45,9 @@ async def test_index_and_outcomes(crawled):
     assert by_url[base + "/private/secret.html"]["outcome"] == "robots"
     assert by_url[ext + "/gone.html"]["outcome"] == "broken" and not by_url[ext + "/gone.html"]["internal"]
     assert by_url[ext + "/ok.html"]["outcome"] == "ok"
+    # external links are checked with HEAD first, then GET when HEAD is refused
+    assert rows[ext + "/ok.html"]["method"] == "HEAD"
+    assert by_url[ext + "/nohead.html"]["outcome"] == "ok" and rows[ext + "/nohead.html"]["method"] == "GET"
     assert by_url[base + "/img/logo.png"]["tag"] == "img"
     assert rows[base + "/files/report.pdf"]["kind"] == "asset"
     # the redirect is followed and the final URL recorded

@@ -36,7 +36,8 @@ def make_site(external: str | None = None, n_articles: int = 12) -> web.Applicat
 
     async def home(req):
         links = "".join(f'<li><a href="/art/{i}.html">文章{i}</a></li>' for i in range(3))
-        ext = (f'<a href="{external}/ok.html">外链</a><a href="{external}/gone.html">坏外链</a>' if external else "")
+        ext = (f'<a href="{external}/ok.html">外链</a><a href="{external}/gone.html">坏外链</a>'
+               f'<a href="{external}/nohead.html">拒绝HEAD</a>' if external else "")
         body = (f'<ul>{links}</ul><a href="/missing.html">坏链</a><a href="/err500.html">500</a>'
                 f'<a href="/waf.html">拦截</a><a href="/calendar?month=2022-05">日历</a>'
                 f'<a href="/gbk.html">GBK</a><a href="/dyn.html">动态</a><a href="/dyn2.html">动态2</a>'
