@@ -56,9 +56,10 @@ def _label_rx() -> re.Pattern:
 
 
 def _heading_candidates(page: Page):
-    for sel in ("h1", "h2", "h3", "[class*=title]", "[class*=tit]", "[class*=bt]", "[id*=title]", "[class*=Title]",
-                "[class*=headline]", "[class*=biaoti]"):
-        for n in page.tree.css(sel):
+    hints = page.present(("title", "tit", "bt", "headline", "biaoti"))
+    sel = ", ".join(["h1", "h2", "h3"] + [f'[class*="{h}" i], [id*="{h}" i]' for h in hints])
+    for n in page.tree.css(sel):
+        if True:
             t = clean(n.text(separator=" "))
             if 4 <= len(t) <= 150:
                 yield n, t

@@ -78,12 +78,14 @@ def extract_breadcrumb(page: Page) -> list[str]:
     candidates = []
     seen: set[int] = set()
     # class/id hints: substring CSS selectors run in C, the token check below keeps only real hits
-    sel = ", ".join(f'[class*="{h}" i], [id*="{h}" i]' for h in hints)
-    for node in body.css(sel):
+    live = page.present(hints)
+    sel = ", ".join(f'[class*="{h}" i], [id*="{h}" i]' for h in live)
+    for node in (body.css(sel) if sel else []):
         if node.mem_id not in seen and _class_hit(node, hints):
             seen.add(node.mem_id)
             candidates.append((2, node))
-    for node in body.css("[aria-label], [des]"):
+    for node in (body.css("[aria-label], [des]") if ("aria-label" in page.html_lower or " des=" in page.html_lower)
+                 else []):
         if node.mem_id not in seen and _class_hit(node, []):
             seen.add(node.mem_id)
             candidates.append((2, node))

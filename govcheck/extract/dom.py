@@ -30,11 +30,18 @@ def lexicon() -> dict:
     return data
 
 
-def words(key: str) -> list[str]:
+@functools.lru_cache(maxsize=None)
+def _words(key: str) -> tuple[str, ...]:
     v = lexicon().get(key)
     if v is None:
         raise KeyError(f"{DATA_DIR / 'lexicon.yaml'}: missing list '{key}'")
-    return [str(x) for x in v]
+    if not isinstance(v, list):
+        raise ValueError(f"{DATA_DIR / 'lexicon.yaml'}: '{key}' must be a list")
+    return tuple(str(x) for x in v)
+
+
+def words(key: str) -> list[str]:
+    return list(_words(key))
 
 
 @functools.lru_cache(maxsize=None)
@@ -101,6 +108,18 @@ class Page:
     tree: LexborHTMLParser
     scripts: list[str] = field(default_factory=list)  # script src URLs and inline code, before stripping
     _text: str | None = None
+    _lower: str | None = None
+
+    @property
+    def html_lower(self) -> str:
+        """Lower-cased source, to skip CSS selectors for hints that cannot match."""
+        if self._lower is None:
+            self._lower = self.html.lower()
+        return self._lower
+
+    def present(self, needles) -> list[str]:
+        low = self.html_lower
+        return [n for n in needles if n.lower() in low]
 
     @property
     def text(self) -> str:
@@ -131,14 +150,12 @@ def parse_page(html: str | bytes, url: str | None = None, content_type: str | No
 
 def attr_blob(node) -> str:
     """id and class of a node, lower-cased, for hint matching."""
-    a = node.attributes
+    a = node.attrs
     return f"{a.get('id') or ''} {a.get('class') or ''}".lower()
 
 
 def is_template_or_hidden(node) -> bool:
-    a = node.attributes
-    if not a:
-        return False
+    a = node.attrs
     for k in TEMPLATE_ATTRS:
         if k in a:
             return True
@@ -156,7 +173,7 @@ def is_hidden(node, depth: int = 30) -> bool:
     for _ in range(depth):
         if n is None or n.tag in ("html", "-document"):
             return False
-        a = n.attributes
+        a = n.attrs
         if a:
             st = a.get("style")
             if (st and HIDDEN_STYLE.search(st)) or "hidden" in a:

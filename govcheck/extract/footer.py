@@ -39,18 +39,14 @@ def _conac(page: Page) -> bool:
     return False
 
 
-_ERR_SELECTOR = None
-
-
 def _error_report(page: Page) -> bool:
-    global _ERR_SELECTOR
-    if _ERR_SELECTOR is None:
-        marks = [m for m in words("error_report_markers")]
-        _ERR_SELECTOR = ", ".join(f'[{a}*="{m}" i]' for m in marks
-                                  for a in ("href", "src", "id", "class", "title", "onclick", "alt"))
-    for n in page.tree.css(_ERR_SELECTOR):
-        if not is_hidden(n):
-            return True
+    marks = page.present(words("error_report_markers"))
+    if marks:
+        sel = ", ".join(f'[{a}*="{m}" i]' for m in marks
+                        for a in ("href", "src", "id", "class", "title", "onclick", "alt"))
+        for n in page.tree.css(sel):
+            if not is_hidden(n):
+                return True
     for s in page.scripts:
         low = s.lower()
         if "jiucuo" in low or "找错" in low:

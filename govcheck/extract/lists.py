@@ -48,7 +48,7 @@ def _sig(node, depth: int = 8, memo: dict | None = None) -> tuple:
         hit = memo.get(key)
         if hit is not None:
             return hit
-    own = (node.tag, (node.attributes.get("class") or "").strip())
+    own = (node.tag, (node.attrs.get("class") or "").strip())
     out = (own,) + _sig(node.parent, depth - 1, memo)
     if memo is not None:
         memo[key] = out
@@ -116,7 +116,7 @@ def _title_of(a, text: str | None = None) -> str:
     return text
 
 
-_FULL_QUICK = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_FULL_QUICK = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*([-/.年])\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
 _MD_QUICK = re.compile(r"\d{1,2}\s*[-/.月]\s*\d{1,2}")
 
 
@@ -127,7 +127,7 @@ def ref_date_of(page: Page, ref: dt.date | None) -> dt.date:
     today = dt.date.today()
     best = None
     for m in _FULL_QUICK.finditer(page.text):
-        d = make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        d = make_date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
         if d is not None and d <= today and (best is None or d > best):
             best = d
     return best or today
@@ -151,6 +151,14 @@ _DATEISH = re.compile(r"\d\s*[-/.年月_]\s*\d|[〇○]|\d{8}")
 def _dates_in(text: str, ref: _LazyRef) -> dt.date | None:
     if not _DATEISH.search(text):
         return None
+    # fast path: the common 2022-05-12 / 2022年5月12日 forms
+    last = None
+    for m in _FULL_QUICK.finditer(text):
+        d = make_date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+        if d is not None:
+            last = d
+    if last is not None:
+        return last
     hits = find_dates(text)
     if hits:
         return hits[-1].date
@@ -184,7 +192,7 @@ def _title_links(node) -> int:
     hrefs = set()
     for a in node.css("a[href]"):
         if len(clean(a.text())) >= 2:
-            hrefs.add(a.attributes.get("href"))
+            hrefs.add(a.attrs.get("href"))
     return len(hrefs)
 
 
