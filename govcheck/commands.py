@@ -46,6 +46,16 @@ def create_and_report(out: Path, *, meta: dict, rs, sites: list[Site], accounts:
         console.print(f"  已生成 {f}")
 
 
+def attach_comparison(meta: dict, rows, label: str | None) -> dict:
+    """Keep the rectification comparison (fixed / still failing / new per unit) with the round."""
+    meta = {k: (dict(v) if isinstance(v, dict) else v) for k, v in meta.items()}
+    if rows:
+        meta["comparison"] = [r.to_dict() for r in rows]
+        notice = meta.setdefault("notice", {})
+        notice["previous_failed_accounts"] = sum(len(r.fixed) + len(r.still) for r in rows)
+    return meta
+
+
 def print_summary(view) -> None:
     from govcheck.stats import account_stats, site_stats
 
@@ -78,13 +88,29 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("out/demo"), "--out", help="输出目录"),
         pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 生成 PDF"),
         db: Optional[str] = typer.Option(None, "--db", help="数据库 URL（默认：输出目录下 round.sqlite）"),
+        transcribed: bool = typer.Option(False, "--transcribed",
+                                         help="新媒体部分也用通报的转录，而不检查模拟账号的更新源与备案库"),
     ) -> None:
-        """内置演示：重现咸宁市2022年第二季度通报（附件1、附件2与通报正文）。"""
+        """内置演示：重现咸宁市2022年第二季度通报（附件1、附件2与通报正文）。
+
+        网站部分来自通报附件1的转录；新媒体部分默认由检查模拟的214个账号（本机127.0.0.1上的更新源、
+        备案库导出、3月份上一轮结果）得出。
+        """
         from govcheck.demo import load_transcription
 
         t = load_transcription()
         rs = load_ruleset(t.meta["round"]["rules"])
-        create_and_report(out, meta=t.meta, rs=rs, sites=t.sites, accounts=t.accounts, findings=t.findings,
+        meta = t.meta
+        accounts, findings = t.accounts, t.findings
+        if not transcribed:
+            from govcheck.newmedia.pipeline import run_replica
+
+            with console.status("检查模拟政务新媒体账号（更新源、备案库）…"):
+                res = run_replica(at=meta["round"]["at"], window_days=int(rs.rule("M2.1").params["window_days"]))
+            accounts = list(res.accounts)
+            findings = [f for f in t.findings if f.target_type == "site"] + res.findings
+            meta = attach_comparison(meta, res.comparison, res.previous_label)
+        create_and_report(out, meta=meta, rs=rs, sites=t.sites, accounts=accounts, findings=findings,
                           db=db, pdf=pdf)
 
     @app.command("score")

@@ -235,7 +235,7 @@ def _problem_paragraphs(view: RoundView, tpl: dict[str, Any], acc: AccountStats)
             body = "".join(f"{cn_number(i + 1)}是{s}。" for i, s in enumerate(sentences))
         else:
             body = kind.get("lead", "") + "；".join(sentences) + "。"
-        out.append(Paragraph(f"（{cn_number(n)}）{kind['title']}。{body}", "body"))
+        out.append(Paragraph(f"（{cn_number(n)}）{kind['title']}。{body}", "heading2"))
     return out if n else []
 
 
@@ -259,7 +259,7 @@ def build_notice(view: RoundView, template: dict[str, Any] | None = None) -> Not
     sec = 0
     for extra in notice.get("overview_extra", []):
         sec += 1
-        body.append(Paragraph(f"（{cn_number(sec)}）{extra['heading']}{fill(extra['text'], **common)}", "body"))
+        body.append(Paragraph(f"（{cn_number(sec)}）{extra['heading']}{fill(extra['text'], **common)}", "heading2"))
     full = fmt_points(float(rs.setting("full_score", 100)))
     high = fmt_points(float((rs.setting("score_brackets") or [100, 90])[1]))
     if view.sites:
@@ -271,7 +271,7 @@ def build_notice(view: RoundView, template: dict[str, Any] | None = None) -> Not
             share_full=pct(len(sst.full), n_sites), high=high, n_high=len(sst.high),
             share_high=pct(len(sst.high), n_sites), n_low=len(sst.low), share_low=pct(len(sst.low), n_sites),
             n_veto=len(sst.vetoed), share_veto=pct(len(sst.vetoed), n_sites),
-        ), "body"))
+        ), "heading2"))
     if view.accounts:
         sec += 1
         reasons = []
@@ -285,18 +285,18 @@ def build_notice(view: RoundView, template: dict[str, Any] | None = None) -> Not
         body.append(Paragraph(fill(ov["accounts_heading"], n=cn_number(sec)) + fill(
             ov["accounts"], **common, n_accounts=acc.checked, n_pass=acc.passed, share_pass=acc.pass_share,
             n_fail=len(acc.failed), share_fail=acc.fail_share, reasons="；".join(reasons),
-        ), "body"))
+        ), "heading2"))
         if notice.get("previous_label"):
             sec += 1
             refs = "、".join(f"{fa.unit}{fa.type}“{fa.name}”" for fa in acc.not_rectified)
             key = "rectify_some" if acc.not_rectified else "rectify_none"
             body.append(Paragraph(fill(ov["rectify_heading"], n=cn_number(sec)) + fill(
-                ov[key], **common, n_prev=notice.get("previous_failed_accounts", ""), accounts=refs), "body"))
+                ov[key], **common, n_prev=notice.get("previous_failed_accounts", ""), accounts=refs), "heading2"))
     body += _problem_paragraphs(view, tpl, acc)
     req = tpl["requirements"]
     body.append(Paragraph(req["heading"], "heading1"))
     for head, text in req["paragraphs"]:
-        body.append(Paragraph(head + fill(text, **common), "body"))
+        body.append(Paragraph(head + fill(text, **common), "heading2"))
     for text in req.get("closing", []):
         body.append(Paragraph(fill(text, **common), "body"))
 

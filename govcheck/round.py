@@ -83,10 +83,39 @@ def write_outputs(out: Path, info: RoundInfo, view: RoundView, pdf: bool = False
         "sites": len(view.sites), "accounts": len(view.accounts), "findings": len(view.findings),
     }, ensure_ascii=False, indent=1, default=_json_default))
     files.append(p)
+    comparison = view.meta.get("comparison")
+    if comparison:
+        files.append(write_comparison(out, comparison))
     from govcheck.report.render import render_notice
 
     files += render_notice(doc, out, pdf=pdf)
     return doc, files
+
+
+def write_comparison(out: Path, rows: list[dict[str, Any]]) -> Path:
+    """整改情况对比表: per unit, what the previous notice found and what is fixed, still failing or new."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "整改情况"
+    ws.append(["单位名称", "已整改", "仍未整改", "新发现", "已整改对象", "仍未整改对象", "新发现对象"])
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for r in rows:
+        ws.append([r["unit"], r["fixed"], r["still_failing"], r["new"], "、".join(r["fixed_targets"]),
+                   "、".join(r["still_failing_targets"]), "、".join(r["new_targets"])])
+    for col, width in zip("ABCDEFG", (28, 8, 10, 8, 40, 40, 40)):
+        ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=2):
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    path = out / "整改情况对比表.xlsx"
+    tmp = out / ".整改情况对比表.xlsx.tmp"
+    wb.save(tmp)
+    os.replace(tmp, path)
+    return path
 
 
 def open_round(round_dir: Path, db_url: str | None = None, key: str | None = None) -> tuple[Store, RoundInfo]:

@@ -67,7 +67,10 @@ def load_transcription(folder: Path = DEMO_DIR) -> Transcription:
     with (folder / "round.toml").open("rb") as f:
         meta = tomllib.load(f)
     sites = read_sites(folder / "sites.csv")
-    accounts = list(read_accounts(folder / "accounts.csv"))
+    # one roster for the demo and the replica: the replica's accounts (its 数据来源 feeds are unused here)
+    from govcheck.newmedia.replica import OUT_DIR
+
+    accounts = list(read_accounts(OUT_DIR / "accounts.csv"))
     site_entries = yaml.safe_load((folder / "site_findings.yaml").read_text(encoding="utf-8"))
     acc_entries = yaml.safe_load((folder / "account_findings.yaml").read_text(encoding="utf-8"))
     findings = expand_site_findings(site_entries, sites, str(folder / "site_findings.yaml"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+# heading2 is a run-in heading: "（一）标题。" followed by body text in the same paragraph.
 ParaStyle = Literal["heading1", "heading2", "body", "attachment_list", "signature", "date"]
 
 
