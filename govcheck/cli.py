@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "govcheck.collect.commands",
     "govcheck.sim.commands",
     "govcheck.newmedia.commands",
+    "govcheck.checks.commands",
 ]
 
 

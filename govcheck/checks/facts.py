@@ -267,9 +267,7 @@ class SiteFacts:
             raise FactsError(f"{p}: 无法读取：{e}") from None
         try:
             if p.suffix in (".yaml", ".yml"):
-                import yaml
-
-                doc = yaml.safe_load(text)
+                doc = _yaml_load(text)
             else:
                 doc = json.loads(text)
         except Exception as e:  # yaml.YAMLError / json.JSONDecodeError
@@ -280,6 +278,20 @@ class SiteFacts:
 
 
 _VERBATIM = {"fields", "meta"}  # maps whose None values are facts (a field the page does not show)
+
+
+def _yaml_load(text: str) -> Any:
+    """YAML with dates kept as text, so a bad date is reported by its field instead of by the parser."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return yaml.load(text, Loader=Loader)
 
 
 def _prune(x: Any) -> Any:
