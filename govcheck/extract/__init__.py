@@ -39,7 +39,8 @@ def extract_from_page(page: Page, ref_date: dt.date | None = None) -> dict:
     kind = classify(art, lst, crumbs, page.url, column_page)
     if kind in ("list", "home"):
         if kind == "list":
-            title = column or (crumbs[-1] if crumbs else None) or _first_title_segment(page)
+            # the trail the reader sees names the column; meta ColumnName is sometimes the site section
+            title = (crumbs[-1] if crumbs else None) or column or _first_title_segment(page)
         else:
             title = _first_title_segment(page)
         publish_date = None
@@ -51,6 +52,8 @@ def extract_from_page(page: Page, ref_date: dt.date | None = None) -> dict:
     blank = False
     if kind == "list" and not items:
         blank = bool(lst.blank_marker) or not lst.dynamic
+    if title:
+        title = _CJK_GAP.sub("", title)
     dates = [i["date"] for i in items if i.get("date")]
     return {
         "kind": kind,
@@ -77,6 +80,10 @@ def extract_from_page(page: Page, ref_date: dt.date | None = None) -> dict:
         "body_chars": art.body_chars,
         "url_date": iso(date_from_url(page.url)),
     }
+
+
+# "政府信息 公开指南": markup whitespace between Chinese characters is not part of a title
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
 def _first_title_segment(page: Page) -> str | None:

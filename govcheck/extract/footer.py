@@ -6,7 +6,7 @@ import re
 from .dom import Page, clean, is_hidden, squash, words
 
 _SITE_ID = re.compile(r"(?:网站标识码|网站识别码|标识码)\s*[:：]?\s*([A-Za-z]{0,2}\d{8,10})")
-_ICP = re.compile(r"([\u4e00-\u9fa5]{1,2})\s*ICP\s*备\s*(\d{6,12})\s*(号)?\s*(?:[-－—]\s*(\d{1,3}))?", re.I)
+_ICP = re.compile(r"([\u4e00-\u9fa5]{1,2})\s*ICP\s*备\s*(?:案\s*号?)?\s*[:：]?\s*(\d{6,12})\s*(号)?\s*(?:[-－—]\s*(\d{1,3}))?", re.I)
 _ICP_ZHENG = re.compile(r"([\u4e00-\u9fa5]{1,2})\s*ICP\s*证\s*(\d{6,12})\s*(号)?", re.I)
 _POLICE = re.compile(r"([\u4e00-\u9fa5])\s*公\s*网\s*安\s*备\s*(?:号)?\s*[:：]?\s*(\d{10,16})\s*(号)?")
 _POLICE_PLAIN = re.compile(r"公安(?:机关)?备案(?:号|编号)?\s*[:：]\s*(\d[\d\-]{8,20}\d)\s*(号)?")
