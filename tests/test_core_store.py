@@ -176,3 +176,27 @@ def test_postgresql_round_trip():
     info = store.round(key)
     assert info.seed == 7 and info.rules_hash == rs.content_hash and info.meta["notice"]["date"] == "2022-06-22"
     store.create_round(key=key, name="x", at=date(2022, 5, 15), ruleset=rs, seed=1, meta={})  # replace: cleans up
+
+
+@pytest.mark.parametrize("part", ["sites", "accounts"])
+def test_round_with_only_one_part(tmp_path, part):
+    """A round may hold sites only or accounts only: the notice and attachments follow what is there."""
+    from docx import Document
+
+    from govcheck.commands import create_and_report
+
+    t = load_transcription()
+    rs = load_ruleset("xianning-2022")
+    keep = "site" if part == "sites" else "account"
+    out = tmp_path / part
+    create_and_report(out, meta=t.meta, rs=rs, sites=t.sites if part == "sites" else [],
+                      accounts=t.accounts if part == "accounts" else [],
+                      findings=[f for f in t.findings if f.target_type == keep], db=None, pdf=False)
+    names = sorted(p.name for p in out.glob("附件*.xlsx"))
+    assert len(names) == 1 and names[0].startswith("附件1 ")
+    assert ("政府网站" in names[0]) == (part == "sites")
+    body = "\n".join(p.text for p in Document(next(out.glob("通报*.docx"))).paragraphs)
+    assert ("家政府网站进行检查" in body) == (part == "sites")
+    assert ("个政务新媒体进行了抽查" in body) == (part == "accounts")
+    scores = json.loads((out / "scores.json").read_text(encoding="utf-8"))
+    assert {s["target_type"] for s in scores} == {keep}
