@@ -52,8 +52,8 @@ def extract_from_page(page: Page, ref_date: dt.date | None = None) -> dict:
     blank = False
     if kind == "list" and not items:
         blank = bool(lst.blank_marker) or not lst.dynamic
-    if title:
-        title = _CJK_GAP.sub("", title)
+    if title and kind in ("list", "home"):
+        title = _CJK_GAP.sub("", title)  # headlines keep their spaces (they separate clauses)
     dates = [i["date"] for i in items if i.get("date")]
     return {
         "kind": kind,
