@@ -52,7 +52,7 @@ def derive_seed(*parts: Any) -> int:
 # ---------------------------------------------------------------------------------------------- model
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Item:
     """One published piece: a list row and its detail page."""
 
@@ -65,8 +65,11 @@ class Item:
     url: str = ""
     seq: int = 0  # creation order, breaks date ties deterministically
 
+    def __repr__(self) -> str:  # the model is a cyclic graph; keep reprs short
+        return f"<Item {self.id} {self.date} {self.title[:20]!r}>"
 
-@dataclass
+
+@dataclass(repr=False, eq=False)
 class Column:
     id: int
     name: str
@@ -82,6 +85,9 @@ class Column:
     page_size: int = 20
     url: str = ""
     content: dict[str, Any] = field(default_factory=dict)  # for single pages (org, leaders, page)
+
+    def __repr__(self) -> str:
+        return f"<Column {self.id} {self.path_str} items={len(self.items)}>"
 
     @property
     def path(self) -> list[str]:
@@ -115,7 +121,7 @@ class Defect:
     params: dict[str, Any]
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class SimSite:
     key: str
     unit: str
@@ -141,6 +147,9 @@ class SimSite:
     routes: dict[str, tuple] = field(default_factory=dict)
     items_by_id: dict[int, Item] = field(default_factory=dict)
     cols_by_id: dict[int, Column] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"<SimSite {self.key} {self.unit} {self.style}>"
 
     def all_columns(self):
         for c in self.columns:
@@ -173,7 +182,7 @@ class SimSite:
         }
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Scenario:
     name: str
     title: str
@@ -184,6 +193,9 @@ class Scenario:
     root: Path
     accounts_dir: Path | None
     raw: dict[str, Any]
+
+    def __repr__(self) -> str:
+        return f"<Scenario {self.name} sites={len(self.sites)}>"
 
     def site(self, key_or_unit: str) -> SimSite:
         for s in self.sites:
