@@ -12,6 +12,7 @@ import json
 import types
 import typing
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -311,7 +312,12 @@ def to_date(s: str | dt.date | None) -> dt.date | None:
         return s.date()
     if isinstance(s, dt.date):
         return s
-    return dt.date.fromisoformat(str(s)[:10])
+    return _iso(str(s)[:10])
+
+
+@lru_cache(maxsize=1 << 16)
+def _iso(s: str) -> dt.date:
+    return dt.date.fromisoformat(s)
 
 
 # ---------------------------------------------------------------------------------------------- loading
