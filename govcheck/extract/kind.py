@@ -42,6 +42,8 @@ def classify(art: ArticleFacts, lst: ListResult, breadcrumb: list[str], url: str
         return "home"
     if rows >= LIST_ROWS_MIN or (lst.dynamic and body < 600) or (lst.blank_marker and body < 300):
         return "list"
+    if rows >= 1 and (not art.labelled_date or body < ARTICLE_BODY_MIN):
+        return "list"  # a short column: its first row's date is not a page date
     if body >= ARTICLE_BODY_MIN or (art.publish_date and body >= 60):
         return "article"
     if rows >= 1:

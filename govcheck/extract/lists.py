@@ -149,23 +149,21 @@ _DATEISH = re.compile(r"\d\s*[-/.年月_]\s*\d|[〇○]|\d{8}")
 
 
 def _dates_in(text: str, ref: _LazyRef) -> dt.date | None:
+    """The first date a row shows (a 留言 row shows asked before answered; 发布日期 columns lead)."""
     if not _DATEISH.search(text):
         return None
     # fast path: the common 2022-05-12 / 2022年5月12日 forms
-    last = None
     for m in _FULL_QUICK.finditer(text):
         d = make_date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
         if d is not None:
-            last = d
-    if last is not None:
-        return last
+            return d
     hits = find_dates(text)
     if hits:
-        return hits[-1].date
+        return hits[0].date
     if _MD_QUICK.search(text):
         hits = find_dates(text, ref=ref.get())
         if hits:
-            return hits[-1].date
+            return hits[0].date
     return None
 
 
@@ -304,8 +302,22 @@ def _blank_marker(page: Page) -> bool:
     return False
 
 
+def _script_list(page: Page) -> bool:
+    """An inline script that fetches rows (getJSON/ajax/fetch) and writes list markup."""
+    fetch = words("js_fetch_markers")
+    render = words("js_render_markers")
+    for s in page.scripts:
+        if len(s) > 200_000:
+            continue
+        if any(f in s for f in fetch) and any(r in s for r in render):
+            return True
+    return False
+
+
 def _dynamic(page: Page) -> bool:
-    """A list template bound by avalon/Vue/Angular, left unrendered in the static HTML."""
+    """A list template bound by avalon/Vue/Angular left unrendered, or a script that draws the list."""
+    if _script_list(page):
+        return True
     selector = _REPEAT_SELECTOR
     for n in page.tree.css(selector):
         cls = n.attributes.get("class") or ""
