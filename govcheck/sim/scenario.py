@@ -197,6 +197,20 @@ class Scenario:
     def __repr__(self) -> str:
         return f"<Scenario {self.name} sites={len(self.sites)}>"
 
+    def expected(self) -> list[dict[str, Any]]:
+        """The planted defects as plain records (unit, site key, code, count, evidence, where the notice
+        reports them), for end-to-end tests of the checks against this scenario."""
+        out = []
+        for s in self.sites:
+            for d in s.defects:
+                rec = {"unit": s.unit, "site": s.key, "plant": d.plant, "code": d.code, "count": d.count,
+                       "evidence": list(d.evidence), "notice": d.notice}
+                for k in ("deduct", "veto", "path"):
+                    if k in d.params:
+                        rec[k] = d.params[k]
+                out.append(rec)
+        return out
+
     def site(self, key_or_unit: str) -> SimSite:
         for s in self.sites:
             if key_or_unit in (s.key, s.unit, s.name):

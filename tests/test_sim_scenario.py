@@ -1,0 +1,95 @@
+"""Scenario files: loading, determinism, and clear errors for malformed input."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from govcheck.sim import ScenarioError, load_scenario
+from govcheck.sim.scenario import SCENARIOS_DIR
+
+
+def test_builtin_names_and_paths_resolve():
+    a = load_scenario("styles-demo")
+    b = load_scenario(SCENARIOS_DIR / "styles-demo")
+    c = load_scenario(SCENARIOS_DIR / "styles-demo" / "scenario.yaml")
+    assert [s.key for s in a.sites] == [s.key for s in b.sites] == [s.key for s in c.sites]
+    with pytest.raises(ScenarioError, match="styles-demo"):  # the message lists the built-in names
+        load_scenario("no-such-scenario")
+
+
+def test_generation_is_deterministic():
+    a, b = load_scenario("styles-demo"), load_scenario("styles-demo")
+    for sa, sb in zip(a.sites, b.sites):
+        ia = [(i.id, i.title, i.date, i.kind) for i in sorted(sa.items_by_id.values(), key=lambda i: i.id)]
+        ib = [(i.id, i.title, i.date, i.kind) for i in sorted(sb.items_by_id.values(), key=lambda i: i.id)]
+        assert ia == ib
+
+
+def test_styles_demo_covers_every_defect_kind():
+    from govcheck.sim.scenario import PLANTS
+    scen = load_scenario("styles-demo")
+    assert {d.plant for s in scen.sites for d in s.defects} == set(PLANTS)
+    assert {s.style for s in scen.sites} == {"trs", "hanweb", "xxgk"}
+    assert any(s.encoding == "gbk" for s in scen.sites)
+    exp = scen.expected()
+    assert {"unit", "code", "count", "evidence", "notice"} <= set(exp[0])
+
+
+@pytest.fixture
+def scen_copy(tmp_path) -> Path:
+    dst = tmp_path / "demo"
+    shutil.copytree(SCENARIOS_DIR / "styles-demo", dst)
+    return dst
+
+
+def _edit(path: Path, **changes):
+    d = yaml.safe_load(path.read_text(encoding="utf-8"))
+    d.update(changes)
+    path.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"style": "wordpress"}, ["demo-gbk.yaml", "style", "wordpress"]),
+    ({"defects": [{"plant": "meteor"}]}, ["demo-gbk.yaml", "defects[0]", "meteor"]),
+    ({"defects": [{"plant": "stale", "path": "首页>不存在的栏目"}]}, ["demo-gbk.yaml", "last"]),
+    ({"defects": [{"plant": "stale", "path": "政务>x", "last": "2021-01-01"}]}, ["demo-gbk.yaml", "首页"]),
+    ({"defects": [{"plant": "messages_stale", "last": "去年"}]}, ["demo-gbk.yaml", "last", "去年"]),
+    ({"defects": [{"plant": "footer_missing", "elements": ["logo"]}]}, ["demo-gbk.yaml", "logo"]),
+    ({"defects": [{"plant": "org_missing", "field": "负责人", "count": 99}]}, ["demo-gbk.yaml", "99"]),
+    ({"template": "nope"}, ["demo-gbk.yaml", "template", "nope"]),
+])
+def test_bad_site_files_name_file_and_field(scen_copy, changes, words):
+    _edit(scen_copy / "sites" / "demo-gbk.yaml", **changes)
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(scen_copy)
+    for w in words:
+        assert w in str(e.value)
+
+
+def test_bad_yaml_and_missing_fields(scen_copy):
+    (scen_copy / "sites" / "demo-gbk.yaml").write_text("key: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="demo-gbk.yaml"):
+        load_scenario(scen_copy)
+    (scen_copy / "sites" / "demo-gbk.yaml").write_text("key: x\nname: y\nstyle: trs\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="unit"):
+        load_scenario(scen_copy)
+    d = yaml.safe_load((scen_copy / "scenario.yaml").read_text(encoding="utf-8"))
+    d.pop("time_point")
+    (scen_copy / "scenario.yaml").write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="time_point"):
+        load_scenario(scen_copy)
+
+
+def test_relative_dates_follow_the_time_point(scen_copy):
+    d = yaml.safe_load((scen_copy / "scenario.yaml").read_text(encoding="utf-8"))
+    d["time_point"] = "2023-03-01"
+    (scen_copy / "scenario.yaml").write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    _edit(scen_copy / "sites" / "demo-gbk.yaml",
+          defects=[{"plant": "stale", "path": "首页>政务动态>本地要闻", "last": "-40d"}])
+    site = load_scenario(scen_copy).site("demo-gbk")
+    col = site.column_by_path("首页>政务动态>本地要闻")
+    assert str(col.items[0].date) == "2023-01-20"
+    assert max(i.date for i in site.items_by_id.values()).isoformat() <= "2023-03-01"
