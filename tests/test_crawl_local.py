@@ -119,3 +119,26 @@ async def test_max_pages_and_politeness(tmp_path):
         span = (times[-1] - times[0]).total_seconds()
         assert span >= 0.02 * (len(times) - 1) * 0.95  # one request at a time, 20 ms apart
         engine.dispose()
+
+
+async def test_retries_with_backoff_on_5xx(tmp_path):
+    from aiohttp import web
+
+    calls = {"n": 0}
+
+    async def flaky(req):
+        calls["n"] += 1
+        if calls["n"] < 3:
+            return web.Response(status=502, text="bad gateway")
+        return web.Response(text="<html><title>好了</title></html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/", flaky)
+    async with serve(app) as base:
+        opts = CrawlOptions.defaults(min_delay=0, retries=2, backoff=0.05, timeout=5, obey_robots=False)
+        res = (await crawl_sites([Site(region="x", unit="u", name="n", url=base + "/")], tmp_path, opts))[0]
+    engine = make_engine(f"sqlite:///{tmp_path}/round.sqlite")
+    [row] = fetches(engine, res.site)
+    engine.dispose()
+    assert row["attempts"] == 3 and row["status"] == 200 and row["outcome"] == "ok"
+    assert row["elapsed"] >= 0.05 + 0.1  # backoff doubled between attempts

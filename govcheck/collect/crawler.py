@@ -232,10 +232,15 @@ class SiteCrawler:
                 n_workers = max(1, min(self.opts.global_limit,
                                        self.opts.per_host_concurrency * max(1, len(self.scope)) + 2))
                 workers = [asyncio.create_task(self._worker()) for _ in range(n_workers)]
-                await self.queue.join()
-                for w in workers:
+                join = asyncio.create_task(self.queue.join())
+                # a worker only ends early when archiving failed (disk full …): stop the site then
+                await asyncio.wait([join, *workers], return_when=asyncio.FIRST_COMPLETED)
+                for w in [*workers, join]:
                     w.cancel()
-                await asyncio.gather(*workers, return_exceptions=True)
+                outcomes = await asyncio.gather(*workers, return_exceptions=True)
+                failed = [e for e in outcomes if isinstance(e, Exception)]
+                if failed and not join.done():
+                    raise failed[0]
         finally:
             await asyncio.to_thread(self.sink.close)
         r = self.r
