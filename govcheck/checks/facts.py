@@ -243,7 +243,6 @@ class SiteFacts:
     policies: list[Policy] = field(default_factory=list)
     interaction: InteractionFacts | None = None
     messages: list[Message] = field(default_factory=list)
-    annual_reports_known: bool = False  # the 年报 column was read: a missing year is a fact
     annual_reports: list[AnnualReport] = field(default_factory=list)
     search: SearchFacts | None = None
     links: list[LinkOutcome] = field(default_factory=list)

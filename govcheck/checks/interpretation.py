@@ -10,17 +10,26 @@ from .base import Sample, check, ev, finding, has_rule, note, param, parse
 from .facts import SiteFacts
 
 
+def newest_pool(items: list, rs: RuleSet, code: str) -> list:
+    """The items a sample is drawn from: the newest `pool_newest` (checks.yaml) of them, newest first;
+    items without a date come last, ties by URL so the pool never depends on input order."""
+    items = sorted(items, key=lambda x: x.url)
+    items.sort(key=lambda x: x.date or "", reverse=True)
+    n = param(rs, code, "pool_newest")
+    return items if n in (None, 0) else items[: int(n)]
+
+
 def _norm(u: str | None) -> str:
     return (u or "").split("#")[0].rstrip("/")
 
 
 @check("D07")
 def policies_uninterpreted(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Random):
-    """Of a random sample of the unit's own policies published by the time point, each without an interpretation."""
+    """Of a random sample of the unit's newest own policies, each without an interpretation."""
     if not has_rule(rs, "D07") or not facts.policies:
         return
-    pool = sorted((p for p in facts.policies if p.own_issue and (parse(p.date) is None or parse(p.date) <= at)),
-                  key=lambda p: p.url)
+    pool = newest_pool([p for p in facts.policies if p.own_issue and (parse(p.date) is None or parse(p.date) <= at)],
+                       rs, "D07")
     if not pool:
         return
     chosen = rng.sample(pool, min(int(param(rs, "D07", "sample_size")), len(pool)))
@@ -33,11 +42,11 @@ def policies_uninterpreted(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: rand
 
 @check("D08")
 def interpretation_links(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Random):
-    """Of a random sample of interpretations: not linking its policy; its policy not linking back."""
+    """Of a random sample of the newest interpretations: not linking its policy; its policy not linking back."""
     if not has_rule(rs, "D08") or not facts.interpretations:
         return
-    pool = sorted((i for i in facts.interpretations if parse(i.date) is None or parse(i.date) <= at),
-                  key=lambda i: i.url)
+    pool = newest_pool([i for i in facts.interpretations if parse(i.date) is None or parse(i.date) <= at],
+                       rs, "D08")
     if not pool:
         return
     chosen = rng.sample(pool, min(int(param(rs, "D08", "sample_size")), len(pool)))
