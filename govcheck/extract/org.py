@@ -7,16 +7,19 @@ from dataclasses import asdict, dataclass, field
 from .dom import Page, clean
 
 # Section labels -> field. Values run to the next label.
+# Section labels -> field. Values run to the next label. Short labels need a colon: "负责人才引进" is
+# not a 负责人 label and "履行职责" is not a 职责 label.
+_C = r"(?=\s*[:：])"
 _LABELS = {
-    "functions": r"主要职能|主要职责|机关职能|职能职责|工作职责|部门职责|单位职能|职\s*能|职\s*责",
+    "functions": r"主要职能|主要职责|机关职能|职能职责|工作职责|部门职责|单位职能|(?:职\s*能|职\s*责)" + _C,
     "structure": r"内设机构|机构设置|处室设置|科室设置|内设科室|下属单位|直属单位|所属单位|厅属事业单位|局属单位",
-    "address": r"办公地址|单位地址|通讯地址|联系地址|地\s*址",
+    "address": r"办公地址|单位地址|通讯地址|联系地址|地\s*址" + _C,
     "hours": r"办公时间|工作时间|服务时间|受理时间",
-    "phone": r"联系电话|办公电话|咨询电话|值班电话|电\s*话",
-    "fax": r"传\s*真",
-    "email": r"电子邮箱|电子信箱|邮\s*箱|E-?mail",
-    "postcode": r"邮\s*编|邮政编码",
-    "head": r"主要负责人|单位负责人|负\s*责\s*人",
+    "phone": r"联系电话|办公电话|咨询电话|值班电话|电\s*话" + _C,
+    "fax": r"传\s*真" + _C,
+    "email": r"电子邮箱|电子信箱|(?:邮\s*箱|E-?mail)" + _C,
+    "postcode": r"邮政编码|邮\s*编" + _C,
+    "head": r"(?:主要负责人|单位负责人|负\s*责\s*人)" + _C,
 }
 _ANY = re.compile("(" + "|".join(f"(?P<{k}>{v})" for k, v in _LABELS.items()) + r")\s*[:：]?\s*")
 _PHONE = re.compile(r"(?:0\d{2,3}[-－ ]?)?\d{7,8}|1[3-9]\d{9}|12345")
@@ -120,4 +123,50 @@ def extract_leaders(page_or_text: Page | str) -> list[Leader]:
         rm = re.search(r"(?:简\s*历|个人简介|简\s*介)\s*[:：]?\s*([^。]{4,600}。?)", window)
         if rm:
             ld.resume = rm.group(1).strip()
+    return out
+
+
+@dataclass
+class OrgSection:
+    """One 内设机构/科室 as the 机构职能 page lists it."""
+
+    name: str
+    info: OrgInfo
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, **self.info.to_dict()}
+
+
+_SECTION_TAGS = ("h2", "h3", "h4", "h5", "dt", "strong")
+
+
+def extract_org_sections(page: Page) -> list[OrgSection]:
+    """Per-科室 blocks: a short heading followed by its own 职责/负责人/办公时间/电话 lines.
+
+    The section-level facts let a check say which 科室 lacks 负责人 or 办公时间."""
+    out: list[OrgSection] = []
+    body = page.tree.body
+    if body is None:
+        return out
+    for tag in _SECTION_TAGS:
+        heads = body.css(tag)
+        if len(heads) < 2:
+            continue
+        found = []
+        for h in heads:
+            name = clean(h.text())
+            if not name or len(name) > 20 or _ANY.match(name):
+                continue
+            texts = []
+            sib = h.next
+            while sib is not None and sib.tag != tag:
+                if sib.tag != "-text" or (sib.text_content or "").strip():
+                    texts.append(sib.text(separator=" ") if sib.tag != "-text" else sib.text_content)
+                sib = sib.next
+            text = clean(" ".join(texts))
+            if not text or not _ANY.search(text):
+                continue
+            found.append(OrgSection(name, extract_org_info(text)))
+        if len(found) >= 2:
+            return found
     return out
