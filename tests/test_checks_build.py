@@ -114,3 +114,28 @@ def test_home_page_freshness(rs):
     assert run_checks(site(home=home), rs, dt.date(2022, 7, 5), 1).findings == []
     (f,) = run_checks(site(home=home), rs, dt.date(2022, 7, 20), 1).findings
     assert f.code == "V3" and f.evidence[0].date == "2022-06-29"
+
+
+def _snippets(real_corpus):
+    import json
+
+    path = real_corpus / "pages-corpus-text" / "snippets.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_real_consultation_text_feedback_and_fraud(rs, real_corpus):
+    from govcheck.checks.build import consultation_from_page
+
+    snips = [s for s in _snippets(real_corpus) if "征求意见时间为" in s["text"]]
+    assert snips, "no consultation snippet with a stated range"
+    text = snips[0]["text"]
+    ref = ref_for(snips[0]["url"])
+    ok = consultation_from_page({"title": "征求意见", "publish_date": "2022-05-09"}, text, ref)
+    assert (ok.start, ok.end) == ("2022-05-09", "2022-06-07")
+    assert run_checks(site(consultations=[ok]), rs, dt.date(2022, 6, 20), 1).findings == []  # feedback not yet due
+    (f,) = run_checks(site(consultations=[ok]), rs, dt.date(2022, 8, 1), 1).findings
+    assert f.code == "X01" and f.evidence[0].date == "2022-06-07"
+    # the same text published after its stated end: the period cannot be true
+    late = consultation_from_page({"title": "征求意见", "publish_date": "2022-06-20"}, text, ref)
+    (v,) = run_checks(site(consultations=[late]), rs, dt.date(2022, 6, 25), 1).findings
+    assert v.code == "V1.5" and v.evidence[0].note == "发布日期晚于调查征集结束日期"
