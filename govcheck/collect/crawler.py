@@ -401,11 +401,20 @@ class SiteCrawler:
 
     def _discover(self, ref: str, depth: int, links, item: Item) -> None:
         page_seen: set[str] = set()
+        max_len = int(self.opts.traps["max_url_length"])
         for ln in links:
             u = ln.url
             if u in page_seen:
                 continue
             page_seen.add(u)
+            if len(u) > max_len:
+                short = u[:max_len]
+                if short not in self.skipped:
+                    self.skipped.add(short)
+                    self.r.traps += 1
+                    item.skip_rows.append({"site": self.key, "url": short, "reason": "trap",
+                                           "detail": f"网址过长（{len(u)}个字符）", "referrer": ref})
+                continue
             h = host_of(u)
             internal = h in self.scope
             item.link_rows.append({"site": self.key, "referrer": ref, "url": u, "tag": ln.tag,
