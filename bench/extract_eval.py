@@ -105,7 +105,11 @@ def main() -> int:
     ap.add_argument("--cli", action="store_true", help="run the govcheck extract command per page")
     ap.add_argument("--misses", action="store_true", help="print every miss")
     ap.add_argument("--labels", default=None, help="labels file (default shared/corpus/real/labels-dev.json)")
+    ap.add_argument("--sim", default=None, metavar="SCENARIO",
+                    help="instead: read back every page of a govcheck/sim scenario against its own truth")
     args = ap.parse_args()
+    if args.sim:
+        return sim_eval(args.sim, args.misses)
     corpus = real_corpus_dir()
     if corpus is None:
         print("shared/corpus/real not found; set GOVCHECK_SHARED", file=sys.stderr)
@@ -141,6 +145,103 @@ def main() -> int:
         for m in misses:
             print("MISS", m[0], m[1], "expected:", json.dumps(m[2], ensure_ascii=False), "got:",
                   json.dumps(m[3], ensure_ascii=False))
+    return 0
+
+
+def sim_eval(name: str, show: bool) -> int:
+    """Agreement with the replica region: list rows/dates/blank/dynamic, breadcrumbs, article dates, footers,
+    consultations, messages, annual reports, 机构职能 sections and 领导信息."""
+    from govcheck.extract import extract_from_page
+    from govcheck.extract.annual_report import report_sections, report_year
+    from govcheck.extract.consultation import extract_consultation, is_feedback
+    from govcheck.extract.dom import parse_page
+    from govcheck.extract.messages import extract_messages
+    from govcheck.extract.org import extract_leaders, extract_org_sections
+    from govcheck.sim.render import assign_urls, renderer_for
+    from govcheck.sim.scenario import load_scenario
+
+    scen = load_scenario(name)
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    misses = []
+
+    def score(field: str, ok: bool, detail) -> None:
+        per[field][0] += int(ok)
+        per[field][1] += 1
+        if not ok:
+            misses.append((field, detail))
+
+    for site in scen.sites:
+        assign_urls(site)
+        r = renderer_for(site, scen.time_point)
+
+        def read(html: str, path: str):
+            data = html.encode(site.encoding or "utf-8", errors="xmlcharrefreplace")
+            page = parse_page(data, f"http://{site.domain}{path}")
+            return page, extract_from_page(page, scen.time_point)
+
+        page, got = read(r.render_home(), "/")
+        score("home.kind", got["kind"] == "home", site.key)
+        f, want = got["footer"], site.footer
+        pres = want["present"]
+        score("footer.site_id_code", f["site_id_code"] == (site.site_id_code if pres["site_id_code"] else None), site.key)
+        score("footer.icp", f["icp"] == (want["icp"] if pres["icp"] else None), site.key)
+        score("footer.sponsor", f["sponsor"] == (want["sponsor"] if pres["sponsor"] else None), site.key)
+        for k in ("conac", "contact", "error_report_entry"):
+            score(f"footer.{k}", f[k] is pres[k], site.key)
+        for col in site.all_columns():
+            where = f"{site.key} {col.path_str}"
+            if col.ctype == "org":
+                secs = extract_org_sections(read(r.render_column(col, 1), col.url)[0])
+                w = col.content["sections"]
+                score("org.sections", [s.name for s in secs] == [x["name"] for x in w] and all(
+                    (s.info.head is None) == (not x["head"]) and (s.info.hours is None) == (not x["hours"])
+                    for s, x in zip(secs, w)), where)
+                continue
+            if col.ctype == "leaders":
+                names = {ld.name for ld in extract_leaders(read(r.render_column(col, 1), col.url)[0])}
+                score("leaders.names", {x["name"] for x in col.content["leaders"]} <= names, where)
+                continue
+            if col.ctype in ("page", "nav"):
+                continue
+            _, got = read(r.render_column(col, 1), col.url)
+            score("list.kind", got["kind"] == "list", (where, got["kind"]))
+            score("list.breadcrumb", got["breadcrumb"] == col.path, (where, got["breadcrumb"]))
+            if col.render == "json_api":
+                score("list.dynamic_not_blank", got["dynamic_list"] and not got["blank"], where)
+                continue
+            want_rows = col.items[: col.page_size]
+            score("list.items_count", len(got["items"]) == len(want_rows), (where, len(want_rows), len(got["items"])))
+            score("list.dates", [i["date"] for i in got["items"]] == [it.date.isoformat() for it in want_rows], where)
+            score("list.blank", got["blank"] is (not want_rows), where)
+            for it in col.items[:3]:
+                page, g = read(r.render_item(it), it.url)
+                score("article.kind", g["kind"] == "article", (where, it.url, g["kind"]))
+                score("article.publish_date", g["publish_date"] == it.date.isoformat(), (it.url, g["publish_date"]))
+                score("article.title", bool(g["title"]) and it.title in g["title"], (it.url, g["title"]))
+            for it in col.items:
+                if it.kind not in ("consult", "feedback", "message", "report"):
+                    continue
+                page, g = read(r.render_item(it), it.url)
+                if it.kind == "consult":
+                    p = extract_consultation(page.text, it.date)
+                    score("consult.end", p.end == it.extra["end"], (it.extra["period_text"], p.to_dict()))
+                elif it.kind == "feedback":
+                    score("consult.feedback", is_feedback(it.title, page.text), it.title)
+                elif it.kind == "message":
+                    ms = extract_messages(page)
+                    score("message.dates_unit", bool(ms) and ms[0].asked == it.date
+                          and ms[0].answered == it.extra["answered"] and ms[0].unit == it.extra["answer_unit"], it.url)
+                else:
+                    score("report.year_sections", report_year(it.title) == it.extra["year"]
+                          and len(report_sections(page.text)) == 6, it.title)
+    print(f"scenario: {name}  sites: {len(scen.sites)}")
+    print(f"{'field':28} {'correct':>8} {'scored':>7} {'accuracy':>9}")
+    for field in sorted(per):
+        ok, n = per[field]
+        print(f"{field:28} {ok:8d} {n:7d} {ok / n:9.1%}")
+    if show:
+        for m in misses:
+            print("MISS", m[0], json.dumps(m[1], ensure_ascii=False, default=str))
     return 0
 
 
