@@ -170,3 +170,16 @@ def test_facts_round_trip_through_json():
     f = SiteFacts.load(FIX / "D02.2" / "fail.yaml")
     again = SiteFacts.from_dict(json.loads(f.to_json()))
     assert again == f
+
+
+@pytest.mark.parametrize("unit,name,flagged", [
+    ("市科技局", "咸宁市科学技术局", False),
+    ("市公积金管理中心", "咸宁市住房公积金中心", False),
+    ("咸宁高新区", "咸宁高新技术产业开发区管理委员会", False),
+    ("嘉鱼县", "嘉鱼县人民政府", False),
+    ("市教育局", "咸宁之窗", True),
+    ("市教育局", "咸宁市公安局", True),
+])
+def test_site_named_after_its_unit(rs, unit, name, flagged):
+    f = SiteFacts.from_dict({"url": URL, "unit": unit, "name": name})
+    assert bool([x for x in run_checks(f, rs, AT, 1).findings if x.code == "D20.2"]) is flagged

@@ -22,18 +22,26 @@ def domain_and_name(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Rand
         pats = param(rs, "D20.1", "domain_patterns")
         if not any(fnmatch.fnmatch(host, p) or host == p.lstrip("*.") for p in pats):
             yield finding(facts, "D20.1", [ev(home_ref, facts.url, note=note("domain", host=host))])
-    if has_rule(rs, "D20.2") and facts.name:
-        core = facts.unit
-        for pre in data()["unit_prefixes"]:
-            if core.startswith(pre) and len(core) > len(pre) + 1:
-                core = core[len(pre):]
-                break
-        if core not in facts.name and facts.name not in facts.unit:
-            yield finding(facts, "D20.2", [ev(home_ref, facts.url, note=note("site_name", name=facts.name))])
+    if has_rule(rs, "D20.2") and facts.name and name_overlap(facts.unit, facts.name) < float(
+            param(rs, "D20.2", "min_name_overlap")):
+        yield finding(facts, "D20.2", [ev(home_ref, facts.url, note=note("site_name", name=facts.name))])
     if has_rule(rs, "D20.3"):
         bad = [p for p in facts.pages if p.site_name_in_header is False]
         if bad:
             yield finding(facts, "D20.3", [ev(p.ref, p.url, note=note("header")) for p in bad[:1]])
+
+
+def name_overlap(unit: str, site_name: str) -> float:
+    """Share of the unit's name characters (without its level prefix such as 市) found in the site name.
+    Short unit names (市科技局) and full site names (咸宁市科学技术局) share most characters; a site
+    named after something else (咸宁之窗) shares few."""
+    core = unit
+    for pre in data()["unit_prefixes"]:
+        if core.startswith(pre) and len(core) > len(pre) + 1:
+            core = core[len(pre):]
+            break
+    chars = [c for c in core if not c.isspace()]
+    return sum(c in site_name for c in chars) / len(chars) if chars else 1.0
 
 
 @check("D21")
