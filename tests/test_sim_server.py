@@ -263,3 +263,42 @@ def test_api_404_for_static_columns(region, client):
     assert r.status_code == 404
     with pytest.raises(json.JSONDecodeError):
         json.loads(r.text)
+
+
+def test_site_search_finds_published_titles(region, client):
+    for style in ("trs", "hanweb", "xxgk"):
+        s, site = by_style(region, style)
+        home = LexborHTMLParser(decode(s, get(client, s, "/")))
+        form = home.css_first("form.search")
+        action, field = form.attributes["action"], form.css_first("input").attributes["name"]
+        it = sorted(site.items_by_id.values(), key=lambda i: i.id)[len(site.items_by_id) // 3]
+        r = client.get(urljoin(s["url"], action), params={field: it.title})
+        assert r.status_code == 200
+        hits = [a.attributes["href"] for a in LexborHTMLParser(decode(s, r)).css(".search-list a")]
+        assert it.url in hits
+        r = client.get(urljoin(s["url"], action), params={field: "不存在的标题词语组合"})
+        assert not LexborHTMLParser(decode(s, r)).css(".search-list a")
+
+
+def test_message_board_has_stats_and_working_channel(region, client):
+    s, site = by_style(region, "xxgk")
+    col = site.columns_of_kind("互动留言")[0]
+    tree = LexborHTMLParser(decode(s, get(client, s, col.url)))
+    assert "留言受理反馈情况统计" in tree.css_first(".msg-stats").text()
+    write = tree.css_first("a.write").attributes["href"]
+    form = LexborHTMLParser(decode(s, get(client, s, write))).css_first("form[method=post]")
+    names = [i.attributes["name"] for i in form.css("input, textarea")]
+    r = client.post(urljoin(s["url"], form.attributes["action"]), data={n: "咨询公交线路调整" for n in names})
+    assert r.status_code == 200 and "提交成功" in decode(s, r)
+    r = client.post(urljoin(s["url"], form.attributes["action"]), data={})
+    assert r.status_code == 400
+
+
+def test_service_guides_list_the_key_elements(region, client):
+    s, site = by_style(region, "trs")
+    it = next(i for i in site.items_by_id.values() if i.kind == "guide")
+    text = LexborHTMLParser(decode(s, get(client, s, it.url))).css_first("table.guide").text()
+    for label in ("事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理机构", "收费标准", "办理时间",
+                  "联系电话", "办理流程"):
+        assert label in text
+    assert get(client, s, it.extra["attachment_url"]).status_code == 200

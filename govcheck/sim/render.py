@@ -85,6 +85,11 @@ def assign_urls(site: SimSite) -> None:
     r[site.special["contact_url"]] = ("contact",)
     r["/lxwm/"] = ("contact",)
     r["/robots.txt"] = ("robots",)
+    site.special["search_url"] = "/search/"
+    r["/search/"] = ("search",)
+    r[f"/search/index.{ext}"] = ("search",)
+    site.special["write_url"] = f"/interact/write.{ext}"
+    r[site.special["write_url"]] = ("write",)
     for b in site.special["broken"]:
         if b["status"] == 404:
             b["url"] = f"/uploads/202203/P0{derive_seed(site.key, b['name']) % 10**9}.pdf"
@@ -246,7 +251,8 @@ class Renderer:
                 f'<div class="main w1200 clearfix">\n{body}\n</div>\n' + self.footer() + "</body>\n</html>\n")
 
     def col_meta(self, col: Column) -> dict[str, str]:
-        return {"ColumnName": col.name, "ColumnType": col.kind, "ColumnDescription": col.name}
+        return {"ColumnName": col.name, "ColumnType": col.kind, "ColumnDescription": col.name,
+                "ColumnKeywords": f"{self.site.short},{col.name}"}
 
     # -- lists
     def col_href(self, col: Column, page: int) -> str:
@@ -339,7 +345,10 @@ class Renderer:
             for it in items:
                 rows.append(f'<tr><td><a href="{it.url}">{esc(it.title)}</a></td><td>{it.date.isoformat()}</td>'
                             f'<td>{it.extra["answered"].isoformat()}</td><td>{L("status_answered")}</td></tr>')
-            return f'<table class="msg-list">{"".join(rows)}</table>'
+            stats = L("msg_stats").format(year=self.t0.year - 1, total=len(col.items))
+            write = self.site.special["write_url"]
+            return (f'<div class="msg-tools"><a class="write" href="{write}">{L("write_letter")}</a></div>'
+                    f'<table class="msg-list">{"".join(rows)}</table><p class="msg-stats">{esc(stats)}</p>')
         return self.list_rows(items, col)
 
     def render_column(self, col: Column, page: int) -> str:
@@ -384,6 +393,16 @@ class Renderer:
                 f"<tr><th>{a}</th><td>{esc(b)}</td></tr>" for a, b in rows) + "</table>"
         if k == "report":
             return self.report_body(it)
+        if k == "guide":
+            x = it.extra
+            els = load_data("text.yaml")["guide_elements"]
+            vals = {"service": x["service"], "unit": self.site.unit, "city": self.site.city, "window": x["window"],
+                    "tel": x["tel"]}
+            rows = "".join(f"<tr><th>{esc(k2)}</th><td>{esc(v.format(**vals))}</td></tr>" for k2, v in els.items())
+            att = x.get("attachment_url")
+            link = f'<p>{L("download_form")}：<a href="{att}">{esc(x["service"])}申请表.{x["attachment"]}</a></p>' if att else ""
+            return f'<table class="guide">{rows}</table>{link}'
+
         if k == "consult":
             x = it.extra
             ps = [f"为广泛听取社会各界意见，现将《{x['doc']}》全文公布，公开征求社会公众意见。", x["period_text"],
@@ -517,6 +536,30 @@ class Renderer:
                 f'<a href="{path}?date={prev_m[0]}-{prev_m[1]:02d}">&lt; 上月</a> '
                 f'<a href="{path}?date={next_m[0]}-{next_m[1]:02d}">下月 &gt;</a><div class="days">{days}</div></div></div>')
         return self.page(f"{L('calendar')}_{self.site.name}", {"ColumnName": L("calendar")}, body, None)
+
+    def render_search(self, q: str) -> str:
+        """Site search over titles, newest first: 20 results on the first page."""
+        q = q.strip()
+        hits = []
+        if q:
+            hits = [it for it in self.site.items_by_id.values() if q in it.title]
+            hits.sort(key=lambda i: (i.date, i.seq), reverse=True)
+        head = L("search_found").format(n=len(hits), q=q) if hits else L("search_none").format(q=q)
+        rows = "".join(f'<li><a href="{it.url}">{esc(it.title)}</a><span>{fmt_date(it.date, self.list_date)}</span>'
+                       f'<em>{esc(it.column.name)}</em></li>' for it in hits[:20])
+        body = (f'<div class="right full">{self.breadcrumb(None, L("search_title"))}<p class="search-count">{esc(head)}</p>'
+                f'<ul class="search-list">{rows}</ul></div>')
+        return self.page(f"{L('search_title')}_{self.site.name}", {"ColumnName": L("search_title")}, body, None)
+
+    def render_write(self, message: str | None = None) -> str:
+        fields = "".join(f'<p><label>{esc(f)}：</label><input type="text" name="f{i}"></p>' if i != 1 else
+                         f'<p><label>{esc(f)}：</label><textarea name="f{i}"></textarea></p>'
+                         for i, f in enumerate(L("write_fields")))
+        form = (f'<form method="post" action="{self.site.special["write_url"]}">{fields}'
+                f'<button type="submit">{L("write_submit")}</button></form>')
+        body = (f'<div class="right full">{self.breadcrumb(None, L("write_title"))}'
+                + (f'<p class="result">{esc(message)}</p>' if message else form) + "</div>")
+        return self.page(f"{L('write_title')}_{self.site.name}", {"ColumnName": L("write_title")}, body, None)
 
     def render_slow(self) -> str:
         body = f'<div class="right full">{self.breadcrumb(None, "专题专栏")}<p>专题专栏页面</p></div>'

@@ -558,10 +558,20 @@ class _Builder:
             count = max(1, round(count * scale))
         every = float(c.spec.get("every", 14))
         key = TITLE_KEYS.get(c.kind, "generic_titles")
+        bank = load_data("text.yaml")
         for d in self.spaced_dates(self.latest_for(c), count, every):
             title = self.text.title(key, year=d.year)
             kind = "policy" if c.kind == "政策文件" else "article"
-            extra = {}
+            extra: dict[str, Any] = {}
+            if c.kind == "办事统计":  # a monthly report on the previous month's cases
+                pm = (d.replace(day=1) - dt.timedelta(days=1))
+                title = bank["service_stats_title"].format(y=pm.year, m=pm.month)
+            elif c.kind == "办事指南":
+                service = self.text.fill(self.text.pick("services"))
+                title = f"{service}办事指南"
+                kind = "guide"
+                extra = {"service": service, "tel": self.rng.randint(100000, 999999),
+                         "window": self.rng.randint(1, 40), "attachment": "doc"}
             if kind == "policy":
                 extra["doc_no"] = f"{self.spec.get('doc_prefix', '咸政发')}〔{d.year}〕{self.rng.randint(1, 40)}号"
                 extra["attachment"] = self.rng.choice(["pdf", "doc", "docx", None])

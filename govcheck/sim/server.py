@@ -93,12 +93,14 @@ class SiteApp:
                             headers={"Content-Type": "text/html; charset=utf-8", "Server": "nginx"})
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        if request.method not in ("GET", "HEAD"):
-            return web.Response(status=405)
         if self.waf_hit(request):
             return self.waf_response(request)
         path = request.path
         target = self.site.routes.get(path)
+        if request.method == "POST" and target is not None and target[0] == "write":
+            return await self.submit(request)
+        if request.method not in ("GET", "HEAD"):
+            return web.Response(status=405)
         if target is None:
             return self.static(path, request)
         kind = target[0]
@@ -142,9 +144,22 @@ class SiteApp:
         if kind == "slow":
             await asyncio.sleep(target[1])
             return self.html(self.r.render_slow())
+        if kind == "search":
+            return self.html(self.r.render_search(request.query.get("q", "")))
+        if kind == "write":
+            return self.html(self.r.render_write())
         if kind == "trap":
             return self.html(self.r.render_trap({k: v for k, v in request.query.items()}))
         return self.not_found()
+
+    async def submit(self, request: web.Request) -> web.Response:
+        """The online consultation channel accepts a letter (nothing is stored)."""
+        form = await request.post()
+        labels = self.page_yaml["labels"]
+        if not (str(form.get("f0", "")).strip() and str(form.get("f1", "")).strip()):
+            return self.html(self.r.render_write(labels["write_missing"]), status=400)
+        code = derive_seed(self.site.key, form.get("f0"), form.get("f1")) % 10**8
+        return self.html(self.r.render_write(labels["write_ok"].format(unit=self.site.unit, code=f"{code:08d}")))
 
     def static(self, path: str, request: web.Request) -> web.StreamResponse:
         if path.startswith("/images/"):
