@@ -139,3 +139,36 @@ def test_real_consultation_text_feedback_and_fraud(rs, real_corpus):
     late = consultation_from_page({"title": "征求意见", "publish_date": "2022-06-20"}, text, ref)
     (v,) = run_checks(site(consultations=[late]), rs, dt.date(2022, 6, 25), 1).findings
     assert v.code == "V1.5" and v.evidence[0].note == "发布日期晚于调查征集结束日期"
+
+
+PAGES = Path(__file__).parent / "fixtures" / "checks" / "pages"
+
+
+@pytest.mark.parametrize("name,notes", [
+    ("org_hanweb_hours_missing", ["未标明办公时间"] * 4),
+    ("org_xxgk_head_missing", ["负责人姓名缺失"] * 4),
+    ("org_hanweb_mixed", ["负责人姓名缺失", "未标明办公时间", "负责人姓名缺失", "未标明办公时间"]),
+])
+def test_org_page_offices(rs, name, notes):
+    from govcheck.checks.build import org_entries_from_html
+    from govcheck.notice import load_template, unit_lines
+    from govcheck.score import apply_rules
+
+    ref = ref_for("http://jyj.example.gov.cn/jgzn/", status=200, warc="w.warc.gz", record_id="<r>", sha256="ef" * 32)
+    entries = org_entries_from_html((PAGES / f"{name}.html").read_bytes(), "市示例局", ref)
+    assert entries[0].level == "unit" and len(entries) > 5
+    fs = run_checks(site(org=entries), rs, dt.date(2022, 5, 15), 1).findings
+    assert [f.evidence[0].note for f in fs] == notes
+    assert all(f.code == "D02.2" and f.evidence[0].archive.record_id == "<r>" for f in fs)
+    (line,) = unit_lines(apply_rules(fs, rs), rs, load_template(None))
+    assert line.text.startswith("机构职能信息不准确的，每发现一处，扣1分。共扣4分。（")
+
+
+def test_org_page_without_office_headings_gives_the_unit_only(rs):
+    from govcheck.checks.build import org_entries_from_html
+
+    html = ("<html><body><h3>主要职责</h3><p>负责全县教育工作。</p><p>内设机构：办公室、基础教育股</p>"
+            "<p>办公地址：示例县人民路1号 办公时间：8:30-17:30 联系电话：0715-1234567</p></body></html>")
+    (e,) = org_entries_from_html(html, "示例县教育局", ref_for("http://x.gov.cn/jgzn/"))
+    assert e.level == "unit" and e.fields["机关职能"] and e.fields["办公时间"]
+    assert run_checks(site(org=[e]), rs, dt.date(2022, 5, 15), 1).findings == []

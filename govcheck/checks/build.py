@@ -6,13 +6,16 @@ EvidenceRef; they only translate, so what the extraction layer reads is exactly 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from govcheck.extract.annual_report import report_sections, report_year
 from govcheck.extract.consultation import extract_consultation
 from govcheck.extract.dates import iso
+from govcheck.extract.dom import clean, parse_page
 from govcheck.extract.messages import extract_messages_text
 from govcheck.extract.org import extract_leaders, extract_org_info
 
+from .base import data
 from .facts import (AnnualReport, ColumnFacts, Consultation, EvidenceRef, FooterFacts, HomeFacts, Item, Leader,
                     Message, OrgEntry, PageTags, to_date)
 
@@ -65,6 +68,57 @@ def org_from_page(text: str, unit: str, ref: EvidenceRef) -> OrgEntry:
     info = extract_org_info(text)
     fields = {name: _as_text(getattr(info, attr)) for attr, name in ORG_FIELDS.items()}
     return OrgEntry(name=unit, level="unit", fields=fields, url=ref.url, ref=ref)
+
+
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def _office_name(text: str) -> bool:
+    cfg = data()["org_page"]
+    t = text.strip()
+    if not (cfg["min_len"] <= len(t) <= cfg["max_len"]) or re.search(cfg["not_office"], t):
+        return False
+    return t.endswith(tuple(cfg["office_suffixes"]))
+
+
+def _section_text(h) -> str:
+    """Text after a heading up to the next heading of the same or a higher level."""
+    level = int(h.tag[1])
+    parts = []
+    node = h.next
+    while node is not None:
+        if node.tag in _HEADINGS and int(node.tag[1]) <= level:
+            break
+        if node.tag != "-text" or node.text_content:
+            parts.append(node.text(separator=" ") if node.tag != "-text" else node.text_content)
+        node = node.next
+    return clean(" ".join(p for p in parts if p))
+
+
+def org_entries_from_html(html: str | bytes, unit: str, ref: EvidenceRef) -> list[OrgEntry]:
+    """The unit entry and one entry per 内设科室 of a 机构职能 page whose 科室 are headings (h2–h6).
+
+    Each 科室's fields are read from its own section only, so a 科室 without 负责人 is not given the
+    next one's. Pages listing 科室 in a table or in running text give the unit entry only."""
+    page = parse_page(html, ref.url)
+    heads = [h for h in page.tree.css(",".join(_HEADINGS)) if _office_name(clean(h.text()))]
+    unit_entry = org_from_page(page.text, unit, ref)
+    if not heads:
+        return [unit_entry]
+    first = page.text.find(clean(heads[0].text()))
+    before = extract_org_info(page.text[:first]) if first > 0 else None
+    unit_entry.fields["机构设置"] = "、".join(clean(h.text()) for h in heads)
+    for attr, name in ORG_FIELDS.items():
+        if attr not in ("functions", "structure"):
+            unit_entry.fields[name] = _as_text(getattr(before, attr)) if before else None
+    if before is not None and before.functions:
+        unit_entry.fields["机关职能"] = before.functions
+    out = [unit_entry]
+    for h in heads:
+        info = extract_org_info(_section_text(h))
+        fields = {name: _as_text(getattr(info, attr)) for attr, name in ORG_FIELDS.items() if attr != "structure"}
+        out.append(OrgEntry(name=clean(h.text()), level="office", fields=fields, url=ref.url, ref=ref))
+    return out
 
 
 def _as_text(v) -> str | None:
