@@ -179,6 +179,11 @@ def sim_eval(name: str, show: bool) -> int:
             page = parse_page(data, f"http://{site.domain}{path}")
             return page, extract_from_page(page, scen.time_point)
 
+        from govcheck.extract.columns import extract_sitemap_columns, flatten
+
+        smap = extract_sitemap_columns(read(r.render_sitemap(), "/wzdt/")[0])
+        score("sitemap.columns", {c.path_str() for c in flatten(smap)} == {c.path_str for c in site.all_columns()},
+              site.key)
         page, got = read(r.render_home(), "/")
         score("home.kind", got["kind"] == "home", site.key)
         f, want = got["footer"], site.footer

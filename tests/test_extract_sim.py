@@ -162,3 +162,14 @@ def test_org_sections_and_leaders(demo):
                 names = {ld.name for ld in extract_leaders(parse_page(r.render_column(col, 1).encode()))}
                 assert {ld["name"] for ld in col.content["leaders"]} <= names
     assert n >= 1
+
+
+def test_sitemap_gives_the_column_tree(demo):
+    from govcheck.extract.columns import extract_sitemap_columns, flatten
+    from govcheck.extract.dom import parse_page
+
+    _, sites = demo
+    for site, r in sites:
+        page = parse_page(r.render_sitemap().encode(), f"http://{site.domain}/wzdt/")
+        got = {c.path_str() for c in flatten(extract_sitemap_columns(page))}
+        assert got == {c.path_str for c in site.all_columns()}, site.style

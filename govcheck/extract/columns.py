@@ -139,7 +139,22 @@ def extract_sitemap_columns(page: Page) -> list[Column]:
     here = crumbs[-1] if crumbs else ""
     if not any(w in title or w in here for w in _SITEMAP_WORDS):
         return []
-    cols: list[Column] = []
+    # 1. a nested list tree (ul > li > ul): the biggest one is the map
+    best_root, best_n = None, 0
+    for ul in page.tree.css("ul"):
+        if ul.parent is not None and ul.parent.tag == "li":
+            continue  # only top-level lists
+        if ul.css_first("li ul") is None:
+            continue
+        n = len(ul.css("a"))
+        if n > best_n:
+            best_root, best_n = ul, n
+    if best_root is not None:
+        cols = _menu_columns(best_root, page, ["首页"], "sitemap")
+        if cols:
+            return cols
+    # 2. headings (dt/h*/strong) each followed by its links
+    cols = []
     for head in page.tree.css("dt, h2, h3, h4, .title, strong"):
         name = clean(head.text())
         if not name or len(name) > 20 or name in _SKIP:
