@@ -172,3 +172,21 @@ def test_org_page_without_office_headings_gives_the_unit_only(rs):
     (e,) = org_entries_from_html(html, "示例县教育局", ref_for("http://x.gov.cn/jgzn/"))
     assert e.level == "unit" and e.fields["机关职能"] and e.fields["办公时间"]
     assert run_checks(site(org=[e]), rs, dt.date(2022, 5, 15), 1).findings == []
+
+
+def test_feedback_pages_attach_by_document_name(rs):
+    from govcheck.checks.build import attach_feedback
+    from govcheck.checks.facts import Consultation, Item
+
+    cs = [Consultation("关于公开征求《示例县养犬管理办法（征求意见稿）》意见的公告", published="2022-01-05",
+                       start="2022-01-05", end="2022-02-04"),
+          Consultation("《示例县供水规划（征求意见稿）》公开征求意见", published="2022-01-10", start="2022-01-10",
+                       end="2022-02-09")]
+    fb = [Item("关于《示例县养犬管理办法（征求意见稿）》公开征求意见采纳情况的反馈", "http://x/fb1", "2022-02-20"),
+          Item("关于《示例县养犬管理办法（征求意见稿）》征求意见结果的公示", "http://x/fb0", "2021-12-01"),  # before: not it
+          Item("《示例县供水规划》征求意见情况说明", "http://x/fb2", "2022-02-15")]  # another document name
+    attach_feedback(cs, fb)
+    assert (cs[0].feedback_url, cs[0].feedback_date) == ("http://x/fb1", "2022-02-20")
+    assert cs[1].feedback_url is None
+    fs = run_checks(site(consultations=cs), rs, dt.date(2022, 5, 15), 1).findings
+    assert [(f.code, f.evidence[0].title) for f in fs] == [("X01", cs[1].title)]

@@ -159,3 +159,30 @@ def ref_for(url: str, fetched_at: dt.datetime | str | None = None, **kw) -> Evid
     if isinstance(fetched_at, dt.datetime):
         fetched_at = fetched_at.isoformat()
     return EvidenceRef(url=url, fetched_at=fetched_at, **kw)
+
+
+_QUOTED = re.compile(r"《([^》]{2,120})》")
+
+
+def _doc_name(title: str) -> str | None:
+    m = _QUOTED.search(title or "")
+    return m.group(1).strip() if m else None
+
+
+def attach_feedback(consultations: list[Consultation], feedback: list[Item]) -> None:
+    """Give each consultation the earliest feedback page (反馈/采纳情况, see extract.consultation.is_feedback)
+    that names the same 《document》 and is dated on or after its publication; leaves others untouched."""
+    by_doc: dict[str, list[Item]] = {}
+    for fb in feedback:
+        name = _doc_name(fb.title)
+        if name:
+            by_doc.setdefault(name, []).append(fb)
+    for c in consultations:
+        if c.feedback_url or c.feedback_date:
+            continue
+        name = _doc_name(c.title)
+        pub = to_date(c.published)
+        cands = [f for f in by_doc.get(name or "", []) if f.date and (pub is None or to_date(f.date) >= pub)]
+        if cands:
+            fb = min(cands, key=lambda f: f.date)
+            c.feedback_url, c.feedback_date, c.feedback_ref = fb.url, fb.date, fb.ref
