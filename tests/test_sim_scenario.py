@@ -31,7 +31,9 @@ def test_generation_is_deterministic():
 def test_styles_demo_covers_every_defect_kind():
     from govcheck.sim.scenario import PLANTS
     scen = load_scenario("styles-demo")
-    assert {d.plant for s in scen.sites for d in s.defects} == set(PLANTS)
+    avail = load_scenario("availability-demo")  # the outage lives apart so styles-demo crawls never meet it
+    assert {d.plant for s in scen.sites + avail.sites for d in s.defects} == set(PLANTS)
+    assert {d.plant for s in scen.sites for d in s.defects} == set(PLANTS) - {"outage"}
     assert {s.style for s in scen.sites} == {"trs", "hanweb", "xxgk"}
     assert any(s.encoding == "gbk" for s in scen.sites)
     exp = scen.expected()
@@ -93,3 +95,28 @@ def test_relative_dates_follow_the_time_point(scen_copy):
     col = site.column_by_path("首页>政务动态>本地要闻")
     assert str(col.items[0].date) == "2023-01-20"
     assert max(i.date for i in site.items_by_id.values()).isoformat() <= "2023-03-01"
+
+
+def test_outage_site_is_down_part_of_the_time(tmp_path):
+    import time
+
+    import httpx
+
+    from govcheck.sim.testing import running_region
+
+    dst = tmp_path / "avail"
+    shutil.copytree(SCENARIOS_DIR / "availability-demo", dst)
+    f = dst / "sites" / "demo-down.yaml"
+    d = yaml.safe_load(f.read_text(encoding="utf-8"))
+    d["defects"][0].update(period=1.0, down=0.3)
+    f.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    (dst / "scenario.yaml").write_text((dst / "scenario.yaml").read_text(encoding="utf-8").replace(
+        "../styles-demo/templates.yaml", str(SCENARIOS_DIR / "styles-demo" / "templates.yaml")), encoding="utf-8")
+    statuses = []
+    with running_region(dst) as reg, httpx.Client(timeout=5) as c:
+        url = reg.sites[0]["url"]
+        for _ in range(40):
+            statuses.append(c.get(url).status_code)
+            time.sleep(0.05)
+    assert set(statuses) == {200, 503}
+    assert 0.1 <= statuses.count(503) / len(statuses) <= 0.6

@@ -29,7 +29,7 @@ CTYPES = ("list", "nav", "page", "org", "leaders", "messages", "consultations", 
 PLANTS = (
     "stale", "blank", "footer_missing", "org_missing", "consultation_no_feedback", "fraud_period",
     "interp_unlinked", "policy_uninterpreted", "messages_stale", "report_late", "report_repeat",
-    "report_missing", "broken_link", "slow_page", "waf", "trap", "json_api",
+    "report_missing", "broken_link", "slow_page", "waf", "trap", "json_api", "outage",
 )
 FOOTER_ELEMENTS = ("conac", "site_id_code", "icp", "police_record", "sponsor", "contact", "error_report_entry")
 
@@ -759,6 +759,12 @@ class _Builder:
                 sp["waf"] = {"paths": paths, "query": list(d.params.get("query") or []),
                              "links": list(d.params.get("links") or [p + "index.html" if p.endswith("/") else p
                                                                       for p in paths])}
+            elif d.plant == "outage":
+                # the whole site is down for `down` seconds out of every `period` (for availability probes)
+                sp["outage"] = {"period": float(d.params.get("period", 60)), "down": float(d.params.get("down", 6)),
+                                "mode": str(d.params.get("mode", "503")), "hang": float(d.params.get("hang", 20))}
+                if sp["outage"]["mode"] not in ("503", "hang") or not 0 < sp["outage"]["down"] < sp["outage"]["period"]:
+                    raise self.err("defects: outage", "mode 应为 503 或 hang，且 0 < down < period")
             elif d.plant == "trap":
                 sp["trap"] = {"path": d.params.get("path", "/calendar/index.html")}
         sp["robots"] = self.spec.get("robots")

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import socket
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ class SiteApp:
         self.cache: OrderedDict[str, bytes] = OrderedDict()
         self.cache_size = cache_size
         self.page_yaml = load_data("page.yaml")
+        self.started = time.monotonic()  # outage windows are counted from here
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -92,7 +94,18 @@ class SiteApp:
         return web.Response(body=self.page_yaml["not_found"].encode("utf-8"), status=404,
                             headers={"Content-Type": "text/html; charset=utf-8", "Server": "nginx"})
 
+    def down_now(self) -> bool:
+        o = self.site.special.get("outage")
+        if not o:
+            return False
+        return (time.monotonic() - self.started) % o["period"] < o["down"]
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self.down_now():
+            o = self.site.special["outage"]
+            if o["mode"] == "hang":
+                await asyncio.sleep(o["hang"])
+            return web.Response(status=503, text="Service Unavailable")
         if self.waf_hit(request):
             return self.waf_response(request)
         path = request.path
