@@ -118,8 +118,10 @@ class Page:
         return self._lower
 
     def present(self, needles) -> list[str]:
-        low = self.html_lower
-        return [n for n in needles if n.lower() in low]
+        """The needles (lower-case) that occur in the source; one regex pass instead of one scan each."""
+        needles = tuple(n.lower() for n in needles)
+        found = set(_alt(needles).findall(self.html_lower))
+        return [n for n in needles if n in found]
 
     @property
     def text(self) -> str:
@@ -128,6 +130,11 @@ class Page:
             body = self.tree.body or self.tree.root
             self._text = clean(body.text(separator=" ")) if body is not None else ""
         return self._text
+
+
+@functools.lru_cache(maxsize=64)
+def _alt(needles: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(map(re.escape, sorted(set(needles), key=len, reverse=True))))
 
 
 def parse_page(html: str | bytes, url: str | None = None, content_type: str | None = None) -> Page:
