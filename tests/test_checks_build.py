@@ -190,3 +190,17 @@ def test_feedback_pages_attach_by_document_name(rs):
     assert cs[1].feedback_url is None
     fs = run_checks(site(consultations=cs), rs, dt.date(2022, 5, 15), 1).findings
     assert [(f.code, f.evidence[0].title) for f in fs] == [("X01", cs[1].title)]
+
+
+def test_unclassified_sub_columns_take_their_parents_kind(rs):
+    from govcheck.checks.build import inherit_kinds
+    from govcheck.checks.facts import ColumnFacts, Item
+
+    base = "首页>政府信息公开>政策>其他主动公开文件>政府文件"
+    cols = [ColumnFacts(base, "政府文件", "政策文件", items=[Item("t", date="2022-05-01")]),
+            ColumnFacts(base + ">经济", "经济", "other", items=[Item("t", date="2021-06-30")]),
+            ColumnFacts("首页>魅力嘉鱼>嘉鱼交通", "嘉鱼交通", "other", items=[Item("t", date="2020-11-05")])]
+    inherit_kinds(cols)
+    assert [c.kind for c in cols] == ["政策文件", "政策文件", "other"]
+    fs = run_checks(site(columns=cols), rs, dt.date(2022, 5, 15), 1).findings
+    assert [(f.code, f.evidence[0].path) for f in fs] == [("D09.2", base + ">经济")]

@@ -186,3 +186,18 @@ def attach_feedback(consultations: list[Consultation], feedback: list[Item]) -> 
         if cands:
             fb = min(cands, key=lambda f: f.date)
             c.feedback_url, c.feedback_date, c.feedback_ref = fb.url, fb.date, fb.ref
+
+
+def inherit_kinds(columns: list[ColumnFacts], other: str = "other") -> None:
+    """A column the classifier left as `other` takes the kind of its nearest classified ancestor
+    (首页>…>政府文件>经济 is a 政策文件 column), so it is judged by that kind's cycle."""
+    kinds = {c.path: c.kind for c in columns if c.kind != other}
+    for c in columns:
+        if c.kind != other:
+            continue
+        parts = c.path.split(">")
+        for i in range(len(parts) - 1, 1, -1):
+            k = kinds.get(">".join(parts[:i]))
+            if k:
+                c.kind = k
+                break
