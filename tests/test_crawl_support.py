@@ -93,7 +93,7 @@ def make_site(external: str | None = None, n_articles: int = 12) -> web.Applicat
         return web.Response(text=page("接口文章", "<p>接口</p>"), content_type="text/html")
 
     async def robots(req):
-        return web.Response(text="User-agent: *\nDisallow: /private/\n")
+        return web.Response(text="User-agent: govcheck\nDisallow: /private/\n\nUser-agent: *\nDisallow:\n")
 
     async def old(req):
         raise web.HTTPMovedPermanently("/art/1.html")

@@ -30,6 +30,7 @@ class CrawlOptions:
     global_limit: int
     user_agent: str
     obey_robots: bool
+    robots_agent: str
     max_pages: int
     max_depth: int
     max_body_bytes: int

@@ -309,7 +309,7 @@ class SiteCrawler:
                     self.fetched_urls.add(robots_url)
                     self.sink.submit(Item(hops=res.hops, row=self._row(res, "robots", 0, None, None)))
         rp = self.robots[host]
-        return rp is None or rp.can_fetch(self.opts.user_agent, url)
+        return rp is None or rp.can_fetch(self.opts.robots_agent, url)
 
     def _row(self, res: FetchResult, kind: str, depth: int, ref: str | None, outcome: str | None,
              title: str | None = None, note: str | None = None) -> dict[str, Any]:
