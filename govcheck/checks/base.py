@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable
 import yaml
 
 from govcheck.model import Evidence, Finding
-from govcheck.rules import RuleSet, UnknownRule
+from govcheck.rules import RuleSet
 
 from .facts import ColumnFacts, EvidenceRef, SiteFacts, to_date
 

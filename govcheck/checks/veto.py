@@ -6,7 +6,7 @@ import random
 
 from govcheck.rules import RuleSet
 
-from .base import (check, column_ev, column_newest, data, decidable, ev, finding, has_rule, newest, note,
+from .base import (check, column_ev, column_newest, data, decidable, ev, finding, newest, note,
                    param, site_columns, window_start, ManualItem)
 from .facts import SiteFacts, to_date
 
