@@ -17,10 +17,25 @@ def _footer_region_text(page: Page) -> str:
     return page.text
 
 
-def _last(rx: re.Pattern, text: str):
+_ANCHORS = {
+    "site_id": re.compile(r"标识码|识别码"),
+    "icp": re.compile(r"ICP|icp|Icp"),
+    "police": re.compile(r"公\s*网\s*安\s*备|公安(?:机关)?备案"),
+}
+
+
+def _last(rx: re.Pattern, text: str, anchor: str | None = None):
+    """Last match of rx; with an anchor, only windows around the anchor's literal are searched (fast)."""
     found = None
-    for m in rx.finditer(text):
-        found = m
+    if anchor is None:
+        for m in rx.finditer(text):
+            found = m
+        return found
+    for a in _ANCHORS[anchor].finditer(text):
+        lo = max(0, a.start() - 4)
+        for m in rx.finditer(text, lo, min(len(text), a.end() + 48)):
+            if m.start() <= a.start() <= m.end():
+                found = m
     return found
 
 
@@ -140,21 +155,21 @@ def extract_footer(page: Page) -> dict:
         "contact": False,
         "error_report_entry": _error_report(page),
     }
-    m = _last(_SITE_ID, sq)
+    m = _last(_SITE_ID, sq, "site_id")
     if m:
         out["site_id_code"] = m.group(1)
-    m = _last(_ICP, sq) or _last(_ICP_ZHENG, sq)
+    m = _last(_ICP, sq, "icp") or _last(_ICP_ZHENG, sq, "icp")
     if m:
         kind = "ICP证" if m.re is _ICP_ZHENG else "ICP备"
         s = f"{m.group(1)[-1]}{kind}{m.group(2)}{m.group(3) or ''}"
         if m.re is _ICP and m.group(4):
             s += f"-{m.group(4)}"
         out["icp"] = s
-    m = _last(_POLICE, sq)
+    m = _last(_POLICE, sq, "police")
     if m:
         out["police_record"] = f"{m.group(1)}公网安备{m.group(2)}{m.group(3) or ''}"
     else:
-        m = _last(_POLICE_PLAIN, sq)
+        m = _last(_POLICE_PLAIN, sq, "police")
         if m:
             out["police_record"] = m.group(1) + (m.group(2) or "")
     out["sponsor"] = _sponsor(text)
