@@ -204,3 +204,33 @@ def test_unclassified_sub_columns_take_their_parents_kind(rs):
     assert [c.kind for c in cols] == ["政策文件", "政策文件", "other"]
     fs = run_checks(site(columns=cols), rs, dt.date(2022, 5, 15), 1).findings
     assert [(f.code, f.evidence[0].path) for f in fs] == [("D09.2", base + ">经济")]
+
+
+def _report(name: str):
+    from govcheck.checks.build import annual_report_from_page
+    from govcheck.extract.dom import parse_page
+
+    b = (PAGES / f"{name}.html").read_bytes()
+    url = f"http://example.gov.cn/nb/{name}.html"
+    return annual_report_from_page(extract_page(b, url), parse_page(b, url).text,
+                                   ref_for(url, status=200, warc="w.warc.gz", record_id=f"<{name}>", sha256="01" * 32))
+
+
+@pytest.mark.parametrize("pair,repeated", [(("report_hanweb_repeat_2020", "report_hanweb_repeat_2021"), True),
+                                           (("report_trs_2020", "report_trs_2021"), False)])
+def test_annual_report_section5_repeat(rs, pair, repeated):
+    reps = [_report(n) for n in pair]
+    assert [r.year for r in reps] == [2020, 2021] and all(r.section5 for r in reps)
+    fs = run_checks(site(annual_reports=reps), rs, dt.date(2022, 5, 15), 1).findings
+    assert [f.code for f in fs] == (["X03.2"] if repeated else [])
+    if repeated:
+        assert fs[0].params["years"] == "2020年和2021年"
+        assert [e.archive.record_id for e in fs[0].evidence] == [f"<{pair[0]}>", f"<{pair[1]}>"]
+
+
+def test_annual_report_published_after_deadline(rs):
+    late = _report("report_trs_late_2021")
+    assert (late.year, late.published) == (2021, "2022-02-16")
+    (f,) = run_checks(site(annual_reports=[late]), rs, dt.date(2022, 5, 15), 1).findings
+    assert f.code == "X03.1" and f.params["deadline"] == "2022年1月31日"
+    assert run_checks(site(annual_reports=[_report("report_trs_2021")]), rs, dt.date(2022, 5, 15), 1).findings == []
