@@ -349,14 +349,16 @@ class SiteCrawler:
                 {"site": self.key, "url": url, "reason": "limit", "detail": f"已达页数上限 {self.opts.max_pages}",
                  "referrer": ref}]))
             return
+        if kind != "external":
+            self.count += 1  # reserved before any await, so concurrent workers respect max_pages
         if internal and not await self._allowed(url):
+            if kind != "external":
+                self.count -= 1
             self.r.robots_skipped += 1
             self.sink.submit(Item(hops=[], row=None, skip_rows=[
                 {"site": self.key, "url": url, "reason": "robots", "detail": "robots.txt 禁止抓取",
                  "referrer": ref}]))
             return
-        if kind != "external":
-            self.count += 1
         if kind == "external":
             res = await self._get(url, "HEAD")
             if res.error or res.status is None or res.status >= 400:
