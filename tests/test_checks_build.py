@@ -234,3 +234,20 @@ def test_annual_report_published_after_deadline(rs):
     (f,) = run_checks(site(annual_reports=[late]), rs, dt.date(2022, 5, 15), 1).findings
     assert f.code == "X03.1" and f.params["deadline"] == "2022年1月31日"
     assert run_checks(site(annual_reports=[_report("report_trs_2021")]), rs, dt.date(2022, 5, 15), 1).findings == []
+
+
+def test_policies_and_interpretations_linked_from_page_links(rs):
+    from govcheck.checks.build import link_documents, page_links
+    from govcheck.checks.facts import Interpretation, Policy
+
+    b = "http://example.gov.cn/"
+    pol_html = ('<html><body><h1>关于印发《示例方案》的通知</h1><div class="related">相关解读：'
+                '<a href="../jd/1.html#top">《示例方案》政策解读</a></div><a href="/index.html">首页</a></body></html>')
+    interp_html = '<html><body><h1>《示例方案》政策解读</h1><p>（无原文链接）</p></body></html>'
+    pols = [Policy(b + "zc/1.html", "关于印发《示例方案》的通知", "2022-03-01")]
+    itps = [Interpretation(b + "jd/1.html", "《示例方案》政策解读", "2022-03-02")]
+    links = {pols[0].url: page_links(pol_html, pols[0].url), itps[0].url: page_links(interp_html, itps[0].url)}
+    link_documents(pols, itps, links)
+    assert pols[0].interpretation_urls == [itps[0].url] and itps[0].policy_urls == []
+    fs = run_checks(site(policies=pols, interpretations=itps), rs, dt.date(2022, 5, 15), 1).findings
+    assert [(f.code, f.evidence[0].note) for f in fs] == [("D08", "解读稿未关联政策文件")]

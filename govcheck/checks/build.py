@@ -16,8 +16,8 @@ from govcheck.extract.messages import extract_messages_text
 from govcheck.extract.org import extract_leaders, extract_org_info
 
 from .base import data
-from .facts import (AnnualReport, ColumnFacts, Consultation, EvidenceRef, FooterFacts, HomeFacts, Item, Leader,
-                    Message, OrgEntry, PageTags, to_date)
+from .facts import (AnnualReport, ColumnFacts, Consultation, EvidenceRef, FooterFacts, HomeFacts, Interpretation,
+                    Item, Leader, Message, OrgEntry, PageTags, Policy, to_date)
 
 # OrgInfo attribute -> the official field name the rule set's required_fields use
 ORG_FIELDS = {"functions": "机关职能", "structure": "机构设置", "address": "办公地址", "hours": "办公时间",
@@ -201,3 +201,28 @@ def inherit_kinds(columns: list[ColumnFacts], other: str = "other") -> None:
             if k:
                 c.kind = k
                 break
+
+
+def page_links(html: str | bytes, url: str) -> set[str]:
+    """Absolute URLs of a page's links (fragments dropped), for pairing policies with interpretations."""
+    from govcheck.extract.dom import fast_urljoin
+
+    page = parse_page(html, url)
+    out = set()
+    for a in page.tree.css("a[href]"):
+        href = (a.attributes.get("href") or "").strip()
+        if href and not href.startswith(("javascript:", "#", "mailto:")):
+            out.add(fast_urljoin(url, href).split("#")[0])
+    return out
+
+
+def link_documents(policies: list[Policy], interpretations: list[Interpretation],
+                   links: dict[str, set[str]]) -> None:
+    """Fill Policy.interpretation_urls and Interpretation.policy_urls from each page's links (`links`: page
+    URL → URLs it links to): a link counts when it points at a known document of the other kind."""
+    pol = {p.url for p in policies}
+    itp = {i.url for i in interpretations}
+    for p in policies:
+        p.interpretation_urls = sorted(links.get(p.url, set()) & itp)
+    for i in interpretations:
+        i.policy_urls = sorted(links.get(i.url, set()) & pol)
