@@ -120,3 +120,10 @@ def test_outage_site_is_down_part_of_the_time(tmp_path):
             time.sleep(0.05)
     assert set(statuses) == {200, 503}
     assert 0.1 <= statuses.count(503) / len(statuses) <= 0.6
+
+
+def test_titles_are_unique_within_a_site():
+    """Search and sampling checks look items up by title; real sites rarely repeat one."""
+    for s in load_scenario("styles-demo").sites:
+        titles = [i.title for i in s.items_by_id.values()]
+        assert len(titles) == len(set(titles)), s.key

@@ -365,6 +365,7 @@ class _Builder:
         self.next_col = 1000 + 37 * order
         self.cols: list[Column] = []
         self.seq = 0
+        self.titles: set[str] = set()
 
     def err(self, where: str, msg: str) -> ScenarioError:
         return ScenarioError(f"{self.src}: {where}: {msg}")
@@ -418,6 +419,20 @@ class _Builder:
         return col
 
     # -- items
+    def unique(self, make, d: dt.date) -> str:
+        """A title not yet used on this site: real sites rarely repeat one, and search checks rely on it."""
+        for _ in range(8):
+            t = make()
+            if t not in self.titles:
+                break
+        k = 1
+        base = t
+        while t in self.titles:
+            t = f"{base}（{d.year}年第{k}期）"
+            k += 1
+        self.titles.add(t)
+        return t
+
     def new_item(self, col: Column, title: str, date: dt.date, kind: str = "article", **extra) -> Item:
         self.seq += 1
         it = Item(id=0, column=col, title=title, date=date, kind=kind, extra=extra, seq=self.seq)
@@ -559,8 +574,16 @@ class _Builder:
         every = float(c.spec.get("every", 14))
         key = TITLE_KEYS.get(c.kind, "generic_titles")
         bank = load_data("text.yaml")
-        for d in self.spaced_dates(self.latest_for(c), count, every):
-            title = self.text.title(key, year=d.year)
+        dates = self.spaced_dates(self.latest_for(c), count, every)
+        if c.kind == "办事统计":  # one report a month, early in the month
+            first = dates[0].replace(day=1)
+            dates = []
+            for k in range(count):
+                y, m = divmod(first.year * 12 + first.month - 1 - k, 12)
+                dates.append(min(self.latest_for(c) if k == 0 else dt.date(y, m + 1, 28),
+                                 dt.date(y, m + 1, self.rng.randint(3, 10))))
+        for d in dates:
+            title = self.unique(lambda: self.text.title(key, year=d.year), d)
             kind = "policy" if c.kind == "政策文件" else "article"
             extra: dict[str, Any] = {}
             if c.kind == "办事统计":  # a monthly report on the previous month's cases
@@ -568,7 +591,8 @@ class _Builder:
                 title = bank["service_stats_title"].format(y=pm.year, m=pm.month)
             elif c.kind == "办事指南":
                 service = self.text.fill(self.text.pick("services"))
-                title = f"{service}办事指南"
+                title = self.unique(lambda: f"{self.text.fill(self.text.pick('services'))}办事指南", d)
+                service = title[: -len("办事指南")] if title.endswith("办事指南") else title
                 kind = "guide"
                 extra = {"service": service, "tel": self.rng.randint(100000, 999999),
                          "window": self.rng.randint(1, 40), "attachment": "doc"}
@@ -611,7 +635,7 @@ class _Builder:
         for d in self.spaced_dates(latest, count, float(c.spec.get("every", 6))):
             q = t.fill(t.pick("message_questions"))
             answered = min(self.t0, d + dt.timedelta(days=self.rng.randint(1, 3)))
-            title = q.rstrip("？。")
+            title = self.unique(lambda: q.rstrip("？。"), d)
             self.new_item(c, title, d, "message", question=q, answer=t.fill(t.pick("message_answers")),
                           answered=answered, asker=t.pick("surnames") + "**", answer_unit=self.spec["unit"])
 
@@ -640,10 +664,11 @@ class _Builder:
             dur = rng.randint(14, 30)
             start = end - dt.timedelta(days=dur)
             fb = end + dt.timedelta(days=rng.randint(3, 20))
-            self._consult(c, t.title("consult_subjects", year=start.year), start, start, end, fb)
+            self._consult(c, self.unique(lambda: t.title("consult_subjects", year=start.year), start),
+                          start, start, end, fb)
         for _ in range(int(c.spec.get("ongoing", 0))):
             start = t0 - dt.timedelta(days=rng.randint(2, 10))
-            self._consult(c, t.title("consult_subjects", year=start.year), start, start,
+            self._consult(c, self.unique(lambda: t.title("consult_subjects", year=start.year), start), start, start,
                           start + dt.timedelta(days=30), None)
         for d in defects:
             if d.plant == "consultation_no_feedback":
@@ -655,7 +680,7 @@ class _Builder:
                     start = end - dt.timedelta(days=rng.randint(14, 30))
                     title = titles[k] if k < len(titles) else None
                     doc = (re.search(r"《(.*)》", title).group(1) if title and "《" in title
-                           else t.title("consult_subjects", year=start.year))
+                           else self.unique(lambda: t.title("consult_subjects", year=start.year), start))
                     self._consult(c, doc, start, start, end, None, title=title)
             elif d.plant == "fraud_period":
                 p = d.params
