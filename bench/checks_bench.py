@@ -91,12 +91,24 @@ def agreement() -> None:
             lf["present"] = any(lf.get(k) for k in hall)
             a = _d21(SiteFacts(url=url, unit="u", footers=[footer_from_page(d, ref)]), rs)
             b = _d21(SiteFacts(url=url, unit="u", footers=[FooterFacts(url=url, **lf)]), rs)
+            # a null label is "not scored" (corpus README): leave that element out of the comparison
+            unscored = {el for el, key in ELEMENTS.items() if lab["footer"].get(key) is None}
+            a, b = a - unscored, b - unscored
             res["D21"][0] += a == b
             res["D21"][1] += 1
             if a != b:
                 print(f"  D21 differs on {lab['file']}: extraction-built {sorted(a)}, label-built {sorted(b)}")
     for code, (ok, n) in res.items():
         print(f"agreement {code}: extraction-built verdict = label-built verdict on {ok}/{n} labelled pages")
+
+
+def _elements() -> dict[str, str]:
+    from govcheck.checks.base import data
+
+    return data()["footer_elements"]
+
+
+ELEMENTS = _elements()
 
 
 def _codes(sf: SiteFacts, rs, prefix: str):
