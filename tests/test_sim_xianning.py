@@ -187,3 +187,26 @@ def test_sites_differ_in_style_size_and_encoding(scen):
     assert min(sizes) < 400 and max(sizes) > 3000
     footers = [s for s in scen.sites if not all(s.footer["present"].values())]
     assert [s.unit for s in footers] == ["市教育局"]
+
+
+def test_region_serves_every_home_page(scen, tmp_path):
+    import httpx
+
+    from govcheck.sim.testing import running_region
+
+    with running_region(scen) as reg, httpx.Client(timeout=10) as c:
+        assert len(reg.sites) == 40 and len({s["url"] for s in reg.sites}) == 40
+        for s in reg.sites:
+            site = scen.site(s["key"])
+            r = c.get(s["url"])
+            assert r.status_code == 200, s["unit"]
+            text = r.content.decode(site.encoding)
+            assert f'name="SiteIDCode" content="{s["site_id_code"]}"' in text
+            assert f"charset={site.meta_charset}" in text[:300]
+            if site.header_charset:
+                assert f"charset={site.meta_charset}" in r.headers["content-type"]
+            else:
+                assert "charset" not in r.headers["content-type"]
+        assert sum(1 for s in reg.sites if not scen.site(s["key"]).header_charset) >= 1
+        roster = reg.write_roster(tmp_path / "sites.csv").read_text(encoding="utf-8-sig").splitlines()
+        assert len(roster) == 41 and roster[0] == "区域,单位名称,网站名称,首页网址,网站类型,对外服务,网站标识码"

@@ -17,6 +17,7 @@ def serve(
     scenario: str = typer.Argument(..., help="场景名（如 styles-demo、xianning-2022q2）或场景目录"),
     roster: Path = typer.Option(None, "--roster", help="写出网站名单 CSV 的路径（默认：当前目录 sites-<场景>.csv）"),
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
+    base_port: int = typer.Option(0, "--base-port", help="固定端口：各网站依次使用 N、N+1…（默认随机空闲端口）"),
 ) -> None:
     """启动场景中的全部网站（每个网站一个端口），写出网站名单，按 Ctrl-C 停止。"""
     try:
@@ -27,8 +28,13 @@ def serve(
     roster = roster or Path(f"sites-{scen.name}.csv")
 
     async def run() -> None:
-        server = RegionServer(scen, host=host)
-        await server.start()
+        server = RegionServer(scen, host=host, base_port=base_port or None)
+        try:
+            await server.start()
+        except OSError as e:
+            await server.stop()
+            typer.echo(f"端口被占用或无法监听：{e}", err=True)
+            raise typer.Exit(2)
         server.write_roster(roster)
         typer.echo(f"场景 {scen.name}（监测时间点 {scen.time_point}）：{len(server.sites)} 个网站已启动")
         for s in server.sites:

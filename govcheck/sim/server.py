@@ -206,10 +206,14 @@ class RegionServer:
     """Serve every site of a scenario on its own port; `sites` lists them once started."""
 
     def __init__(self, scenario: Scenario | str | Path, host: str = "127.0.0.1", ports: dict[str, int] | None = None,
-                 feeds: bool = True):
+                 feeds: bool = True, base_port: int | None = None):
         self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.host = host
-        self.ports = ports or {}
+        self.ports = dict(ports or {})
+        if base_port:  # stable ports for demos: sites in file order from base_port, the feed server after them
+            for i, st in enumerate(self.scenario.sites):
+                self.ports.setdefault(st.key, base_port + i)
+            self.ports.setdefault("__feeds__", base_port + len(self.scenario.sites))
         self.feeds = feeds
         self.feeds_url: str | None = None
         self._runners: list[web.AppRunner] = []
@@ -246,7 +250,7 @@ class RegionServer:
                 make_feed_app = None
             if make_feed_app is not None:
                 try:
-                    port = await self._serve(make_feed_app(self.scenario.accounts_dir))
+                    port = await self._serve(make_feed_app(self.scenario.accounts_dir), int(self.ports.get("__feeds__", 0)))
                     self.feeds_url = f"http://{self.host}:{port}"
                 except Exception as e:  # a broken accounts folder must not take the websites down
                     log.warning("新媒体订阅源未启动：%s", e)
