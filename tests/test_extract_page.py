@@ -26,6 +26,8 @@ def test_trs_list_main_rows_not_sidebar_or_clock():
     assert r["items"][1]["url"] == "http://www.example.gov.cn/zwgk/tzgg/202205/t20220512_123456.html"
     assert not any("热点" in i["title"] for i in r["items"])
     assert r["latest_date"] == "2022-06-15" and r["blank"] is False and r["pagination"] is True
+    # createPageHTML(5, 0, "index", "html"): the other four pages
+    assert r["page_links"] == [f"http://www.example.gov.cn/zwgk/tzgg/index_{i}.html" for i in range(1, 5)]
 
 
 def test_trs_footer_all_fields():
@@ -104,6 +106,7 @@ def test_js_list_is_dynamic_not_blank():
     r = page("js_list.html")
     assert r["kind"] == "list" and r["items"] == []
     assert r["blank"] is False and r["dynamic_list"] is True
+    assert r["api_urls"] == ["http://www.example.gov.cn/api/search?channel=gfxwj"]
 
 
 def test_home_boxes_with_month_day_dates():

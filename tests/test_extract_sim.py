@@ -173,3 +173,32 @@ def test_sitemap_gives_the_column_tree(demo):
         page = parse_page(r.render_sitemap().encode(), f"http://{site.domain}/wzdt/")
         got = {c.path_str() for c in flatten(extract_sitemap_columns(page))}
         assert got == {c.path_str for c in site.all_columns()}, site.style
+
+
+def test_pager_links_and_json_api(demo):
+    import json
+
+    from govcheck.extract.dom import fast_urljoin
+    from govcheck.extract.pagination import json_items
+
+    scen, sites = demo
+    multi = api = 0
+    for site, r in sites:
+        base = f"http://{site.domain}"
+        for col in site.all_columns():
+            if col.ctype in ("page", "org", "leaders", "nav"):
+                continue
+            got = _read(site, r.render_column(col, 1), col.url, scen.time_point)
+            if col.render == "json_api":
+                assert any(f"/api/column/{col.id}/" in u for u in got["api_urls"])
+                # the API's answer (shape as govcheck/sim/server.py serves it) reads back as rows
+                answer = json.dumps({"total": len(col.items), "data": [
+                    {"title": it.title, "url": it.url, "date": it.date.isoformat()} for it in col.items[:15]]})
+                rows = json_items(answer, base + col.url)
+                assert [x["date"] for x in rows] == [it.date.isoformat() for it in col.items[:15]]
+                api += 1
+            elif col.pages() > 1:
+                want = {fast_urljoin(base + col.url, r.col_href(col, i)) for i in range(2, col.pages() + 1)}
+                assert want <= set(got["page_links"]), col.path_str
+                multi += 1
+    assert multi >= 1 and api >= 1

@@ -16,9 +16,11 @@ from .footer import extract_footer
 from .kind import classify
 from .lists import extract_list
 from .meta import extract_meta, meta_get, page_title
+from .pagination import api_urls, json_items, page_links
 from .dom import words
 
-__all__ = ["extract_page", "decode_html", "parse_page", "parse_date", "find_dates", "date_from_url"]
+__all__ = ["extract_page", "extract_from_page", "decode_html", "parse_page", "parse_date", "find_dates",
+           "date_from_url", "page_links", "api_urls", "json_items"]
 
 
 def extract_page(html: str | bytes, url: str | None = None, *, ref_date: dt.date | None = None,
@@ -52,6 +54,12 @@ def extract_from_page(page: Page, ref_date: dt.date | None = None) -> dict:
     blank = False
     if kind == "list" and not items:
         blank = bool(lst.blank_marker) or not lst.dynamic
+    more_pages: list[str] = []
+    apis: list[str] = []
+    if kind == "list":
+        more_pages = page_links(page)
+        if lst.dynamic:
+            apis = api_urls(page)
     if title and kind in ("list", "home"):
         title = _CJK_GAP.sub("", title)  # headlines keep their spaces (they separate clauses)
     dates = [i["date"] for i in items if i.get("date")]
@@ -65,6 +73,8 @@ def extract_from_page(page: Page, ref_date: dt.date | None = None) -> dict:
         "blank": blank,
         "dynamic_list": bool(lst.dynamic and not items),
         "pagination": lst.pagination,
+        "page_links": more_pages,  # the column's other list pages (pager links, TRS createPageHTML)
+        "api_urls": apis,  # JSON/search APIs named in scripts when the list is drawn by JavaScript
         "footer": extract_footer(page),
         "meta": meta,
         "encoding": page.encoding,
