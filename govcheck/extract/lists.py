@@ -104,10 +104,14 @@ def _ancestors(node, limit):
         k += 1
 
 
+_BULLETS = "·•●◆◇■□▪▶►▸◎○ "
+
+
 def _title_of(a, text: str | None = None) -> str:
-    """Link text, completed from the title attribute when the CMS cut it short."""
+    """Link text (list bullets dropped), completed from the title attribute when the CMS cut it short."""
     if text is None:
         text = clean(a.text(separator=" "))
+    text = text.lstrip(_BULLETS)
     if text and len(text) >= 4 and not text.endswith((".", "…")):
         return text
     t = clean(a.attrs.get("title") or "")
@@ -212,7 +216,7 @@ def _collect(page: Page, ref: dt.date | None | _LazyRef) -> tuple[list[Row], int
     for pos, a in enumerate(page.tree.css("a[href]")):
         href = a.attrs.get("href")
         if not href or _BAD_HREF.match(href):
-            continue
+            href = None  # "#" / javascript: rows still show a title and a date; only dated ones are kept
         row = _row_of(a)
         if row is None:
             continue
@@ -256,7 +260,7 @@ def _collect(page: Page, ref: dt.date | None | _LazyRef) -> tuple[list[Row], int
                     row, date = up, d
                     break
                 up = up.parent
-        if len(title) < 4 and date is None:
+        if (len(title) < 4 or href is None) and date is None:
             continue
         parent = row.parent
         pid = parent.mem_id if parent is not None else 0
@@ -277,7 +281,7 @@ def _collect(page: Page, ref: dt.date | None | _LazyRef) -> tuple[list[Row], int
         prev = rows.get(key)
         if prev is not None:
             continue
-        ud = date_from_url(href)
+        ud = date_from_url(href) if href else None
         rows[key] = Row(row, title, href, ud, "url" if ud else None, _sig(row, memo=memo), pos)
     ordered = sorted(rows.values(), key=lambda r: r.pos)
     return ordered, sum(1 for v in parent_count.values() if v >= 3)
@@ -365,7 +369,8 @@ def extract_list(page: Page, ref: dt.date | None = None) -> ListResult:
     if best is not None:
         res.main_score = best_score
         base = page.url
-        res.items = [{"title": r.title, "url": fast_urljoin(base, r.url) if base else r.url, "date": iso(r.date),
+        res.items = [{"title": r.title, "url": fast_urljoin(base, r.url) if (base and r.url) else r.url,
+                      "date": iso(r.date),
                       **({"date_source": r.date_source} if r.date_source == "url" else {})} for r in best]
     res.dynamic = _dynamic(page)
     res.blank_marker = _blank_marker(page)
