@@ -112,9 +112,26 @@ def run_scrapy(base: str, pages: int, concurrency: int, out: str) -> dict:
 
 
 def child(which: str, base: str, pages: int, concurrency: int) -> None:
+    import threading
+
+    import psutil
+
     out = tempfile.mkdtemp(prefix=f"bench-{which}-")
     fn = run_ours if which == "ours" else run_scrapy
+    samples: list[float] = []
+    stop = threading.Event()
+
+    def sample() -> None:  # RSS once a second, to show whether memory stays flat
+        p = psutil.Process()
+        while not stop.wait(1.0):
+            samples.append(p.memory_info().rss / 2**20)
+
+    threading.Thread(target=sample, daemon=True).start()
     r = fn(base, pages, concurrency, out)
+    stop.set()
+    if samples:
+        r["rss_quartiles_mb"] = [round(samples[min(len(samples) - 1, int(len(samples) * q))]) for q in
+                                 (0.25, 0.5, 0.75, 1.0)]
     r["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     r["warc_mb"] = sum(f.stat().st_size for f in Path(out).rglob("*") if f.is_file()) / 1e6
     print("RESULT " + json.dumps(r))
@@ -175,10 +192,13 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
-    best = {k: max(v, key=lambda r: r["pages_per_s"]) for k, v in rows.items()}
-    med = {k: sorted(r["pages_per_s"] for r in v)[len(v) // 2] for k, v in rows.items()}
-    print(f"median pages/s: ours {med['ours']:.1f}, scrapy {med['scrapy']:.1f}, ratio {med['ours'] / med['scrapy']:.2f}x")
-    print(f"peak RSS: ours {best['ours']['peak_rss_mb']:.0f} MB, scrapy {best['scrapy']['peak_rss_mb']:.0f} MB")
+    if a.rounds:
+        med = {k: sorted(r["pages_per_s"] for r in v)[len(v) // 2] for k, v in rows.items()}
+        pairs = [o["pages_per_s"] / s["pages_per_s"] for o, s in zip(rows["ours"], rows["scrapy"])]
+        print(f"median pages/s: ours {med['ours']:.1f}, scrapy {med['scrapy']:.1f}, "
+              f"ratio {med['ours'] / med['scrapy']:.2f}x (per round: {', '.join(f'{x:.1f}x' for x in pairs)})")
+        print(f"peak RSS: ours {max(r['peak_rss_mb'] for r in rows['ours']):.0f} MB, "
+              f"scrapy {max(r['peak_rss_mb'] for r in rows['scrapy']):.0f} MB")
     if a.memory_pages:
         server, base = start_site(a.memory_pages, a.fanout)
         try:
@@ -187,7 +207,8 @@ def main() -> None:
             server.terminate()
             server.wait()
         print(f"memory run: ours {r['pages']} pages in {r['seconds']:.1f} s = {r['pages_per_s']:.1f} pages/s, "
-              f"peak RSS {r['peak_rss_mb']:.0f} MB, archive {r['warc_mb']:.0f} MB")
+              f"peak RSS {r['peak_rss_mb']:.0f} MB (RSS at 25/50/75/100% of the run: "
+              f"{r.get('rss_quartiles_mb')} MB), archive + index {r['warc_mb']:.0f} MB")
 
 
 if __name__ == "__main__":
