@@ -155,7 +155,10 @@ _RELATIONS = (("解读", "解读"), ("图解", "图解"), ("原文", "原文"), 
 def _related(page: Page) -> list[dict]:
     """Links to the 解读 of this document or to the 原文 it explains."""
     out, seen = [], set()
-    sel = ", ".join(f'a[href]:lexbor-contains("{w}"), a[href] *:lexbor-contains("{w}")' for w, _ in _RELATIONS)
+    live = [w for w, _ in _RELATIONS if w in page.text]
+    if not live:
+        return out
+    sel = ", ".join(f'a[href]:lexbor-contains("{w}"), a[href] *:lexbor-contains("{w}")' for w in live)
     for a in page.tree.css(sel):
         while a is not None and a.tag != "a":
             a = a.parent
