@@ -323,7 +323,8 @@ class Text:
         values = {
             "unit": self.unit, "short": self.short, "city": self.city, "topic": self.pick("topics"),
             "place": self.pick("places"), "plan": self.pick("plans"), "thing": self.pick("things"),
-            "year": year, "year2": year + 4, "month": self.rng.randint(1, 12), "doc": "",
+            "year": year, "year2": year + 4, "month": self.rng.randint(1, 12), "doc": "", "col": "",
+            "n": self.rng.randint(1, 120),
             "cityword": "市" if self.city.endswith("市") else "县",
         }
         values.update(kw)
@@ -340,7 +341,9 @@ class Text:
 TITLE_KEYS = {
     "动态要闻": "news", "通知公告": "notices", "政策文件": "policies", "规划计划": "plans_titles",
     "统计信息": "stats_titles", "政府采购": "procurement_titles", "人事信息": "personnel_titles",
-    "在线访谈": "interview_titles", "应急管理": "emergency_titles",
+    "在线访谈": "interview_titles", "应急管理": "emergency_titles", "信息公开制度": "system_titles",
+    "专题专栏": "special_titles", "建议提案": "proposal_titles", "其他文件": "other_docs",
+    "财政资金": "finance_titles", "其他": "other_titles", "概况信息": "other_titles",
 }
 
 
@@ -421,7 +424,7 @@ class _Builder:
     # -- items
     def unique(self, make, d: dt.date) -> str:
         """A title not yet used on this site: real sites rarely repeat one, and search checks rely on it."""
-        for _ in range(8):
+        for _ in range(30):
             t = make()
             if t not in self.titles:
                 break
@@ -504,7 +507,7 @@ class _Builder:
             if not c.page_size:
                 c.page_size = default_ps
         # generate
-        self.text = Text(rng, None, spec["unit"], short, self.city)
+        self.text = Text(rng, None, str(spec.get("full_unit") or spec["unit"]), short, self.city)
         policy_cols = []
         for c in all_cols:
             if c.blank:
@@ -583,7 +586,7 @@ class _Builder:
                 dates.append(min(self.latest_for(c) if k == 0 else dt.date(y, m + 1, 28),
                                  dt.date(y, m + 1, self.rng.randint(3, 10))))
         for d in dates:
-            title = self.unique(lambda: self.text.title(key, year=d.year), d)
+            title = self.unique(lambda: self.text.title(key, year=d.year, col=c.name), d)
             kind = "policy" if c.kind == "政策文件" else "article"
             extra: dict[str, Any] = {}
             if c.kind == "办事统计":  # a monthly report on the previous month's cases
@@ -633,9 +636,9 @@ class _Builder:
         count = max(3, round(int(c.spec.get("count", 30)) * scale))
         t = self.text
         for d in self.spaced_dates(latest, count, float(c.spec.get("every", 6))):
-            q = t.fill(t.pick("message_questions"))
+            title = self.unique(lambda: t.fill(t.pick("message_questions")).rstrip("？。"), d)
+            q = title + ("？" if title.startswith(("请问", "我想")) else "。")
             answered = min(self.t0, d + dt.timedelta(days=self.rng.randint(1, 3)))
-            title = self.unique(lambda: q.rstrip("？。"), d)
             self.new_item(c, title, d, "message", question=q, answer=t.fill(t.pick("message_answers")),
                           answered=answered, asker=t.pick("surnames") + "**", answer_unit=self.spec["unit"])
 
