@@ -8,19 +8,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from .dates import date_from_url, find_dates, iso, parse_date
-from .dom import Page, clean, fast_urljoin, squash, words
+from .dom import Page, clean, fast_urljoin, labels, squash, words
 from .meta import meta_get, page_title
 
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|–|-\s|\s-)\s*")
-# 信息公开 metadata block: label -> key. Labels may be printed with spaces between characters ("索   引   号").
-_INFO_LABELS = {
-    "索引号": "index_no", "发布机构": "publisher", "发文机关": "publisher", "发布单位": "publisher",
-    "发文单位": "publisher", "公开主体": "publisher", "发文字号": "doc_no", "文号": "doc_no",
-    "成文日期": "written_date", "成文时间": "written_date", "发文日期": "issued_date", "发布日期": "published",
-    "发布时间": "published", "上载日期": "published", "生成日期": "generated_date", "主题分类": "topic",
-    "分类": "topic", "有效性": "validity", "时效性": "validity", "信息来源": "source", "名称": "name",
-    "标题": "name", "公开方式": "open_mode", "公开范围": "open_scope", "主题词": "keywords", "索取号": "index_no",
-}
+# 信息公开 metadata block: label -> key, from data/labels.yaml. Labels may be printed with spaces between
+# characters ("索   引   号").
+_INFO_LABELS = {str(k): str(v) for k, v in (labels("info_block") or {}).items()}
 
 
 def _spaced(label: str) -> str:

@@ -31,6 +31,29 @@ def lexicon() -> dict:
 
 
 @functools.lru_cache(maxsize=None)
+def _labels_file() -> dict:
+    path = DATA_DIR / "labels.yaml"
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping")
+    return data
+
+
+def labels(section: str):
+    """A section of data/labels.yaml (field labels per kind of fact)."""
+    data = _labels_file()
+    if section not in data:
+        raise KeyError(f"{DATA_DIR / 'labels.yaml'}: missing section '{section}'")
+    return data[section]
+
+
+def spaced(label: str) -> str:
+    """Regex for a label that may be printed with spaces between its characters."""
+    return r"\s*".join(map(re.escape, label))
+
+
+@functools.lru_cache(maxsize=None)
 def _words(key: str) -> tuple[str, ...]:
     v = lexicon().get(key)
     if v is None:

@@ -6,16 +6,24 @@ import re
 from dataclasses import asdict, dataclass
 
 from .dates import find_dates, iso
-from .dom import Page, clean
+from .dom import Page, clean, labels, spaced
 
-_ASK = r"留言时间|提问时间|来信时间|咨询时间|提交时间|写信时间|发表时间|诉求时间|留言日期|来信日期"
-_ANS = r"回复时间|答复时间|办理时间|回复日期|答复日期|处理时间|反馈时间|办结时间"
-_UNIT = r"回复单位|答复单位|办理单位|处理单位|回复部门|答复部门|承办单位|受理单位"
-_ANSWER = r"回复内容|答复内容|办理结果|处理结果|回复意见|答复意见|办理情况"
-_QUESTION = r"留言内容|来信内容|咨询内容|问题描述|诉求内容"
-_TITLE = r"留言标题|来信标题|咨询标题|信件标题|主\s*题|标\s*题"
-_ALL = re.compile(
-    r"(" + "|".join([_ASK, _ANS, _UNIT, _ANSWER, _QUESTION, _TITLE]) + r")\s*[:：]?\s*")
+_FIELDS = ("asked", "answered", "unit", "answer", "question", "title")
+
+
+def _field_rx() -> dict[str, str]:
+    sec = labels("messages")
+    out = {}
+    for f in _FIELDS:
+        words_ = sorted((str(w) for w in sec.get(f) or []), key=len, reverse=True)
+        if not words_:
+            raise ValueError(f"data/labels.yaml: messages.{f} is empty")
+        out[f] = "|".join(spaced(w) for w in words_)
+    return out
+
+
+_RX = _field_rx()
+_ALL = re.compile(r"(" + "|".join(_RX[f] for f in _FIELDS) + r")\s*[:：]?\s*")
 
 
 @dataclass
@@ -40,10 +48,8 @@ class Message:
 
 
 def _kind(label: str) -> str:
-    lab = re.sub(r"\s+", "", label)
-    for name, rx in (("asked", _ASK), ("answered", _ANS), ("unit", _UNIT), ("answer", _ANSWER),
-                     ("question", _QUESTION), ("title", _TITLE)):
-        if re.fullmatch(rx, lab):
+    for name in _FIELDS:
+        if re.fullmatch(_RX[name], label.strip()):
             return name
     return ""
 

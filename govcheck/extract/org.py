@@ -4,23 +4,24 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from .dom import Page, clean
+from .dom import Page, clean, labels, spaced
 
-# Section labels -> field. Values run to the next label.
-# Section labels -> field. Values run to the next label. Short labels need a colon: "负责人才引进" is
-# not a 负责人 label and "履行职责" is not a 职责 label.
-_C = r"(?=\s*[:：])"
-_LABELS = {
-    "functions": r"主要职能|主要职责|机关职能|职能职责|工作职责|部门职责|单位职能|(?:职\s*能|职\s*责)" + _C,
-    "structure": r"内设机构|机构设置|处室设置|科室设置|内设科室|下属单位|直属单位|所属单位|厅属事业单位|局属单位",
-    "address": r"办公地址|单位地址|通讯地址|联系地址|地\s*址" + _C,
-    "hours": r"办公时间|工作时间|服务时间|受理时间",
-    "phone": r"联系电话|办公电话|咨询电话|值班电话|电\s*话" + _C,
-    "fax": r"传\s*真" + _C,
-    "email": r"电子邮箱|电子信箱|(?:邮\s*箱|E-?mail)" + _C,
-    "postcode": r"邮政编码|邮\s*编" + _C,
-    "head": r"(?:主要负责人|单位负责人|负\s*责\s*人)" + _C,
-}
+# Section labels -> field, from data/labels.yaml. Values run to the next label. Short labels need a colon.
+def _org_label_rx() -> dict[str, str]:
+    out = {}
+    for field_, spec in labels("org").items():
+        longs = sorted((str(w) for w in spec.get("labels") or []), key=len, reverse=True)
+        shorts = sorted((str(w) for w in spec.get("short") or []), key=len, reverse=True)
+        parts = [spaced(w) for w in longs]
+        if shorts:
+            parts.append("(?:" + "|".join(spaced(w) for w in shorts) + r")(?=\s*[:：])")
+        if not parts:
+            raise ValueError(f"data/labels.yaml: org.{field_} has no labels")
+        out[str(field_)] = "|".join(parts)
+    return out
+
+
+_LABELS = _org_label_rx()
 _ANY = re.compile("(" + "|".join(f"(?P<{k}>{v})" for k, v in _LABELS.items()) + r")\s*[:：]?\s*")
 _PHONE = re.compile(r"(?:0\d{2,3}[-－ ]?)?\d{7,8}|1[3-9]\d{9}|12345")
 # Positions that follow or precede a leader's name.
