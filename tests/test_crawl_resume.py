@@ -79,6 +79,11 @@ async def test_sigkill_and_resume(tmp_path):
         _, err = await proc.communicate()
         assert proc.returncode == 0, err.decode()
 
+    import json
+
+    [summary] = json.loads((out / "crawl_results.json").read_text(encoding="utf-8"))
+    assert summary["pages"] == N_PAGES and summary["total_fetched"] == N_PAGES  # totals over both runs
+    assert summary["fetched"] < N_PAGES  # the second run fetched only what was left
     con = sqlite3.connect(db)
     rows = con.execute("select url, warc, warc_offset, record_id, kind from crawl_fetch").fetchall()
     runs = con.execute("select count(*) from crawl_run").fetchone()[0]

@@ -245,12 +245,38 @@ class SiteCrawler:
             await asyncio.to_thread(self.sink.close)
         r = self.r
         r.status = "done"
-        r.total_fetched = self.count
+        await asyncio.to_thread(self._summarize)
         r.elapsed = round(time.monotonic() - t0, 3)
         r.pages_per_s = round(r.fetched / r.elapsed, 1) if r.elapsed > 0 else 0.0
         r.warc_files = list(self.sink.files)
         await asyncio.to_thread(self._mark_site, "done", r)
         return r
+
+    def _summarize(self) -> None:
+        """Totals over every run of this site (a resumed crawl reports the whole site, not the last leg)."""
+        from sqlalchemy import func
+
+        f = crawl_fetch.c
+        with self.engine.connect() as c:
+            row = c.execute(select(
+                func.count().filter(f.kind.not_in(["robots", "external"])),
+                func.count().filter(f.kind == "page", f.outcome == "ok"),
+                func.count().filter(f.error.is_not(None)),
+                func.count().filter(f.outcome == "broken"),
+                func.count().filter(f.outcome == "suspected"),
+                func.count().filter(f.outcome == "blocked"),
+                func.count().filter(f.note.is_not(None)),
+                func.count().filter(f.kind == "api", f.outcome == "ok"),
+                func.count().filter(f.slow.is_(True)),
+            ).where(f.site == self.key)).one()
+            skips = dict(c.execute(select(crawl_skip.c.reason, func.count()).where(crawl_skip.c.site == self.key)
+                                   .group_by(crawl_skip.c.reason)).all())
+        r = self.r
+        (r.total_fetched, r.pages, r.errors, r.broken, r.suspected, r.blocked, r.dynamic_pages, r.api_fetched,
+         r.slow) = row
+        r.traps = skips.get("trap", 0)
+        r.robots_skipped = skips.get("robots", 0)
+        r.limit_skipped = skips.get("limit", 0)
 
     def _qrow(self, url: str, kind: str, depth: int, ref: str | None) -> dict[str, Any]:
         return {"site": self.key, "url": url, "kind": kind, "depth": depth, "referrer": ref}
