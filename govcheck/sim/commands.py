@@ -53,5 +53,31 @@ def serve(
         typer.echo("已停止。")
 
 
+@sim_app.command("list")
+def list_scenarios() -> None:
+    """列出内置场景。"""
+    from .scenario import SCENARIOS_DIR
+
+    for d in sorted(SCENARIOS_DIR.iterdir()):
+        if (d / "scenario.yaml").is_file():
+            scen = load_scenario(d)
+            typer.echo(f"{scen.name:<20} {scen.title}（{len(scen.sites)} 个网站，监测时间点 {scen.time_point}）")
+
+
+@sim_app.command("defects")
+def defects(scenario: str = typer.Argument(..., help="场景名或场景目录")) -> None:
+    """列出场景中预设的问题（即该场景应被检查出的问题）。"""
+    try:
+        scen = load_scenario(scenario)
+    except ScenarioError as e:
+        typer.echo(f"场景加载失败：{e}", err=True)
+        raise typer.Exit(2)
+    for s in scen.sites:
+        typer.echo(f"{s.unit}（{s.name}，{s.style}，{s.encoding}）" + ("：无" if not s.defects else ""))
+        for d in s.defects:
+            ev = "；".join(d.evidence)
+            typer.echo(f"  - [{d.notice}] {d.code or '-'} ×{d.count} {d.plant}" + (f"：{ev}" if ev else ""))
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(sim_app, name="sim")
