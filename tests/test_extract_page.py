@@ -143,3 +143,28 @@ def test_str_input_and_garbage_do_not_crash():
     for junk in (b"", b"\x00\xff" * 50, b"<html><body><a href=x>" * 200):
         out = extract_page(junk)
         assert set(["kind", "title", "breadcrumb", "publish_date", "items", "blank", "footer", "meta"]) <= set(out)
+
+
+def test_every_output_is_json(real_corpus):
+    import json
+
+    pages = sorted(FIX.glob("*.html")) + sorted((real_corpus / "mhxqwer-govcn-clones").glob("*/index.html"))[:8]
+    for p in pages:
+        json.dumps(extract_page(p.read_bytes(), "http://www.example.gov.cn/a/"), ensure_ascii=False)
+
+
+def test_data_file_errors_name_the_file(monkeypatch, tmp_path):
+    from govcheck.extract import dom
+
+    with pytest.raises(KeyError, match="lexicon.yaml"):
+        dom.words("no_such_list")
+    bad = tmp_path / "lexicon.yaml"
+    bad.write_text("- just\n- a list\n", encoding="utf-8")
+    monkeypatch.setattr(dom, "DATA_DIR", tmp_path)
+    dom.lexicon.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="lexicon.yaml"):
+            dom.lexicon()
+    finally:
+        monkeypatch.undo()
+        dom.lexicon.cache_clear()

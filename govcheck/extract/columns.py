@@ -121,10 +121,16 @@ def _menu_columns(root, page: Page, prefix: list[str], source: str) -> list[Colu
 
 
 def extract_nav_columns(page: Page) -> list[Column]:
-    """First-level columns (and their sub-menus) from the page's main navigation menu."""
+    """First-level columns (and their sub-menus) from the page's main navigation menu: the first menu in
+    document order with at least three columns (drop-downs and "more" lists skipped), else the largest."""
     best: list[Column] = []
     for root in _nav_roots(page):
+        blob = attr_blob(root)
+        if any(w in blob for w in ("dropdown", "more", "sub", "child", "second", "erji")):
+            continue
         cols = _menu_columns(root, page, ["首页"], "nav")
+        if len(cols) >= 3:
+            return cols
         if len(cols) > len(best):
             best = cols
     return best
