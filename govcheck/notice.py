@@ -74,27 +74,28 @@ class UnitLine:
     evidence: list[str]  # paths or titles printed after the line
 
 
-def evidence_parts(fs: list[Finding]) -> tuple[list[str], list[str]]:
-    """(notes, items): a column path wins, then a short reason, then a title."""
+DEFAULT_EVIDENCE_PRINT = ["path", "note", "title"]
+
+
+def evidence_parts(fs: list[Finding], fields: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """(notes, items) to print: per evidence item the first of `fields` it has; notes go in parentheses."""
     notes: list[str] = []
     items: list[str] = []
     for f in fs:
         for e in f.evidence:
-            if e.path:
-                val, bucket = e.path, items
-            elif e.note:
-                val, bucket = e.note, notes
-            elif e.title:
-                val, bucket = e.title, items
-            else:
-                continue
-            if val not in bucket:
-                bucket.append(val)
+            for field in fields or DEFAULT_EVIDENCE_PRINT:
+                val = getattr(e, field, None)
+                if val:
+                    bucket = notes if field == "note" else items
+                    if val not in bucket:
+                        bucket.append(val)
+                    break
     return notes, items
 
 
-def unit_lines(fs: list[Finding], rs: RuleSet, template: dict[str, Any]) -> list[UnitLine]:
+def unit_lines(fs: list[Finding], rs: RuleSet, template: dict[str, Any], site_kind: str | None = None) -> list[UnitLine]:
     """One line per rule (in order of first finding) as the attachment prints it."""
+    fields = (rs.setting("evidence_print") or {}).get(site_kind or "", None)
     dup = double_counted(fs, rs)
     live = [f for i, f in enumerate(fs) if f.review != "dismissed" and rs.rule(f.code).table and i not in dup]
     totals = indicator_totals(live, rs)
@@ -113,7 +114,7 @@ def unit_lines(fs: list[Finding], rs: RuleSet, template: dict[str, Any]) -> list
             if len(same_code) > 1:
                 amount = min(amount, rule.points * len(group))
             head += fill(total_fmt, total=fmt_points(amount))
-        notes, items = evidence_parts(group)
+        notes, items = evidence_parts(group, fields) if rule.print_evidence else ([], [])
         if notes:
             head += "（" + "、".join(notes) + "）"
         lines.append(UnitLine(code, head, items))
@@ -126,7 +127,7 @@ def attachment1_rows(sites: list[Site], scores: list[Score], items: list[Finding
     rows = []
     for site in sites:
         fs = [f for f in items if f.target_type == "site" and f.target == site.url]
-        lines = unit_lines(fs, rs, template)
+        lines = unit_lines(fs, rs, template, site.kind)
         cell = "\n".join(l.text + "".join("\n" + e for e in l.evidence) for l in lines) or template["attachments"]["clean"]
         sc = by_url[site.url]
         score_txt = VERDICT_VETO if sc.verdict == VERDICT_VETO else fmt_points(sc.score)

@@ -54,7 +54,7 @@ def test_list_page_column_fresh_then_stale(rs, name, kind):
     (f,) = run_checks(site(columns=[col]), rs, late, 1).findings
     assert f.code == "D09.2" and f.evidence[0].path == col.path
     assert f.evidence[0].archive.record_id == f"<urn:uuid:{name}>"
-    assert f"{cycle}天" in f.evidence[0].note
+    assert f.params["cycle_days"] == cycle and f.evidence[0].note == col.name
 
 
 def test_trs_list_future_entry_is_anomaly_not_freshness(rs):

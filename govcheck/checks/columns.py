@@ -11,7 +11,7 @@ from govcheck.rules import RuleSet
 from .base import (ManualItem, check, column_ev, column_newest, data, decidable, tree_decidable, ev, finding, has_rule, note,
                    site_columns, window_start)
 from .facts import ColumnFacts, SiteFacts, to_date
-from .veto import cycle_note, stale_by_cycle
+from .veto import stale_by_cycle
 
 
 @check("D01.1", "D02.1", "D03.1", "D04.1", "D05.1", "D06.1", "D12.1")
@@ -74,7 +74,9 @@ def other_stale(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Random):
     for col, cycle, last in stale_by_cycle(facts, rs, at):
         if col.blank or _specific(col):
             continue
-        yield finding(facts, "D09.2", [column_ev(col, last, cycle_note(col, cycle, last))])
+        # the note is what 附件1 prints (the column name); the cycle judged by stays with the finding
+        yield finding(facts, "D09.2", [column_ev(col, last, note("stale_window", name=col.name))],
+                      cycle_days=cycle)
 
 
 @check("D12.2", "D12.3")

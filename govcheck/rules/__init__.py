@@ -20,7 +20,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 SETTING_KEYS = {
     "name", "version", "extends", "title", "basis", "source", "pass_line", "full_score",
     "bonus_threshold", "bonus_max", "no_service_base", "no_service_group", "score_decimals",
-    "score_brackets", "account_reason_order", "account_primary_order",
+    "score_brackets", "account_reason_order", "account_primary_order", "evidence_print",
 }
 INDICATOR_KEYS = {"code", "name", "group", "cap", "service", "bonus", "target", "note"}
 # Keys a check reads as parameters are listed here too: an unknown key is a typo until proven otherwise.
@@ -28,10 +28,12 @@ PARAM_KEYS = {
     "window_days", "window_months", "sample_size", "threshold_count", "threshold_ratio",
     "min_visits_per_day", "timeout_seconds", "overdue_days", "feedback_due_days",
     "deadline_month_day", "section", "elements", "required_fields", "not_if_penalised_elsewhere",
+    "similarity_threshold", "max_start_lead_days", "domain_patterns", "min_name_overlap", "site_tags",
+    "page_tags", "message_fields", "pool_newest",
 }
 RULE_KEYS = {
     "code", "indicator", "wording", "points", "veto", "target", "status", "manual", "advisory",
-    "marker", "table", "short", "notice_group", "note",
+    "marker", "table", "short", "notice_group", "note", "print_evidence",
 } | PARAM_KEYS
 TOP_KEYS = {"ruleset", "indicator", "rule", "column_cycles"}
 STATUSES = {"V", "P", "U"}
@@ -79,6 +81,7 @@ class Rule:
     advisory: bool = False  # reported, never scored (all U rules)
     marker: bool = False  # printed beside other findings (e.g. 未整改), neither scored nor failing
     table: bool = True  # printed in the attachment table
+    print_evidence: bool = True  # the attachment prints the evidence after the line
     short: str | None = None  # the short reason a notice uses in lists
     notice_group: str | None = None
     note: str | None = None
@@ -307,7 +310,8 @@ def load_ruleset(name_or_path: str | Path, overlays: list[str | Path] | None = N
         rule_objs[code] = Rule(
             code=code, indicator=ind_code, wording=wording, points=points, veto=veto, target=target,
             status=status, manual=bool(d.get("manual", False)), advisory=advisory, marker=marker,
-            table=bool(d.get("table", True)), short=d.get("short"), notice_group=d.get("notice_group"),
+            table=bool(d.get("table", True)), print_evidence=bool(d.get("print_evidence", True)),
+            short=d.get("short"), notice_group=d.get("notice_group"),
             note=d.get("note"), params=params, bonus=ind.bonus,
         )
     for key in ("account_reason_order", "account_primary_order"):
