@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from urllib.parse import urljoin
 
 import pytest
 
@@ -209,4 +210,16 @@ def test_region_serves_every_home_page(scen, tmp_path):
                 assert "charset" not in r.headers["content-type"]
         assert sum(1 for s in reg.sites if not scen.site(s["key"]).header_charset) >= 1
         roster = reg.write_roster(tmp_path / "sites.csv").read_text(encoding="utf-8-sig").splitlines()
-        assert len(roster) == 41 and roster[0] == "区域,单位名称,网站名称,首页网址,网站类型,对外服务,网站标识码"
+        assert len(roster) == 41 and roster[0] == "区域,单位名称,网站名称,首页网址,网站类型,对外服务,网站标识码,其他域名"
+        # 赤壁市 serves its 政府信息公开 platform from a second host, declared under 其他域名
+        cb = reg.site("赤壁市")
+        assert cb["extra_hosts"] and any(line.endswith("," + cb["extra_hosts"][0]) for line in roster)
+        plat = "http://" + cb["extra_hosts"][0]
+        col = scen.site("赤壁市").column_by_path("首页>政府信息公开>政策>政策文件")
+        home = c.get(cb["url"]).text
+        assert f'href="{plat}/' in home  # the main site links across to the platform
+        assert c.get(urljoin(cb["url"], col.url)).status_code == 404
+        page = c.get(plat + col.url)
+        assert page.status_code == 200
+        assert f'<a href="{cb["url"]}">首页</a>' in page.text  # its breadcrumb leads back to the portal
+        assert c.get(plat + col.items[0].url).status_code == 200

@@ -105,6 +105,16 @@ def assign_urls(site: SimSite) -> None:
     if site.special.get("trap"):
         r[site.special["trap"]["path"]] = ("trap",)
     site.routes = r
+    # which host serves a path: "main", or "platform" for the subtree a site moves to its own host
+    roles: dict[str, str] = {}
+    plat = site.special.get("platform_column")
+    if plat:
+        top = next(c for c in site.columns if c.name == plat)
+        for col in top.walk():
+            for path, tgt in r.items():
+                if (tgt[0] == "column" and tgt[1] is col) or (tgt[0] in ("item", "attachment") and tgt[1].column is col):
+                    roles[path] = "platform"
+    site.special["roles"] = roles
 
 
 # ---------------------------------------------------------------------------------------------- pieces

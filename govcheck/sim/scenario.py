@@ -796,6 +796,13 @@ class _Builder:
             elif d.plant == "trap":
                 sp["trap"] = {"path": d.params.get("path", "/calendar/index.html")}
         sp["robots"] = self.spec.get("robots")
+        plat = self.spec.get("platform_column")
+        if plat:
+            # this top-level column (and everything under it) is served from a second host, as county
+            # 政府信息公开 platforms often are; the roster declares that host under 其他域名
+            if not any(c.name == plat for c in self.roots):
+                raise self.err("platform_column", f"没有名为 {plat!r} 的一级栏目")
+            sp["platform_column"] = str(plat)
         return sp
 
     def assign_ids(self, site: SimSite) -> None:

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import json
 import logging
+import re
 import socket
 import time
 from collections import OrderedDict
@@ -26,6 +27,7 @@ from .scenario import Scenario, SimSite, derive_seed, load_data, load_scenario
 log = logging.getLogger(__name__)
 
 ROSTER_HEADERS = ["区域", "单位名称", "网站名称", "首页网址", "网站类型", "对外服务", "网站标识码"]
+EXTRA_HOSTS_HEADER = "其他域名"  # optional roster column: hosts in scope besides the home page's
 
 # A 1x1 transparent PNG and a minimal PDF: enough for link checks and content-type sniffing.
 PNG_1X1 = bytes.fromhex(
@@ -39,11 +41,16 @@ ATTACH_TYPES = {"pdf": "application/pdf", "doc": "application/msword",
                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
-class SiteApp:
-    """One site's request handling."""
+HREF_RE = re.compile(r'(href|src|action)="(/[^"]*)"')
 
-    def __init__(self, site: SimSite, scenario: Scenario, cache_size: int = 512):
+
+class SiteApp:
+    """One site's request handling (`role` "platform" serves the subtree a site moves to a second host)."""
+
+    def __init__(self, site: SimSite, scenario: Scenario, cache_size: int = 512, role: str = "main"):
         self.site = site
+        self.role = role
+        self.bases: dict[str, str] = {}  # role -> base URL, set when the site's hosts are listening
         self.scenario = scenario
         self.r: Renderer = renderer_for(site, scenario.time_point)
         self.cache: OrderedDict[str, bytes] = OrderedDict()
@@ -57,7 +64,20 @@ class SiteApp:
         return app
 
     def encode(self, text: str) -> bytes:
+        roles = self.site.special.get("roles")
+        if roles:
+            text = self.cross_host(text, roles)
         return text.encode(self.site.encoding, errors="xmlcharrefreplace")
+
+    def cross_host(self, text: str, roles: dict[str, str]) -> str:
+        """Links to pages the other host serves become absolute URLs on that host."""
+        def sub(m: re.Match) -> str:
+            path = m.group(2).split("?", 1)[0]
+            role = roles.get(path, "main" if path in self.site.routes else self.role)
+            if role == self.role or role not in self.bases:
+                return m.group(0)
+            return f'{m.group(1)}="{self.bases[role]}{m.group(2)}"'
+        return HREF_RE.sub(sub, text)
 
     def html(self, text: str, status: int = 200, key: str | None = None) -> web.Response:
         body = self.encode(text)
@@ -116,6 +136,14 @@ class SiteApp:
             return web.Response(status=405)
         if target is None:
             return self.static(path, request)
+        roles = self.site.special.get("roles")
+        if roles:
+            role = roles.get(path, "main")
+            if self.role == "platform" and path == "/":
+                top = next(c for c in self.site.columns if c.name == self.site.special["platform_column"])
+                raise web.HTTPFound(top.url)
+            if role != self.role and target[0] not in ("robots", "search", "write"):
+                return self.not_found()
         kind = target[0]
         if kind == "column":
             col = target[1]
@@ -241,8 +269,17 @@ class RegionServer:
             sa = SiteApp(s, self.scenario)
             port = await self._serve(sa.app(), int(self.ports.get(s.key, 0)))
             s.url = f"http://{self.host}:{port}/"
+            sa.bases["main"] = f"http://{self.host}:{port}"
             self.apps[s.key] = sa
-            self.sites.append({**s.roster_row(), "key": s.key, "pages": s.page_count()})
+            extra = []
+            if s.special.get("platform_column"):
+                pa = SiteApp(s, self.scenario, role="platform")
+                pport = await self._serve(pa.app(), int(self.ports.get(s.key + "/platform", 0)))
+                sa.bases["platform"] = pa.bases["platform"] = f"http://{self.host}:{pport}"
+                pa.bases["main"] = sa.bases["main"]
+                self.apps[s.key + "/platform"] = pa
+                extra.append(f"{self.host}:{pport}")
+            self.sites.append({**s.roster_row(), "key": s.key, "pages": s.page_count(), "extra_hosts": extra})
         if self.feeds and self.scenario.accounts_dir is not None:
             try:
                 from govcheck.newmedia.feedserver import make_feed_app  # owned by the new-media stage
@@ -270,10 +307,12 @@ class RegionServer:
         """The sites roster (contract headers), UTF-8 with BOM so Excel opens it."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        extra = any(s["extra_hosts"] for s in self.sites)  # the optional 其他域名 column only when needed
         with open(path, "w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f)
-            w.writerow(ROSTER_HEADERS)
+            w.writerow(ROSTER_HEADERS + ([EXTRA_HOSTS_HEADER] if extra else []))
             for s in self.sites:
-                w.writerow([s["region"], s["unit"], s["name"], s["url"], s["kind"], "是" if s["public_service"] else "否",
-                            s["site_id_code"]])
+                row = [s["region"], s["unit"], s["name"], s["url"], s["kind"], "是" if s["public_service"] else "否",
+                       s["site_id_code"]]
+                w.writerow(row + (["；".join(s["extra_hosts"])] if extra else []))
         return path
