@@ -72,9 +72,11 @@ def test_json_api_column_fetched(region, crawl):
     col = next(c for c in site.all_columns() if c.render == "json_api")
     api_rows = fetches(engine, s["url"], "api")
     assert any(f"/api/column/{col.id}/list" in r["url"] and r["status"] == 200 for r in api_rows)
+    assert len(col.items) > 15  # more than one API page
+    assert any(f"/api/column/{col.id}/list" in r["url"] and "page=2" in r["url"] for r in api_rows)
     page_urls = {r["url"] for r in fetches(engine, s["url"], "page") if r["outcome"] == "ok"}
     # the column's items, which only the API lists, are crawled too
-    item_urls = [it.url for it in col.items[:10]]
+    item_urls = [it.url for it in col.items]  # every page of the paginated API is followed
     assert item_urls and all(item_urls)
     for u in item_urls:
         assert (s["url"].rstrip("/") + u if u.startswith("/") else u) in page_urls, u

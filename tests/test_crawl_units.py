@@ -151,3 +151,11 @@ def test_job_and_result_are_json():
 def test_unknown_option_is_a_clear_error():
     with pytest.raises(ValueError, match="未知的抓取参数"):
         CrawlOptions.defaults(bogus=1)
+
+
+def test_next_api_page():
+    from govcheck.collect.links import next_api_page
+
+    assert next_api_page("http://a/api/list?col=3&pageNo=2&size=15", ("pageNo",)) == \
+        "http://a/api/list?col=3&pageNo=3&size=15"
+    assert next_api_page("http://a/api/list?col=3", ("page",)) is None

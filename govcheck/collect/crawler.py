@@ -24,7 +24,7 @@ from govcheck.collect.archive import Item, WarcSink, trim_unindexed, utcnow
 from govcheck.collect.classify import classifier
 from govcheck.collect.config import CrawlOptions, load_data
 from govcheck.collect.fetch import FetchResult, Fetcher
-from govcheck.collect.links import extract_links, is_asset, json_links, link_rules
+from govcheck.collect.links import Link, extract_links, is_asset, json_links, link_rules, next_api_page
 from govcheck.collect.sniff import is_html, mismatch
 from govcheck.collect.store import crawl_fetch, crawl_queue, crawl_skip, make_engine
 from govcheck.collect.store import crawl_site as site_table
@@ -124,6 +124,7 @@ class SiteCrawler:
         data = load_data()
         self.html_types = tuple(data["links"]["html_types"])
         self.dynamic_label = data["api"]["dynamic_label"]
+        self.page_params = tuple(data["api"]["page_params"])
         self.rules = link_rules()
         self.cls = classifier()
         self.traps = TrapDetector(self.opts.traps)
@@ -419,11 +420,14 @@ class SiteCrawler:
                 self.r.dynamic_pages += 1
             self._discover(url, depth, pl.links, item)
             if pl.api_urls:
-                from govcheck.collect.links import Link
                 self._discover(url, depth, [Link(u, "api") for u in pl.api_urls], item)
         elif kind == "api" and outcome == "ok" and body:
             self.r.api_fetched += 1
-            self._discover(url, depth, json_links(body, res.final_url or url), item)
+            found = json_links(body, res.final_url or url)
+            self._discover(url, depth, found, item)
+            nxt = next_api_page(url, self.page_params) if found else None
+            if nxt:  # a paginated API: its next page, while pages still list items
+                self._discover(url, depth, [Link(nxt, "api")], item)
         item.row = self._row(res, kind, depth, ref, outcome, title, note)
         self.sink.submit(item)
 

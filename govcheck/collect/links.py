@@ -143,3 +143,17 @@ def json_links(data: bytes | str, base: str, limit: int = 5000) -> list[Link]:
                 seen.add(u)
                 out.append(Link(u, "json"))
     return out
+
+
+def next_api_page(url: str, page_params: tuple[str, ...]) -> str | None:
+    """The same API URL with its page number one higher, or None when it has no page parameter."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    q = parse_qsl(parts.query, keep_blank_values=True)
+    names = {n.lower() for n in page_params}
+    for i, (k, v) in enumerate(q):
+        if k.lower() in names and v.isdigit():
+            q[i] = (k, str(int(v) + 1))
+            return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(q), ""))
+    return None
