@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from .dates import date_from_url, find_dates, iso, parse_date
-from .dom import Page, clean, fast_urljoin, labels, squash, words
+from .dom import Page, attr_blob, clean, fast_urljoin, labels, squash, words
 from .meta import meta_get, page_title
 
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|–|-\s|\s-)\s*")
@@ -59,32 +59,54 @@ def _heading_candidates(page: Page):
                 yield n, t
 
 
+def _in_menu(node) -> bool:
+    n = node.parent
+    for _ in range(8):
+        if n is None or n.tag in ("body", "html"):
+            return False
+        if n.tag in ("nav", "header", "footer"):
+            return True
+        blob = attr_blob(n)
+        if any(h in blob for h in ("nav", "menu", "side", "foot", "header", "tree", "dropdown")):
+            return True
+        n = n.parent
+    return False
+
+
 def extract_title(page: Page, meta: dict) -> str | None:
-    """Meta ArticleTitle, else the heading the <title> repeats, else the first <title> segment."""
+    """Meta ArticleTitle; else the heading that repeats the <title>'s first segment (shortest such heading,
+    outside menus); else a heading the <title> contains; else the first <title> segment."""
     mt = meta_get(meta, words("meta_title_names")[:2])
     if mt and len(mt) >= 4:
         return clean(mt)
-    ptitle = squash(page_title(page))
-    best = None
+    pt = page_title(page)
+    ptitle = squash(pt)
+    segs = [x for x in _TITLE_SPLIT.split(pt) if x]
+    seg = squash(segs[0]) if segs else ""
+    superset, contained = None, None
     for n, t in _heading_candidates(page):
-        if n.css_first("a") is not None and len(n.css("a")) > 1:
+        if len(n.css("a")) > 1 or _in_menu(n):
             continue
         st = squash(t)
-        if len(st) >= 5 and st in ptitle:
-            if best is None or len(t) > len(best):
-                best = t
-    if best:
-        return best
+        if len(st) < 4:
+            continue
+        if len(seg) >= 4 and seg in st:
+            if superset is None or len(st) < len(squash(superset)):
+                superset = t
+        elif len(st) >= 5 and st in ptitle:
+            if contained is None or len(t) > len(contained):
+                contained = t
+    if superset:
+        return superset
+    if contained:
+        return contained
     h1 = page.tree.css_first("h1")
     if h1 is not None:
         t = clean(h1.text())
         if len(t) >= 6:
             return t
-    pt = page_title(page)
-    if pt:
-        segs = [s for s in _TITLE_SPLIT.split(pt) if s]
-        if segs:
-            return max(segs[:2], key=len) if len(segs) > 1 and len(segs[0]) < 4 else segs[0]
+    if segs:
+        return max(segs[:2], key=len) if len(segs) > 1 and len(segs[0]) < 4 else segs[0]
     return None
 
 
