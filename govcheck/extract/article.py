@@ -132,7 +132,7 @@ def _body(page: Page) -> tuple[int, str]:
             best_len, best_node = n, par
     # container that holds text directly (no <p>): plain text nodes under a div/td
     for node in body.css("div, td"):
-        own = sum(len(squash(c.text_content or "")) for c in node.iter(include_text=True) if c.tag == "-text")
+        own = len(squash(node.text(deep=False)))
         if own > best_len:
             best_len, best_node = own, node
     return best_len, clean(best_node.text(separator="\n")) if best_node is not None else ""

@@ -136,9 +136,8 @@ def _contact(page: Page, text: str) -> bool:
     for m in words("contact_markers"):
         if m in region:
             return True
-    for a in page.tree.css("a"):
-        t = clean(a.text())
-        if t in ("联系我们", "联系方式"):
+    for a in page.tree.css('a:lexbor-contains("联系我们"), a:lexbor-contains("联系方式")'):
+        if clean(a.text()) in ("联系我们", "联系方式"):
             return True
     return False
 
