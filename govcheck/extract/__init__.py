@@ -17,10 +17,18 @@ from .kind import classify
 from .lists import extract_list
 from .meta import extract_meta, meta_get, page_title
 from .pagination import api_urls, json_items, page_links
+from .annual_report import report_sections, report_year, report_years
+from .columns import ColumnTree, classify_column, extract_nav_columns, extract_sitemap_columns
+from .consultation import extract_consultation, is_feedback
+from .messages import extract_messages, extract_messages_text
+from .org import extract_leaders, extract_org_info, extract_org_sections
 from .dom import words
 
 __all__ = ["extract_page", "extract_from_page", "decode_html", "parse_page", "parse_date", "find_dates",
-           "date_from_url", "page_links", "api_urls", "json_items"]
+           "date_from_url", "page_links", "api_urls", "json_items", "report_sections", "report_year", "report_years",
+           "ColumnTree", "classify_column", "extract_nav_columns", "extract_sitemap_columns", "extract_consultation",
+           "is_feedback", "extract_messages", "extract_messages_text", "extract_leaders", "extract_org_info",
+           "extract_org_sections"]
 
 
 def extract_page(html: str | bytes, url: str | None = None, *, ref_date: dt.date | None = None,
@@ -79,6 +87,8 @@ def extract_from_page(page: Page, ref_date: dt.date | None = None) -> dict:
         "meta": meta,
         "encoding": page.encoding,
         "column_name": column or (crumbs[-1] if crumbs else None),
+        "column_kind": classify_column(crumbs[-1] if crumbs else (column or ""),
+                                       [i["title"] for i in items[:20]]) if (crumbs or column) else None,
         "date_source": art.date_source if kind == "article" else None,
         "meta_date": iso(art.meta_date),
         "dates_disagree": art.dates_disagree if kind == "article" else False,
