@@ -5,7 +5,6 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from .dates import date_from_url, find_dates, iso, parse_date
 from .dom import Page, attr_blob, clean, fast_urljoin, labels, squash, words

@@ -41,7 +41,6 @@ _URL = [
     re.compile(r"[/_](?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)[_/.\d]"),
 ]
 _DIGITISH = re.compile(rf"\d|[{_CN}]")
-_URL_MONTH = re.compile(r"/(?:t)?(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)/")
 
 
 @dataclass(frozen=True)

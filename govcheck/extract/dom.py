@@ -17,7 +17,6 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 TEMPLATE_ATTRS = ("ms-if", "ms-visible", "ms-repeat", "ms-for", "v-if", "v-show", "v-for", "ng-if", "ng-show",
                   "ng-repeat", "x-if", ":class", "ms-controller", "v-cloak")
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_WS = re.compile(r"\s+")
 
 
 @functools.lru_cache(maxsize=None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from .dates import date_from_url, find_dates, iso, make_date
 from .dom import Page, attr_blob, clean, fast_urljoin, is_template_or_hidden, words
