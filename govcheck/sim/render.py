@@ -124,7 +124,7 @@ def fmt_date(d: dt.date, how: str) -> str:
     if how == "iso":
         return d.isoformat()
     if how == "cn":
-        return f"{d.year}年{d.month:02d}月{d.day:02d}日"
+        return L("date_cn").format(y=d.year, m=d.month, d=d.day)
     if how == "md":
         return f"{d.month:02d}-{d.day:02d}"
     if how == "bracket":
@@ -178,7 +178,7 @@ class Renderer:
                 f'<div class="header"><div class="w1200"><a href="/" class="logo"><img src="/images/logo.png" '
                 f'alt="{esc(s.name)}"><span class="site-name">{esc(s.name)}</span></a>'
                 f'<form class="search" action="/search/" method="get"><input type="text" name="q" '
-                f'placeholder="{L("search_placeholder")}"><button type="submit">搜索</button></form></div></div>\n')
+                f'placeholder="{L("search_placeholder")}"><button type="submit">{L("search_button")}</button></form></div></div>\n')
 
     def nav(self, active: Column | None = None) -> str:
         top = active
@@ -309,9 +309,10 @@ class Renderer:
         news = "".join(f'<li><a href="{it.url}">{esc(it.title)}</a><span>{fmt_date(it.date, self.side_date)}</span></li>'
                        for it in latest)
         return (f'<div class="side"><div class="side-box"><h3>{L("nav_children")}</h3><ul>{lis}</ul></div>'
-                f'<div class="side-box side-news"><h3>最新信息</h3><ul>{news}</ul></div></div>')
+                f'<div class="side-box side-news"><h3>{L("latest")}</h3><ul>{news}</ul></div></div>')
 
-    def latest_items(self, n: int, kinds: tuple[str, ...] = ("动态要闻", "通知公告")) -> list[Item]:
+    def latest_items(self, n: int) -> list[Item]:
+        kinds = tuple(load_data("page.yaml")["side_kinds"])
         key = ("latest", n, kinds)
         cache = self.site.special.setdefault("_cache", {})
         if key not in cache:
@@ -351,7 +352,7 @@ class Renderer:
 
     def list_table(self, items: list[Item], col: Column) -> str:
         if col.ctype == "messages":
-            rows = [f'<tr><th>标题</th><th>{L("asked")}</th><th>{L("answered")}</th><th>状态</th></tr>']
+            rows = [f'<tr><th>{L("msg_title")}</th><th>{L("asked")}</th><th>{L("answered")}</th><th>{L("msg_status")}</th></tr>']
             for it in items:
                 rows.append(f'<tr><td><a href="{it.url}">{esc(it.title)}</a></td><td>{it.date.isoformat()}</td>'
                             f'<td>{it.extra["answered"].isoformat()}</td><td>{L("status_answered")}</td></tr>')
@@ -410,20 +411,23 @@ class Renderer:
                     "tel": x["tel"]}
             rows = "".join(f"<tr><th>{esc(k2)}</th><td>{esc(v.format(**vals))}</td></tr>" for k2, v in els.items())
             att = x.get("attachment_url")
-            link = f'<p>{L("download_form")}：<a href="{att}">{esc(x["service"])}申请表.{x["attachment"]}</a></p>' if att else ""
+            link = f'<p>{L("download_form")}：<a href="{att}">{esc(x["service"])}{L("form_suffix")}.{x["attachment"]}</a></p>' if att else ""
             return f'<table class="guide">{rows}</table>{link}'
 
         if k == "consult":
             x = it.extra
-            ps = [f"为广泛听取社会各界意见，现将《{x['doc']}》全文公布，公开征求社会公众意见。", x["period_text"],
-                  f"联系电话：0715-8{self.rng('tel', it.id).randint(100000, 999999)}，电子邮箱：zqyj@{self.site.domain.split('.', 1)[-1]}。"]
+            T = load_data("page.yaml")["texts"]
+            ps = [T["consult_intro"].format(doc=x["doc"]), x["period_text"],
+                  T["consult_contact"].format(tel=self.rng("tel", it.id).randint(100000, 999999),
+                                              domain=self.site.domain.split(".", 1)[-1])]
             ps += t.paragraphs(2)
         elif k == "feedback":
             c = it.extra["consult"]
             n = self.rng("fb", it.id).randint(3, 30)
-            ps = [f"我单位于{c.extra['start'].year}年{c.extra['start'].month}月{c.extra['start'].day}日起就《{c.extra['doc']}》"
-                  f"公开征求社会公众意见，征求意见期间共收到意见建议{n}条，经认真研究，采纳{n // 2}条。",
-                  "未采纳的意见主要涉及具体操作层面或不属于本文件调整范围，将在后续工作中统筹考虑。"]
+            T = load_data("page.yaml")["texts"]
+            st = c.extra["start"]
+            ps = [T["feedback"].format(y=st.year, m=st.month, d=st.day, doc=c.extra["doc"], n=n, k=n // 2),
+                  T["feedback_rest"]]
         else:
             ps = t.paragraphs(4)
         body = "".join(f"<p>{esc(p)}</p>" for p in ps)
@@ -442,24 +446,24 @@ class Renderer:
             body += f'<div class="related">{L("related_policy")}：<a href="{p.url}">{esc(p.title)}</a></div>'
         for b in self.site.special["broken"]:
             if b["on"] == "article" and self.rng("broken", it.id).random() < 0.05:
-                body += f'<p>{L("related_links")}：<a href="{b["url"]}">相关附件</a></p>'
+                body += f'<p>{L("related_links")}：<a href="{b["url"]}">{L("attachment_link")}</a></p>'
         return body
 
     def report_body(self, it: Item) -> str:
         secs = load_data("text.yaml")["report_sections"]
         x = it.extra
         f = x["figures"]
-        out = [f"<p>本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求编制，"
-               f"报告中所列数据统计期限自{x['year']}年1月1日起至{x['year']}年12月31日止。</p>"]
-        out.append(f"<h3>{secs[0]}</h3><p>{x['year']}年，{esc(self.site.unit)}认真贯彻落实《条例》，"
-                   f"全年主动公开政府信息{f[0]}条。</p>")
-        out.append(f"<h3>{secs[1]}</h3><table class='report'><tr><th>信息内容</th><th>本年制发件数</th>"
-                   f"<th>本年废止件数</th><th>现行有效件数</th></tr><tr><td>规章</td><td>0</td><td>0</td><td>0</td></tr>"
-                   f"<tr><td>行政规范性文件</td><td>{f[1] % 20}</td><td>{f[2] % 5}</td><td>{f[3] % 60}</td></tr></table>")
-        out.append(f"<h3>{secs[2]}</h3><p>本年新收政府信息公开申请{f[4] % 50}件，已全部按时答复。</p>")
-        out.append(f"<h3>{secs[3]}</h3><p>本年度未发生政府信息公开行政复议、行政诉讼案件。</p>")
+        T = load_data("page.yaml")["texts"]
+        out = [f"<p>{esc(T['report_intro'].format(year=x['year']))}</p>"]
+        out.append(f"<h3>{secs[0]}</h3><p>{esc(T['report_overall'].format(year=x['year'], unit=self.site.unit, n=f[0]))}</p>")
+        head = "".join(f"<th>{esc(h)}</th>" for h in T["report_table_head"])
+        r0, r1 = T["report_rows"]
+        out.append(f"<h3>{secs[1]}</h3><table class='report'><tr>{head}</tr><tr><td>{r0}</td><td>0</td><td>0</td><td>0</td></tr>"
+                   f"<tr><td>{r1}</td><td>{f[1] % 20}</td><td>{f[2] % 5}</td><td>{f[3] % 60}</td></tr></table>")
+        out.append(f"<h3>{secs[2]}</h3><p>{esc(T['report_requests'].format(n=f[4] % 50))}</p>")
+        out.append(f"<h3>{secs[3]}</h3><p>{esc(T['report_review'])}</p>")
         out.append(f"<h3>{secs[4]}</h3>" + "".join(f"<p>{esc(s)}</p>" for s in x["section5"]))
-        out.append(f"<h3>{secs[5]}</h3><p>本年度未收取信息处理费。</p>")
+        out.append(f"<h3>{secs[5]}</h3><p>{esc(T['report_other'])}</p>")
         return "".join(out)
 
     def article_meta(self, it: Item) -> dict[str, str]:
@@ -482,7 +486,7 @@ class Renderer:
 
     # -- other pages
     def home_blocks(self) -> list[Column]:
-        want = ("动态要闻", "通知公告", "政策文件", "政策解读", "调查征集", "互动留言", "在线访谈")
+        want = load_data("page.yaml")["home_kinds"]
         cols = []
         for k in want:
             for c in self.site.all_columns():
@@ -504,11 +508,11 @@ class Renderer:
             extra.append(f'<a href="{s.special["trap"]["path"]}?date={self.t0:%Y-%m}">{L("calendar")}</a>')
         for b in s.special["broken"]:
             if b["on"] == "home":
-                extra.append(f'<a href="{b["url"]}">{"文件下载" if b["status"] == 404 else "专题链接"}</a>')
+                extra.append(f'<a href="{b["url"]}">{L("home_link_404") if b["status"] == 404 else L("home_link_error")}</a>')
         for sl in s.special["slow"]:
-            extra.append(f'<a href="{sl["url"]}">专题专栏</a>')
+            extra.append(f'<a href="{sl["url"]}">{L("home_link_slow")}</a>')
         for p in (s.special.get("waf") or {}).get("links", []):
-            extra.append(f'<a href="{p}">互动交流</a>')
+            extra.append(f'<a href="{p}">{L("home_link_waf")}</a>')
         links = f'<div class="home-links"><h3>{L("related_links")}</h3>{" ".join(extra)}</div>' if extra else ""
         body = f'<div class="home">{"".join(blocks)}{links}</div>'
         meta = {"ColumnName": L("home"), "ColumnType": L("home")}
@@ -542,9 +546,9 @@ class Renderer:
         next_m = (y, m + 1) if m < 12 else (y + 1, 1)
         path = self.site.special["trap"]["path"]
         days = "".join(f'<a href="{path}?date={y}-{m:02d}-{d:02d}">{d}</a> ' for d in range(1, 29))
-        body = (f'<div class="right full">{self.breadcrumb(None, L("calendar"))}<div class="calendar"><h3>{y}年{m}月</h3>'
-                f'<a href="{path}?date={prev_m[0]}-{prev_m[1]:02d}">&lt; 上月</a> '
-                f'<a href="{path}?date={next_m[0]}-{next_m[1]:02d}">下月 &gt;</a><div class="days">{days}</div></div></div>')
+        body = (f'<div class="right full">{self.breadcrumb(None, L("calendar"))}<div class="calendar"><h3>{L("month").format(y=y, m=m)}</h3>'
+                f'<a href="{path}?date={prev_m[0]}-{prev_m[1]:02d}">{esc(L("prev_month"))}</a> '
+                f'<a href="{path}?date={next_m[0]}-{next_m[1]:02d}">{esc(L("next_month"))}</a><div class="days">{days}</div></div></div>')
         return self.page(f"{L('calendar')}_{self.site.name}", {"ColumnName": L("calendar")}, body, None)
 
     def render_search(self, q: str) -> str:
@@ -572,8 +576,9 @@ class Renderer:
         return self.page(f"{L('write_title')}_{self.site.name}", {"ColumnName": L("write_title")}, body, None)
 
     def render_slow(self) -> str:
-        body = f'<div class="right full">{self.breadcrumb(None, "专题专栏")}<p>专题专栏页面</p></div>'
-        return self.page(f"专题专栏_{self.site.name}", {"ColumnName": "专题专栏"}, body, None)
+        name = L("special_page")
+        body = f'<div class="right full">{self.breadcrumb(None, name)}<p>{L("special_body")}</p></div>'
+        return self.page(f"{name}_{self.site.name}", {"ColumnName": name}, body, None)
 
 
 class TRSRenderer(Renderer):
@@ -632,7 +637,8 @@ class XxgkRenderer(Renderer):
         return f"{self.site.footer.get('org_code', '011043001')}/{it.date.year}-{it.id % 100000:05d}"
 
     def list_rows(self, items: list[Item], col: Column) -> str:
-        rows = ['<tr class="head"><th width="8%">序号</th><th width="22%">索引号</th><th>名称</th><th width="16%">发布日期</th></tr>']
+        h = L("xxgk_head")
+        rows = [f'<tr class="head"><th width="8%">{h[0]}</th><th width="22%">{h[1]}</th><th>{h[2]}</th><th width="16%">{h[3]}</th></tr>']
         for n, it in enumerate(items, 1):
             rows.append(f'<tr><td>{n}</td><td>{self.index_no(it)}</td><td class="name"><a href="{it.url}" target="_blank" '
                         f'title="{esc(it.title)}">{esc(it.title)}</a></td><td>{fmt_date(it.date, "cn")}</td></tr>')

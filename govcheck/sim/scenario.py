@@ -338,13 +338,6 @@ class Text:
         return [self.fill(p, **kw) for p in pars]
 
 
-TITLE_KEYS = {
-    "动态要闻": "news", "通知公告": "notices", "政策文件": "policies", "规划计划": "plans_titles",
-    "统计信息": "stats_titles", "政府采购": "procurement_titles", "人事信息": "personnel_titles",
-    "在线访谈": "interview_titles", "应急管理": "emergency_titles", "信息公开制度": "system_titles",
-    "专题专栏": "special_titles", "建议提案": "proposal_titles", "其他文件": "other_docs",
-    "财政资金": "finance_titles", "其他": "other_titles", "概况信息": "other_titles",
-}
 
 
 def date_phrase(d: dt.date, rng: random.Random, tpl: str | None = None) -> str:
@@ -431,7 +424,7 @@ class _Builder:
         k = 1
         base = t
         while t in self.titles:
-            t = f"{base}（{d.year}年第{k}期）"
+            t = load_data("text.yaml")["unique_suffix"].format(title=base, year=d.year, k=k)
             k += 1
         self.titles.add(t)
         return t
@@ -575,8 +568,8 @@ class _Builder:
         if not c.spec.get("fixed_count"):
             count = max(1, round(count * scale))
         every = float(c.spec.get("every", 14))
-        key = TITLE_KEYS.get(c.kind, "generic_titles")
         bank = load_data("text.yaml")
+        key = bank["title_keys"].get(c.kind, "generic_titles")
         dates = self.spaced_dates(self.latest_for(c), count, every)
         if c.kind == "办事统计":  # one report a month, early in the month
             first = dates[0].replace(day=1)
@@ -594,13 +587,15 @@ class _Builder:
                 title = bank["service_stats_title"].format(y=pm.year, m=pm.month)
             elif c.kind == "办事指南":
                 service = self.text.fill(self.text.pick("services"))
-                title = self.unique(lambda: f"{self.text.fill(self.text.pick('services'))}办事指南", d)
-                service = title[: -len("办事指南")] if title.endswith("办事指南") else title
+                title = self.unique(lambda: bank["guide_title"].format(service=self.text.fill(self.text.pick("services"))), d)
+                suffix = bank["guide_title"].format(service="")
+                service = title[: -len(suffix)] if title.endswith(suffix) else title
                 kind = "guide"
                 extra = {"service": service, "tel": self.rng.randint(100000, 999999),
                          "window": self.rng.randint(1, 40), "attachment": "doc"}
             if kind == "policy":
-                extra["doc_no"] = f"{self.spec.get('doc_prefix', '咸政发')}〔{d.year}〕{self.rng.randint(1, 40)}号"
+                extra["doc_no"] = bank["doc_no"].format(prefix=self.spec.get("doc_prefix", bank["default_doc_prefix"]),
+                                                        year=d.year, n=self.rng.randint(1, 40))
                 extra["attachment"] = self.rng.choice(["pdf", "doc", "docx", None])
             self.new_item(c, title, d, kind, **extra)
 
@@ -637,7 +632,8 @@ class _Builder:
         t = self.text
         for d in self.spaced_dates(latest, count, float(c.spec.get("every", 6))):
             title = self.unique(lambda: t.fill(t.pick("message_questions")).rstrip("？。"), d)
-            q = title + ("？" if title.startswith(("请问", "我想")) else "。")
+            qm = load_data("text.yaml")["question_marks"]
+            q = title + (qm["ask"] if title.startswith(tuple(qm["ask_prefixes"])) else qm["other"])
             answered = min(self.t0, d + dt.timedelta(days=self.rng.randint(1, 3)))
             self.new_item(c, title, d, "message", question=q, answer=t.fill(t.pick("message_answers")),
                           answered=answered, asker=t.pick("surnames") + "**", answer_unit=self.spec["unit"])
@@ -703,7 +699,8 @@ class _Builder:
                 for d in defects if d.plant == "report_late"}
         repeat = [d.params.get("years") for d in defects if d.plant == "report_repeat"]
         bank = load_data("text.yaml")
-        owner = self.spec.get("report_owner") or (self.city + "人民政府" if self.spec.get("kind") == "门户"
+        owner = self.spec.get("report_owner") or (bank["portal_owner"].format(city=self.city)
+                                                 if self.spec.get("kind") == "门户"
                                                  else self.spec.get("full_unit", self.spec["name"]))
         for idx, y in enumerate(years):
             if y in missing:
@@ -717,7 +714,7 @@ class _Builder:
             probs = bank["report_problems"]
             imps = bank["report_improvements"]
             five = [probs[(k + j) % len(probs)] for j in range(3)] + [imps[(k + j) % len(imps)] for j in range(2)]
-            self.new_item(c, f"{owner}{y}年政府信息公开工作年度报告", pub, "report", year=y, section5=five,
+            self.new_item(c, bank["report_title"].format(owner=owner, year=y), pub, "report", year=y, section5=five,
                           figures=[self.rng.randint(20, 900) for _ in range(8)])
 
     def gen_org(self, c: Column, defects: list[Defect]) -> None:
@@ -753,8 +750,8 @@ class _Builder:
         leaders = []
         for i in range(rng.randint(3, 5)):
             leaders.append({"name": t.person(), "title": bank["leader_titles"][min(i, len(bank["leader_titles"]) - 1)],
-                            "resume": f"{rng.randint(1966, 1980)}年{rng.randint(1, 12)}月生，大学学历，中共党员。"
-                                      f"曾任{t.pick('places')}党委副书记等职。"})
+                            "resume": bank["leader_resume"].format(year=rng.randint(1966, 1980), month=rng.randint(1, 12),
+                                                                   place=t.pick("places"))})
         c.content = {"leaders": leaders}
 
     def footer(self, defects: list[Defect]) -> dict[str, Any]:
