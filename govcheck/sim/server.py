@@ -17,7 +17,6 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 from aiohttp import web
 
