@@ -16,8 +16,14 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="以 JSON 输出抽取结果"),
         ref_date: str = typer.Option(None, "--ref-date", help="参考日期 YYYY-MM-DD（为只有月-日的日期补年份，默认取页面最新日期）"),
     ) -> None:
-        """从单个保存的网页中抽取页面类型、标题、当前位置、发布日期、列表条目、页脚信息等。"""
+        """从单个保存的网页中抽取页面类型、标题、当前位置、发布日期、列表条目、页脚信息等。
+
+        FILE 也可以是 WARC 文件或一轮检查的输出目录：逐条抽取其中存档的网页，每行输出一个 JSON。"""
         from . import extract_page
+
+        if file.is_dir() or file.name.endswith((".warc", ".warc.gz")):
+            _extract_warc(file, as_json)
+            return
 
         try:
             data = file.read_bytes()
@@ -47,3 +53,25 @@ def register(app: typer.Typer) -> None:
             f"主办单位：{f['sponsor'] or '（无）'}  党政机关标识：{'有' if f['conac'] else '无'}  找错入口：{'有' if f['error_report_entry'] else '无'}",
         ]
         typer.echo("\n".join(lines))
+
+
+def _extract_warc(path: Path, as_json: bool) -> None:
+    from .warc import iter_warc_facts, warc_files
+
+    if not path.exists():
+        typer.echo(f"找不到 {path}", err=True)
+        raise typer.Exit(2)
+    if not warc_files(path):
+        typer.echo(f"{path} 下没有 WARC 文件（*.warc / *.warc.gz）", err=True)
+        raise typer.Exit(2)
+    n = bad = 0
+    for rec in iter_warc_facts(path):
+        n += 1
+        bad += "error" in rec or bool(rec.get("truncated"))
+        if as_json:
+            typer.echo(json.dumps(rec, ensure_ascii=False))
+        else:
+            f = rec.get("facts") or {}
+            typer.echo(f"{rec['url']}\t{f.get('kind', '错误')}\t{f.get('title') or ''}\t"
+                       f"{f.get('publish_date') or f.get('latest_date') or ''}")
+    typer.echo(f"共抽取 {n} 个存档网页，其中 {bad} 个读取失败或记录不完整。", err=True)
