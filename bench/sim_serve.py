@@ -54,7 +54,9 @@ def main() -> None:
         print(f"scenario {scen.name}: {len(reg.sites)} sites, ~{total} pages; load {t_load:.2f}s, serve-start {t_start:.2f}s")
         key = a.site or max(reg.sites, key=lambda s: s["pages"])["key"]
         site = scen.site(key)
-        paths = sorted({p for p, tgt in site.routes.items() if tgt[0] in ("home", "column", "item", "sitemap")})
+        roles = site.special.get("roles") or {}
+        paths = sorted({p for p, tgt in site.routes.items() if tgt[0] in ("home", "column", "item", "sitemap")
+                        and roles.get(p, "main") == "main"})  # pages of a second (platform) host are left out
         if a.pages:
             paths = paths[: a.pages]
         base = reg.site(key)["url"].rstrip("/")

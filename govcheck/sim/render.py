@@ -661,7 +661,9 @@ class XxgkRenderer(Renderer):
                 sub = tree(c.children, depth + 1) if c.children and depth < 2 else ""
                 lis.append(f'<li><a href="{c.url}">{esc(c.name)}</a>{sub}</li>')
             return f'<ul class="tree-{depth}">{"".join(lis)}</ul>'
-        return f'<div class="side xxgk-tree"><h3>{L("nav_children")}</h3>{tree(self.site.columns, 0)}</div>'
+        if not hasattr(self, "_tree"):  # the same on every page of the site
+            self._tree = f'<div class="side xxgk-tree"><h3>{L("nav_children")}</h3>{tree(self.site.columns, 0)}</div>'
+        return self._tree
 
 
 RENDERERS = {"trs": TRSRenderer, "hanweb": HanwebRenderer, "xxgk": XxgkRenderer}
