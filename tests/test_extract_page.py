@@ -168,3 +168,10 @@ def test_data_file_errors_name_the_file(monkeypatch, tmp_path):
     finally:
         monkeypatch.undo()
         dom.lexicon.cache_clear()
+
+
+def test_malformed_urls_do_not_crash():
+    html = (FIX / "trs_list.html").read_text(encoding="utf-8").replace('href="./202205', 'href="http://[bad/202205')
+    for url in ("http://[::1", "not a url", "", None):
+        r = extract_page(html, url, ref_date=REF)
+        assert r["kind"] == "list" and len(r["items"]) == 4

@@ -4,11 +4,11 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urlparse
 
 import yaml
 
-from .dom import DATA_DIR, Page, attr_blob, clean
+from .dom import DATA_DIR, Page, attr_blob, clean, fast_urljoin
 
 _NAV_HINTS = ("nav", "menu", "daohang", "dh", "lanmu", "column", "channel")
 _SITEMAP_WORDS = ("网站地图", "站点地图")
@@ -77,7 +77,10 @@ def classify_column(name: str, titles: list[str] | None = None, path: str | None
 def _same_site(url: str | None, base: str | None) -> bool:
     if not url or not base:
         return True
-    a, b = urlparse(url).netloc, urlparse(base).netloc
+    try:
+        a, b = urlparse(url).netloc, urlparse(base).netloc
+    except ValueError:
+        return False
     return not a or not b or a == b
 
 
@@ -109,7 +112,7 @@ def _menu_columns(root, page: Page, prefix: list[str], source: str) -> list[Colu
         if not name or name in _SKIP or len(name) > 20:
             continue
         href = a.attributes.get("href")
-        url = urljoin(page.url, href) if (page.url and href) else href
+        url = fast_urljoin(page.url, href) if (page.url and href) else href
         if not _same_site(url, page.url):
             continue
         col = Column(name, url, prefix + [name], source=source, first_level=len(prefix) == 1)
@@ -167,7 +170,7 @@ def extract_sitemap_columns(page: Page) -> list[Column]:
             continue
         a = head.css_first("a")
         href = a.attributes.get("href") if a is not None else None
-        col = Column(name, urljoin(page.url, href) if (page.url and href) else href, ["首页", name],
+        col = Column(name, fast_urljoin(page.url, href) if (page.url and href) else href, ["首页", name],
                      first_level=True, source="sitemap")
         sib = head.next
         while sib is not None and sib.tag == "-text":
@@ -178,7 +181,7 @@ def extract_sitemap_columns(page: Page) -> list[Column]:
                 n2 = clean(a2.text())
                 if n2 and n2 not in _SKIP and len(n2) <= 20:
                     h2 = a2.attributes.get("href")
-                    col.children.append(Column(n2, urljoin(page.url, h2) if (page.url and h2) else h2,
+                    col.children.append(Column(n2, fast_urljoin(page.url, h2) if (page.url and h2) else h2,
                                                col.path + [n2], source="sitemap"))
         cols.append(col)
     return cols

@@ -87,7 +87,16 @@ def squash(s: str | None) -> str:
 
 
 def fast_urljoin(base: str | None, href: str) -> str:
-    """urljoin for the common cases (absolute, //host, /path, plain relative), else urllib."""
+    """urljoin for the common cases (absolute, //host, /path, plain relative), else urllib.
+
+    A malformed base or href (e.g. an unclosed IPv6 bracket) gives the href back unchanged."""
+    try:
+        return _join(base, href)
+    except ValueError:
+        return href or ""
+
+
+def _join(base: str | None, href: str) -> str:
     if not base or not href:
         return href or ""
     if href.startswith(("http://", "https://")):

@@ -15,7 +15,10 @@ LIST_ROWS_MIN = 3
 def _root_url(url: str | None) -> bool:
     if not url:
         return False
-    path = urlparse(url).path or "/"
+    try:
+        path = urlparse(url).path or "/"
+    except ValueError:
+        return False
     return path in ("/", "") or path.rsplit("/", 1)[-1].lower() in ("index.html", "index.htm", "index.shtml",
                                                                      "index.jsp", "index.php", "default.html",
                                                                      "default.htm", "index.aspx") and path.count("/") <= 1
