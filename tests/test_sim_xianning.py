@@ -223,3 +223,15 @@ def test_region_serves_every_home_page(scen, tmp_path):
         assert page.status_code == 200
         assert f'<a href="{cb["url"]}">首页</a>' in page.text  # its breadcrumb leads back to the portal
         assert c.get(plat + col.items[0].url).status_code == 200
+
+
+def test_only_the_planted_report_repeats_section_five(scen):
+    import difflib
+
+    for s in scen.sites:
+        rep = {it.extra["year"]: "".join(it.extra["section5"]) for it in s.items_by_id.values() if it.kind == "report"}
+        planted = {max(d.params["years"]) for d in s.defects if d.plant == "report_repeat"}
+        for y in rep:
+            if y - 1 in rep:
+                ratio = difflib.SequenceMatcher(None, rep[y - 1], rep[y]).ratio()
+                assert (ratio == 1.0) == (y in planted) and (y in planted or ratio < 0.6), (s.unit, y, ratio)

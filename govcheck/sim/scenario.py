@@ -713,7 +713,12 @@ class _Builder:
             k = years.index(section_year) if section_year in years else idx
             probs = bank["report_problems"]
             imps = bank["report_improvements"]
-            five = [probs[(k + j) % len(probs)] for j in range(3)] + [imps[(k + j) % len(imps)] for j in range(2)]
+            fl = bank["report_five_lines"]
+            # consecutive years share almost nothing, so only a planted repeat reads as 雷同
+            p3 = [probs[(3 * k + j) % len(probs)] for j in range(3)]
+            i2 = [imps[(2 * k + j) % len(imps)] for j in range(2)]
+            five = [fl["problems"].format(items="".join(e + x for e, x in zip(fl["enum"], p3))),
+                    fl["improvements"].format(items="".join(e + x for e, x in zip(fl["enum"], i2)))]
             self.new_item(c, bank["report_title"].format(owner=owner, year=y), pub, "report", year=y, section5=five,
                           figures=[self.rng.randint(20, 900) for _ in range(8)])
 
