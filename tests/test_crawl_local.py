@@ -142,3 +142,40 @@ async def test_retries_with_backoff_on_5xx(tmp_path):
     engine.dispose()
     assert row["attempts"] == 3 and row["status"] == 200 and row["outcome"] == "ok"
     assert row["elapsed"] >= 0.05 + 0.1  # backoff doubled between attempts
+
+
+async def test_site_in_a_directory_of_a_shared_host(tmp_path):
+    """Two units' sites under one host: each crawl stays in its own directory, the other is only checked."""
+    from aiohttp import web
+
+    async def page(req):
+        unit = req.match_info["unit"]
+        other = "b" if unit == "a" else "a"
+        body = (f'<a href="/bm/{unit}/1.html">文章</a><a href="/bm/{other}/index.html">兄弟单位</a>'
+                f'<a href="/bm/{unit}/missing.html">坏链</a><link rel="stylesheet" href="/css/x.css">')
+        return web.Response(text=f"<html><title>{unit}</title>{body}</html>", content_type="text/html")
+
+    async def art(req):
+        return web.Response(text="<html><title>文章</title></html>", content_type="text/html")
+
+    async def css(req):
+        return web.Response(text="body{}", content_type="text/css")
+
+    app = web.Application()
+    app.router.add_get("/bm/{unit}/index.html", page)
+    app.router.add_get("/bm/{unit}/1.html", art)
+    app.router.add_get("/css/x.css", css)
+    async with serve(app) as base:
+        sites = [Site(region="x", unit=f"单位{u}", name=u, url=f"{base}/bm/{u}/index.html") for u in "ab"]
+        opts = CrawlOptions.defaults(min_delay=0, retries=0, timeout=5, obey_robots=False)
+        results = await crawl_sites(sites, tmp_path, opts)
+    engine = make_engine(f"sqlite:///{tmp_path}/round.sqlite")
+    rows = {r["url"]: r for r in fetches(engine, sites[0].url)}
+    links = {ln["url"]: ln for ln in link_outcomes(engine, sites[0].url)}
+    engine.dispose()
+    assert all(r.status == "done" for r in results)
+    assert rows[f"{base}/bm/a/1.html"]["kind"] == "page"
+    assert rows[f"{base}/bm/b/index.html"]["kind"] == "external"  # checked, not crawled
+    assert f"{base}/bm/b/1.html" not in rows
+    assert rows[f"{base}/css/x.css"]["kind"] == "asset"  # shared assets of the host are fetched
+    assert links[f"{base}/bm/a/missing.html"]["outcome"] == "broken"

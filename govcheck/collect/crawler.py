@@ -111,7 +111,7 @@ def site_slug(url: str) -> str:
 
 class SiteCrawler:
     def __init__(self, job: SiteJob, engine: Engine | None = None, stats: Stats | None = None,
-                 global_sem: asyncio.Semaphore | None = None):
+                 global_sem: asyncio.Semaphore | None = None, hosts: dict | None = None):
         self.job = job
         self.site = Site(**job.site)
         self.opts = CrawlOptions.from_dict(job.options)
@@ -121,6 +121,11 @@ class SiteCrawler:
         self.home = normalize_abs(self.site.url) or self.site.url
         self.key = self.site.url
         self.scope = {host_of(self.home)} | {h.lower() for h in self.site.extra_hosts}
+        # a department site under a directory of a shared host (http://host/bm/jyj/) crawls only that
+        # directory; other pages of the host are link-checked like external ones
+        home_path = "/" + self.home.split("/", 3)[3] if self.home.count("/") >= 3 else "/"
+        prefix = home_path[: home_path.rfind("/") + 1]
+        self.prefix = (self.home.split("/", 3)[2], prefix) if prefix != "/" else None
         data = load_data()
         self.html_types = tuple(data["links"]["html_types"])
         self.dynamic_label = data["api"]["dynamic_label"]
@@ -128,7 +133,8 @@ class SiteCrawler:
         self.rules = link_rules()
         self.cls = classifier()
         self.traps = TrapDetector(self.opts.traps)
-        self.hosts: dict[str, _Host] = {}
+        # shared across the sites of a run: several units' sites often sit on one 信息公开 platform host
+        self.hosts: dict[str, _Host] = hosts if hosts is not None else {}
         self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self.robots_lock = asyncio.Lock()
         self.seen: set[str] = set()
@@ -461,6 +467,10 @@ class SiteCrawler:
                 kind = "api"
             elif ln.tag in ("a", "area", "iframe", "frame", "json") and not is_asset(u, self.rules):
                 kind = "page"
+                if self.prefix and h == self.prefix[0] and not u.split("/", 3)[-1].startswith(self.prefix[1][1:]):
+                    if not self.opts.check_external:
+                        continue
+                    kind = "external"  # same host, outside this site's directory: checked, not crawled
             else:
                 if not self.opts.fetch_assets:
                     continue
@@ -486,10 +496,10 @@ class SiteCrawler:
 
 
 async def crawl_site(job: SiteJob, engine: Engine | None = None, stats: Stats | None = None,
-                     global_sem: asyncio.Semaphore | None = None) -> SiteResult:
+                     global_sem: asyncio.Semaphore | None = None, hosts: dict | None = None) -> SiteResult:
     """Crawl (or resume) one site. Never raises for site trouble: failures come back in the result."""
     try:
-        return await SiteCrawler(job, engine, stats, global_sem).run()
+        return await SiteCrawler(job, engine, stats, global_sem, hosts).run()
     except Exception as e:  # noqa: BLE001 - one site never stops a run
         site = job.site.get("url", "")
         return SiteResult(site=site, unit=job.site.get("unit", ""), status="failed",

@@ -33,12 +33,13 @@ async def crawl_sites(sites: list[Site], out_dir: str | Path, opts: CrawlOptions
     stats = Stats(sites_total=len(sites))
     gsem = asyncio.Semaphore(opts.global_limit)
     site_sem = asyncio.Semaphore(int(load_data()["run"]["max_sites"]))
+    hosts: dict = {}  # per-host politeness shared by all sites of the run
 
     async def one(site: Site) -> SiteResult:
         job = SiteJob(site=site.__dict__.copy(), out_dir=str(out), db_url=db_url, run_id=run_id,
                       options=opts.to_dict())
         async with site_sem:
-            return await crawl_site(job, engine, stats, gsem)
+            return await crawl_site(job, engine, stats, gsem, hosts)
 
     display = _Progress(stats) if progress else None
     if display:
