@@ -62,9 +62,10 @@ def _error_report(page: Page) -> bool:
         for n in page.tree.css(sel):
             if not is_hidden(n):
                 return True
+    all_marks = [m.lower() for m in words("error_report_markers")]
     for s in page.scripts:
         low = s.lower()
-        if "jiucuo" in low or "找错" in low:
+        if any(m in low for m in all_marks):
             return True
     return "我为政府网站找错" in page.text
 
