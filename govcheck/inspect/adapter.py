@@ -1,0 +1,468 @@
+"""Crawl index + archived pages → one SiteFacts per site.
+
+Everything comes from the pages the crawler archived: the column tree from 网站地图, navigation and
+breadcrumbs, each column's entries from its list pages (all pagination pages merged), and the detail
+facts (consultations, messages, 机构职能, 解读, 年报) from the articles those lists link to. Every fact
+keeps the EvidenceRef (WARC file, record id, SHA-256) of the page it was read from.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import yaml
+
+from govcheck.checks import build
+from govcheck.checks.facts import (ColumnFacts, Consultation, EvidenceRef, FooterFacts, InteractionFacts, Item,
+                                   LinkOutcome, PageTags, Policy, Interpretation, SiteFacts)
+from govcheck.collect import query
+from govcheck.extract import extract_from_page, parse_page
+from govcheck.extract.columns import Column, classify_column, extract_nav_columns, extract_sitemap_columns, flatten
+from govcheck.extract.consultation import is_feedback
+from govcheck.model import Site
+
+log = logging.getLogger(__name__)
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "inspect.yaml"
+HOME = "首页"
+
+
+class InspectDataError(ValueError):
+    pass
+
+
+@functools.lru_cache(maxsize=None)
+def data() -> dict[str, Any]:
+    try:
+        with DATA_FILE.open(encoding="utf-8") as f:
+            d = yaml.safe_load(f)
+    except (OSError, yaml.YAMLError) as e:
+        raise InspectDataError(f"{DATA_FILE}: 无法读取：{e}") from None
+    for key in ("first_level_parents", "sub_platform_parents", "kinds", "message_stats_words", "search"):
+        if key not in d:
+            raise InspectDataError(f"{DATA_FILE}: 缺少 {key}")
+    return d
+
+
+def kinds_of(role: str) -> set[str]:
+    return set(data()["kinds"].get(role) or [])
+
+
+# ---------------------------------------------------------------------------------------------- pages
+@dataclass
+class PageRec:
+    """One archived page with what extraction read from it (the HTML itself is re-read when needed)."""
+
+    url: str
+    ref: EvidenceRef
+    depth: int
+    d: dict[str, Any]
+    has_form: bool = False  # a POST form with a free-text field (online letter/consultation form)
+
+    @property
+    def kind(self) -> str:
+        return self.d.get("kind") or "other"
+
+    def path(self) -> str | None:
+        crumbs = self.d.get("breadcrumb") or []
+        if len(crumbs) < 2:
+            return None
+        return ">".join([HOME] + [c.strip() for c in crumbs[1:]])
+
+
+def ref_of(row: dict[str, Any]) -> EvidenceRef:
+    fa = row.get("fetched_at")
+    return build.ref_for(row["url"], fa, status=row.get("status"), sha256=row.get("sha256"), warc=row.get("warc"),
+                         record_id=row.get("record_id"), offset=row.get("warc_offset"))
+
+
+_KEEP = ("kind", "title", "breadcrumb", "publish_date", "items", "blank", "dynamic_list", "page_links", "footer",
+         "meta", "publisher", "column_name")
+
+
+def extract_one(body: bytes, url: str, content_type: str | None, at: dt.date) -> tuple[dict, bool, list | None]:
+    """extract_page's facts (trimmed), whether the page has a letter form, and 网站地图 columns if it is one."""
+    page = parse_page(body, url, content_type)
+    d = extract_from_page(page, ref_date=at)
+    d = {k: d.get(k) for k in _KEEP}
+    form = data().get("channel_form") or {}
+    has_form = False
+    for f in page.tree.css("form"):
+        if (f.attributes.get("method") or "get").lower() == form.get("method", "post") and \
+                f.css_first(form.get("field", "textarea")) is not None:
+            has_form = True
+            break
+    sitemap = [c.to_dict() for c in flatten(extract_sitemap_columns(page))] or None
+    if d["kind"] == "home":
+        d["nav"] = [c.to_dict() for c in flatten(extract_nav_columns(page))]
+        d["search_forms"] = _search_forms(page)
+    return d, has_form, sitemap
+
+
+def _search_forms(page) -> list[dict]:
+    """GET forms with one text input whose markup says search: (action URL, field name)."""
+    words = data()["search"]["form_words"]
+    out = []
+    for f in page.tree.css("form"):
+        if (f.attributes.get("method") or "get").lower() != "get":
+            continue
+        inputs = [i for i in f.css("input") if (i.attributes.get("type") or "text").lower() in ("text", "search")]
+        if len(inputs) != 1 or not inputs[0].attributes.get("name"):
+            continue
+        blob = (f.html or "").lower()
+        if not any(w in blob for w in words):
+            continue
+        from govcheck.extract.dom import fast_urljoin
+
+        action = fast_urljoin(page.url, f.attributes.get("action") or page.url or "")
+        out.append({"action": action, "field": inputs[0].attributes.get("name")})
+    return out
+
+
+def load_pages(db, crawl_dir: Path, site_url: str, at: dt.date,
+               on_page: Callable[[], None] | None = None) -> tuple[list[PageRec], list[dict]]:
+    """Every archived HTML page of a site that was fetched fine (latest fetch per URL), extracted."""
+    rows: dict[str, dict] = {}
+    for row in query.fetches(db, site_url, "page"):
+        if row["outcome"] == "ok" and row.get("warc") and row.get("warc_offset") is not None:
+            rows[row["url"]] = row
+    pages, sitemap = [], []
+    for url, row in rows.items():
+        try:
+            _, _, body = query.read_record(crawl_dir, row["warc"], row["warc_offset"])
+            d, has_form, sm = extract_one(body, url, row.get("content_type"), at)
+        except Exception as e:  # one unreadable page must not stop the site
+            log.warning("cannot read %s: %s", url, e)
+            continue
+        finally:
+            if on_page:
+                on_page()
+        rec = PageRec(url=url, ref=ref_of(row), depth=row.get("depth") or 0, d=d, has_form=has_form)
+        pages.append(rec)
+        if sm:
+            sitemap.append((rec, sm))
+    return pages, sitemap
+
+
+def read_html(crawl_dir: Path, ref: EvidenceRef) -> bytes:
+    return query.read_record(crawl_dir, ref.warc, ref.offset)[2]
+
+
+# ---------------------------------------------------------------------------------------------- tree
+@dataclass
+class Col:
+    path: str
+    name: str
+    url: str | None = None
+    sources: set[str] = field(default_factory=set)
+    lists: list[PageRec] = field(default_factory=list)  # its list pages (first page and pagination)
+    page: PageRec | None = None  # a single page standing for the column (单位简介, 机构职能 …)
+
+
+def _norm_path(path: str) -> str:
+    parts = [p.strip() for p in path.split(">") if p.strip()]
+    if parts and parts[0] != HOME:
+        parts[0] = HOME
+    return ">".join(parts)
+
+
+def _norm_url(u: str | None) -> str | None:
+    return u.split("#")[0] if u else u
+
+
+def column_tree(pages: list[PageRec], sitemap: list[tuple[PageRec, list[dict]]],
+                site_url: str) -> tuple[dict[str, Col], bool]:
+    """Columns keyed by printed path, from 网站地图, the home page's menu and every page's breadcrumb."""
+    cols: dict[str, Col] = {}
+    host = _host(site_url)
+
+    def add(path: str, url: str | None, source: str) -> Col | None:
+        path = _norm_path(path)
+        if path.count(">") < 1:
+            return None
+        c = cols.get(path)
+        if c is None:
+            c = cols[path] = Col(path=path, name=path.split(">")[-1])
+            for i in range(1, path.count(">")):  # ancestors exist too
+                anc = ">".join(path.split(">")[: i + 1])
+                cols.setdefault(anc, Col(path=anc, name=anc.split(">")[-1], sources={source}))
+        c.sources.add(source)
+        if url and not c.url and _host(url) == host:
+            c.url = _norm_url(url)
+        return c
+
+    known = False
+    for rec, sm in sitemap:
+        n = 0
+        for c in sm:
+            if add(c["path"], c.get("url"), "sitemap"):
+                n += 1
+        known = known or n > 0
+    for rec in pages:
+        if rec.kind == "home":
+            for c in rec.d.get("nav") or []:
+                add(c["path"], c.get("url"), "nav")
+    by_url = {c.url: c for c in cols.values() if c.url}
+    for rec in pages:
+        if rec.kind not in ("list", "article", "other"):
+            continue
+        path = rec.path()
+        if rec.kind == "list":
+            col = add(path, None, "breadcrumb") if path else by_url.get(rec.url)
+            if col is not None:
+                col.lists.append(rec)
+        elif rec.url in by_url and by_url[rec.url].page is None:
+            by_url[rec.url].page = rec  # a column shown as a single page
+    return cols, known
+
+
+def _host(url: str | None) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url or "").netloc or "").lower()
+
+
+# ---------------------------------------------------------------------------------------------- facts
+@dataclass
+class SiteBuild:
+    """A site's SiteFacts plus what the adapter knows beyond it (for run.py and the tests)."""
+
+    facts: SiteFacts
+    pages: int = 0
+    columns: dict[str, Col] = field(default_factory=dict)
+    search_forms: list[dict] = field(default_factory=list)
+    articles: list[Item] = field(default_factory=list)  # dated article titles (search test candidates)
+
+
+def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_section: str = "五",
+               column_cycles: dict[str, int] | None = None,
+               on_page: Callable[[], None] | None = None) -> SiteBuild:
+    """SiteFacts of one crawled site (`site.url` as crawled), read from the index and the WARC files.
+
+    `column_cycles` (the rule set's): a dated list whose kind has no cycle there gets inspect.yaml's
+    `uncycled_list_days`, so an unclassified column that stopped years ago is still judged (D09.2).
+    Documents (政策文件/解读) are read only from columns named as such, not from ones that inherit the kind."""
+    crawl_dir = Path(crawl_dir)
+    pages, sitemap = load_pages(db, crawl_dir, site.url, at, on_page)
+    facts = SiteFacts(url=site.url, unit=site.unit, name=site.name or None, kind=site.kind,
+                      public_service=site.public_service)
+    out = SiteBuild(facts=facts, pages=len(pages))
+    if not pages:
+        return out
+    by_url = {p.url: p for p in pages}
+    home = by_url.get(site.url) or next((p for p in pages if p.depth == 0), None)
+    if home is not None:
+        facts.home = build.home_from_page(home.d, home.ref)
+        out.search_forms = home.d.get("search_forms") or []
+
+    cols, known = column_tree(pages, sitemap, site.url)
+    out.columns = cols
+    facts.columns_known = known
+    facts.columns = _column_facts(cols, at)
+    named_kind = {c.path: classify_column(c.name, None, c.path) for c in facts.columns}  # by its own name only
+    build.inherit_kinds(facts.columns)
+    if column_cycles is not None:
+        default = data().get("uncycled_list_days")
+        for c in facts.columns:
+            if default and c.kind not in column_cycles and c.dates():
+                c.cycle_days = int(default)
+    kind_of = {c.path: c.kind for c in facts.columns}
+
+    # articles by the column whose list links to them
+    article_col: dict[str, str] = {}
+    menus = {p.rsplit(">", 1)[0] for p in cols if ">" in p}
+    for c in sorted(cols.values(), key=lambda c: -c.path.count(">")):
+        if c.path in menus:
+            continue  # a menu page lists its sub-columns' entries; they belong to the sub-columns
+        for rec in c.lists:
+            for it in rec.d.get("items") or []:
+                if it.get("url"):
+                    article_col.setdefault(_norm_url(it["url"]), c.path)
+
+    def col_of(rec: PageRec) -> str | None:
+        return article_col.get(rec.url) or (_norm_path(rec.path()) if rec.path() else None)
+
+    # pages' tags and footers: every list and content page, and the home page
+    for p in pages:
+        if p.kind in ("home", "list", "article"):
+            facts.footers.append(build.footer_from_page(p.d, p.ref, is_home=p is home))
+            t = build.tags_from_page(p.d, p.ref)
+            if t is not None:
+                facts.pages.append(t)
+
+    sub_of = {c.path: c.sub_platform for c in facts.columns}
+    feedback: list[Item] = []
+    links: dict[str, set[str]] = {}
+    policies, interps = [], []
+    msg_cols, msg_pages = set(), []
+    role = {r: kinds_of(r) for r in data()["kinds"]}
+    for p in pages:
+        if p.kind != "article":
+            continue
+        cpath = col_of(p)
+        kind = kind_of.get(cpath or "")
+        if kind is None or sub_of.get(cpath):
+            continue
+        title = p.d.get("title") or ""
+        out.articles.append(Item(title=title, url=p.url, date=p.d.get("publish_date"), ref=p.ref))
+        if kind in role["consultation"]:
+            html = read_html(crawl_dir, p.ref)
+            text = parse_page(html, p.url).text
+            if is_feedback(title, text):
+                feedback.append(Item(title=title, url=p.url, date=p.d.get("publish_date"), ref=p.ref))
+            else:
+                facts.consultations.append(build.consultation_from_page(p.d, text, p.ref))
+        elif kind in role["message"]:
+            msg_cols.add(cpath)
+            msg_pages.append(p)
+        elif kind in role["policy"] and named_kind.get(cpath) in role["policy"]:
+            policies.append((p, Policy(url=p.url, title=title, date=p.d.get("publish_date"),
+                                       own_issue=_own_issue(p.d, site), ref=p.ref)))
+        elif kind in role["interpretation"] and named_kind.get(cpath) in role["interpretation"]:
+            interps.append((p, Interpretation(url=p.url, title=title, date=p.d.get("publish_date"), ref=p.ref)))
+        elif kind in role["report"]:
+            html = read_html(crawl_dir, p.ref)
+            ar = build.annual_report_from_page(p.d, parse_page(html, p.url).text, p.ref, section=x03_section)
+            if ar is not None:
+                facts.annual_reports.append(ar)
+    build.attach_feedback(facts.consultations, feedback)
+    for p, _ in policies + interps:
+        links[p.url] = build.page_links(read_html(crawl_dir, p.ref), p.url)
+    facts.policies = [x for _, x in policies]
+    facts.interpretations = [x for _, x in interps]
+    build.link_documents(facts.policies, facts.interpretations, links)
+
+    for p in msg_pages:
+        html = read_html(crawl_dir, p.ref)
+        facts.messages.extend(build.messages_from_page(parse_page(html, p.url).text, p.ref))
+
+    # 机构职能 / 领导信息: the column's own page (or its list's first page)
+    for c in facts.columns:
+        if c.sub_platform:
+            continue
+        src = cols[c.path].page or (cols[c.path].lists[0] if cols[c.path].lists else None)
+        if src is None:
+            continue
+        if c.kind in role["org"] and facts.org is None:
+            facts.org = build.org_entries_from_html(read_html(crawl_dir, src.ref), site.unit, src.ref)
+        elif c.kind in role["leaders"] and facts.leaders is None:
+            text = parse_page(read_html(crawl_dir, src.ref), src.url).text
+            facts.leaders = build.leaders_from_page(text, src.ref) or None
+
+    facts.interaction = _interaction(pages, facts, msg_cols, home)
+    facts.links = _links(db, site.url, by_url, home)
+    return out
+
+
+def _own_issue(d: dict, site: Site) -> bool:
+    """Issued in the unit's own name, unless the page names another issuer (发布机构)."""
+    pub = (d.get("publisher") or "").strip()
+    if not pub:
+        return True
+    from govcheck.checks.footer import name_overlap
+
+    return any(name_overlap(pub, n) >= 0.6 for n in (site.unit, site.name) if n) or \
+        any(n and n in pub for n in (site.unit, site.name))
+
+
+def _column_facts(cols: dict[str, Col], at: dt.date) -> list[ColumnFacts]:
+    cfg = data()
+    fl_parents = set(cfg["first_level_parents"])
+    sp_parents = set(cfg["sub_platform_parents"])
+    has_children = {p.rsplit(">", 1)[0] for p in cols if ">" in p}
+    out = []
+    for path, c in cols.items():
+        parts = path.split(">")
+        sub = None
+        sub_depth = None
+        for i, seg in enumerate(parts[:-1]):
+            if seg in sp_parents:
+                sub, sub_depth = parts[i + 1], i + 1
+        if sub is not None and sub_depth == len(parts) - 1:
+            sub = None  # the platform node itself (a department's home) is not one of its columns
+        nav = path in has_children
+        items: list[Item] = []
+        seen = set()
+        ref = None
+        url = c.url
+        if c.lists:
+            first = _first_list(c)
+            ref, url = first.ref, url or first.url
+            if not nav:
+                for rec in sorted(c.lists, key=lambda r: (r.url != first.url, r.depth, r.url)):
+                    for it in rec.d.get("items") or []:
+                        key = (it.get("url"), it.get("title"), it.get("date"))
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        items.append(Item(title=it.get("title") or "", url=it.get("url"), date=it.get("date"),
+                                          ref=rec.ref))
+        elif c.page is not None:
+            ref, url = c.page.ref, url or c.page.url
+        blank = bool(c.lists) and not nav and not items and all(r.d.get("blank") for r in c.lists)
+        dynamic = bool(c.lists) and not nav and not items and any(r.d.get("dynamic_list") for r in c.lists)
+        titles = [i.title for i in items]
+        kind = classify_column(c.name, titles, path)
+        if sub is not None:
+            first_level = _sub_first_level(path, sub_depth, cols, has_children)
+        else:
+            first_level = len(parts) == 2 or parts[-2] in fl_parents
+        out.append(ColumnFacts(path=path, name=c.name, kind=kind, first_level=first_level, url=url, items=items,
+                               blank=blank, dynamic=dynamic, ref=ref, sub_platform=sub))
+    return out
+
+
+def _sub_first_level(path: str, sub_depth: int, cols: dict[str, Col], has_children: set[str]) -> bool:
+    """In a department sub-platform, the first columns with a list of their own (menus in between are
+    only headings) are its first-level columns."""
+    parts = path.split(">")
+    if path in has_children:
+        return False
+    for i in range(sub_depth + 2, len(parts)):
+        anc = ">".join(parts[:i])
+        if anc not in has_children:
+            return False
+    return True
+
+
+def _first_list(c: Col) -> PageRec:
+    if c.url:
+        for r in c.lists:
+            if r.url == c.url:
+                return r
+    return min(c.lists, key=lambda r: (r.depth, len(r.url), r.url))
+
+
+def _interaction(pages: list[PageRec], facts: SiteFacts, msg_cols: set[str], home) -> InteractionFacts | None:
+    forms = [p for p in pages if p.has_form]
+    msg_columns = [c for c in facts.columns if c.path in msg_cols or (c.kind in kinds_of("message") and c.items)]
+    a, b = data()["message_stats_words"]
+    stats = None
+    for p in pages:
+        t = p.d.get("title") or ""
+        if any(w in t for w in a) and any(w in t for w in b):
+            stats = True
+            break
+    public = None
+    if any(c.items for c in msg_columns):
+        public = True
+    form = min(forms, key=lambda p: (p.depth, p.url)) if forms else None
+    return InteractionFacts(channel_url=form.url if form else None, channel_works=True if form else None,
+                            messages_public=public, stats_published=stats, ref=form.ref if form else None)
+
+
+def _links(db, site_url: str, by_url: dict[str, PageRec], home) -> list[LinkOutcome]:
+    out = []
+    home_url = home.url if home else site_url
+    for lk in query.link_outcomes(db, site_url):
+        if lk["outcome"] not in ("broken", "error", "suspected", "blocked"):
+            continue
+        ref_rec = by_url.get(lk["referrer"])
+        out.append(LinkOutcome(url=lk["url"], referrer=lk["referrer"], outcome=lk["outcome"], status=lk.get("status"),
+                               on_home=lk["referrer"] == home_url, ref=ref_rec.ref if ref_rec else None))
+    return out
