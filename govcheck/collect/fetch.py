@@ -114,6 +114,7 @@ class Fetcher:
             res.hops.append(hop)
             if err:
                 res.error = err
+                res.status = hop.status  # headers may have arrived before the body failed
                 break
             loc = next((v for k, v in hop.response_headers if k.lower() == "location"), None)
             if follow and hop.status in (301, 302, 303, 307, 308) and loc:
