@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from pathlib import Path
 
 import typer
@@ -42,10 +43,16 @@ def serve(
         if server.feeds_url:
             typer.echo(f"  新媒体订阅源：{server.feeds_url}/feeds/<id>.xml")
         typer.echo(f"网站名单已写入 {roster}；按 Ctrl-C 停止。")
+        stop = asyncio.Event()
+        try:  # a service manager's SIGTERM stops as cleanly as Ctrl-C
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
             await server.stop()
+        typer.echo("已停止。")
 
     try:
         asyncio.run(run())
