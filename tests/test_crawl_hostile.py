@@ -125,3 +125,19 @@ async def test_hostile_servers_end_as_recorded_errors(tmp_path):
     # every error is recorded as a fetch, none of them counts as ok
     for name in ("big.html", "bomb.html", "loop1", "drip.html", "fake.html", "doc.pdf", "garbage.html"):
         assert rows[name]["outcome"] != "ok"
+
+
+async def test_site_that_is_down(tmp_path):
+    """Connection refused on the home page: one suspected fetch recorded, the run carries on."""
+    port = free_port()  # nothing listens here
+    async with serve(hostile_app("http://127.0.0.1:1")) as other:
+        sites = [Site(region="x", unit="宕机单位", name="n", url=f"http://127.0.0.1:{port}/"),
+                 Site(region="x", unit="正常单位", name="m", url=other + "/fine.html")]
+        opts = CrawlOptions.defaults(min_delay=0, retries=1, backoff=0.01, timeout=2.0, obey_robots=False)
+        down, up = await crawl_sites(sites, tmp_path, opts)
+    assert down.status == "done" and down.suspected == 1 and down.pages == 0
+    assert up.status == "done" and up.pages == 1
+    engine = make_engine(f"sqlite:///{tmp_path}/round.sqlite")
+    [row] = fetches(engine, sites[0].url)
+    engine.dispose()
+    assert row["error"].startswith("connect") and row["attempts"] == 2 and row["outcome"] == "suspected"
