@@ -235,3 +235,18 @@ def test_only_the_planted_report_repeats_section_five(scen):
             if y - 1 in rep:
                 ratio = difflib.SequenceMatcher(None, rep[y - 1], rep[y]).ratio()
                 assert (ratio == 1.0) == (y in planted) and (y in planted or ratio < 0.6), (s.unit, y, ratio)
+
+
+def test_accounts_roster_points_at_the_running_feeds(scen, tmp_path):
+    import httpx
+
+    from govcheck.sim.testing import running_region
+
+    with running_region(scen) as reg:
+        assert reg.feeds_url
+        path = reg.write_accounts(tmp_path / "accounts.csv")
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        assert "{base_url}" not in "".join(lines) and reg.feeds_url in lines[1]
+        url = next(c for c in lines[1].split(",") if c.startswith("http"))
+        r = httpx.get(url, timeout=10)
+        assert r.status_code == 200 and ("<rss" in r.text[:200] or "<feed" in r.text[:200])

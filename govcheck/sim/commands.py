@@ -19,6 +19,7 @@ def serve(
     roster: Path = typer.Option(None, "--roster", help="写出网站名单 CSV 的路径（默认：当前目录 sites-<场景>.csv）"),
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
     base_port: int = typer.Option(0, "--base-port", help="固定端口：各网站依次使用 N、N+1…（默认随机空闲端口）"),
+    accounts: Path = typer.Option(None, "--accounts", help="写出政务新媒体名单 CSV（数据来源指向本次启动的订阅源）"),
 ) -> None:
     """启动场景中的全部网站（每个网站一个端口），写出网站名单，按 Ctrl-C 停止。"""
     try:
@@ -42,6 +43,9 @@ def serve(
             typer.echo(f"  {s['url']:<28} {s['unit']}（{s['style']}，{s['encoding']}，约{s['pages']}页）")
         if server.feeds_url:
             typer.echo(f"  新媒体订阅源：{server.feeds_url}/feeds/<id>.xml")
+            if accounts:
+                server.write_accounts(accounts)
+                typer.echo(f"新媒体名单已写入 {accounts}；备案名单：{scen.accounts_dir / 'registry.csv'}")
         typer.echo(f"网站名单已写入 {roster}；按 Ctrl-C 停止。")
         stop = asyncio.Event()
         try:  # a service manager's SIGTERM stops as cleanly as Ctrl-C

@@ -302,6 +302,17 @@ class RegionServer:
                 return s
         raise KeyError(key_or_unit)
 
+    def write_accounts(self, path: str | Path) -> Path | None:
+        """The scenario's accounts roster with 数据来源 pointing at the running feed server ({base_url} filled)."""
+        if not self.feeds_url or self.scenario.accounts_dir is None:
+            return None
+        src = self.scenario.accounts_dir / "accounts.csv"
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = src.read_text(encoding="utf-8-sig").replace("{base_url}", self.feeds_url)
+        path.write_text(text, encoding="utf-8-sig")
+        return path
+
     def write_roster(self, path: str | Path) -> Path:
         """The sites roster (contract headers), UTF-8 with BOM so Excel opens it."""
         path = Path(path)
