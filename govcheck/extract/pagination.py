@@ -36,7 +36,9 @@ def page_links(page: Page) -> list[str]:
             seen.add(u)
             out.append(u)
 
-    for a in page.tree.css("a[href]"):
+    sel = ('a[href*="index_"], a[href*="page" i], a[href*="p="], a:lexbor-contains("下一页"), '
+           'a:lexbor-contains("下页"), a:lexbor-contains("尾页"), a:lexbor-contains("末页")')
+    for a in page.tree.css(sel):
         href = a.attrs.get("href") or ""
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
