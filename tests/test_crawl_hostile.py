@@ -24,7 +24,7 @@ def hostile_app(garbage_base: str) -> web.Application:
     async def home(req):
         links = "".join(f'<a href="{p}">{p}</a>' for p in
                         ["/big.html", "/bomb.html", "/loop1", "/drip.html", "/fake.html", "/doc.pdf",
-                         "/fine.html", f"{garbage_base}/garbage.html"])
+                         "/fine.html", "/random.html", "/badutf8.html", f"{garbage_base}/garbage.html"])
         return web.Response(text=f"<html><head><title>首页</title></head><body>{links}</body></html>",
                             content_type="text/html")
 
@@ -67,11 +67,22 @@ def hostile_app(garbage_base: str) -> web.Application:
     async def doc(req):  # says PDF, is an HTML error page
         return web.Response(body=b"<!DOCTYPE html><html><body>error</body></html>", content_type="application/pdf")
 
+    async def random_bytes(req):  # says UTF-8 HTML, is noise
+        import random
+
+        return web.Response(body=random.Random(7).randbytes(20000), content_type="text/html", charset="utf-8")
+
+    async def bad_utf8(req):  # real HTML with a few invalid bytes: decoded with replacement, not an error
+        text = "咸宁市人民政府办公室关于印发政府网站检查工作方案的通知。" * 5
+        body = f"<html><title>坏字节</title><body>{text}".encode() + b"\xff\xfe\x80" + "结束</body></html>".encode()
+        return web.Response(body=body, content_type="text/html", charset="utf-8")
+
     async def fine(req):
         return web.Response(text="<html><title>正常</title></html>", content_type="text/html")
 
     for path, h in [("/", home), ("/big.html", big), ("/bomb.html", gzbomb), ("/loop1", loop1), ("/loop2", loop2),
-                    ("/drip.html", drip), ("/fake.html", fake), ("/doc.pdf", doc), ("/fine.html", fine)]:
+                    ("/drip.html", drip), ("/fake.html", fake), ("/doc.pdf", doc), ("/fine.html", fine),
+                    ("/random.html", random_bytes), ("/badutf8.html", bad_utf8)]:
         app.router.add_get(path, h)
     return app
 
@@ -122,8 +133,11 @@ async def test_hostile_servers_end_as_recorded_errors(tmp_path):
     assert kind("doc.pdf") == "content_type_mismatch"
     assert kind("garbage.html") in ("bad_response", "server_disconnected", "reset", "error")
     assert rows["fine.html"]["error"] is None and rows["fine.html"]["outcome"] == "ok"
+    assert kind("random.html") == "content_type_mismatch"
+    assert rows["badutf8.html"]["error"] is None and rows["badutf8.html"]["title"] == "坏字节"
     # every error is recorded as a fetch, none of them counts as ok
-    for name in ("big.html", "bomb.html", "loop1", "drip.html", "fake.html", "doc.pdf", "garbage.html"):
+    for name in ("big.html", "bomb.html", "loop1", "drip.html", "fake.html", "doc.pdf", "garbage.html",
+                 "random.html"):
         assert rows[name]["outcome"] != "ok"
 
 
