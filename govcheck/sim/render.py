@@ -634,7 +634,8 @@ class XxgkRenderer(Renderer):
     side_date = "bracket_md"
 
     def index_no(self, it: Item) -> str:
-        return f"{self.site.footer.get('org_code', '011043001')}/{it.date.year}-{it.id % 100000:05d}"
+        code = self.site.footer.get("org_code") or f"{derive_seed(self.site.key, 'org') % 10**9:09d}"
+        return f"{code}/{it.date.year}-{it.id % 100000:05d}"
 
     def list_rows(self, items: list[Item], col: Column) -> str:
         h = L("xxgk_head")
