@@ -486,6 +486,11 @@ class _Builder:
         for d in defects:
             if d.plant in ("stale", "blank", "json_api"):
                 c = self.ensure_path(d.params["path"], d.params.get("kind"), f"defects: {d.plant}")
+                allowed = {"stale": ("list", "interps"), "blank": ("list", "interps", "messages", "consultations",
+                                                                   "reports"), "json_api": ("list",)}[d.plant]
+                if c.ctype not in allowed:
+                    raise self.err(f"defects: {d.plant}", f"栏目 {c.path_str}（{c.ctype}）不能设置 {d.plant}"
+                                                          f"（可用于：{', '.join(allowed)}）")
                 if d.plant == "stale":
                     c.spec["latest"] = d.params["last"]
                     c.spec.setdefault("count", d.params.get("items", 6))
@@ -604,14 +609,16 @@ class _Builder:
         pols = [p for pc in policy_cols if (src is None or pc.name == src) for p in pc.items]
         pols.sort(key=lambda p: (p.date, p.seq), reverse=True)
         uninterp = sum(d.count for d in defects if d.plant == "policy_uninterpreted")
-        # leave out the newest policies so a sample of the newest finds them
+        # the uninterpreted ones are recent (right after the newest), where a sample of recent policies looks
         skip = {id(p) for p in pols[1:1 + uninterp]}
         unlinked = [d for d in defects if d.plant == "interp_unlinked"]
         todo_unlinked = [(d.params.get("direction", "interp_to_policy")) for d in unlinked for _ in range(d.count)]
+        latest = c.spec.get("latest")
+        cutoff = _as_date(latest, f"栏目 {c.path_str}: latest", self.t0) if latest is not None else None
         for p in pols:
-            if id(p) in skip:
+            if id(p) in skip or (cutoff is not None and p.date > cutoff):  # a stale 解读 column left them
                 continue
-            date = min(self.t0, p.date + dt.timedelta(days=self.rng.randint(0, 3)))
+            date = min(self.t0, cutoff or self.t0, p.date + dt.timedelta(days=self.rng.randint(0, 3)))
             doc = re.sub(r"^.*?《(.*)》.*$", r"\1", p.title) if "《" in p.title else p.title
             title = self.text.title("interp_titles", doc=doc)
             it = self.new_item(c, title, date, "interp", policy=p, links_policy=True)
