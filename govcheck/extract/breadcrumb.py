@@ -90,8 +90,9 @@ def extract_breadcrumb(page: Page) -> list[str]:
             seen.add(node.mem_id)
             candidates.append((2, node))
     # elements whose own text carries a marker ("当前位置：")
-    if any(m in page.text for m in marks):
-        sel_m = ", ".join(f'*:lexbor-contains("{m}")' for m in marks)
+    live_marks = [m for m in marks if m in page.text]
+    if live_marks:
+        sel_m = ", ".join(f'*:lexbor-contains("{m}")' for m in live_marks)
         for node in body.css(sel_m):
             if node.mem_id not in seen and node.tag not in ("body", "html"):
                 seen.add(node.mem_id)

@@ -41,10 +41,13 @@ def _last(rx: re.Pattern, text: str, anchor: str | None = None):
 
 def _conac(page: Page) -> bool:
     """党政机关 mark: a conac.cn link, the red mark image, an _ideConac holder or a conac script."""
+    live = page.present(words("conac_markers"))
+    if not live:
+        return False  # neither the word nor the host appears anywhere in the source
     sel = ", ".join(
-        [f'a[href*="{m}" i]' for m in ("conac",)]
-        + [f'img[{a}*="{m}" i]' for m in words("conac_markers") for a in ("src", "alt", "title", "id")]
-        + ['[id*="conac" i]']
+        [f'a[href*="{m}" i]' for m in live]
+        + [f'img[{a}*="{m}" i]' for m in live for a in ("src", "alt", "title", "id")]
+        + [f'[id*="{m}" i]' for m in live]
     )
     if page.tree.css_first(sel) is not None:
         return True
