@@ -131,12 +131,12 @@ def test_titles_are_unique_within_a_site():
 
 def test_stale_interpretations_and_misplaced_defects(scen_copy):
     _edit(scen_copy / "sites" / "demo-gbk.yaml", defects=[
-        {"plant": "stale", "path": "首页>政府信息公开>法定主动公开内容>政策解读", "last": "2021-12-31"}])
+        {"plant": "stale", "path": "首页>政府信息公开>法定主动公开内容>政策解读", "last": "2022-02-28"}])
     site = load_scenario(scen_copy).site("demo-gbk")
     interps = site.column_by_path("首页>政府信息公开>法定主动公开内容>政策解读").items
-    assert interps and max(i.date for i in interps).isoformat() <= "2021-12-31"
+    assert interps and max(i.date for i in interps).isoformat() <= "2022-02-28"
     pols = [p for p in site.items_by_id.values() if p.kind == "policy"]
-    assert any(p.date.isoformat() > "2021-12-31" and "interp" not in p.extra for p in pols)
+    assert any(p.date.isoformat() > "2022-02-28" and "interp" not in p.extra for p in pols)
     _edit(scen_copy / "sites" / "demo-gbk.yaml", defects=[
         {"plant": "blank", "path": "首页>政府信息公开>法定主动公开内容>机构职能"}])
     with pytest.raises(ScenarioError, match="机构职能"):
