@@ -7,22 +7,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from .annual_report import report_sections, report_year, report_years
 from .article import extract_article
 from .breadcrumb import extract_breadcrumb
+from .columns import ColumnTree, classify_column, extract_nav_columns, extract_sitemap_columns
+from .consultation import extract_consultation, is_feedback
 from .dates import date_from_url, find_dates, iso, parse_date
 from .decode import decode_html
-from .dom import Page, parse_page
+from .dom import Page, parse_page, words
 from .footer import extract_footer
 from .kind import classify
 from .lists import extract_list
-from .meta import extract_meta, meta_get, page_title
-from .pagination import api_urls, json_items, page_links
-from .annual_report import report_sections, report_year, report_years
-from .columns import ColumnTree, classify_column, extract_nav_columns, extract_sitemap_columns
-from .consultation import extract_consultation, is_feedback
 from .messages import extract_messages, extract_messages_text
+from .meta import extract_meta, meta_get, page_title
 from .org import extract_leaders, extract_org_info, extract_org_sections
-from .dom import words
+from .pagination import api_urls, json_items, page_links
 
 __all__ = ["extract_page", "extract_from_page", "decode_html", "parse_page", "parse_date", "find_dates",
            "date_from_url", "page_links", "api_urls", "json_items", "report_sections", "report_year", "report_years",
@@ -69,7 +68,7 @@ def extract_from_page(page: Page, ref_date: dt.date | None = None) -> dict:
         if lst.dynamic:
             apis = api_urls(page)
     if title and kind in ("list", "home"):
-        title = _CJK_GAP.sub("", title)  # headlines keep their spaces (they separate clauses)
+        title = _CJK_GAP.sub("", title)  # column names only: article headlines keep spaces between clauses
     dates = [i["date"] for i in items if i.get("date")]
     return {
         "kind": kind,
@@ -107,8 +106,6 @@ _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
 def _first_title_segment(page: Page) -> str | None:
-    import re
-
     t = page_title(page)
     if not t:
         return None
