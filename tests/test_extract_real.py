@@ -79,3 +79,9 @@ def test_hidden_jiucuo_link_is_not_an_entry(real_corpus):
             "http://fgw.zj.gov.cn/art/2016/11/22/art_1621004_30332664.html")
     assert r["footer"]["error_report_entry"] is False
     assert r["footer"]["site_id_code"] == "3300000020"
+
+
+def test_saved_fragment_is_not_an_article(real_corpus):
+    # a content table cut out of a page: dates inside it are not a page's publish date
+    r = run(real_corpus, "nfra.gov.cn/assets/element2.html")
+    assert r["kind"] == "other" and r["items"] == []

@@ -46,6 +46,8 @@ def extract_from_page(page: Page, ref_date: dt.date | None = None) -> dict:
     ptitle = page_title(page)
     column_page = bool(column) or bool(re.search(r"[_|｜]|\s-\s", ptitle))
     kind = classify(art, lst, crumbs, page.url, column_page)
+    if kind == "article" and _is_fragment(page):
+        kind = "other"  # a saved piece of a page (no html/head/body/title), not a page of its own
     if kind in ("list", "home"):
         if kind == "list":
             # the trail the reader sees names the column; meta ColumnName is sometimes the site section
@@ -99,6 +101,13 @@ def extract_from_page(page: Page, ref_date: dt.date | None = None) -> dict:
         "body_chars": art.body_chars,
         "url_date": iso(date_from_url(page.url)),
     }
+
+
+_DOC_TAGS = re.compile(r"<(?:html|head|body|title)[\s>]", re.I)
+
+
+def _is_fragment(page: Page) -> bool:
+    return _DOC_TAGS.search(page.html, 0, 200_000) is None
 
 
 # "政府信息 公开指南": markup whitespace between Chinese characters is not part of a title
