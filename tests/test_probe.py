@@ -93,3 +93,39 @@ def test_bad_roster_names_row_and_column(tmp_path):
     r = CliRunner().invoke(app, ["probe", "--sites", str(roster), "--out", str(tmp_path / "o"), "--count", "1"])
     assert r.exit_code == 2
     assert "第3行" in r.output and "首页网址" in r.output
+
+
+async def test_probes_against_the_replica_outage(tmp_path):
+    """The availability-demo replica site is down (503) part of the time; probes on a compressed schedule
+    (period 1 s, down 0.3 s instead of minutes) see that share of failures, and V2 is judged from them."""
+    import shutil
+
+    import pytest
+    import yaml
+
+    sim = pytest.importorskip("govcheck.sim.testing")
+    from govcheck.sim.scenario import SCENARIOS_DIR
+
+    dst = tmp_path / "avail"
+    shutil.copytree(SCENARIOS_DIR / "availability-demo", dst)
+    f = dst / "sites" / "demo-down.yaml"
+    d = yaml.safe_load(f.read_text(encoding="utf-8"))
+    outage = next(x for x in d["defects"] if x["plant"] == "outage")
+    outage.update(period=1.0, down=0.3)
+    f.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    (dst / "scenario.yaml").write_text((dst / "scenario.yaml").read_text(encoding="utf-8").replace(
+        "../styles-demo/", str(SCENARIOS_DIR / "styles-demo") + "/"), encoding="utf-8")
+    engine = make_engine(f"sqlite:///{tmp_path}/round.sqlite")
+    with sim.running_region(dst) as reg:
+        roster = reg.write_roster(tmp_path / "sites.csv")
+        from govcheck.collect.roster import read_sites
+
+        sites = read_sites(roster)
+        await run_probes(engine, sites, interval=0.05, count=40, timeout=2.0, slow=1.0)
+    site = next(s for s in sites if s.unit == d["unit"])
+    w = timedelta(minutes=10)
+    a = availability(engine, site.url, utcnow() + timedelta(seconds=1), window=w)
+    engine.dispose()
+    assert a.visits == 40
+    assert 0.1 <= a.ratio <= 0.6, a  # ~30 % of the time down
+    assert v2_veto(a, w, veto_ratio=0.05, min_visits_per_day=20) is True
