@@ -234,6 +234,9 @@ def find_publish_date(page: Page, meta: dict, title: str | None) -> tuple[dt.dat
     ud = date_from_url(page.url)
     if ud:
         return ud, "url", tpos
+    md = parse_date(meta_get(meta, words("meta_modified_names")))
+    if md:
+        return md, "meta-modified", tpos
     if tpos >= 0:
         after = text[tpos + len(title or ""): tpos + len(title or "") + 300]
         d = find_dates(after, month_day=False)
