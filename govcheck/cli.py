@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "govcheck.sim.commands",
     "govcheck.newmedia.commands",
     "govcheck.checks.commands",
+    "govcheck.inspect.commands",
 ]
 
 

@@ -458,10 +458,15 @@ def _interaction(pages: list[PageRec], facts: SiteFacts, msg_cols: set[str], hom
 
 def _links(db, site_url: str, by_url: dict[str, PageRec], home) -> list[LinkOutcome]:
     out = []
+    seen: set[tuple[str, bool]] = set()
     home_url = home.url if home else site_url
     for lk in query.link_outcomes(db, site_url):
         if lk["outcome"] not in ("broken", "error", "suspected", "blocked"):
             continue
+        key = (lk["url"], lk["referrer"] == home_url)
+        if key in seen:
+            continue  # judged once per target (and once more if the home page links to it)
+        seen.add(key)
         ref_rec = by_url.get(lk["referrer"])
         out.append(LinkOutcome(url=lk["url"], referrer=lk["referrer"], outcome=lk["outcome"], status=lk.get("status"),
                                on_home=lk["referrer"] == home_url, ref=ref_rec.ref if ref_rec else None))

@@ -1,0 +1,58 @@
+"""`govcheck inspect`: a whole round in one command."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("inspect")
+    def inspect_cmd(
+        sites: Path = typer.Option(..., "--sites", help="网站名单（CSV/XLSX）"),
+        out: Path = typer.Option(..., "--out", help="输出目录；用同一目录重新运行即续抓"),
+        at: Optional[str] = typer.Option(None, "--at", help="监测时间点 YYYY-MM-DD（或在 --round-config 中给出）"),
+        rules: Optional[str] = typer.Option(None, "--rules", help="规则集：gb2019 | xianning-2022 | 文件路径"),
+        accounts: Optional[Path] = typer.Option(None, "--accounts", help="政务新媒体名录（CSV/XLSX）"),
+        registry: list[Path] = typer.Option([], "--registry", help="备案系统导出文件，可多次指定"),
+        previous: Optional[Path] = typer.Option(None, "--previous", help="上一轮的输出目录（整改对照）"),
+        round_config: Optional[Path] = typer.Option(None, "--round-config", help="轮次与通报设置（TOML：[round] [notice]）"),
+        max_pages: Optional[int] = typer.Option(None, "--max-pages", help="每个网站最多抓取的页面数"),
+        concurrency: Optional[int] = typer.Option(None, "--concurrency", help="每个主机同时进行的请求数"),
+        delay: Optional[float] = typer.Option(None, "--delay", help="同一主机两次请求的最小间隔（秒）"),
+        workers: int = typer.Option(2, "--workers", help="抽取页面的进程数（与抓取同时进行）"),
+        db: Optional[str] = typer.Option(None, "--db", help="数据库 URL（默认 OUT/round.sqlite）"),
+        pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 生成 PDF"),
+        seed: Optional[int] = typer.Option(None, "--seed", help="抽样随机种子（默认取轮次配置或监测时间点）"),
+        no_search: bool = typer.Option(False, "--no-search", help="不做站内搜索测试"),
+        no_external: bool = typer.Option(False, "--no-external", help="不检查外部链接"),
+        no_progress: bool = typer.Option(False, "--no-progress", help="不显示进度"),
+    ) -> None:
+        """检查一轮：抓取网站（可续抓）、抽取、检查、评分，并生成通报与附件。"""
+        from govcheck.commands import console, fail
+
+        from .run import InspectError, run_inspect
+
+        day = None
+        if at is not None:
+            try:
+                day = dt.date.fromisoformat(at)
+            except ValueError:
+                fail(f"--at 不是有效日期（应为 YYYY-MM-DD）：{at}")
+        if accounts is None and registry:
+            fail("--registry 需要与 --accounts 一起使用")
+        try:
+            res = run_inspect(sites, out, at=day, rules=rules, round_config=round_config, seed=seed,
+                              accounts=accounts, registry=list(registry), previous=previous, max_pages=max_pages,
+                              concurrency=concurrency, delay=delay, db=db, pdf=pdf, workers=workers,
+                              progress=not no_progress, search=not no_search, external=not no_external)
+        except InspectError as e:
+            fail(str(e))
+        n_manual = sum(len(o.manual) for o in res.sites)
+        bad = [o.site.unit for o in res.sites if o.error]
+        console.print(f"检查完成：{len(res.sites)} 个网站，{sum(o.pages for o in res.sites)} 个页面，"
+                      f"问题 {len(res.findings)} 条，需人工核查 {n_manual} 项（见 {out / 'manual.json'}）。")
+        if bad:
+            console.print(f"[yellow]以下网站读取出错，已列入需人工核查：{'、'.join(bad)}[/]")

@@ -1,0 +1,389 @@
+"""A whole round in one call: crawl (resumable) → extract → SiteFacts → checks → new media → score → report."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import ipaddress
+import json
+import logging
+import multiprocessing
+import time
+import tomllib
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from govcheck.checks import run_checks
+from govcheck.checks.base import ManualItem, Sample, derive_rng, param
+from govcheck.checks.facts import EvidenceRef, SearchFacts, SearchTest, SiteFacts
+from govcheck.model import Finding, Site
+from govcheck.rules import RuleSet, load_ruleset
+
+from .adapter import SiteBuild, build_site, data
+
+log = logging.getLogger(__name__)
+
+
+class InspectError(ValueError):
+    """Bad input to an inspection (roster, round config, rule set); the message names the file."""
+
+
+@dataclass
+class SiteOutcome:
+    site: Site
+    facts: SiteFacts
+    pages: int
+    findings: list[Finding] = field(default_factory=list)
+    manual: list[ManualItem] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
+    anomalies: list[Finding] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class InspectResult:
+    out: Path
+    sites: list[SiteOutcome]
+    findings: list[Finding]  # site and account findings stored in the round
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------- meta
+def round_meta(config: Path | None, *, at: dt.date | None, rules: str | None, seed: int | None,
+               name: str | None = None) -> dict[str, Any]:
+    """[round] and [notice] settings: the --round-config TOML, overridden by the command's options."""
+    meta: dict[str, Any] = {"round": {}}
+    if config is not None:
+        try:
+            with Path(config).open("rb") as f:
+                meta = tomllib.load(f)
+        except (OSError, tomllib.TOMLDecodeError) as e:
+            raise InspectError(f"{config}: 无法读取轮次配置：{e}") from None
+        if not isinstance(meta.get("round"), dict):
+            raise InspectError(f"{config}: 缺少 [round] 表")
+    r = meta["round"]
+    if at is not None:
+        r["at"] = at
+    if rules is not None:
+        r["rules"] = rules
+    if seed is not None:
+        r["seed"] = seed
+    if name is not None:
+        r["name"] = name
+    for key in ("at", "rules"):
+        if key not in r:
+            raise InspectError(f"{config or '命令行'}: 缺少 round.{key}（或 --{key}）")
+    if isinstance(r["at"], str):
+        try:
+            r["at"] = dt.date.fromisoformat(r["at"])
+        except ValueError:
+            raise InspectError(f"{config or '命令行'}: round.at 不是有效日期：{r['at']!r}") from None
+    r.setdefault("seed", int(r["at"].strftime("%Y%m%d")))
+    r.setdefault("name", f"{r['at'].isoformat()} 检查")
+    return meta
+
+
+# ---------------------------------------------------------------------------------------------- crawl
+def crawl(sites: list[Site], out: Path, db_url: str | None, *, max_pages: int | None, concurrency: int | None,
+          delay: float | None, progress: bool, external: bool = True) -> None:
+    from govcheck.collect.config import CrawlOptions
+    from govcheck.collect.runner import crawl_sites
+
+    over: dict[str, Any] = {"max_pages": max_pages, "per_host_concurrency": concurrency, "min_delay": delay}
+    if not external:
+        over["check_external"] = False
+    opts = CrawlOptions.defaults(**over)
+    asyncio.run(crawl_sites(sites, out, opts, db_url, progress=progress, command="govcheck inspect"))
+
+
+async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: dt.date, rs: RuleSet, *,
+                          workers: int, on_crawled=None, on_built=None, stats=None) -> dict[str, "SiteBuild | Exception"]:
+    """Crawl all sites (as collect.runner.crawl_sites does) and read each one's pages in a worker process
+    as soon as its crawl ends, so extraction overlaps the crawl of the remaining sites."""
+    from govcheck.collect.config import load_data as crawl_data
+    from govcheck.collect.crawler import SiteJob, Stats, crawl_site
+    from govcheck.collect.runner import start_run
+    from govcheck.collect.store import crawl_run, make_engine
+    from govcheck.collect.archive import utcnow
+    from sqlalchemy import update
+
+    engine = make_engine(db_url)
+    run_id = await asyncio.to_thread(start_run, engine, opts, "govcheck inspect")
+    stats = stats or Stats(sites_total=len(sites))
+    gsem = asyncio.Semaphore(opts.global_limit)
+    site_sem = asyncio.Semaphore(int(crawl_data()["run"]["max_sites"]))
+    hosts: dict = {}
+    section = str(rs.rule("X03.2").params.get("section", "五")) if "X03.2" in rs.rules else "五"
+    cycles = dict(rs.column_cycles)
+    loop = asyncio.get_running_loop()
+    # spawn: the caller may run threads (a replica region, the crawler's writer) that fork would copy mid-state
+    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"))
+    built: dict[str, SiteBuild | Exception] = {}
+
+    async def one(site: Site) -> None:
+        job = SiteJob(site=site.__dict__.copy(), out_dir=str(out), db_url=db_url, run_id=run_id,
+                      options=opts.to_dict())
+        async with site_sem:
+            await crawl_site(job, engine, stats, gsem, hosts)
+        if on_crawled:
+            on_crawled(site)
+        try:
+            built[site.url] = await loop.run_in_executor(pool, _build_worker, site.__dict__, db_url, str(out), at,
+                                                         section, cycles)
+        except Exception as e:  # noqa: BLE001 - one site's failure is reported, the round goes on
+            log.warning("site %s: %s", site.url, e)
+            built[site.url] = e
+        if on_built:
+            on_built(site)
+
+    try:
+        await asyncio.gather(*(one(s) for s in sites))
+    finally:
+        pool.shutdown(wait=True)
+        with engine.begin() as c:
+            c.execute(update(crawl_run).where(crawl_run.c.id == run_id).values(finished_at=utcnow()))
+        engine.dispose()
+    return built
+
+
+# ---------------------------------------------------------------------------------------------- facts
+def _build_worker(site: dict, db_url: str, crawl_dir: str, at: dt.date, section: str,
+                  cycles: dict[str, int]) -> SiteBuild:
+    from govcheck.collect.store import make_engine
+
+    eng = make_engine(db_url)
+    try:
+        return build_site(Site(**site), eng, crawl_dir, at, x03_section=section, column_cycles=cycles)
+    finally:
+        eng.dispose()
+
+
+def build_all(sites: list[Site], db_url: str, crawl_dir: Path, at: dt.date, rs: RuleSet, *, workers: int = 1,
+              on_site=None) -> dict[str, SiteBuild | Exception]:
+    """SiteBuild per site URL (an Exception for a site that could not be read; the others go on)."""
+    section = str(rs.rule("X03.2").params.get("section", "五")) if "X03.2" in rs.rules else "五"
+    cycles = dict(rs.column_cycles)
+    out: dict[str, SiteBuild | Exception] = {}
+    if workers <= 1:
+        for s in sites:
+            try:
+                out[s.url] = _build_worker(s.__dict__, db_url, str(crawl_dir), at, section, cycles)
+            except Exception as e:  # noqa: BLE001 - one site's failure is reported, the round goes on
+                log.exception("site %s", s.url)
+                out[s.url] = e
+            if on_site:
+                on_site(s)
+        return out
+    with ProcessPoolExecutor(max_workers=workers) as ex:
+        futs = {ex.submit(_build_worker, s.__dict__, db_url, str(crawl_dir), at, section, cycles): s for s in sites}
+        for fu in as_completed(futs):
+            s = futs[fu]
+            try:
+                out[s.url] = fu.result()
+            except Exception as e:  # noqa: BLE001
+                out[s.url] = e
+            if on_site:
+                on_site(s)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- search
+def search_test(b: SiteBuild, rs: RuleSet, seed: int, timeout: float | None = None) -> SearchFacts:
+    """Query the home page's search form with sampled titles of the site's own articles (D25)."""
+    import httpx
+
+    from govcheck.extract.decode import decode_html
+    from govcheck.extract.dom import clean, parse_page
+
+    cfg = data()["search"]
+    forms = b.search_forms
+    if not forms:
+        return SearchFacts(present=None)
+    form = forms[0]
+    n = int(param(rs, "D25.2", "sample_size")) if "D25.2" in rs.rules else 0
+    rng, _ = derive_rng(seed, "inspect.search")
+    pool = sorted({(a.title, a.url) for a in b.articles if a.title and a.url})
+    chosen = rng.sample(pool, min(n, len(pool))) if n else []
+    res = SearchFacts(present=True, url=form["action"])
+    works = None
+    with httpx.Client(timeout=timeout or float(cfg["timeout"]), follow_redirects=True) as client:
+        for title, _ in chosen or [(None, None)]:
+            q = (title or "")[: int(cfg["max_title_chars"])]
+            sep = "&" if "?" in form["action"] else "?"
+            url = f"{form['action']}{sep}{urlencode({form['field']: q})}"
+            try:
+                r = client.get(url)
+            except httpx.HTTPError as e:
+                log.info("search %s: %s", url, e)
+                continue
+            ref = EvidenceRef(url=url, fetched_at=dt.datetime.now(dt.timezone.utc).isoformat(), status=r.status_code)
+            if r.status_code != 200:
+                works = False if works is None else works
+                continue
+            works = True
+            if title is None:
+                continue
+            text, _ = decode_html(r.content, r.headers.get("content-type"))
+            found = clean(q) in clean(parse_page(text, url).text)
+            res.tests.append(SearchTest(query=q, found=found, url=url, ref=ref))
+            res.ref = res.ref or ref
+    res.works = works
+    return res
+
+
+# ---------------------------------------------------------------------------------------------- checks
+def _ip_host(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
+
+
+def check_site(site: Site, b: SiteBuild, rs: RuleSet, at: dt.date, seed: int) -> SiteOutcome:
+    res = run_checks(b.facts, rs, at, seed)
+    o = SiteOutcome(site=site, facts=b.facts, pages=b.pages, findings=res.findings, manual=res.manual,
+                    samples=res.samples, anomalies=res.anomalies)
+    if _ip_host(site.url):
+        # served at an IP address (a replica or a mirror): the URL names no domain to judge
+        kept = [f for f in o.findings if f.code != "D20.1"]
+        if len(kept) != len(o.findings):
+            o.manual.append(ManualItem("D20.1", data()["ip_host_note"], [site.url]))
+        o.findings = kept
+    if b.pages == 0:
+        o.manual.append(ManualItem("*", data()["no_pages_note"], [site.url]))
+    return o
+
+
+# ---------------------------------------------------------------------------------------------- round
+def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules: str | None = None,
+                round_config: Path | None = None, seed: int | None = None, accounts: Path | None = None,
+                registry: list[Path] | None = None, previous: Path | None = None, max_pages: int | None = None,
+                concurrency: int | None = None, delay: float | None = None, db: str | None = None,
+                pdf: bool = False, workers: int = 1, progress: bool = True, search: bool = True,
+                external: bool = True) -> InspectResult:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from govcheck.collect.roster import RosterError, read_sites
+    from govcheck.collect.store import default_db_url
+    from govcheck.commands import attach_comparison, create_and_report
+    from govcheck.rules import RuleSetError
+
+    console = Console(stderr=True, quiet=not progress)
+    meta = round_meta(round_config, at=at, rules=rules, seed=seed)
+    r = meta["round"]
+    at, seed = r["at"], int(r["seed"])
+    try:
+        rs = load_ruleset(str(r["rules"]))
+    except RuleSetError as e:
+        raise InspectError(str(e)) from None
+    try:
+        sites = read_sites(sites_path)
+    except RosterError as e:
+        raise InspectError(str(e)) from None
+    out.mkdir(parents=True, exist_ok=True)
+    db_url = db or default_db_url(out)
+    timings: dict[str, float] = {}
+
+    from govcheck.collect.config import CrawlOptions
+    from govcheck.collect.crawler import Stats
+
+    over: dict[str, Any] = {"max_pages": max_pages, "per_host_concurrency": concurrency, "min_delay": delay}
+    if not external:
+        over["check_external"] = False
+    try:
+        opts = CrawlOptions.defaults(**over)
+    except ValueError as e:
+        raise InspectError(str(e)) from None
+    t0 = time.perf_counter()
+    console.print(f"[bold]1–2/5 抓取并抽取[/] {len(sites)} 个网站（可续抓，存档于 {out / 'warc'}）")
+    cols = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[extra]}"),
+            TimeElapsedColumn()]
+    stats = Stats(sites_total=len(sites))
+    with Progress(*cols, console=console, disable=not progress, refresh_per_second=4) as bar:
+        t_crawl = bar.add_task("抓取网站", total=len(sites), extra="")
+        t_build = bar.add_task("抽取页面、生成网站事实", total=len(sites), extra="")
+
+        def crawled(s: Site) -> None:
+            bar.update(t_crawl, advance=1, extra=f"已抓取 {stats.fetched} 个地址，错误 {stats.errors}")
+
+        builds = asyncio.run(crawl_and_build(sites, out, db_url, opts, at, rs, workers=workers, stats=stats,
+                                             on_crawled=crawled, on_built=lambda s: bar.advance(t_build)))
+    timings["crawl+extract"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    outcomes: list[SiteOutcome] = []
+    with Progress(*cols, console=console, disable=not progress) as bar:
+        task = bar.add_task("3/5 检查（含站内搜索测试）", total=len(sites))
+        for s in sites:
+            b = builds.get(s.url)
+            if isinstance(b, Exception) or b is None:
+                facts = SiteFacts(url=s.url, unit=s.unit, name=s.name, kind=s.kind, public_service=s.public_service)
+                o = SiteOutcome(site=s, facts=facts, pages=0, error=str(b))
+                o.manual.append(ManualItem("*", f"{data()['site_error_note']}：{b}", [s.url]))
+            else:
+                if search and b.pages:
+                    try:
+                        b.facts.search = search_test(b, rs, seed)
+                    except Exception as e:  # noqa: BLE001 - the search test is one fact among many
+                        log.warning("search test %s: %s", s.url, e)
+                o = check_site(s, b, rs, at, seed)
+            outcomes.append(o)
+            bar.advance(task)
+    timings["checks"] = time.perf_counter() - t0
+
+    findings = [f for o in outcomes for f in o.findings]
+    account_list = []
+    t0 = time.perf_counter()
+    if accounts is not None:
+        from govcheck.newmedia.pipeline import run_newmedia
+
+        console.print("[bold]4/5 政务新媒体[/]：备案比对、更新情况、严重表述错误")
+        res = run_newmedia(accounts, registry or [], at, int(rs.rule("M2.1").params["window_days"]),
+                           previous_dir=previous)
+        account_list = list(res.accounts)
+        findings += res.findings
+        meta = attach_comparison(meta, res.comparison, res.previous_label)
+    timings["newmedia"] = time.perf_counter() - t0
+
+    write_side_files(out, outcomes)
+    meta.setdefault("inspect", {})
+    meta["inspect"].update({"manual_file": "manual.json", "samples_file": "samples.json",
+                            "facts_dir": "facts", "pages": sum(o.pages for o in outcomes)})
+    t0 = time.perf_counter()
+    console.print("[bold]5/5 评分并生成通报[/]")
+    create_and_report(out, meta=meta, rs=rs, sites=sites, accounts=account_list, findings=findings, db=db, pdf=pdf)
+    _record_samples(out, db, outcomes)
+    timings["report"] = time.perf_counter() - t0
+    return InspectResult(out=out, sites=outcomes, findings=findings, timings=timings)
+
+
+def write_side_files(out: Path, outcomes: list[SiteOutcome]) -> None:
+    """manual.json (需人工核查), samples.json (what each sampling check drew), facts/NN.json (per site)."""
+    manual = [{"unit": o.site.unit, "target": o.site.url, **m.to_dict()} for o in outcomes for m in o.manual]
+    samples = [{"unit": o.site.unit, "target": o.site.url, **s.to_dict()} for o in outcomes for s in o.samples]
+    anomalies = [f.to_dict() for o in outcomes for f in o.anomalies]
+    (out / "manual.json").write_text(json.dumps(manual, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / "samples.json").write_text(json.dumps(samples, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / "anomalies.json").write_text(json.dumps(anomalies, ensure_ascii=False, indent=1), encoding="utf-8")
+    fdir = out / "facts"
+    fdir.mkdir(exist_ok=True)
+    for i, o in enumerate(outcomes):
+        (fdir / f"{i:03d}.json").write_text(json.dumps({"unit": o.site.unit, "pages": o.pages, "error": o.error,
+                                                         "site": o.facts.to_dict()}, ensure_ascii=False),
+                                            encoding="utf-8")
+
+
+def _record_samples(out: Path, db: str | None, outcomes: list[SiteOutcome]) -> None:
+    """Samples also go into the round's samples table, so `govcheck report` and reviews see them."""
+    from govcheck.store import Store
+
+    store = Store.for_dir(out, db)
+    info = store.round(str(out.resolve()))
+    for o in outcomes:
+        for s in o.samples:
+            store.record_sample(info.id, s.code, o.site.url, s.population, list(s.chosen))
