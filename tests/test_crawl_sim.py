@@ -129,3 +129,33 @@ def test_warc_matches_index(region, crawl):
                     if rec.rec_type == "response":
                         responses[rec.rec_headers.get_header("WARC-Target-URI")] += 1
         assert responses and max(responses.values()) == 1
+
+
+def test_second_host_declared_in_the_roster(tmp_path):
+    """赤壁市 keeps its 政府信息公开 platform on a second host, declared in the roster's 其他域名 column:
+    the crawl follows it there and indexes those pages under the site."""
+    import asyncio
+    import shutil
+
+    from govcheck.sim.scenario import SCENARIOS_DIR
+
+    dst = tmp_path / "cbs"
+    shutil.copytree(SCENARIOS_DIR / "xianning-2022q2", dst)
+    for f in (dst / "sites").glob("*.yaml"):
+        if f.name != "03-cbs.yaml":
+            f.unlink()
+    with sim.running_region(dst) as reg:
+        [site] = read_sites(reg.write_roster(tmp_path / "sites.csv"))
+        assert site.extra_hosts
+        opts = CrawlOptions.defaults(min_delay=0, retries=0, timeout=4.0, per_host_concurrency=4,
+                                     check_external=False, max_pages=250)
+        [res] = asyncio.run(crawl_sites([site], tmp_path / "round", opts))
+    engine = make_engine(f"sqlite:///{tmp_path}/round/round.sqlite")
+    rows = fetches(engine, site.url, "page")
+    links = link_outcomes(engine, site.url)
+    engine.dispose()
+    assert res.status == "done", res.message
+    platform = site.extra_hosts[0]
+    on_platform = [r for r in rows if r["url"].split("/")[2] == platform and r["outcome"] == "ok"]
+    assert len(on_platform) >= 20
+    assert all(ln["internal"] for ln in links if ln["url"].split("/")[2] == platform)
