@@ -175,3 +175,15 @@ def test_malformed_urls_do_not_crash():
     for url in ("http://[::1", "not a url", "", None):
         r = extract_page(html, url, ref_date=REF)
         assert r["kind"] == "list" and len(r["items"]) == 4
+
+
+def test_div_rows_date_first_slash_breadcrumb():
+    r = page("div_rows_list.html", "http://www.sl.example.gov.cn/zwgk/zcjd/")
+    assert r["kind"] == "list" and r["title"] == "政策解读" and r["column_kind"] == "政策解读"
+    assert r["breadcrumb"] == ["首页", "政务公开", "政策解读"]
+    assert [i["date"] for i in r["items"]] == ["2022-06-20", "2022-06-02", "2022-05-18", "2022-04-29"]
+    assert r["page_links"] == ["http://www.sl.example.gov.cn/zwgk/zcjd/?page=2",
+                               "http://www.sl.example.gov.cn/zwgk/zcjd/?page=3"]
+    f = r["footer"]
+    assert (f["sponsor"], f["icp"], f["police_record"]) == ("示例区人民政府办公室", "鄂ICP备12000001号-3",
+                                                             "鄂公网安备42129902000001号")
