@@ -107,7 +107,11 @@ def main() -> int:
     ap.add_argument("--labels", default=None, help="labels file (default shared/corpus/real/labels-dev.json)")
     ap.add_argument("--sim", default=None, metavar="SCENARIO",
                     help="instead: read back every page of a govcheck/sim scenario against its own truth")
+    ap.add_argument("--htmldate", action="store_true",
+                    help="instead: publish_date against htmldate's expected_dates.json (Chinese pages)")
     args = ap.parse_args()
+    if args.htmldate:
+        return htmldate_eval()
     if args.sim:
         return sim_eval(args.sim, args.misses)
     corpus = real_corpus_dir()
@@ -145,6 +149,25 @@ def main() -> int:
         for m in misses:
             print("MISS", m[0], m[1], "expected:", json.dumps(m[2], ensure_ascii=False), "got:",
                   json.dumps(m[3], ensure_ascii=False))
+    return 0
+
+
+def htmldate_eval() -> int:
+    """publish_date against the dates htmldate's authors published for their Chinese test pages."""
+    from govcheck.extract import extract_page
+
+    corpus = real_corpus_dir()
+    if corpus is None:
+        print("shared/corpus/real not found; set GOVCHECK_SHARED", file=sys.stderr)
+        return 2
+    base = corpus / "htmldate"
+    expected = json.loads((base / "expected_dates.json").read_text(encoding="utf-8"))
+    ok = 0
+    for rel, v in sorted(expected.items()):
+        got = extract_page((base / rel).read_bytes(), v.get("url"))["publish_date"]
+        ok += got == v["expected_date"]
+        print(f"{'ok  ' if got == v['expected_date'] else 'MISS'} {rel}  expected {v['expected_date']}  got {got}")
+    print(f"publish_date: {ok} / {len(expected)}")
     return 0
 
 
