@@ -144,10 +144,16 @@ def extract_sitemap_columns(page: Page) -> list[Column]:
     from .breadcrumb import extract_breadcrumb
 
     title = clean(page.tree.css_first("title").text()) if page.tree.css_first("title") is not None else ""
-    crumbs = extract_breadcrumb(page)
-    here = crumbs[-1] if crumbs else ""
-    if not any(w in title or w in here for w in _SITEMAP_WORDS):
-        return []
+    if not any(w in title for w in _SITEMAP_WORDS):
+        # most pages link to their 网站地图 from the footer; only a page that names itself so in plain text
+        # (a breadcrumb's last crumb, a heading) is one — and only then is the breadcrumb worth reading
+        sel = ", ".join(f'*:lexbor-contains("{w}")' for w in _SITEMAP_WORDS)
+        plain = [n for n in page.tree.css(sel) if n.tag != "a" and (n.parent is None or n.parent.tag != "a")]
+        if not plain:
+            return []
+        crumbs = extract_breadcrumb(page)
+        if not (crumbs and any(w in crumbs[-1] for w in _SITEMAP_WORDS)):
+            return []
     # 1. a nested list tree (ul > li > ul): the biggest one is the map
     best_root, best_n = None, 0
     for ul in page.tree.css("ul"):
