@@ -1,0 +1,77 @@
+"""The adapter's column logic and the round settings, on hand-made page records (no network)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from govcheck.checks.facts import EvidenceRef
+from govcheck.inspect.adapter import Col, PageRec, _column_facts, column_tree
+from govcheck.inspect.run import InspectError, round_meta
+
+AT = dt.date(2022, 5, 15)
+
+
+def rec(url: str, crumbs: list[str], items: list[tuple[str, str, str]] = (), kind: str = "list",
+        blank: bool = False, depth: int = 1) -> PageRec:
+    d = {"kind": kind, "breadcrumb": crumbs, "blank": blank, "dynamic_list": False,
+         "items": [{"title": t, "url": u, "date": dd} for t, u, dd in items]}
+    return PageRec(url=url, ref=EvidenceRef(url=url, warc="warc/x.warc.gz", record_id="<urn:uuid:1>", sha256="0" * 64),
+                   depth=depth, d=d)
+
+
+def by_path(cols):
+    return {c.path: c for c in _column_facts(cols, AT)}
+
+
+def test_pagination_pages_merge_and_menus_are_not_judged():
+    u = "http://x.gov.cn/"
+    pages = [
+        rec(u + "xw/", ["网站首页", "新闻动态"], [("a", u + "xw/gz/1.html", "2022-05-10")]),
+        rec(u + "xw/gz/", ["首页", "新闻动态", "工作动态"],
+            [("a", u + "xw/gz/1.html", "2022-05-10"), ("b", u + "xw/gz/2.html", "2022-05-01")]),
+        rec(u + "xw/gz/index_1.html", ["首页", "新闻动态", "工作动态"],
+            [("b", u + "xw/gz/2.html", "2022-05-01"), ("c", u + "xw/gz/3.html", "2021-01-01")], depth=2),
+        rec(u + "xx/ta/", ["首页", "建议提案"], [], blank=True),
+    ]
+    cols, known = column_tree(pages, [], u)
+    assert not known  # no 网站地图: absence of a column kind cannot be judged
+    cf = by_path(cols)
+    menu, leaf = cf["首页>新闻动态"], cf["首页>新闻动态>工作动态"]
+    assert menu.items == [] and not menu.blank  # a menu lists its sub-columns' entries
+    assert [i.title for i in leaf.items] == ["a", "b", "c"]  # both list pages, duplicates once
+    assert leaf.url == u + "xw/gz/"  # the first list page, not the pager's
+    assert leaf.items[2].ref.url == u + "xw/gz/index_1.html"  # each entry cites the page it was read on
+    assert cf["首页>建议提案"].blank
+
+
+def test_first_level_and_department_platforms():
+    cols = {}
+    for p in ["首页>政府信息公开", "首页>政府信息公开>法定主动公开内容",
+              "首页>政府信息公开>法定主动公开内容>政策文件", "首页>政府信息公开>政策", "首页>政府信息公开>政策>政策文件",
+              "首页>政府信息公开>部门信息公开平台", "首页>政府信息公开>部门信息公开平台>县民政局",
+              "首页>政府信息公开>部门信息公开平台>县民政局>政策",
+              "首页>政府信息公开>部门信息公开平台>县民政局>政策>政府文件"]:
+        cols[p] = Col(path=p, name=p.split(">")[-1])
+    cf = by_path(cols)
+    assert cf["首页>政府信息公开"].first_level
+    assert cf["首页>政府信息公开>法定主动公开内容>政策文件"].first_level  # under 法定主动公开内容 (inspect.yaml)
+    assert not cf["首页>政府信息公开>政策>政策文件"].first_level
+    dept = cf["首页>政府信息公开>部门信息公开平台>县民政局>政策>政府文件"]
+    assert dept.sub_platform == "县民政局" and dept.first_level  # the platform's first column with a list
+    assert not cf["首页>政府信息公开>部门信息公开平台>县民政局>政策"].first_level  # a heading only
+    assert cf["首页>政府信息公开>部门信息公开平台>县民政局"].sub_platform is None
+
+
+def test_round_settings_from_options_and_errors(tmp_path):
+    m = round_meta(None, at=AT, rules="gb2019", seed=None)
+    assert m["round"]["seed"] == 20220515 and m["round"]["rules"] == "gb2019"
+    with pytest.raises(InspectError, match="round.at"):
+        round_meta(None, at=None, rules="gb2019", seed=None)
+    bad = tmp_path / "round.toml"
+    bad.write_text("[round]\nname = 'x'\nat = 'not a date'\nrules = 'gb2019'\n", encoding="utf-8")
+    with pytest.raises(InspectError, match="round.toml.*round.at"):
+        round_meta(bad, at=None, rules=None, seed=None)
+    bad.write_text("[notice]\ntitle = 'x'\n", encoding="utf-8")
+    with pytest.raises(InspectError, match="缺少 \\[round\\]"):
+        round_meta(bad, at=None, rules=None, seed=None)
