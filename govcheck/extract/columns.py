@@ -89,7 +89,9 @@ def _nav_roots(page: Page):
     if body is None:
         return []
     roots = []
-    for n in body.css("nav, ul, div"):
+    sel = ", ".join(["nav"] + [f'ul[class*="{h}" i], ul[id*="{h}" i], div[class*="{h}" i], div[id*="{h}" i]'
+                               for h in _NAV_HINTS])
+    for n in body.css(sel):
         blob = attr_blob(n)
         if n.tag == "nav" or any(re.search(rf"(^|[\s_\-]){h}", blob) for h in _NAV_HINTS):
             roots.append(n)
