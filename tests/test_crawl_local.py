@@ -179,3 +179,20 @@ async def test_site_in_a_directory_of_a_shared_host(tmp_path):
     assert f"{base}/bm/b/1.html" not in rows
     assert rows[f"{base}/css/x.css"]["kind"] == "asset"  # shared assets of the host are fetched
     assert links[f"{base}/bm/a/missing.html"]["outcome"] == "broken"
+
+
+async def test_index_rebuilt_from_the_warc_alone(crawled, tmp_path_factory):
+    """Each fetch's index rows are archived next to it, so a lost database can be rebuilt from the WARC."""
+    from govcheck.collect.archive import recover_tail
+    from govcheck.collect.crawler import site_slug
+
+    base, ext, res, engine, out = crawled
+    fresh = make_engine(f"sqlite:///{tmp_path_factory.mktemp('rebuilt')}/round.sqlite")
+    n = recover_tail(fresh, out, res.site, site_slug(res.site))
+    cols = ("url", "kind", "status", "outcome", "sha256", "record_id", "warc", "warc_offset", "warc_end", "fetched_at")
+    key = lambda rows: sorted(tuple(r[c] for c in cols) for r in rows)  # noqa: E731
+    assert n == len(fetches(engine, res.site))
+    assert key(fetches(fresh, res.site)) == key(fetches(engine, res.site))
+    old_links = sorted((x["referrer"], x["url"], x["outcome"]) for x in link_outcomes(engine, res.site))
+    assert sorted((x["referrer"], x["url"], x["outcome"]) for x in link_outcomes(fresh, res.site)) == old_links
+    fresh.dispose()

@@ -8,6 +8,7 @@ on resume so every WARC file stays readable.
 from __future__ import annotations
 
 import io
+import json
 import os
 import queue
 import socket
@@ -161,21 +162,31 @@ class WarcSink:
         return recs, final_idx, final_id
 
     def _write_item(self, item: Item) -> None:
+        if self._f is None or (item.hops and self._f.tell() >= self.segment_bytes):
+            self._open_segment()
+        assert self._f is not None
+        final_id = None
         if item.hops:
-            if self._f is None or self._f.tell() >= self.segment_bytes:
-                self._open_segment()
             recs, final_idx, final_id = self._records(item.hops)
-            assert self._f is not None
             offset = None
             start = self._f.tell()
             for i, rec in enumerate(recs):
                 s, _ = self._append([rec])
                 if i == final_idx:
                     offset = s
-            end = self._f.tell()
             if item.row is not None:
                 item.row.update(warc=self._rel, warc_offset=offset if offset is not None else start,
-                                warc_end=end, record_id=final_id)
+                                record_id=final_id)
+        # the index rows travel in the WARC too: a tail written but not committed before a kill is replayed
+        # on resume instead of refetched, and the index can be rebuilt from the archive alone
+        payload = encode_item(item)
+        meta = self.builder.create_warc_record(
+            f"urn:govcheck:index:{self.stem}", "metadata", payload=io.BytesIO(payload), length=len(payload),
+            warc_content_type=INDEX_CONTENT_TYPE,
+            warc_headers_dict={"WARC-Concurrent-To": final_id} if final_id else None)
+        self._append([meta])
+        if item.row is not None:
+            item.row["warc_end"] = self._f.tell()
 
     def _run(self) -> None:
         pending: list[Item] = []
@@ -226,6 +237,82 @@ class WarcSink:
                 conn.execute(crawl_link.insert(), lrows)
             if srows:
                 conn.execute(crawl_skip.insert(), srows)
+
+
+INDEX_CONTENT_TYPE = "application/x-govcheck-index+json"
+
+
+def encode_item(item: Item) -> bytes:
+    row = dict(item.row) if item.row is not None else None
+    if row is not None and isinstance(row.get("fetched_at"), datetime):
+        row["fetched_at"] = row["fetched_at"].isoformat()
+    if row is not None:
+        row.pop("warc_end", None)
+    return json.dumps({"row": row, "queue": item.queue_rows, "links": item.link_rows, "skips": item.skip_rows},
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def recover_tail(engine: Engine, out_dir: Path, site: str, prefix: str) -> int:
+    """Commit the index rows of fetches archived after the last commit (a killed run); returns how many.
+
+    Queue and skip rows of fetch-less items may already be committed; those are added only when new.
+    """
+    from warcio.archiveiterator import ArchiveIterator
+
+    wdir = Path(out_dir) / "warc"
+    if not wdir.is_dir():
+        return 0
+    with engine.connect() as conn:
+        ends = dict(conn.execute(select(crawl_fetch.c.warc, func.max(crawl_fetch.c.warc_end))
+                                 .where(crawl_fetch.c.site == site, crawl_fetch.c.warc.is_not(None))
+                                 .group_by(crawl_fetch.c.warc)).all())
+        queued = {u for (u,) in conn.execute(select(crawl_queue.c.url).where(crawl_queue.c.site == site))}
+        skipped = {(u, r) for u, r in conn.execute(select(crawl_skip.c.url, crawl_skip.c.reason)
+                                                  .where(crawl_skip.c.site == site))}
+    fetch, qrows, lrows, srows = [], [], [], []
+    for p in sorted(wdir.glob(f"{prefix}-r*.warc.gz")):
+        rel = f"warc/{p.name}"
+        start = ends.get(rel) or 0
+        try:
+            with open(p, "rb") as f:
+                f.seek(start)
+                it = ArchiveIterator(f)
+                for rec in it:
+                    if rec.rec_type != "metadata" or rec.rec_headers.get_header("Content-Type") != INDEX_CONTENT_TYPE:
+                        continue
+                    d = json.loads(rec.content_stream().read())
+                    it.read_to_end()
+                    end = start + it.get_record_offset() + it.get_record_length()
+                    row = d.get("row")
+                    if row is not None:
+                        if row.get("site") != site:
+                            continue
+                        if row.get("fetched_at"):
+                            row["fetched_at"] = datetime.fromisoformat(row["fetched_at"])
+                        row["warc_end"] = end
+                        fetch.append(row)
+                        lrows.extend(d.get("links") or [])
+                    for q in d.get("queue") or []:
+                        if q["url"] not in queued:
+                            queued.add(q["url"])
+                            qrows.append(q)
+                    for sk in d.get("skips") or []:
+                        if (sk["url"], sk["reason"]) not in skipped:
+                            skipped.add((sk["url"], sk["reason"]))
+                            srows.append(sk)
+        except Exception:  # noqa: BLE001 - a torn last record ends the readable part of the file
+            pass
+    if fetch or qrows or srows:
+        with engine.begin() as conn:
+            if fetch:
+                conn.execute(crawl_fetch.insert(), fetch)
+            if qrows:
+                conn.execute(crawl_queue.insert(), qrows)
+            if lrows:
+                conn.execute(crawl_link.insert(), lrows)
+            if srows:
+                conn.execute(crawl_skip.insert(), srows)
+    return len(fetch)
 
 
 def trim_unindexed(engine: Engine, out_dir: Path, site: str, prefix: str) -> None:

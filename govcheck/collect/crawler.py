@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from warcio.archiveiterator import ArchiveIterator
 
-from govcheck.collect.archive import Item, WarcSink, trim_unindexed, utcnow
+from govcheck.collect.archive import Item, WarcSink, recover_tail, trim_unindexed, utcnow
 from govcheck.collect.classify import classifier
 from govcheck.collect.config import CrawlOptions, load_data
 from govcheck.collect.fetch import FetchResult, Fetcher
@@ -75,6 +75,7 @@ class SiteResult:
     elapsed: float = 0.0
     pages_per_s: float = 0.0
     warc_files: list[str] = field(default_factory=list)
+    recovered: int = 0  # fetches of a killed run re-indexed from the WARC tail instead of refetched
     message: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -168,6 +169,8 @@ class SiteCrawler:
             self.robots[host_of(url)] = self._robots_from_warc(url, warc, off)
         pending = []
         for url, kind, depth, ref in queued:
+            if url in self.seen:
+                continue
             self.seen.add(url)
             if url not in self.fetched_urls and url not in settled:
                 pending.append((url, kind, depth, ref))
@@ -220,6 +223,7 @@ class SiteCrawler:
         out = Path(self.job.out_dir)
         slug = site_slug(self.home)
         await asyncio.to_thread(self._mark_site, "running")
+        self.recovered = await asyncio.to_thread(recover_tail, self.engine, out, self.key, slug)
         await asyncio.to_thread(trim_unindexed, self.engine, out, self.key, slug)
         pending = await asyncio.to_thread(self._load_state)
         self.sink = WarcSink(self.engine, out, f"{slug}-r{self.job.run_id}", self.opts.archive)
@@ -256,6 +260,7 @@ class SiteCrawler:
         r.elapsed = round(time.monotonic() - t0, 3)
         r.pages_per_s = round(r.fetched / r.elapsed, 1) if r.elapsed > 0 else 0.0
         r.warc_files = list(self.sink.files)
+        r.recovered = self.recovered
         await asyncio.to_thread(self._mark_site, "done", r)
         return r
 
