@@ -252,10 +252,12 @@ def encode_item(item: Item) -> bytes:
                       ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def recover_tail(engine: Engine, out_dir: Path, site: str, prefix: str) -> int:
+def recover_tail(engine: Engine, out_dir: Path, site: str, prefix: str,
+                 item_ends: dict[str, int] | None = None) -> int:
     """Commit the index rows of fetches archived after the last commit (a killed run); returns how many.
 
     Queue and skip rows of fetch-less items may already be committed; those are added only when new.
+    item_ends, when given, receives each file's end of its last complete item (where a torn tail starts).
     """
     from warcio.archiveiterator import ArchiveIterator
 
@@ -283,6 +285,8 @@ def recover_tail(engine: Engine, out_dir: Path, site: str, prefix: str) -> int:
                     d = json.loads(rec.content_stream().read())
                     it.read_to_end()
                     end = start + it.get_record_offset() + it.get_record_length()
+                    if item_ends is not None:
+                        item_ends[rel] = end
                     row = d.get("row")
                     if row is not None:
                         if row.get("site") != site:
@@ -315,20 +319,27 @@ def recover_tail(engine: Engine, out_dir: Path, site: str, prefix: str) -> int:
     return len(fetch)
 
 
-def trim_unindexed(engine: Engine, out_dir: Path, site: str, prefix: str) -> None:
+def trim_unindexed(engine: Engine, out_dir: Path, site: str, prefix: str,
+                   item_ends: dict[str, int] | None = None) -> None:
     """Cut WARC tails written after the last committed index row (a killed run), keeping files readable.
 
-    Files of this site (named prefix-*) with no indexed fetch at all are removed: they are refetched.
+    With item_ends (from recover_tail) a file keeps every complete item and loses only a torn tail.
+    Files of this site (named prefix-*) with nothing indexed or complete are removed: they are refetched.
     """
+    item_ends = item_ends or {}
     with engine.connect() as conn:
         rows = conn.execute(select(crawl_fetch.c.warc, func.max(crawl_fetch.c.warc_end))
                             .where(crawl_fetch.c.site == site, crawl_fetch.c.warc.is_not(None))
                             .group_by(crawl_fetch.c.warc)).all()
-    indexed = set()
+    ends = dict(item_ends)
     for rel, end in rows:
+        if end is not None:
+            ends[rel] = max(end, ends.get(rel, 0))
+    indexed = set()
+    for rel, end in ends.items():
         p = Path(out_dir) / rel
         indexed.add(p.name)
-        if p.exists() and end is not None and p.stat().st_size > end:
+        if p.exists() and p.stat().st_size > end:
             with open(p, "r+b") as f:
                 f.truncate(end)
     wdir = Path(out_dir) / "warc"

@@ -223,8 +223,9 @@ class SiteCrawler:
         out = Path(self.job.out_dir)
         slug = site_slug(self.home)
         await asyncio.to_thread(self._mark_site, "running")
-        self.recovered = await asyncio.to_thread(recover_tail, self.engine, out, self.key, slug)
-        await asyncio.to_thread(trim_unindexed, self.engine, out, self.key, slug)
+        item_ends: dict[str, int] = {}
+        self.recovered = await asyncio.to_thread(recover_tail, self.engine, out, self.key, slug, item_ends)
+        await asyncio.to_thread(trim_unindexed, self.engine, out, self.key, slug, item_ends)
         pending = await asyncio.to_thread(self._load_state)
         self.sink = WarcSink(self.engine, out, f"{slug}-r{self.job.run_id}", self.opts.archive)
         self.queue: asyncio.Queue = asyncio.Queue()
