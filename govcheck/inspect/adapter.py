@@ -176,10 +176,13 @@ def _norm_url(u: str | None) -> str | None:
 
 
 def column_tree(pages: list[PageRec], sitemap: list[tuple[PageRec, list[dict]]],
-                site_url: str) -> tuple[dict[str, Col], bool]:
-    """Columns keyed by printed path, from 网站地图, the home page's menu and every page's breadcrumb."""
+                site_url: str, extra_hosts: Iterable[str] = ()) -> tuple[dict[str, Col], bool]:
+    """Columns keyed by printed path, from 网站地图, the home page's menu and every page's breadcrumb.
+
+    A page that no list links to but that shows a breadcrumb is a column shown as a single page (单位简介,
+    机构职能); an entry of a list is not a column, whatever its breadcrumb says."""
     cols: dict[str, Col] = {}
-    host = _host(site_url)
+    hosts = {_host(site_url)} | {h.lower() for h in extra_hosts}
 
     def add(path: str, url: str | None, source: str) -> Col | None:
         path = _norm_path(path)
@@ -192,7 +195,7 @@ def column_tree(pages: list[PageRec], sitemap: list[tuple[PageRec, list[dict]]],
                 anc = ">".join(path.split(">")[: i + 1])
                 cols.setdefault(anc, Col(path=anc, name=anc.split(">")[-1], sources={source}))
         c.sources.add(source)
-        if url and not c.url and _host(url) == host:
+        if url and not c.url and _host(url) in hosts:
             c.url = _norm_url(url)
         return c
 
@@ -208,6 +211,7 @@ def column_tree(pages: list[PageRec], sitemap: list[tuple[PageRec, list[dict]]],
             for c in rec.d.get("nav") or []:
                 add(c["path"], c.get("url"), "nav")
     by_url = {c.url: c for c in cols.values() if c.url}
+    entries = {_norm_url(i.get("url")) for rec in pages if rec.kind == "list" for i in rec.d.get("items") or []}
     for rec in pages:
         if rec.kind not in ("list", "article", "other"):
             continue
@@ -216,8 +220,12 @@ def column_tree(pages: list[PageRec], sitemap: list[tuple[PageRec, list[dict]]],
             col = add(path, None, "breadcrumb") if path else by_url.get(rec.url)
             if col is not None:
                 col.lists.append(rec)
-        elif rec.url in by_url and by_url[rec.url].page is None:
-            by_url[rec.url].page = rec  # a column shown as a single page
+            continue
+        col = by_url.get(rec.url)
+        if col is None and path and rec.url not in entries:
+            col = add(path, rec.url, "page")
+        if col is not None and col.page is None and not col.lists:
+            col.page = rec  # a column shown as a single page
     return cols, known
 
 
@@ -260,7 +268,7 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
         facts.home = build.home_from_page(home.d, home.ref)
         out.search_forms = home.d.get("search_forms") or []
 
-    cols, known = column_tree(pages, sitemap, site.url)
+    cols, known = column_tree(pages, sitemap, site.url, site.extra_hosts)
     out.columns = cols
     facts.columns_known = known
     facts.columns = _column_facts(cols, at)
@@ -288,11 +296,14 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
         return article_col.get(rec.url) or (_norm_path(rec.path()) if rec.path() else None)
 
     # pages' tags and footers: every list and content page, and the home page
+    single = {c.page.url for c in cols.values() if c.page is not None}
     for p in pages:
         if p.kind in ("home", "list", "article"):
             facts.footers.append(build.footer_from_page(p.d, p.ref, is_home=p is home))
             t = build.tags_from_page(p.d, p.ref)
             if t is not None:
+                if p.url in single:
+                    t.page_type = "column"  # a column shown as one page carries column tags, not article tags
                 facts.pages.append(t)
 
     sub_of = {c.path: c.sub_platform for c in facts.columns}
