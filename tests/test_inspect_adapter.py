@@ -75,3 +75,20 @@ def test_round_settings_from_options_and_errors(tmp_path):
     bad.write_text("[notice]\ntitle = 'x'\n", encoding="utf-8")
     with pytest.raises(InspectError, match="缺少 \\[round\\]"):
         round_meta(bad, at=None, rules=None, seed=None)
+
+
+def test_page_text_goes_through_the_wording_scan():
+    """V1.1: a serious lexicon hit in a page's text becomes a site finding citing the page's archive record."""
+    from govcheck.inspect.adapter import _lexicon, extract_one
+    from govcheck.newmedia.checks import check_page_wording
+
+    entry = next(e for e in _lexicon().entries if e.severity == "严重")
+    html = (f"<html><head><title>通知_示例局</title></head><body><h1>关于开展检查的通知</h1>"
+            f"<p>发布时间：2022-05-10</p><div class='content'><p>本次检查中，{entry.wrong}的表述出现在正文中。</p>"
+            f"</div></body></html>").encode()
+    seen = []
+    extract_one(html, "http://x.gov.cn/a/1.html", "text/html; charset=utf-8", AT,
+                lambda text, d: seen.append(check_page_wording("示例局", "http://x.gov.cn/", "http://x.gov.cn/a/1.html",
+                                                               text, _lexicon())))
+    assert seen and seen[0] and seen[0][0].code == "V1.1"
+    assert seen[0][0].params["wrong"] == entry.wrong

@@ -24,7 +24,8 @@ from govcheck.collect import query
 from govcheck.extract import extract_from_page, parse_page
 from govcheck.extract.columns import Column, classify_column, extract_nav_columns, extract_sitemap_columns, flatten
 from govcheck.extract.consultation import is_feedback
-from govcheck.model import Site
+from govcheck.model import Finding, Site
+from govcheck.newmedia.checks import check_page_wording
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +86,22 @@ _KEEP = ("kind", "title", "breadcrumb", "publish_date", "items", "blank", "dynam
          "meta", "publisher", "column_name")
 
 
-def extract_one(body: bytes, url: str, content_type: str | None, at: dt.date) -> tuple[dict, bool, list | None]:
-    """extract_page's facts (trimmed), whether the page has a letter form, and 网站地图 columns if it is one."""
+@functools.lru_cache(maxsize=1)
+def _lexicon():
+    from govcheck.newmedia.lexicon import Lexicon
+
+    return Lexicon.load()
+
+
+def extract_one(body: bytes, url: str, content_type: str | None, at: dt.date,
+                scan: Callable[[str, dict], None] | None = None) -> tuple[dict, bool, list | None]:
+    """extract_page's facts (trimmed), whether the page has a letter form, and 网站地图 columns if it is one.
+    `scan(text, facts)` sees the page text while it is at hand (the V1.1 wording scan)."""
     page = parse_page(body, url, content_type)
     d = extract_from_page(page, ref_date=at)
     d = {k: d.get(k) for k in _KEEP}
+    if scan is not None:
+        scan(page.text, d)
     form = data().get("channel_form") or {}
     has_form = False
     for f in page.tree.css("form"):
@@ -124,9 +136,10 @@ def _search_forms(page) -> list[dict]:
     return out
 
 
-def load_pages(db, crawl_dir: Path, site_url: str, at: dt.date,
-               on_page: Callable[[], None] | None = None) -> tuple[list[PageRec], list[dict]]:
-    """Every archived HTML page of a site that was fetched fine (latest fetch per URL), extracted."""
+def load_pages(db, crawl_dir: Path, site_url: str, at: dt.date, on_page: Callable[[], None] | None = None,
+               wording: Callable[[str, str, dict, dict], None] | None = None) -> tuple[list[PageRec], list[dict]]:
+    """Every archived HTML page of a site that was fetched fine (latest fetch per URL), extracted.
+    `wording(url, text, facts, row)` is called with each page's text."""
     rows: dict[str, dict] = {}
     for row in query.fetches(db, site_url, "page"):
         if row["outcome"] == "ok" and row.get("warc") and row.get("warc_offset") is not None:
@@ -135,7 +148,8 @@ def load_pages(db, crawl_dir: Path, site_url: str, at: dt.date,
     for url, row in rows.items():
         try:
             _, _, body = query.read_record(crawl_dir, row["warc"], row["warc_offset"])
-            d, has_form, sm = extract_one(body, url, row.get("content_type"), at)
+            scan = (lambda text, d, url=url, row=row: wording(url, text, d, row)) if wording else None
+            d, has_form, sm = extract_one(body, url, row.get("content_type"), at, scan)
         except Exception as e:  # one unreadable page must not stop the site
             log.warning("cannot read %s: %s", url, e)
             continue
@@ -245,10 +259,11 @@ class SiteBuild:
     columns: dict[str, Col] = field(default_factory=dict)
     search_forms: list[dict] = field(default_factory=list)
     articles: list[Item] = field(default_factory=list)  # dated article titles (search test candidates)
+    wording: list[Finding] = field(default_factory=list)  # V1.1 严重表述错误 found in page text
 
 
 def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_section: str = "五",
-               column_cycles: dict[str, int] | None = None,
+               column_cycles: dict[str, int] | None = None, scan_wording: bool = True,
                on_page: Callable[[], None] | None = None) -> SiteBuild:
     """SiteFacts of one crawled site (`site.url` as crawled), read from the index and the WARC files.
 
@@ -256,10 +271,20 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
     `uncycled_list_days`, so an unclassified column that stopped years ago is still judged (D09.2).
     Documents (政策文件/解读) are read only from columns named as such, not from ones that inherit the kind."""
     crawl_dir = Path(crawl_dir)
-    pages, sitemap = load_pages(db, crawl_dir, site.url, at, on_page)
+    wording_found: list[Finding] = []
+
+    def wording(url: str, text: str, d: dict, row: dict) -> None:
+        if d.get("kind") not in ("home", "list", "article"):
+            return
+        ref = ref_of(row)
+        ev = ref.evidence()
+        wording_found.extend(check_page_wording(site.unit, site.url, url, text, _lexicon(), title=d.get("title"),
+                                                page_date=d.get("publish_date"), archive=ev.archive))
+
+    pages, sitemap = load_pages(db, crawl_dir, site.url, at, on_page, wording if scan_wording else None)
     facts = SiteFacts(url=site.url, unit=site.unit, name=site.name or None, kind=site.kind,
                       public_service=site.public_service)
-    out = SiteBuild(facts=facts, pages=len(pages))
+    out = SiteBuild(facts=facts, pages=len(pages), wording=wording_found)
     if not pages:
         return out
     by_url = {p.url: p for p in pages}
