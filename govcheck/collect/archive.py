@@ -284,7 +284,7 @@ def recover_tail(engine: Engine, out_dir: Path, site: str, prefix: str,
                         continue
                     d = json.loads(rec.content_stream().read())
                     it.read_to_end()
-                    end = start + it.get_record_offset() + it.get_record_length()
+                    end = it.get_record_offset() + it.get_record_length()  # offsets are absolute
                     if item_ends is not None:
                         item_ends[rel] = end
                     row = d.get("row")
