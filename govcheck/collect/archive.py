@@ -80,6 +80,7 @@ class WarcSink:
         self.segment_bytes = int(conf["segment_bytes"])
         self.batch_records = int(conf["batch_records"])
         self.batch_seconds = float(conf["batch_seconds"])
+        self.fsync = bool(conf.get("fsync", False))
         self.builder = RecordBuilder(warc_version="WARC/1.1")
         self.q: queue.Queue[Item | None] = queue.Queue(maxsize=2000)
         self.error: BaseException | None = None
@@ -223,7 +224,8 @@ class WarcSink:
     def _commit(self, items: list[Item]) -> None:
         if self._f:
             self._f.flush()
-            os.fsync(self._f.fileno()) if os.environ.get("GOVCHECK_FSYNC") else None
+            if self.fsync:  # survive power loss too, not only a killed process
+                os.fsync(self._f.fileno())
         fetch = [i.row for i in items if i.row is not None]
         qrows = [r for i in items for r in i.queue_rows]
         lrows = [r for i in items for r in i.link_rows]
