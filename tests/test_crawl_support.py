@@ -1,9 +1,6 @@
 """Small local sites for the crawler tests (aiohttp on 127.0.0.1, free ports)."""
 from __future__ import annotations
 
-import asyncio
-import gzip
-import json
 import socket
 from contextlib import asynccontextmanager
 

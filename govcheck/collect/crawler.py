@@ -6,7 +6,6 @@ rerun of the same job after a kill resumes where the committed index ends.
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import re
 import time
