@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from govcheck.collect.query import read_record
+from govcheck.extract.decode import decode_html
 from govcheck.inspect.run import run_inspect
 from govcheck.sim import load_scenario
 from govcheck.sim.testing import running_region
@@ -169,6 +170,20 @@ def test_manual_items_and_samples_are_recorded(small_round):
     for f in facts:
         s = f["site"]["search"]
         assert s["present"] and s["works"] and len(s["tests"]) == 4 and all(t["found"] for t in s["tests"])
+
+
+def test_search_results_are_archived(small_round):
+    """The search test's results pages are WARC records too: a D25 finding would cite them."""
+    out, _ = small_round
+    facts = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((out / "facts").glob("*.json"))]
+    for f in facts:
+        for t in f["site"]["search"]["tests"]:
+            ref = t["ref"]
+            headers, status, body = read_record(out, ref["warc"], ref["offset"])
+            assert status == 200 and headers["WARC-Record-ID"] == ref["record_id"]
+            assert hashlib.sha256(body).hexdigest() == ref["sha256"]
+            text, _ = decode_html(body)
+            assert t["found"] and t["query"][:8] in text
 
 
 def test_rerun_resumes_and_gives_the_same_round(small_round, tmp_path):

@@ -136,19 +136,46 @@ def _search_forms(page) -> list[dict]:
     return out
 
 
-def load_pages(db, crawl_dir: Path, site_url: str, at: dt.date, on_page: Callable[[], None] | None = None,
-               wording: Callable[[str, str, dict, dict], None] | None = None) -> tuple[list[PageRec], list[dict]]:
-    """Every archived HTML page of a site that was fetched fine (latest fetch per URL), extracted.
-    `wording(url, text, facts, row)` is called with each page's text."""
+def page_rows(db, site_url: str) -> list[dict]:
+    """Index rows of every HTML page of a site that was fetched fine (the latest fetch per URL)."""
     rows: dict[str, dict] = {}
     for row in query.fetches(db, site_url, "page"):
         if row["outcome"] == "ok" and row.get("warc") and row.get("warc_offset") is not None:
             rows[row["url"]] = row
-    pages, sitemap = [], []
-    for url, row in rows.items():
+    return list(rows.values())
+
+
+@dataclass
+class Extracted:
+    """Pages of one site read so far (a chunk or all of them); chunks are added together."""
+
+    pages: list[PageRec] = field(default_factory=list)
+    sitemap: list[tuple[PageRec, list[dict]]] = field(default_factory=list)
+    wording: list[Finding] = field(default_factory=list)
+
+    def extend(self, other: "Extracted") -> None:
+        self.pages += other.pages
+        self.sitemap += other.sitemap
+        self.wording += other.wording
+
+
+def extract_rows(rows: list[dict], crawl_dir: str | Path, at: dt.date, site: Site | None = None,
+                 on_page: Callable[[], None] | None = None) -> Extracted:
+    """Read and extract the archived pages of `rows`; with `site`, scan their text for V1.1 wording too."""
+    crawl_dir = Path(crawl_dir)
+    out = Extracted()
+    for row in rows:
+        url = row["url"]
+
+        def scan(text: str, d: dict, url=url, row=row) -> None:
+            if site is None or d.get("kind") not in ("home", "list", "article"):
+                return
+            arc = ref_of(row).evidence().archive
+            out.wording.extend(check_page_wording(site.unit, site.url, url, text, _lexicon(), title=d.get("title"),
+                                                  page_date=d.get("publish_date"), archive=arc))
+
         try:
             _, _, body = query.read_record(crawl_dir, row["warc"], row["warc_offset"])
-            scan = (lambda text, d, url=url, row=row: wording(url, text, d, row)) if wording else None
             d, has_form, sm = extract_one(body, url, row.get("content_type"), at, scan)
         except Exception as e:  # one unreadable page must not stop the site
             log.warning("cannot read %s: %s", url, e)
@@ -157,10 +184,10 @@ def load_pages(db, crawl_dir: Path, site_url: str, at: dt.date, on_page: Callabl
             if on_page:
                 on_page()
         rec = PageRec(url=url, ref=ref_of(row), depth=row.get("depth") or 0, d=d, has_form=has_form)
-        pages.append(rec)
+        out.pages.append(rec)
         if sm:
-            sitemap.append((rec, sm))
-    return pages, sitemap
+            out.sitemap.append((rec, sm))
+    return out
 
 
 def read_html(crawl_dir: Path, ref: EvidenceRef) -> bytes:
@@ -264,27 +291,20 @@ class SiteBuild:
 
 def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_section: str = "五",
                column_cycles: dict[str, int] | None = None, scan_wording: bool = True,
-               on_page: Callable[[], None] | None = None) -> SiteBuild:
+               on_page: Callable[[], None] | None = None, pre: Extracted | None = None) -> SiteBuild:
     """SiteFacts of one crawled site (`site.url` as crawled), read from the index and the WARC files.
 
     `column_cycles` (the rule set's): a dated list whose kind has no cycle there gets inspect.yaml's
     `uncycled_list_days`, so an unclassified column that stopped years ago is still judged (D09.2).
-    Documents (政策文件/解读) are read only from columns named as such, not from ones that inherit the kind."""
+    Documents (政策文件/解读) are read only from columns named as such, not from ones that inherit the kind.
+    `pre`: the site's pages already extracted (extract_rows over page_rows, possibly in chunks elsewhere)."""
     crawl_dir = Path(crawl_dir)
-    wording_found: list[Finding] = []
-
-    def wording(url: str, text: str, d: dict, row: dict) -> None:
-        if d.get("kind") not in ("home", "list", "article"):
-            return
-        ref = ref_of(row)
-        ev = ref.evidence()
-        wording_found.extend(check_page_wording(site.unit, site.url, url, text, _lexicon(), title=d.get("title"),
-                                                page_date=d.get("publish_date"), archive=ev.archive))
-
-    pages, sitemap = load_pages(db, crawl_dir, site.url, at, on_page, wording if scan_wording else None)
+    if pre is None:
+        pre = extract_rows(page_rows(db, site.url), crawl_dir, at, site if scan_wording else None, on_page)
+    pages, sitemap = pre.pages, pre.sitemap
     facts = SiteFacts(url=site.url, unit=site.unit, name=site.name or None, kind=site.kind,
                       public_service=site.public_service)
-    out = SiteBuild(facts=facts, pages=len(pages), wording=wording_found)
+    out = SiteBuild(facts=facts, pages=len(pages), wording=list(pre.wording))
     if not pages:
         return out
     by_url = {p.url: p for p in pages}

@@ -21,7 +21,7 @@ from govcheck.checks.facts import EvidenceRef, SearchFacts, SearchTest, SiteFact
 from govcheck.model import Finding, Site
 from govcheck.rules import RuleSet, load_ruleset
 
-from .adapter import SiteBuild, build_site, data
+from .adapter import Extracted, SiteBuild, build_site, data, extract_rows
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,8 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
     pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"))
     built: dict[str, SiteBuild | Exception] = {}
 
+    chunk = int(data().get("extract_chunk_pages") or 400)
+
     async def one(site: Site) -> None:
         job = SiteJob(site=site.__dict__.copy(), out_dir=str(out), db_url=db_url, run_id=run_id,
                       options=opts.to_dict())
@@ -130,8 +132,19 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
         if on_crawled:
             on_crawled(site)
         try:
+            from .adapter import page_rows
+
+            rows = await asyncio.to_thread(page_rows, engine, site.url)
+            # a big site's pages are read in chunks by all workers at once, so the last site to finish
+            # its crawl does not leave one worker reading thousands of pages alone
+            parts = await asyncio.gather(*(loop.run_in_executor(pool, _extract_worker, rows[i:i + chunk], str(out),
+                                                                at, site.__dict__)
+                                           for i in range(0, len(rows), chunk)))
+            pre = Extracted()
+            for part in parts:
+                pre.extend(part)
             built[site.url] = await loop.run_in_executor(pool, _build_worker, site.__dict__, db_url, str(out), at,
-                                                         section, cycles)
+                                                         section, cycles, pre)
         except Exception as e:  # noqa: BLE001 - one site's failure is reported, the round goes on
             log.warning("site %s: %s", site.url, e)
             built[site.url] = e
@@ -149,13 +162,17 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
 
 
 # ---------------------------------------------------------------------------------------------- facts
+def _extract_worker(rows: list[dict], crawl_dir: str, at: dt.date, site: dict) -> Extracted:
+    return extract_rows(rows, crawl_dir, at, Site(**site))
+
+
 def _build_worker(site: dict, db_url: str, crawl_dir: str, at: dt.date, section: str,
-                  cycles: dict[str, int]) -> SiteBuild:
+                  cycles: dict[str, int], pre: Extracted | None = None) -> SiteBuild:
     from govcheck.collect.store import make_engine
 
     eng = make_engine(db_url)
     try:
-        return build_site(Site(**site), eng, crawl_dir, at, x03_section=section, column_cycles=cycles)
+        return build_site(Site(**site), eng, crawl_dir, at, x03_section=section, column_cycles=cycles, pre=pre)
     finally:
         eng.dispose()
 
@@ -190,7 +207,40 @@ def build_all(sites: list[Site], db_url: str, crawl_dir: Path, at: dt.date, rs: 
 
 
 # ---------------------------------------------------------------------------------------------- search
-def search_test(b: SiteBuild, rs: RuleSet, seed: int, timeout: float | None = None) -> SearchFacts:
+class SearchArchive:
+    """The site-search results pages, archived like the crawl's (WARC response records under DIR/warc/), so a
+    D25 finding cites the bytes it was judged on."""
+
+    def __init__(self, out: Path, site_url: str):
+        host = (urlsplit(site_url).netloc or "site").replace(":", "_")
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M%S")
+        self.rel = f"warc/search-{host}-{stamp}.warc.gz"
+        self.path = out / self.rel
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def add(self, url: str, status: int, headers: list[tuple[str, str]], body: bytes) -> EvidenceRef:
+        import hashlib
+        import io
+
+        from warcio.statusandheaders import StatusAndHeaders
+        from warcio.warcwriter import WARCWriter
+
+        fetched = dt.datetime.now(dt.timezone.utc)
+        with self.path.open("ab") as f:
+            offset = f.tell()
+            w = WARCWriter(f, gzip=True)
+            http = StatusAndHeaders(f"{status} OK", [(k, v) for k, v in headers
+                                                      if k.lower() not in ("content-encoding", "transfer-encoding")],
+                                    protocol="HTTP/1.1")
+            rec = w.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http,
+                                       warc_headers_dict={"WARC-Date": fetched.strftime("%Y-%m-%dT%H:%M:%SZ")})
+            w.write_record(rec)
+        return EvidenceRef(url=url, fetched_at=fetched.isoformat(), status=status,
+                           sha256=hashlib.sha256(body).hexdigest(), warc=self.rel,
+                           record_id=rec.rec_headers.get_header("WARC-Record-ID"), offset=offset)
+
+def search_test(b: SiteBuild, rs: RuleSet, seed: int, timeout: float | None = None,
+                archive: SearchArchive | None = None) -> SearchFacts:
     """Query the home page's search form with sampled titles of the site's own articles (D25)."""
     import httpx
 
@@ -218,7 +268,11 @@ def search_test(b: SiteBuild, rs: RuleSet, seed: int, timeout: float | None = No
             except httpx.HTTPError as e:
                 log.info("search %s: %s", url, e)
                 continue
-            ref = EvidenceRef(url=url, fetched_at=dt.datetime.now(dt.timezone.utc).isoformat(), status=r.status_code)
+            if archive is not None:
+                ref = archive.add(url, r.status_code, list(r.headers.items()), r.content)
+            else:
+                ref = EvidenceRef(url=url, fetched_at=dt.datetime.now(dt.timezone.utc).isoformat(),
+                                  status=r.status_code)
             if r.status_code != 200:
                 works = False if works is None else works
                 continue
@@ -329,7 +383,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
             else:
                 if search and b.pages:
                     try:
-                        b.facts.search = search_test(b, rs, seed)
+                        b.facts.search = search_test(b, rs, seed, archive=SearchArchive(out, s.url))
                     except Exception as e:  # noqa: BLE001 - the search test is one fact among many
                         log.warning("search test %s: %s", s.url, e)
                 o = check_site(s, b, rs, at, seed)
