@@ -84,8 +84,10 @@ async def test_warc_read_back(crawled):
     responses, requests, concurrent = Counter(), Counter(), set()
     for wf in {r["warc"] for r in rows}:
         with open(out / wf, "rb") as f:
-            for rec in ArchiveIterator(f):
+            for rec in ArchiveIterator(f, check_digests=True):
                 assert rec.rec_headers.protocol == "WARC/1.1"
+                rec.content_stream().read()
+                assert rec.digest_checker.passed is not False, rec.digest_checker.problems
                 t = rec.rec_type
                 if t == "response":
                     responses[rec.rec_headers.get_header("WARC-Target-URI")] += 1

@@ -7,6 +7,8 @@ on resume so every WARC file stays readable.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import os
@@ -14,16 +16,16 @@ import queue
 import socket
 import threading
 import time
+import uuid
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, func, select
 from sqlalchemy.engine import Engine
 from warcio.recordbuilder import RecordBuilder
-from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
@@ -31,6 +33,22 @@ from govcheck.collect.store import crawl_fetch, crawl_link, crawl_queue, crawl_s
 
 # hop-by-hop headers whose meaning no longer holds for the stored (de-chunked) payload
 _RENAMED = {"transfer-encoding": "X-Govcheck-Original-Transfer-Encoding"}
+
+
+def _record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def _sha1(data: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+
+
+def _warc_record(rtype: str, rid: str, date: str, uri: str, block: bytes, content_type: str,
+                 extra: list[tuple[str, str]]) -> bytes:
+    head = [f"WARC-Type: {rtype}", f"WARC-Record-ID: {rid}", f"WARC-Date: {date}", f"WARC-Target-URI: {uri}"]
+    head += [f"{k}: {v}" for k, v in extra]
+    head += [f"WARC-Block-Digest: {_sha1(block)}", f"Content-Type: {content_type}", f"Content-Length: {len(block)}"]
+    return ("WARC/1.1\r\n" + "\r\n".join(head) + "\r\n\r\n").encode("utf-8") + block + b"\r\n\r\n"
 
 
 @dataclass
@@ -126,40 +144,41 @@ class WarcSink:
         assert self._f is not None
         start = self._f.tell()
         for rec in records:
-            buf = io.BytesIO()
-            WARCWriter(buf, gzip=False).write_record(rec)
+            if not isinstance(rec, bytes):  # a warcio record (warcinfo)
+                buf = io.BytesIO()
+                WARCWriter(buf, gzip=False).write_record(rec)
+                rec = buf.getvalue()
             c = zlib.compressobj(self.level, zlib.DEFLATED, 31)
-            self._f.write(c.compress(buf.getvalue()) + c.flush())
+            self._f.write(c.compress(rec) + c.flush())
         return start, self._f.tell()
 
-    def _records(self, hops: list[Hop]) -> tuple[list, int, str | None]:
-        """WARC records for a fetch; returns them, the index of the final response, its record id."""
-        recs: list = []
+    def _records(self, hops: list[Hop]) -> tuple[list[bytes], int, str | None]:
+        """Serialised WARC records for a fetch; returns them, the index of the final response, its record id.
+
+        Written by hand rather than through warcio's builder: it is the writer thread's hottest path.
+        warcio reads them back (the tests check digests with it)."""
+        recs: list[bytes] = []
         final_idx, final_id = -1, None
         for h in hops:
             date = datetime_to_iso_date(h.at, use_micros=True)
             resp_id = None
             if h.status is not None:
-                headers = [(_RENAMED.get(k.lower(), k), v) for k, v in h.response_headers]
-                http = StatusAndHeaders(f"{h.status} {h.reason}".strip(), headers, protocol=h.version)
-                wh = {"WARC-Date": date}
-                if h.truncated:
-                    wh["WARC-Truncated"] = h.truncated
-                resp = self.builder.create_warc_record(h.url, "response", payload=io.BytesIO(h.body),
-                                                       length=len(h.body), http_headers=http,
-                                                       warc_headers_dict=wh)
-                resp_id = resp.rec_headers.get_header("WARC-Record-ID")
+                head = [f"{h.version} {h.status} {h.reason}".rstrip()]
+                head += [f"{_RENAMED.get(k.lower(), k)}: {v}" for k, v in h.response_headers]
+                block = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1", errors="replace") + h.body
+                extra = [("WARC-Truncated", h.truncated)] if h.truncated else []
+                resp_id = _record_id()
+                extra.append(("WARC-Payload-Digest", _sha1(h.body)))
                 final_idx, final_id = len(recs), resp_id
-                recs.append(resp)
+                recs.append(_warc_record("response", resp_id, date, h.url, block,
+                                         "application/http; msgtype=response", extra))
             path = h.url.split("/", 3)
             target = "/" + (path[3] if len(path) > 3 else "")
-            req_http = StatusAndHeaders(f"{h.method} {target} HTTP/1.1", list(h.request_headers),
-                                        is_http_request=True)
-            wh = {"WARC-Date": date}
-            if resp_id:
-                wh["WARC-Concurrent-To"] = resp_id
-            recs.append(self.builder.create_warc_record(h.url, "request", payload=io.BytesIO(b""), length=0,
-                                                        http_headers=req_http, warc_headers_dict=wh))
+            head = [f"{h.method} {target} HTTP/1.1"] + [f"{k}: {v}" for k, v in h.request_headers]
+            block = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1", errors="replace")
+            extra = [("WARC-Concurrent-To", resp_id)] if resp_id else []
+            recs.append(_warc_record("request", _record_id(), date, h.url, block,
+                                     "application/http; msgtype=request", extra))
         return recs, final_idx, final_id
 
     def _write_item(self, item: Item) -> None:
@@ -180,12 +199,11 @@ class WarcSink:
                                 record_id=final_id)
         # the index rows travel in the WARC too: a tail written but not committed before a kill is replayed
         # on resume instead of refetched, and the index can be rebuilt from the archive alone
-        payload = encode_item(item)
-        meta = self.builder.create_warc_record(
-            f"urn:govcheck:index:{self.stem}", "metadata", payload=io.BytesIO(payload), length=len(payload),
-            warc_content_type=INDEX_CONTENT_TYPE,
-            warc_headers_dict={"WARC-Concurrent-To": final_id} if final_id else None)
+        meta = _warc_record("metadata", _record_id(), datetime_to_iso_date(utcnow(), use_micros=True),
+                            f"urn:govcheck:index:{self.stem}", encode_item(item), INDEX_CONTENT_TYPE,
+                            [("WARC-Concurrent-To", final_id)] if final_id else [])
         self._append([meta])
+        self._f.flush()  # in the OS once written: a killed process loses no complete item
         if item.row is not None:
             item.row["warc_end"] = self._f.tell()
 
@@ -231,26 +249,53 @@ class WarcSink:
         lrows = [r for i in items for r in i.link_rows]
         srows = [r for i in items for r in i.skip_rows]
         with self.engine.begin() as conn:
-            if fetch:
-                conn.execute(crawl_fetch.insert(), fetch)
-            if qrows:
-                conn.execute(crawl_queue.insert(), qrows)
-            if lrows:
-                conn.execute(crawl_link.insert(), lrows)
-            if srows:
-                conn.execute(crawl_skip.insert(), srows)
+            bulk_insert(conn, crawl_fetch, fetch)
+            bulk_insert(conn, crawl_queue, qrows)
+            bulk_insert(conn, crawl_link, lrows)
+            bulk_insert(conn, crawl_skip, srows)
+
+
+_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:
+    """executemany straight to the driver: SQLAlchemy's per-row parameter processing cost more than the
+    inserts themselves at ~40 link rows per page. Rows of one call share their keys."""
+    if not rows:
+        return
+    ph = _PLACEHOLDER.get(conn.dialect.paramstyle)
+    if ph is None:  # an unusual driver: the ordinary way
+        conn.execute(table.insert(), rows)
+        return
+    cols = list(rows[0])
+    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([ph] * len(cols))})"
+    params = [tuple(r[c] for c in cols) for r in rows]
+    if conn.dialect.name == "sqlite":  # datetimes in the text form SQLAlchemy's SQLite DateTime reads back
+        dt_idx = [i for i, c in enumerate(cols) if isinstance(table.c[c].type, DateTime)]
+        if dt_idx:
+            fixed = []
+            for p in params:
+                p = list(p)
+                for i in dt_idx:
+                    if isinstance(p[i], datetime):
+                        p[i] = p[i].strftime("%Y-%m-%d %H:%M:%S.%f")
+                fixed.append(tuple(p))
+            params = fixed
+    conn.exec_driver_sql(sql, params)
 
 
 INDEX_CONTENT_TYPE = "application/x-govcheck-index+json"
 
 
 def encode_item(item: Item) -> bytes:
+    """The item's index rows, compact: links as [url, tag, text, internal] (site and referrer are the row's)."""
     row = dict(item.row) if item.row is not None else None
-    if row is not None and isinstance(row.get("fetched_at"), datetime):
-        row["fetched_at"] = row["fetched_at"].isoformat()
     if row is not None:
+        if isinstance(row.get("fetched_at"), datetime):
+            row["fetched_at"] = row["fetched_at"].isoformat()
         row.pop("warc_end", None)
-    return json.dumps({"row": row, "queue": item.queue_rows, "links": item.link_rows, "skips": item.skip_rows},
+    links = [[ln["url"], ln["tag"], ln["text"], ln["internal"]] for ln in item.link_rows]
+    return json.dumps({"row": row, "queue": item.queue_rows, "links": links, "skips": item.skip_rows},
                       ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -297,7 +342,8 @@ def recover_tail(engine: Engine, out_dir: Path, site: str, prefix: str,
                             row["fetched_at"] = datetime.fromisoformat(row["fetched_at"])
                         row["warc_end"] = end
                         fetch.append(row)
-                        lrows.extend(d.get("links") or [])
+                        lrows.extend({"site": site, "referrer": row["url"], "url": u, "tag": t, "text": x,
+                                      "internal": i} for u, t, x, i in d.get("links") or [])
                     for q in d.get("queue") or []:
                         if q["url"] not in queued:
                             queued.add(q["url"])
@@ -310,14 +356,10 @@ def recover_tail(engine: Engine, out_dir: Path, site: str, prefix: str,
             pass
     if fetch or qrows or srows:
         with engine.begin() as conn:
-            if fetch:
-                conn.execute(crawl_fetch.insert(), fetch)
-            if qrows:
-                conn.execute(crawl_queue.insert(), qrows)
-            if lrows:
-                conn.execute(crawl_link.insert(), lrows)
-            if srows:
-                conn.execute(crawl_skip.insert(), srows)
+            bulk_insert(conn, crawl_fetch, fetch)
+            bulk_insert(conn, crawl_queue, qrows)
+            bulk_insert(conn, crawl_link, lrows)
+            bulk_insert(conn, crawl_skip, srows)
     return len(fetch)
 
 
