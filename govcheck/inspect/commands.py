@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
         accounts: Optional[Path] = typer.Option(None, "--accounts", help="政务新媒体名录（CSV/XLSX）"),
         registry: list[Path] = typer.Option([], "--registry", help="备案系统导出文件，可多次指定"),
         previous: Optional[Path] = typer.Option(None, "--previous", help="上一轮的输出目录（整改对照）"),
+        var: list[str] = typer.Option([], "--var", help="名录“数据来源”中的变量 KEY=VALUE（如 base_url=http://…），可多次指定"),
         round_config: Optional[Path] = typer.Option(None, "--round-config", help="轮次与通报设置（TOML：[round] [notice]）"),
         max_pages: Optional[int] = typer.Option(None, "--max-pages", help="每个网站最多抓取的页面数"),
         concurrency: Optional[int] = typer.Option(None, "--concurrency", help="每个主机同时进行的请求数"),
@@ -43,11 +44,18 @@ def register(app: typer.Typer) -> None:
                 fail(f"--at 不是有效日期（应为 YYYY-MM-DD）：{at}")
         if accounts is None and registry:
             fail("--registry 需要与 --accounts 一起使用")
+        variables = {}
+        for v in var:
+            key, sep, value = v.partition("=")
+            if not sep or not key.strip():
+                fail(f"--var 应为 KEY=VALUE：{v}")
+            variables[key.strip()] = value
         try:
             res = run_inspect(sites, out, at=day, rules=rules, round_config=round_config, seed=seed,
                               accounts=accounts, registry=list(registry), previous=previous, max_pages=max_pages,
                               concurrency=concurrency, delay=delay, db=db, pdf=pdf, workers=workers,
-                              progress=not no_progress, search=not no_search, external=not no_external)
+                              progress=not no_progress, search=not no_search, external=not no_external,
+                              variables=variables or None)
         except InspectError as e:
             fail(str(e))
         n_manual = sum(len(o.manual) for o in res.sites)

@@ -319,7 +319,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                 registry: list[Path] | None = None, previous: Path | None = None, max_pages: int | None = None,
                 concurrency: int | None = None, delay: float | None = None, db: str | None = None,
                 pdf: bool = False, workers: int = 1, progress: bool = True, search: bool = True,
-                external: bool = True) -> InspectResult:
+                external: bool = True, variables: dict[str, str] | None = None) -> InspectResult:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -398,8 +398,11 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
         from govcheck.newmedia.pipeline import run_newmedia
 
         console.print("[bold]4/5 政务新媒体[/]：备案比对、更新情况、严重表述错误")
-        res = run_newmedia(accounts, registry or [], at, int(rs.rule("M2.1").params["window_days"]),
-                           previous_dir=previous)
+        try:
+            res = run_newmedia(accounts, registry or [], at, int(rs.rule("M2.1").params["window_days"]),
+                               previous_dir=previous, variables=variables)
+        except (OSError, ValueError) as e:  # RosterError/LexiconError are ValueErrors naming file and row
+            raise InspectError(str(e)) from None
         account_list = list(res.accounts)
         findings += res.findings
         meta = attach_comparison(meta, res.comparison, res.previous_label)
