@@ -92,3 +92,21 @@ def test_page_text_goes_through_the_wording_scan():
                                                                text, _lexicon())))
     assert seen and seen[0] and seen[0][0].code == "V1.1"
     assert seen[0][0].params["wrong"] == entry.wrong
+
+
+def test_cli_bad_inputs_name_the_file(tmp_path):
+    """A bad roster or round config stops before any crawl, with the file named; no traceback."""
+    import subprocess
+    import sys
+
+    roster = tmp_path / "sites.csv"
+    roster.write_text("区域,单位名称,网站名称,网站类型,对外服务\n市直,市某局,某局网站,部门,是\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "govcheck.cli", "inspect", "--sites", str(roster), "--out",
+                        str(tmp_path / "out"), "--at", "2022-05-15", "--rules", "gb2019", "--no-progress"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "sites.csv" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    r = subprocess.run([sys.executable, "-m", "govcheck.cli", "inspect", "--sites", str(roster), "--out",
+                        str(tmp_path / "out"), "--at", "2022-13-01", "--rules", "gb2019"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "--at" in r.stderr
+    assert not (tmp_path / "out" / "warc").exists()

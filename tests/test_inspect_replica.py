@@ -20,7 +20,7 @@ from govcheck.extract.decode import decode_html
 from govcheck.inspect.run import run_inspect
 from govcheck.sim import load_scenario
 from govcheck.sim.testing import running_region
-from reference_notice import attachment1, canon
+from reference_notice import attachment1, attachment2, canon
 
 ROUND_TOML = Path(__file__).resolve().parent.parent / "govcheck" / "demo" / "xianning-2022q2" / "round.toml"
 # clean units (a department, and a county portal whose 信息公开 platform is on a second host), one with
@@ -39,20 +39,26 @@ def _subset_roster(full: Path, units: list[str] | None, dest: Path) -> Path:
     return dest
 
 
-def _inspect(tmp: Path, units: list[str] | None):
-    with running_region(load_scenario("xianning-2022q2")) as reg:
+def _inspect(tmp: Path, units: list[str] | None, accounts: bool = False):
+    scen = load_scenario("xianning-2022q2")
+    with running_region(scen) as reg:
         full = tmp / "sites-all.csv"
         reg.write_roster(full)
         roster = _subset_roster(full, units, tmp / "sites.csv")
         out = tmp / "round"
+        kw = {}
+        if accounts:
+            src = scen.accounts_dir
+            kw = dict(accounts=src / "accounts.csv", registry=[src / "registry.csv"], previous=src / "previous",
+                      variables={"base_url": reg.feeds_url})
         res = run_inspect(roster, out, round_config=ROUND_TOML, delay=0.0, concurrency=8, progress=False,
-                          external=False, workers=2)
+                          external=False, workers=2, **kw)
     return out, res
 
 
 @pytest.fixture(scope="module")
 def small_round(tmp_path_factory):
-    return _inspect(tmp_path_factory.mktemp("inspect-small"), SMALL)
+    return _inspect(tmp_path_factory.mktemp("inspect-small"), SMALL, accounts=True)
 
 
 def _att1(out: Path) -> dict[str, list[str]]:
@@ -120,6 +126,17 @@ def test_small_region_attachment1_equals_the_sample(small_round):
     out, _ = small_round
     diffs = _compare(out, SMALL)
     assert not diffs, "\n".join(diffs)
+
+
+def test_new_media_part_equals_the_sample_counts(small_round):
+    """With --accounts, the round's 附件2 lists the sample's failing accounts (the replica's feeds and registry)."""
+    out, _ = small_round
+    ref_districts, ref_accounts = attachment2()
+    ws = openpyxl.load_workbook(next(out.glob("附件2*.xlsx"))).worksheets[0]
+    rows = [["" if c is None else str(c) for c in r] for r in ws.iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(rows) if r[1] == "新媒体名称")
+    failing = [r for r in rows[start + 1:] if any(r)]
+    assert [r[1] for r in failing] == [r[1] for r in ref_accounts]
 
 
 def test_clean_unit_has_no_finding(small_round):
@@ -194,6 +211,7 @@ def test_rerun_resumes_and_gives_the_same_round(small_round, tmp_path):
     res2 = run_inspect(out.parent / "sites.csv", out, round_config=ROUND_TOML, delay=0.0, progress=False,
                        external=False, search=False)
     after = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    before = [f for f in before if f["target_type"] == "site"]  # the rerun has no --accounts
     strip = lambda fs: sorted((f["unit"], f["code"], json.dumps(f["evidence"], sort_keys=True)) for f in fs)  # noqa: E731
     assert strip(after) == strip(before)
     assert sum(o.pages for o in res2.sites) == sum(o.pages for o in res.sites)
