@@ -126,6 +126,10 @@ async def test_hostile_servers_end_as_recorded_errors(tmp_path):
 
     assert kind("big.html") == "body_too_large"
     assert rows["big.html"]["wire_bytes"] <= 2 * MB
+    from govcheck.collect.query import read_record
+
+    headers, status, body = read_record(tmp_path, rows["big.html"]["warc"], rows["big.html"]["warc_offset"])
+    assert headers["WARC-Truncated"] == "length" and status == 200 and len(body) == 2 * MB  # kept as evidence
     assert kind("bomb.html") == "decompressed_too_large"
     assert kind("loop1") == "redirect_loop"
     assert kind("drip.html") == "timeout"
