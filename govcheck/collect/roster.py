@@ -1,4 +1,4 @@
-"""Reading the sites roster (CSV/XLSX, Chinese headers) until govcheck.roster takes over.
+"""Reading the sites roster (CSV/XLSX, Chinese headers); callers import it through govcheck.roster.
 
 Errors name the file, the row (as a spreadsheet shows it) and the column, so a clerk can fix the sheet.
 """
@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from govcheck.model import Site
+from govcheck.roster_errors import RosterError as _RosterError
 
 # header -> field; English aliases accepted
 HEADERS = {
@@ -30,7 +31,7 @@ YES = {"是", "yes", "y", "true", "1", "对外服务"}
 NO = {"否", "no", "n", "false", "0"}
 
 
-class RosterError(ValueError):
+class RosterError(_RosterError):
     def __init__(self, path: Path | str, row: int | None, column: str | None, message: str):
         self.path, self.row, self.column = str(path), row, column
         where = f"{path}"

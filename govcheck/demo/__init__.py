@@ -61,8 +61,7 @@ def expand_account_findings(entries: list[dict[str, Any]]) -> list[Finding]:
 
 
 def load_transcription(folder: Path = DEMO_DIR) -> Transcription:
-    from govcheck.collect.roster import read_sites
-    from govcheck.newmedia.roster import read_accounts
+    from govcheck.roster import read_accounts, read_sites
 
     with (folder / "round.toml").open("rb") as f:
         meta = tomllib.load(f)

@@ -18,12 +18,13 @@ from typing import Any
 import yaml
 
 from govcheck.model import Account
+from govcheck.roster_errors import RosterError as _RosterError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 HEADER_SEARCH_ROWS = 10
 
 
-class RosterError(ValueError):
+class RosterError(_RosterError):
     """Bad roster/registry/posts input; the message names file, row and column."""
 
 
