@@ -24,6 +24,7 @@ from govcheck.collect import query
 from govcheck.extract import extract_from_page, parse_page
 from govcheck.extract.columns import Column, classify_column, extract_nav_columns, extract_sitemap_columns, flatten
 from govcheck.extract.consultation import is_feedback
+from govcheck.extract.meta import page_title
 from govcheck.model import Finding, Site
 from govcheck.newmedia.checks import check_page_wording
 
@@ -93,13 +94,33 @@ def _lexicon():
     return Lexicon.load()
 
 
+def _entry_facts(page) -> dict:
+    """An entry of a list (a dated row's target) is a content page: only what the checks read from content
+    pages (title, date, issuer, footer, meta tags) is extracted, in extract_page's keys and with its functions;
+    list detection and breadcrumbs, the costly half of extract_page, are skipped."""
+    from govcheck.extract.article import extract_article
+    from govcheck.extract.dates import iso
+    from govcheck.extract.footer import extract_footer
+    from govcheck.extract.meta import extract_meta
+
+    meta = extract_meta(page)
+    art = extract_article(page, meta)
+    return {"kind": "article", "title": art.title, "breadcrumb": [], "publish_date": iso(art.publish_date),
+            "items": [], "blank": False, "dynamic_list": False, "page_links": [], "footer": extract_footer(page),
+            "meta": meta, "publisher": art.info.get("publisher"), "column_name": None}
+
+
 def extract_one(body: bytes, url: str, content_type: str | None, at: dt.date,
-                scan: Callable[[str, dict], None] | None = None) -> tuple[dict, bool, list | None]:
+                scan: Callable[[str, dict], None] | None = None, entry: bool = False) -> tuple[dict, bool, list | None]:
     """extract_page's facts (trimmed), whether the page has a letter form, and 网站地图 columns if it is one.
-    `scan(text, facts)` sees the page text while it is at hand (the V1.1 wording scan)."""
+    `scan(text, facts)` sees the page text while it is at hand (the V1.1 wording scan). `entry`: the page is
+    a dated row of a list already read, so it is read as a content page (_entry_facts)."""
     page = parse_page(body, url, content_type)
-    d = extract_from_page(page, ref_date=at)
-    d = {k: d.get(k) for k in _KEEP}
+    if entry:
+        d = _entry_facts(page)
+    else:
+        d = extract_from_page(page, ref_date=at)
+        d = {k: d.get(k) for k in _KEEP}
     if scan is not None:
         scan(page.text, d)
     form = data().get("channel_form") or {}
@@ -109,7 +130,9 @@ def extract_one(body: bytes, url: str, content_type: str | None, at: dt.date,
                 f.css_first(form.get("field", "textarea")) is not None:
             has_form = True
             break
-    sitemap = [c.to_dict() for c in flatten(extract_sitemap_columns(page))] or None
+    sitemap = None
+    if any(w in (page_title(page) or "") for w in data()["sitemap_words"]):  # skip the map parser elsewhere
+        sitemap = [c.to_dict() for c in flatten(extract_sitemap_columns(page))] or None
     if d["kind"] == "home":
         d["nav"] = [c.to_dict() for c in flatten(extract_nav_columns(page))]
         d["search_forms"] = _search_forms(page)
@@ -164,6 +187,7 @@ def extract_rows(rows: list[dict], crawl_dir: str | Path, at: dt.date, site: Sit
     """Read and extract the archived pages of `rows`; with `site`, scan their text for V1.1 wording too."""
     crawl_dir = Path(crawl_dir)
     out = Extracted()
+    entries: set[str] = set()  # dated rows of the lists read so far (crawl order: a list before its entries)
     for row in rows:
         url = row["url"]
 
@@ -176,13 +200,15 @@ def extract_rows(rows: list[dict], crawl_dir: str | Path, at: dt.date, site: Sit
 
         try:
             _, _, body = query.read_record(crawl_dir, row["warc"], row["warc_offset"])
-            d, has_form, sm = extract_one(body, url, row.get("content_type"), at, scan)
+            d, has_form, sm = extract_one(body, url, row.get("content_type"), at, scan, entry=url in entries)
         except Exception as e:  # one unreadable page must not stop the site
             log.warning("cannot read %s: %s", url, e)
             continue
         finally:
             if on_page:
                 on_page()
+        if d.get("kind") in ("list", "home"):
+            entries.update(_norm_url(i["url"]) for i in d.get("items") or [] if i.get("url") and i.get("date"))
         rec = PageRec(url=url, ref=ref_of(row), depth=row.get("depth") or 0, d=d, has_form=has_form)
         out.pages.append(rec)
         if sm:

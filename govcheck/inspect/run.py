@@ -122,8 +122,6 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
     pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"))
     built: dict[str, SiteBuild | Exception] = {}
 
-    chunk = int(data().get("extract_chunk_pages") or 400)
-
     async def one(site: Site) -> None:
         job = SiteJob(site=site.__dict__.copy(), out_dir=str(out), db_url=db_url, run_id=run_id,
                       options=opts.to_dict())
@@ -135,14 +133,8 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
             from .adapter import page_rows
 
             rows = await asyncio.to_thread(page_rows, engine, site.url)
-            # a big site's pages are read in chunks by all workers at once, so the last site to finish
-            # its crawl does not leave one worker reading thousands of pages alone
-            parts = await asyncio.gather(*(loop.run_in_executor(pool, _extract_worker, rows[i:i + chunk], str(out),
-                                                                at, site.__dict__)
-                                           for i in range(0, len(rows), chunk)))
-            pre = Extracted()
-            for part in parts:
-                pre.extend(part)
+            # one worker reads a site's pages in crawl order, so each list is read before its entries
+            pre = await loop.run_in_executor(pool, _extract_worker, rows, str(out), at, site.__dict__)
             built[site.url] = await loop.run_in_executor(pool, _build_worker, site.__dict__, db_url, str(out), at,
                                                          section, cycles, pre)
         except Exception as e:  # noqa: BLE001 - one site's failure is reported, the round goes on
