@@ -208,8 +208,8 @@ def test_rerun_resumes_and_gives_the_same_round(small_round, tmp_path):
     out, res = small_round
     before = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     # the replica is gone now: a resumed crawl must not need it (every site is complete)
-    res2 = run_inspect(out.parent / "sites.csv", out, round_config=ROUND_TOML, delay=0.0, progress=False,
-                       external=False, search=False)
+    res2 = run_inspect(out.parent / "sites.csv", out, round_config=ROUND_TOML, delay=0.0, progress=True,
+                       external=False, search=False)  # with the progress display this time
     after = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     before = [f for f in before if f["target_type"] == "site"]  # the rerun has no --accounts
     strip = lambda fs: sorted((f["unit"], f["code"], json.dumps(f["evidence"], sort_keys=True)) for f in fs)  # noqa: E731

@@ -365,7 +365,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
     t0 = time.perf_counter()
     outcomes: list[SiteOutcome] = []
     with Progress(*cols, console=console, disable=not progress) as bar:
-        task = bar.add_task("3/5 检查（含站内搜索测试）", total=len(sites))
+        task = bar.add_task("3/5 检查（含站内搜索测试）", total=len(sites), extra="")
         for s in sites:
             b = builds.get(s.url)
             if isinstance(b, Exception) or b is None:
