@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -18,11 +17,11 @@ from typing import Any, Callable, Iterable
 import yaml
 
 from govcheck.checks import build
-from govcheck.checks.facts import (ColumnFacts, Consultation, EvidenceRef, FooterFacts, InteractionFacts, Item,
-                                   LinkOutcome, PageTags, Policy, Interpretation, SiteFacts)
+from govcheck.checks.facts import (ColumnFacts, EvidenceRef, InteractionFacts, Interpretation, Item, LinkOutcome,
+                                   Policy, SiteFacts)
 from govcheck.collect import query
 from govcheck.extract import extract_from_page, parse_page
-from govcheck.extract.columns import Column, classify_column, extract_nav_columns, extract_sitemap_columns, flatten
+from govcheck.extract.columns import classify_column, extract_nav_columns, extract_sitemap_columns, flatten
 from govcheck.extract.consultation import is_feedback
 from govcheck.extract.meta import page_title
 from govcheck.model import Finding, Site
