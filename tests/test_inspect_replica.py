@@ -223,6 +223,12 @@ def test_whole_region_attachment1_equals_the_sample(tmp_path):
     out, res = _inspect(tmp_path, None)
     diffs = _compare(out, None)
     assert not diffs, "\n".join(diffs)
+    # units printed "无" have no finding that 附件1 prints (the annual-report rules X03 are named in the
+    # notice's text only, and the replica plants them on some of these units, as the notice does)
+    from govcheck.rules import load_ruleset
+
+    rs = load_ruleset("xianning-2022")
+    clean = {u for u, cell, _ in attachment1() if cell == "无"}
     for o in res.sites:
-        if o.site.unit in {u for u, cell, _ in attachment1() if cell == "无"}:
-            assert o.findings == [], o.site.unit
+        if o.site.unit in clean:
+            assert [f for f in o.findings if rs.rule(f.code).table] == [], o.site.unit
