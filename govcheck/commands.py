@@ -46,6 +46,22 @@ def create_and_report(out: Path, *, meta: dict, rs, sites: list[Site], accounts:
         console.print(f"  已生成 {f}")
 
 
+def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool) -> None:
+    """The demo as a real round: serve the xianning-2022q2 replica on 127.0.0.1 and inspect it."""
+    from govcheck.inspect.run import run_inspect
+    from govcheck.sim import load_scenario
+    from govcheck.sim.testing import running_region
+
+    scen = load_scenario("xianning-2022q2")
+    with running_region(scen) as reg:
+        out.mkdir(parents=True, exist_ok=True)
+        roster = reg.write_roster(out / "sites.csv")
+        src = scen.accounts_dir
+        run_inspect(roster, out, round_config=round_toml, delay=0.0, concurrency=8, external=False, workers=2,
+                    db=db, pdf=pdf, accounts=src / "accounts.csv", registry=[src / "registry.csv"],
+                    previous=src / "previous", variables={"base_url": reg.feeds_url})
+
+
 def attach_comparison(meta: dict, rows, label: str | None) -> dict:
     """Keep the rectification comparison (fixed / still failing / new per unit) with the round."""
     meta = {k: (dict(v) if isinstance(v, dict) else v) for k, v in meta.items()}
@@ -90,14 +106,19 @@ def register(app: typer.Typer) -> None:
         db: Optional[str] = typer.Option(None, "--db", help="数据库 URL（默认：输出目录下 round.sqlite）"),
         transcribed: bool = typer.Option(False, "--transcribed",
                                          help="新媒体部分也用通报的转录，而不检查模拟账号的更新源与备案库"),
+        inspect: bool = typer.Option(False, "--inspect",
+                                     help="在本机启动模拟的40个政府网站并完整检查（抓取、读取、检查），约需数分钟"),
     ) -> None:
         """内置演示：重现咸宁市2022年第二季度通报（附件1、附件2与通报正文）。
 
         网站部分来自通报附件1的转录；新媒体部分默认由检查模拟的214个账号（本机127.0.0.1上的更新源、
         备案库导出、3月份上一轮结果）得出。
         """
-        from govcheck.demo import load_transcription
+        from govcheck.demo import DEMO_DIR, load_transcription
 
+        if inspect:
+            _demo_inspect(out, DEMO_DIR / "round.toml", db, pdf)
+            return
         t = load_transcription()
         rs = load_ruleset(t.meta["round"]["rules"])
         meta = t.meta
