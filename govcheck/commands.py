@@ -194,27 +194,8 @@ def register(app: typer.Typer) -> None:
         write_outputs(round_dir, info, view)
         console.print(f"已导入 {len(items)} 条问题，已重新评分。")
 
-    @review_app.command("confirm")
-    def review_confirm(
-        finding_id: str = typer.Argument(...),
-        by: str = typer.Option(..., "--by", help="复核人"),
-        reason: str = typer.Option(..., "--reason", help="理由"),
-        round_dir: Path = typer.Option(Path("."), "--round", help="轮次目录"),
-        db: Optional[str] = typer.Option(None, "--db"),
-    ) -> None:
-        """确认一条问题。"""
-        _review(round_dir, db, finding_id, "confirm", by, reason)
-
-    @review_app.command("dismiss")
-    def review_dismiss(
-        finding_id: str = typer.Argument(...),
-        by: str = typer.Option(..., "--by", help="复核人"),
-        reason: str = typer.Option(..., "--reason", help="理由"),
-        round_dir: Path = typer.Option(Path("."), "--round", help="轮次目录"),
-        db: Optional[str] = typer.Option(None, "--db"),
-    ) -> None:
-        """撤销一条问题（不再计分），理由留痕。"""
-        _review(round_dir, db, finding_id, "dismiss", by, reason)
+    for action, doc in (("confirm", "确认一条问题。"), ("dismiss", "撤销一条问题（不再计分），理由留痕。")):
+        review_app.command(action, help=doc)(_review_command(action))
 
     @rules_app.command("check")
     def rules_check(path: str = typer.Argument(..., help="规则集名称或 .toml 路径")) -> None:
@@ -250,6 +231,21 @@ def register(app: typer.Typer) -> None:
     app.add_typer(findings_app, name="findings")
     app.add_typer(review_app, name="review")
     app.add_typer(rules_app, name="rules")
+
+
+def _review_command(action: str):
+    """One typer command per review action; they differ only in the action recorded."""
+
+    def command(
+        finding_id: str = typer.Argument(...),
+        by: str = typer.Option(..., "--by", help="复核人"),
+        reason: str = typer.Option(..., "--reason", help="理由"),
+        round_dir: Path = typer.Option(Path("."), "--round", help="轮次目录"),
+        db: Optional[str] = typer.Option(None, "--db"),
+    ) -> None:
+        _review(round_dir, db, finding_id, action, by, reason)
+
+    return command
 
 
 def _review(round_dir: Path, db: str | None, finding_id: str, action: str, by: str, reason: str) -> None:
