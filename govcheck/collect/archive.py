@@ -100,7 +100,7 @@ class WarcSink:
         self.batch_seconds = float(conf["batch_seconds"])
         self.fsync = bool(conf.get("fsync", False))
         self.builder = RecordBuilder(warc_version="WARC/1.1")
-        self.q: queue.Queue[Item | None] = queue.Queue(maxsize=2000)
+        self.q: queue.Queue[Item | None] = queue.Queue(maxsize=int(conf.get("writer_queue", 8)))
         self.error: BaseException | None = None
         self.files: list[str] = []
         self._seg = 0
