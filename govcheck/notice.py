@@ -18,7 +18,7 @@ from govcheck.model import Account, Finding, Score, Site
 from govcheck.report.doc import Attachment, NoticeDoc, Paragraph, Table
 from govcheck.rules import RuleSet, fmt_points
 from govcheck.score import VERDICT_VETO, double_counted, indicator_totals
-from govcheck.stats import AccountStats, FailingAccount, SiteStats, account_stats, pct, site_stats
+from govcheck.stats import AccountStats, FailingAccount, account_stats, pct, site_stats
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "report" / "templates"
 _CN_DIGITS = "零一二三四五六七八九十"
@@ -323,10 +323,3 @@ def build_notice(view: RoundView, template: dict[str, Any] | None = None) -> Not
         date=cn_date(d) if d else "",
         doc_number=notice.get("doc_number"),
     )
-
-
-def narrative_text(doc: NoticeDoc) -> str:
-    return "\n".join(p.text for p in doc.body)
-
-
-QUOTED = re.compile(r"“([^”]+)”")

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
 from govcheck.model import Account, Finding, Score, Site
-from govcheck.rules import RuleSet, UnknownRule, fmt_points
+from govcheck.rules import RuleSet, UnknownRule
 
 VERDICT_PASS = "合格"
 VERDICT_FAIL = "不合格"
@@ -140,9 +140,3 @@ def score_round(sites: list[Site], accounts: list[Account], items: list[Finding]
         fs = [f for f in by_name.get(a.name, []) if f.account_type in (None, a.type)]
         out.append(score_account(a, fs, rs))
     return out
-
-
-def fmt_score(s: Score) -> str:
-    if s.verdict == VERDICT_VETO:
-        return VERDICT_VETO
-    return fmt_points(s.score) if s.score is not None else ""

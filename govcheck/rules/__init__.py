@@ -7,7 +7,6 @@ the file, the rule and the problem, so an office editing its own overlay can fix
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -328,7 +327,3 @@ def load_ruleset(name_or_path: str | Path, overlays: list[str | Path] | None = N
         files=[str(p) for p in chain],
         content_hash=digest.hexdigest(),
     )
-
-
-def ruleset_summary_json(rs: RuleSet) -> str:
-    return json.dumps(rs.describe(), ensure_ascii=False)
