@@ -15,13 +15,11 @@ import yaml
 
 from govcheck.checks import codes_covered, run_checks
 from govcheck.checks.facts import SiteFacts
-from govcheck.notice import load_template, unit_lines
 from govcheck.rules import load_ruleset
-from govcheck.score import apply_rules
+from printed import printed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "fail.yaml").exists())
-TEMPLATE = load_template(None)
 
 
 @functools.lru_cache(maxsize=None)
@@ -37,20 +35,6 @@ def load(case: str, which: str):
     at = doc["at"] if isinstance(doc["at"], dt.date) else dt.date.fromisoformat(doc["at"])
     facts = SiteFacts.from_dict(doc["site"], str(path))
     return doc, rs, at, facts
-
-
-def printed(findings, rs) -> str:
-    """The finding as the notice prints it: 附件1 lines, and the narrative sentence for rules kept out of it."""
-    fs = apply_rules(findings, rs)
-    out = []
-    for line in unit_lines(fs, rs, TEMPLATE):
-        out.append(line.text)
-        out.extend("  " + e for e in line.evidence)
-    for f in fs:
-        if not rs.rule(f.code).table:
-            out.append(f.text)
-            out.extend("  " + e.title for e in f.evidence if e.title)
-    return "\n".join(out) + "\n"
 
 
 def test_every_automated_code_has_fixtures():

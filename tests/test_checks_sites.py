@@ -1,0 +1,337 @@
+"""Ruff-style site fixtures: for every website check, a replica site that fails it and one that passes it, in at
+least two CMS styles, run through the whole reading chain (crawl → extract → SiteFacts → checks) by
+`govcheck.inspect.run.run_inspect`, and the finding as the notice prints it (expected.txt) beside them.
+
+Layout (tests/fixtures/sites/): scenario.yaml + templates.yaml (the sim scenario the sites come from),
+base.yaml (the base site, clean under xianning-2022), and per check <CODE>/case.yaml + <CODE>/expected.txt.
+A fail site is the base site with the case's overrides and planted defects; its pass site is the same without
+the defects (or the case's own `pass`). Every site is generated with the same seed, so a fail site differs from
+its pass site by the planted defect only and all styles draw the same titles: one expected.txt for every style.
+
+Set GOVCHECK_UPDATE_SNAPSHOTS=1 to (re)write a missing or changed expected.txt (from the case's first style),
+then read it against the rule's wording and the sample notice.
+"""
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from govcheck.checks import codes_covered
+from govcheck.inspect.run import run_inspect
+from govcheck.rules import load_ruleset
+from govcheck.sim.scenario import STYLES, Scenario, build_site
+from govcheck.sim.testing import running_region
+from printed import printed
+
+SITES = Path(__file__).parent / "fixtures" / "sites"
+CASE_KEYS = {"code", "about", "rules", "overlays", "styles", "site", "fail", "pass", "codes"}
+VARIANT_KEYS = {"site", "defects"}
+DEFAULT_RULES = "xianning-2022"
+SEED_KEY = "fixture"  # every fixture site is generated from this key (see the module docstring)
+
+# Checks with no site fixture, each with the reason a replica served on 127.0.0.1 cannot show its defect.
+UNCOVERABLE: dict[str, str] = {
+    "D20.1": "域名规范：夹具网站以 127.0.0.1 访问，没有域名可判断（inspect 对 IP 地址改列需人工核查）",
+}
+
+
+class CaseError(ValueError):
+    """A malformed case.yaml; the message names the file and the field."""
+
+
+@dataclass
+class Case:
+    code: str
+    folder: Path
+    doc: dict[str, Any]
+    styles: list[str]
+    rules: str  # rule-set name
+    codes: set[str]
+    overlay: Path | None = None  # applied over `rules`
+    sites: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (variant, style) -> site spec
+
+    @property
+    def group(self) -> str:
+        """Cases judged under the same rules share one inspection round."""
+        return self.rules if self.overlay is None else f"{self.rules}+{self.overlay}"
+
+
+def _yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise CaseError(f"{path}: 无法读取：{e}") from None
+
+
+def case_dirs(every: bool = False) -> list[Path]:
+    """Case folders; GOVCHECK_SITE_CASES=D04.2,X01 limits a run to those (for working on a few cases)."""
+    only = {c for c in os.environ.get("GOVCHECK_SITE_CASES", "").split(",") if c} if not every else set()
+    return sorted(p for p in SITES.iterdir() if (p / "case.yaml").is_file() and (not only or p.name in only))
+
+
+def load_case(folder: Path, base: dict[str, Any]) -> Case:
+    path = folder / "case.yaml"
+    doc = _yaml(path)
+    if not isinstance(doc, dict):
+        raise CaseError(f"{path}: 顶层应为映射")
+    unknown = set(doc) - CASE_KEYS
+    if unknown:
+        raise CaseError(f"{path}: 未知字段 {sorted(unknown)}（可用：{sorted(CASE_KEYS)}）")
+    for key in ("code", "styles", "fail", "codes"):
+        if key not in doc:
+            raise CaseError(f"{path}: 缺少字段 {key}")
+    code = str(doc["code"])
+    if code != folder.name:
+        raise CaseError(f"{path}: code {code!r} 与文件夹名 {folder.name!r} 不一致")
+    styles = list(doc["styles"])
+    if len(set(styles)) < 2 or set(styles) - set(STYLES):
+        raise CaseError(f"{path}: styles 应为至少两种不同样式（{', '.join(STYLES)}）：{styles}")
+    codes = {str(c) for c in doc["codes"]}
+    if code not in codes:
+        raise CaseError(f"{path}: codes 应包含 {code}")
+    overlays = list(doc.get("overlays") or [])
+    if len(overlays) > 1:
+        raise CaseError(f"{path}: overlays 至多一个文件")
+    rules = str(doc.get("rules") or DEFAULT_RULES)
+    overlay = None
+    if overlays:
+        overlay = (folder / overlays[0]).resolve()
+        extends = (_toml(overlay).get("ruleset") or {}).get("extends")
+        if extends not in (None, rules):
+            raise CaseError(f"{path}: overlays[0] {overlays[0]} 的 extends 为 {extends!r}，应为 {rules!r}")
+    case = Case(code=code, folder=folder, doc=doc, styles=styles, rules=rules, codes=codes, overlay=overlay)
+    shared = _mapping(doc.get("site"), path, "site")
+    for variant in ("fail", "pass"):
+        vdoc = doc.get(variant)
+        if vdoc is None:
+            vdoc = {}
+        if not isinstance(vdoc, dict) or set(vdoc) - VARIANT_KEYS:
+            raise CaseError(f"{path}: {variant} 应为含 site/defects 的映射")
+        over = _mapping(vdoc.get("site"), path, f"{variant}.site")
+        defects = vdoc.get("defects") or []
+        if not isinstance(defects, list):
+            raise CaseError(f"{path}: {variant}.defects 应为列表")
+        if variant == "fail" and not defects and not over:
+            raise CaseError(f"{path}: fail 既无 defects 也无 site 覆盖，与通过站点相同")
+        for style in styles:
+            spec = copy.deepcopy(base)
+            spec.update(copy.deepcopy(shared))
+            spec.update(copy.deepcopy(over))
+            spec["style"] = style
+            spec["defects"] = copy.deepcopy(defects)
+            spec.setdefault("unit", spec.get("name"))
+            case.sites[(variant, style)] = spec
+    return case
+
+
+def _mapping(value: Any, path: Path, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise CaseError(f"{path}: {where} 应为映射")
+    if {"key", "style", "defects"} & set(value):
+        raise CaseError(f"{path}: {where} 不能设置 key/style/defects（样式见 styles，缺陷见 defects）")
+    return value
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise CaseError(f"{path}: 无法读取叠加规则：{e}") from None
+
+
+def _rules_arg(case: Case, dest: Path) -> str:
+    """What run_inspect gets (one rule-set name or file): the overlay itself when it names its base, else a
+    copy of it that does."""
+    if case.overlay is None:
+        return case.rules
+    text = case.overlay.read_text(encoding="utf-8")
+    if (_toml(case.overlay).get("ruleset") or {}).get("extends"):
+        return str(case.overlay)
+    line = f"extends = {json.dumps(case.rules)}"
+    if re.search(r"(?m)^\[ruleset\]\s*$", text):
+        text = re.sub(r"(?m)^\[ruleset\]\s*$", "[ruleset]\n" + line, text, count=1)
+    else:
+        text = f"[ruleset]\n{line}\n\n" + text
+    dest.write_text(text, encoding="utf-8")
+    return str(dest)
+
+
+def _ids() -> list[tuple[str, str, str]]:
+    """(case, variant, style) for parametrizing, read without validating (the fixture reports bad cases)."""
+    out = []
+    for folder in case_dirs():
+        try:
+            doc = yaml.safe_load((folder / "case.yaml").read_text(encoding="utf-8")) or {}
+            styles = list(doc.get("styles") or ["?"])
+        except (OSError, yaml.YAMLError, TypeError, AttributeError):
+            styles = ["?"]
+        for variant in ("fail", "pass"):
+            for style in styles:
+                out.append((folder.name, variant, str(style)))
+    return out
+
+
+@dataclass
+class Outcome:
+    url: str
+    findings: list
+    anomalies: list
+    manual: list
+    error: str | None
+    pages: int
+
+
+@dataclass
+class Region:
+    cases: dict[str, Case]
+    outcomes: dict[tuple[str, str, str], Outcome]  # (case, variant, style)
+    rulesets: dict[str, Any]
+    errors: dict[str, str]  # case -> CaseError message
+    seconds: float
+
+
+def _spec_key(rules: str, spec: dict[str, Any]) -> str:
+    def canon(v: Any) -> Any:  # YAML may give non-string keys (on: → True)
+        if isinstance(v, dict):
+            return sorted((repr(k), canon(x)) for k, x in v.items())
+        if isinstance(v, list):
+            return [canon(x) for x in v]
+        return v
+    return json.dumps([rules, canon(spec)], ensure_ascii=False, default=str)
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory) -> Region:
+    import time
+
+    t_start = time.perf_counter()
+    raw = _yaml(SITES / "scenario.yaml")
+    templates = _yaml(SITES / "templates.yaml")
+    base = _yaml(SITES / "base.yaml")
+    t0 = raw["time_point"] if isinstance(raw["time_point"], dt.date) else dt.date.fromisoformat(raw["time_point"])
+    cases: dict[str, Case] = {}
+    errors: dict[str, str] = {}
+    for folder in case_dirs():
+        try:
+            cases[folder.name] = load_case(folder, base)
+        except CaseError as e:
+            errors[folder.name] = str(e)
+
+    # one served site per distinct (rules, spec): pass sites that are the same site are shared
+    tmp = tmp_path_factory.mktemp("check-sites")
+    scen_dir = tmp / "scenario"
+    (scen_dir / "sites").mkdir(parents=True)
+    for name in ("scenario.yaml", "templates.yaml"):
+        (scen_dir / name).write_text((SITES / name).read_text(encoding="utf-8"), encoding="utf-8")
+    served: dict[str, int] = {}  # spec key -> index into sim_sites
+    site_rules: list[str] = []
+    sim_sites = []
+    where: dict[tuple[str, str, str], int] = {}
+    for name, case in cases.items():
+        for (variant, style), spec in case.sites.items():
+            k = _spec_key(case.group, spec)
+            if k not in served:
+                file_key = f"{name}-{variant}-{style}"
+                src = scen_dir / "sites" / f"{file_key}.yaml"
+                # the file is a valid scenario site (own key); it is served with the common seed key
+                src.write_text(yaml.safe_dump({"key": file_key, **spec}, allow_unicode=True, sort_keys=False),
+                               encoding="utf-8")
+                try:
+                    sim_sites.append(build_site({**spec, "key": SEED_KEY}, raw, templates, t0, src, order=0))
+                except ValueError as e:  # ScenarioError names the file and the field
+                    errors[name] = f"{case.folder / 'case.yaml'}: {variant}/{style}: {e}"
+                    continue
+                served[k] = len(sim_sites) - 1
+                site_rules.append(case.group)
+            where[(name, variant, style)] = served[k]
+    groups = {c.group: c for c in cases.values()}
+    for name in errors:
+        cases.pop(name, None)
+    where = {k: v for k, v in where.items() if k[0] in cases}
+
+    scen = Scenario(name=str(raw["name"]), title=str(raw.get("title", raw["name"])), time_point=t0,
+                    seed=int(raw["seed"]), city=str(raw.get("city", "")), sites=sim_sites, root=scen_dir,
+                    accounts_dir=None, raw=raw)
+    outcomes_by_site: dict[int, Outcome] = {}
+    rulesets: dict[str, Any] = {}
+    with running_region(scen, feeds=False) as reg:
+        for gi, group in enumerate(sorted(set(site_rules))):
+            idx = [i for i, r in enumerate(site_rules) if r == group]
+            rules = _rules_arg(groups[group], tmp / f"rules-{gi}.toml")
+            roster = tmp / f"sites-{gi}.csv"
+            reg.write_roster(tmp / "sites-all.csv")
+            with (tmp / "sites-all.csv").open(encoding="utf-8-sig", newline="") as f:
+                rows = list(csv.reader(f))
+            with roster.open("w", encoding="utf-8-sig", newline="") as f:
+                csv.writer(f).writerows([rows[0]] + [rows[1 + i] for i in idx])
+            res = run_inspect(roster, tmp / f"round-{gi}", at=t0, rules=rules, seed=int(raw["seed"]), delay=0.0,
+                              concurrency=8, progress=False, external=False, workers=2)
+            rulesets[group] = load_ruleset(rules)
+            assert len(res.sites) == len(idx)
+            for i, o in zip(idx, res.sites):
+                assert o.site.url.rstrip("/") == reg.sites[i]["url"].rstrip("/"), (o.site.url, reg.sites[i]["url"])
+                outcomes_by_site[i] = Outcome(url=o.site.url, findings=o.findings, anomalies=o.anomalies,
+                                              manual=o.manual, error=o.error, pages=o.pages)
+    outcomes = {k: outcomes_by_site[i] for k, i in where.items()}
+    return Region(cases=cases, outcomes=outcomes, rulesets=rulesets, errors=errors,
+                  seconds=time.perf_counter() - t_start)
+
+
+def _get(region: Region, case: str, variant: str, style: str) -> tuple[Case, Outcome]:
+    if case in region.errors:
+        pytest.fail(region.errors[case])
+    c = region.cases[case]
+    o = region.outcomes[(case, variant, style)]
+    assert o.error is None and o.pages > 0, f"{case} {variant} {style}: {o.url} 读取出错：{o.error}"
+    assert not [m for m in o.manual if "出错" in m.what], [(m.code, m.what) for m in o.manual]
+    return c, o
+
+
+def _dump(findings) -> list:
+    return [(f.code, f.text, [{k: v for k, v in e.to_dict().items() if k not in ("archive", "fetched_at")}
+                              for e in f.evidence]) for f in findings]
+
+
+@pytest.mark.parametrize("case,variant,style", _ids())
+def test_site_fixture(region, case, variant, style):
+    c, o = _get(region, case, variant, style)
+    if variant == "pass":
+        assert o.findings == [], _dump(o.findings)
+        assert o.anomalies == [], _dump(o.anomalies)
+        return
+    codes = {f.code for f in o.findings}
+    assert c.code in codes, f"{case} ({style}): 未发现 {c.code}，发现 {sorted(codes)}：{_dump(o.findings)}"
+    assert codes <= c.codes, f"{case} ({style}): 多出 {sorted(codes - c.codes)}：{_dump(o.findings)}"
+    got = printed(o.findings, region.rulesets[c.group], c.sites[(variant, style)].get("kind"))
+    snap = c.folder / "expected.txt"
+    if (os.environ.get("GOVCHECK_UPDATE_SNAPSHOTS") and style == c.styles[0]
+            and (not snap.exists() or snap.read_text(encoding="utf-8") != got)):
+        snap.write_text(got, encoding="utf-8")
+    assert snap.exists(), f"{snap} missing: run with GOVCHECK_UPDATE_SNAPSHOTS=1 and review it"
+    assert got == snap.read_text(encoding="utf-8"), f"{case} ({style})"
+
+
+def test_every_automated_code_has_a_site_fixture():
+    have = {p.name for p in case_dirs(every=True)}
+    assert not set(UNCOVERABLE) & have, "a code with a fixture is not uncoverable"
+    missing = codes_covered() - have - set(UNCOVERABLE)
+    assert not missing, sorted(missing)
+
+
+def test_cases_are_well_formed(region):
+    assert not region.errors, "\n".join(region.errors.values())
