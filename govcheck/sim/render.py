@@ -152,12 +152,19 @@ class Renderer:
     def text(self, *parts: Any) -> Text:
         return Text(self.rng(*parts), self.site, self.site.unit, self.site.short, self.site.city)
 
-    def head(self, title: str, meta: dict[str, str]) -> str:
+    def head(self, title: str, meta: dict[str, str], ptype: str | None = None) -> str:
         s = self.site
         cs = s.meta_charset
         charset = (f'<meta http-equiv="Content-Type" content="text/html; charset={cs}">' if s.style != "trs"
                    else f'<meta charset="{cs}">')
-        metas = {"SiteName": s.name, "SiteDomain": s.domain, "SiteIDCode": s.site_id_code, **meta}
+        site_meta = {"SiteName": s.name, "SiteDomain": s.domain, "SiteIDCode": s.site_id_code}
+        for pages, tags in s.special.get("meta_missing") or ():
+            if ptype is not None and pages in ("all", ptype):  # this page template has no such <meta> block
+                if tags in ("site", "all"):
+                    site_meta = {}
+                if tags in ("page", "all"):
+                    meta = {}
+        metas = {**site_meta, **meta}
         m = "\n".join(f'<meta name="{k}" content="{esc(v)}">' for k, v in metas.items() if v is not None)
         return (f"<!DOCTYPE html>\n<html>\n<head>\n{charset}\n"
                 f'<meta http-equiv="X-UA-Compatible" content="IE=edge">\n'
@@ -172,13 +179,15 @@ class Renderer:
 
     def header(self) -> str:
         s = self.site
+        form = (f'<form class="search" action="/search/" method="get"><input type="text" name="q" '
+                f'placeholder="{L("search_placeholder")}"><button type="submit">{L("search_button")}</button></form>'
+                if s.special.get("search_broken") != "missing" else "")
         return (f'<div class="top-bar"><div class="w1200"><span class="date">{self.today()}</span>'
                 f'<span class="links"><a href="{s.special["sitemap_url"]}">{L("sitemap")}</a> | '
                 f'<a href="{s.special["contact_url"]}">{L("contact_us")}</a></span></div></div>\n'
                 f'<div class="header"><div class="w1200"><a href="/" class="logo"><img src="/images/logo.png" '
                 f'alt="{esc(s.name)}"><span class="site-name">{esc(s.name)}</span></a>'
-                f'<form class="search" action="/search/" method="get"><input type="text" name="q" '
-                f'placeholder="{L("search_placeholder")}"><button type="submit">{L("search_button")}</button></form></div></div>\n')
+                f'{form}</div></div>\n')
 
     def nav(self, active: Column | None = None) -> str:
         top = active
@@ -208,11 +217,13 @@ class Renderer:
             parts.append(f'<a href="{url}">{esc(name)}</a>' if url else f"<span>{esc(name)}</span>")
         return f'<div class="breadcrumb">{L("location")}{" &gt; ".join(parts)}</div>\n'
 
-    def footer(self) -> str:
+    def footer(self, home: bool = False) -> str:
         s = self.site
         f = s.footer
         P = load_data("page.yaml")["footer"]
         pr = f["present"]
+        if f.get("absent_on"):
+            pr = {**pr, **{e: False for e in f["absent_on"].get("home" if home else "inner", ())}}
         rows = []
         links = [f'<a href="{s.special["sitemap_url"]}">{L("sitemap")}</a>']
         if pr["contact"]:
@@ -256,9 +267,10 @@ class Renderer:
         return f'<div class="footer"><div class="w1200 clearfix"><div class="foot-info">{rows}</div>' \
                f'<div class="foot-marks">{marks}</div></div></div>\n'
 
-    def page(self, title: str, meta: dict[str, str], body: str, active: Column | None) -> str:
-        return (self.head(title, meta) + "<body>\n" + self.header() + self.nav(active) +
-                f'<div class="main w1200 clearfix">\n{body}\n</div>\n' + self.footer() + "</body>\n</html>\n")
+    def page(self, title: str, meta: dict[str, str], body: str, active: Column | None,
+             ptype: str | None = None, home: bool = False) -> str:
+        return (self.head(title, meta, ptype) + "<body>\n" + self.header() + self.nav(active) +
+                f'<div class="main w1200 clearfix">\n{body}\n</div>\n' + self.footer(home) + "</body>\n</html>\n")
 
     def col_meta(self, col: Column) -> dict[str, str]:
         return {"ColumnName": col.name, "ColumnType": col.kind, "ColumnDescription": col.name,
@@ -354,8 +366,10 @@ class Renderer:
         if col.ctype == "messages":
             rows = [f'<tr><th>{L("msg_title")}</th><th>{L("asked")}</th><th>{L("answered")}</th><th>{L("msg_status")}</th></tr>']
             for it in items:
+                ans = it.extra["answered"]
                 rows.append(f'<tr><td><a href="{it.url}">{esc(it.title)}</a></td><td>{it.date.isoformat()}</td>'
-                            f'<td>{it.extra["answered"].isoformat()}</td><td>{L("status_answered")}</td></tr>')
+                            f'<td>{ans.isoformat() if ans else ""}</td>'
+                            f'<td>{L("status_answered") if ans else L("status_pending")}</td></tr>')
             stats = L("msg_stats").format(year=self.t0.year - 1, total=len(col.items))
             write = self.site.special["write_url"]
             return (f'<div class="msg-tools"><a class="write" href="{write}">{L("write_letter")}</a></div>'
@@ -367,7 +381,7 @@ class Renderer:
                 f'<div class="col-title"><h2>{esc(col.name)}</h2></div>'
                 f'<div class="col-body">{self.column_body(col, page)}</div></div>')
         title = f"{col.name}_{self.site.name}"
-        return self.page(title, self.col_meta(col), body, col)
+        return self.page(title, self.col_meta(col), body, col, ptype="column")
 
     def org_body(self, col: Column) -> str:
         c = col.content
@@ -386,8 +400,9 @@ class Renderer:
     def leaders_body(self, col: Column) -> str:
         out = []
         for ld in col.content["leaders"]:
+            resume = f'<p>{L("leaders_resume")}：{esc(ld["resume"])}</p>' if ld["resume"] else ""
             out.append(f'<div class="leader"><img src="/images/leader.jpg" alt=""><h4>{esc(ld["name"])}</h4>'
-                       f'<p>{esc(ld["title"])}</p><p>{L("leaders_resume")}：{esc(ld["resume"])}</p></div>')
+                       f'<p>{esc(ld["title"])}</p>{resume}</div>')
         return "".join(out)
 
     # -- articles
@@ -398,8 +413,10 @@ class Renderer:
         if k == "message":
             x = it.extra
             rows = [(L("asker"), x["asker"]), (L("asked"), it.date.isoformat()), (L("question"), x["question"]),
-                    (L("answer_unit"), x["answer_unit"]), (L("answered"), x["answered"].isoformat()),
+                    (L("answer_unit"), x["answer_unit"]), (L("answered"), x["answered"].isoformat() if x["answered"] else None),
                     (L("answer"), x["answer"])]
+            hidden = x.get("hidden") or ()  # fields this site's message template does not show
+            rows = [(a, b) for a, b in rows if b is not None and a not in hidden]
             return '<table class="msg-detail">' + "".join(
                 f"<tr><th>{a}</th><td>{esc(b)}</td></tr>" for a, b in rows) + "</table>"
         if k == "report":
@@ -482,7 +499,7 @@ class Renderer:
                 f'<div class="TRS_Editor" id="zoom">{self.article_body(it)}</div>'
                 f'<div class="tools"><a href="javascript:window.print()">{L("print")}</a> '
                 f'<a href="javascript:window.close()">{L("close")}</a></div></div></div>')
-        return self.page(f"{it.title}_{self.site.name}", self.article_meta(it), body, col)
+        return self.page(f"{it.title}_{self.site.name}", self.article_meta(it), body, col, ptype="content")
 
     # -- other pages
     def home_blocks(self) -> list[Column]:
@@ -498,9 +515,11 @@ class Renderer:
     def render_home(self) -> str:
         s = self.site
         blocks = []
+        frozen = s.special.get("home_last")  # a home page not regenerated since that day shows what it had then
         for c in self.home_blocks():
+            shown = c.items if frozen is None else [it for it in c.items if it.date <= frozen]
             rows = "".join(f'<li><a href="{it.url}" title="{esc(it.title)}">{esc(it.title)}</a>'
-                           f'<span>{fmt_date(it.date, self.home_date)}</span></li>' for it in c.items[:7])
+                           f'<span>{fmt_date(it.date, self.home_date)}</span></li>' for it in shown[:7])
             blocks.append(f'<div class="home-block"><div class="hd"><h3><a href="{c.url}">{esc(c.name)}</a></h3>'
                           f'<a class="more" href="{c.url}">{L("more")}</a></div><ul>{rows}</ul></div>')
         extra = []
@@ -516,7 +535,7 @@ class Renderer:
         links = f'<div class="home-links"><h3>{L("related_links")}</h3>{" ".join(extra)}</div>' if extra else ""
         body = f'<div class="home">{"".join(blocks)}{links}</div>'
         meta = {"ColumnName": L("home"), "ColumnType": L("home")}
-        return self.page(s.name, meta, body, None)
+        return self.page(s.name, meta, body, None, home=True)
 
     home_date = "md"
 
@@ -556,7 +575,8 @@ class Renderer:
         q = q.strip()
         hits = []
         if q:
-            hits = [it for it in self.site.items_by_id.values() if q in it.title]
+            until = self.site.special.get("search_indexed_until")  # an index not rebuilt since that day
+            hits = [it for it in self.site.items_by_id.values() if q in it.title and (until is None or it.date <= until)]
             hits.sort(key=lambda i: (i.date, i.seq), reverse=True)
         head = L("search_found").format(n=len(hits), q=q) if hits else L("search_none").format(q=q)
         rows = "".join(f'<li><a href="{it.url}">{esc(it.title)}</a><span>{fmt_date(it.date, self.list_date)}</span>'

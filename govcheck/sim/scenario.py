@@ -30,7 +30,14 @@ PLANTS = (
     "stale", "blank", "footer_missing", "org_missing", "consultation_no_feedback", "fraud_period",
     "interp_unlinked", "policy_uninterpreted", "messages_stale", "report_late", "report_repeat",
     "report_missing", "broken_link", "slow_page", "waf", "trap", "json_api", "outage",
+    "column_missing", "leader_incomplete", "message_fields", "message_late", "home_frozen", "future_date",
+    "meta_missing", "search_broken", "search_stale",
 )
+FOOTER_PAGES = ("all", "home", "inner")
+MESSAGE_FIELDS = {"留言时间": "asked", "答复时间": "answered", "答复单位": "answer_unit", "答复内容": "answer"}
+META_PAGES = ("content", "column", "all")
+META_TAGS = ("site", "page", "all")
+SEARCH_MODES = ("error", "missing")
 FOOTER_ELEMENTS = ("conac", "site_id_code", "icp", "police_record", "sponsor", "contact", "error_report_entry")
 
 
@@ -482,6 +489,9 @@ class _Builder:
             if "render" in over:
                 c.render = str(over["render"])
         defects = self.parse_defects()
+        for d in defects:
+            if d.plant == "column_missing":
+                self.remove_column(d.params["path"], f"defects: {d.plant}")
         # column-shaping defects first
         for d in defects:
             if d.plant in ("stale", "blank", "json_api"):
@@ -523,12 +533,13 @@ class _Builder:
             elif c.ctype == "org":
                 self.gen_org(c, defects)
             elif c.ctype == "leaders":
-                self.gen_leaders(c)
+                self.gen_leaders(c, defects)
             elif c.ctype == "page":
                 c.content = {"paragraphs": self.text.paragraphs(int(c.spec.get("paragraphs", 5)))}
         for c in all_cols:
             if c.ctype == "interps" and not c.blank:
                 self.gen_interps(c, policy_cols, defects)
+        self.future_items(defects)
         for c in all_cols:
             c.items.sort(key=lambda it: (it.date, it.seq), reverse=True)
         footer = self.footer(defects)
@@ -561,12 +572,101 @@ class _Builder:
                 if "last" not in params:
                     raise self.err(where, f"{plant} 需要 last（最后更新日期）")
                 params["last"] = _as_date(params["last"], f"{self.src}: {where}.last", self.t0)
+            self.check_params(plant, params, d, where)
             ev = d.get("evidence") or []
             if isinstance(ev, str):
                 ev = [ev]
             out.append(Defect(plant=plant, code=d.get("code"), count=int(d.get("count", 1)), evidence=list(ev),
                               notice=str(d.get("notice", "附件1" if d.get("code") else "无")), params=params))
         return out
+
+    def check_params(self, plant: str, params: dict, raw: dict, where: str) -> None:
+        """Validate (and normalise in place) the parameters of the plants that need more than a path."""
+        at = f"{self.src}: {where}"
+
+        def need(key: str) -> Any:
+            if key not in params:
+                raise self.err(where, f"{plant} 需要 {key}")
+            return params[key]
+
+        def one_of(key: str, allowed: tuple, default: str) -> None:
+            v = str(params.get(key, default))
+            if v not in allowed:
+                raise self.err(f"{where}.{key}", f"{plant} 的 {key} 应为 {' / '.join(allowed)}，实为 {v!r}")
+            params[key] = v
+
+        if "count" in raw and (isinstance(raw["count"], bool) or not isinstance(raw["count"], int) or raw["count"] < 1):
+            raise self.err(f"{where}.count", f"count 应为正整数，实为 {raw['count']!r}")
+        # YAML 1.1 reads a bare `on:` key as true (broken_link's `on` keeps its old, lenient reading so the
+        # built-in scenarios serve the same pages)
+        if True in params and plant != "broken_link":
+            raise self.err(where, "参数名 on 在 YAML 中被读作 true，请写作 \"on\"（footer_missing 用 pages）")
+        if plant == "footer_missing":
+            one_of("pages", FOOTER_PAGES, "all")
+        elif plant == "column_missing":
+            if not str(need("path")).startswith("首页>"):
+                raise self.err(f"{where}.path", f"栏目路径应以“首页>”开头：{params['path']!r}")
+        elif plant == "leader_incomplete":
+            one_of("field", ("简历",), "简历")
+        elif plant == "message_fields":
+            fields = need("fields")
+            fields = [fields] if isinstance(fields, str) else fields
+            bad = [f for f in fields or [] if f not in MESSAGE_FIELDS] if isinstance(fields, list) else [fields]
+            if not fields or bad:
+                raise self.err(f"{where}.fields", f"message_fields 的 fields 应取自 {'、'.join(MESSAGE_FIELDS)}，"
+                                                   f"实为 {params['fields']!r}")
+            params["fields"] = list(fields)
+            params["all"] = "count" not in raw  # without count: every published message
+        elif plant == "message_late":
+            asked = need("asked")
+            asked = asked if isinstance(asked, list) else [asked]
+            params["asked"] = [_as_date(a, f"{at}.asked", self.t0) for a in asked]
+            if "after" in params and (isinstance(params["after"], bool) or not isinstance(params["after"], int)
+                                      or params["after"] < 1):
+                raise self.err(f"{where}.after", f"after 应为正整数（天），实为 {params['after']!r}")
+            params["unanswered"] = bool(params.get("unanswered", False))
+        elif plant == "home_frozen":
+            params["last"] = _as_date(need("last"), f"{at}.last", self.t0)
+        elif plant == "future_date":
+            need("path")
+            params["date"] = _as_date(need("date"), f"{at}.date", self.t0)
+            if params["date"] <= self.t0:
+                raise self.err(f"{where}.date", f"future_date 的日期应晚于监测时间点 {self.t0}：{params['date']}")
+        elif plant == "meta_missing":
+            one_of("pages", META_PAGES, "all")
+            one_of("tags", META_TAGS, "all")
+        elif plant == "search_broken":
+            one_of("mode", SEARCH_MODES, "error")
+        elif plant == "search_stale":
+            params["indexed_until"] = _as_date(need("indexed_until"), f"{at}.indexed_until", self.t0)
+
+    def remove_column(self, path: str, where: str) -> None:
+        """A column never opened: gone from the tree, so no menu, map or breadcrumb names it."""
+        col = self.find(path)
+        if col is None:
+            raise self.err(where, f"栏目路径不存在：{path!r}")
+        siblings = col.parent.children if col.parent is not None else self.roots
+        siblings.remove(col)
+
+    def future_items(self, defects: list[Defect]) -> None:
+        """Entries dated after the time point (a mistyped year or month in the CMS date field)."""
+        for d in defects:
+            if d.plant != "future_date":
+                continue
+            c = self.find(d.params["path"])
+            if c is None or c.ctype != "list" or c.blank:
+                raise self.err("defects: future_date", f"栏目 {d.params['path']!r} 不存在或不是有条目的列表栏目")
+            bank = load_data("text.yaml")
+            key = bank["title_keys"].get(c.kind, "generic_titles")
+            day = d.params["date"]
+            meant = day.replace(year=self.t0.year) if day.replace(year=self.t0.year) <= self.t0 else day
+            for _ in range(d.count):
+                if c.kind == "办事统计":  # the monthly report, its date typed with the wrong year
+                    pm = meant.replace(day=1) - dt.timedelta(days=1)
+                    title = self.unique(lambda: bank["service_stats_title"].format(y=pm.year, m=pm.month), meant)
+                else:
+                    title = self.unique(lambda: self.text.title(key, year=meant.year, col=c.name), meant)
+                self.new_item(c, title, day, "policy" if c.kind == "政策文件" else "article")
 
     def gen_list(self, c: Column, scale: float) -> None:
         count = int(c.spec.get("count", 12))
@@ -644,6 +744,25 @@ class _Builder:
             answered = min(self.t0, d + dt.timedelta(days=self.rng.randint(1, 3)))
             self.new_item(c, title, d, "message", question=q, answer=t.fill(t.pick("message_answers")),
                           answered=answered, asker=t.pick("surnames") + "**", answer_unit=self.spec["unit"])
+        for dfx in defects:
+            if dfx.plant != "message_late":
+                continue
+            # letters left lying: answered months later, or (unanswered) still waiting at the time point
+            for asked in dfx.params["asked"]:
+                title = self.unique(lambda: t.fill(t.pick("message_questions")).rstrip("？。"), asked)
+                late = asked + dt.timedelta(days=int(dfx.params.get("after", 100)))
+                un = dfx.params["unanswered"] or late > self.t0
+                self.new_item(c, title, asked, "message", question=title + "？",
+                              answer=None if un else t.fill(t.pick("message_answers")),
+                              answered=None if un else late, asker=t.pick("surnames") + "**",
+                              answer_unit=None if un else self.spec["unit"])
+        hide = [dfx for dfx in defects if dfx.plant == "message_fields"]
+        if hide:
+            # the message page template omits these fields (for `count` messages, newest first, or all)
+            newest = sorted(c.items, key=lambda it: (it.date, it.seq), reverse=True)
+            for dfx in hide:
+                for it in (newest if dfx.params["all"] else newest[: dfx.count]):
+                    it.extra.setdefault("hidden", set()).update(dfx.params["fields"])
 
     def _consult(self, c: Column, doc: str, published: dt.date, start: dt.date, end: dt.date,
                  feedback: dt.date | None, title: str | None = None, period: str | None = None) -> Item:
@@ -756,7 +875,7 @@ class _Builder:
         c.content = {"duties": t.paragraphs(2), "sections": sections,
                      "updated": self.t0 - dt.timedelta(days=rng.randint(20, 90))}
 
-    def gen_leaders(self, c: Column) -> None:
+    def gen_leaders(self, c: Column, defects: list[Defect] = ()) -> None:
         t, rng = self.text, self.rng
         bank = load_data("text.yaml")
         leaders = []
@@ -764,6 +883,12 @@ class _Builder:
             leaders.append({"name": t.person(), "title": bank["leader_titles"][min(i, len(bank["leader_titles"]) - 1)],
                             "resume": bank["leader_resume"].format(year=rng.randint(1966, 1980), month=rng.randint(1, 12),
                                                                    place=t.pick("places"))})
+        # the newest appointees (listed last) whose 简历 was never filled in
+        n = sum(d.count for d in defects if d.plant == "leader_incomplete")
+        if n > len(leaders):
+            raise self.err("defects: leader_incomplete", f"领导共 {len(leaders)} 位，不足以缺失 {n} 份简历")
+        for ld in leaders[len(leaders) - n:]:
+            ld["resume"] = None
         c.content = {"leaders": leaders}
 
     def footer(self, defects: list[Defect]) -> dict[str, Any]:
@@ -776,7 +901,10 @@ class _Builder:
                 for e in d.params.get("elements") or []:
                     if e not in FOOTER_ELEMENTS:
                         raise self.err("defects: footer_missing", f"未知页脚要素 {e!r}（可选：{', '.join(FOOTER_ELEMENTS)}）")
-                    present[e] = False
+                    if d.params["pages"] == "all":
+                        present[e] = False
+                    else:  # one template (the home page's, or the inner pages') lacks it
+                        f.setdefault("absent_on", {}).setdefault(d.params["pages"], set()).add(e)
         f["present"] = present
         return f
 
@@ -804,6 +932,14 @@ class _Builder:
                     raise self.err("defects: outage", "mode 应为 503 或 hang，且 0 < down < period")
             elif d.plant == "trap":
                 sp["trap"] = {"path": d.params.get("path", "/calendar/index.html")}
+            elif d.plant == "home_frozen":
+                sp["home_last"] = d.params["last"]  # the home page was last regenerated then
+            elif d.plant == "meta_missing":
+                sp.setdefault("meta_missing", []).append((d.params["pages"], d.params["tags"]))
+            elif d.plant == "search_broken":
+                sp["search_broken"] = d.params["mode"]
+            elif d.plant == "search_stale":
+                sp["search_indexed_until"] = d.params["indexed_until"]
         sp["robots"] = self.spec.get("robots")
         plat = self.spec.get("platform_column")
         if plat:

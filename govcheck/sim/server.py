@@ -185,6 +185,12 @@ class SiteApp:
             await asyncio.sleep(target[1])
             return self.html(self.r.render_slow())
         if kind == "search":
+            broken = self.site.special.get("search_broken")
+            if broken == "missing":  # the site offers no search at all
+                return self.not_found()
+            if broken == "error":  # the search backend is down: every query ends in a server error
+                return web.Response(body=self.page_yaml["server_error"].encode("utf-8"), status=500,
+                                    headers={"Content-Type": "text/html; charset=utf-8", "Server": "nginx"})
             return self.html(self.r.render_search(request.query.get("q", "")))
         if kind == "write":
             return self.html(self.r.render_write())
