@@ -37,7 +37,8 @@ SITES = Path(__file__).parent / "fixtures" / "sites"
 CASE_KEYS = {"code", "about", "rules", "overlays", "styles", "site", "fail", "pass", "codes"}
 VARIANT_KEYS = {"site", "defects"}
 DEFAULT_RULES = "xianning-2022"
-SEED_KEY = "fixture"  # every fixture site is generated from this key (see the module docstring)
+SEED_KEY = "fixture"
+BASE = "(base)"  # the base site alone, in every style  # every fixture site is generated from this key (see the module docstring)
 
 # Checks with no site fixture, each with the reason a replica served on 127.0.0.1 cannot show its defect.
 UNCOVERABLE: dict[str, str] = {
@@ -126,10 +127,10 @@ def load_case(folder: Path, base: dict[str, Any]) -> Case:
         for style in styles:
             spec = copy.deepcopy(base)
             spec.update(copy.deepcopy(shared))
+            spec.setdefault("unit", spec.get("name"))  # the roster's unit: a variant may rename the site only
             spec.update(copy.deepcopy(over))
             spec["style"] = style
             spec["defects"] = copy.deepcopy(defects)
-            spec.setdefault("unit", spec.get("name"))
             case.sites[(variant, style)] = spec
     return case
 
@@ -232,6 +233,13 @@ def region(tmp_path_factory) -> Region:
         except CaseError as e:
             errors[folder.name] = str(e)
 
+    # the base site itself in every style (shared with the cases' pass sites that are the base site)
+    plain = Case(code=BASE, folder=SITES, doc={}, styles=list(STYLES), rules=DEFAULT_RULES, codes=set())
+    for style in STYLES:
+        plain.sites[("pass", style)] = {**copy.deepcopy(base), "unit": base.get("unit", base.get("name")),
+                                        "style": style, "defects": []}
+    cases[BASE] = plain
+
     # one served site per distinct (rules, spec): pass sites that are the same site are shared
     tmp = tmp_path_factory.mktemp("check-sites")
     scen_dir = tmp / "scenario"
@@ -324,6 +332,14 @@ def test_site_fixture(region, case, variant, style):
         snap.write_text(got, encoding="utf-8")
     assert snap.exists(), f"{snap} missing: run with GOVCHECK_UPDATE_SNAPSHOTS=1 and review it"
     assert got == snap.read_text(encoding="utf-8"), f"{case} ({style})"
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_base_site_is_clean(region, style):
+    """The base site every case starts from has no finding at all under xianning-2022, in every style."""
+    _, o = _get(region, BASE, "pass", style)
+    assert o.findings == [], _dump(o.findings)
+    assert o.anomalies == [], _dump(o.anomalies)
 
 
 def test_every_automated_code_has_a_site_fixture():
