@@ -84,8 +84,7 @@ def extract_breadcrumb(page: Page) -> list[str]:
         if node.mem_id not in seen and _class_hit(node, hints):
             seen.add(node.mem_id)
             candidates.append((2, node))
-    for node in (body.css("[aria-label], [des]") if ("aria-label" in page.html_lower or " des=" in page.html_lower)
-                 else []):
+    for node in (body.css("[aria-label], [des]") if page.present(("aria-label", " des=")) else []):
         if node.mem_id not in seen and _class_hit(node, []):
             seen.add(node.mem_id)
             candidates.append((2, node))

@@ -138,8 +138,10 @@ class Page:
     encoding: str
     tree: LexborHTMLParser
     scripts: list[str] = field(default_factory=list)  # script src URLs and inline code, before stripping
+    raw: bytes | None = None  # the bytes the page was decoded from, when they are UTF-8
     _text: str | None = None
     _lower: str | None = None
+    _src_lower: bytes | None = None
 
     @property
     def html_lower(self) -> str:
@@ -148,10 +150,24 @@ class Page:
             self._lower = self.html.lower()
         return self._lower
 
+    @property
+    def source_lower(self) -> bytes:
+        """The source as UTF-8 with ASCII letters lower-cased: `present`'s haystack. bytes.lower() is several
+        times cheaper than str.lower() on a Chinese page, and UTF-8 input needs no re-encoding."""
+        if self._src_lower is None:
+            raw = self.raw if self.raw is not None else self.html.encode("utf-8", "surrogatepass")
+            self._src_lower = raw.lower()
+        return self._src_lower
+
     def present(self, needles) -> list[str]:
-        """The needles (lower-case) that occur in the source."""
-        low = self.html_lower
-        return [n.lower() for n in needles if n.lower() in low]
+        """The needles (lower-case) that occur in the source, ASCII letters compared without case."""
+        low = self.source_lower
+        out = []
+        for n in needles:
+            n = n.lower()
+            if n.encode("utf-8") in low:
+                out.append(n)
+        return out
 
     @property
     def text(self) -> str:
@@ -182,7 +198,8 @@ def parse_page(html: str | bytes, url: str | None = None, content_type: str | No
         if t:
             scripts.append(t)
     tree.strip_tags(["script", "style", "noscript", "template"])
-    return Page(html=text, url=url, encoding=enc, tree=tree, scripts=scripts)
+    raw = bytes(html) if enc == "utf-8" and isinstance(html, (bytes, bytearray)) else None
+    return Page(html=text, url=url, encoding=enc, tree=tree, scripts=scripts, raw=raw)
 
 
 def attr_blob(node) -> str:

@@ -39,11 +39,17 @@ def _last(rx: re.Pattern, text: str, anchor: str | None = None):
     return found
 
 
+_SHORT_SCRIPT = 300  # script src URLs and one-line snippets: cheap to look at before any selector
+
+
 def _conac(page: Page) -> bool:
     """党政机关 mark: a conac.cn link, the red mark image, an _ideConac holder or a conac script."""
     live = page.present(words("conac_markers"))
     if not live:
         return False  # neither the word nor the host appears anywhere in the source
+    # any one sign is enough: short scripts, then the selectors, then the long scripts
+    if any("conac" in s.lower() for s in page.scripts if len(s) <= _SHORT_SCRIPT):
+        return True
     sel = ", ".join(
         [f'a[href*="{m}" i]' for m in live]
         + [f'img[{a}*="{m}" i]' for m in live for a in ("src", "alt", "title", "id")]
@@ -52,12 +58,19 @@ def _conac(page: Page) -> bool:
     if page.tree.css_first(sel) is not None:
         return True
     for s in page.scripts:
-        if "conac" in (s[:4000] if len(s) > 4000 else s).lower():
+        if len(s) > _SHORT_SCRIPT and "conac" in (s[:4000] if len(s) > 4000 else s).lower():
             return True
     return False
 
 
 def _error_report(page: Page) -> bool:
+    # any one sign is enough: the national 找错 script (jiucuo.js, usually a short src) is the cheapest to see
+    all_marks = [m.lower() for m in words("error_report_markers")]
+    for s in page.scripts:
+        if len(s) <= _SHORT_SCRIPT:
+            low = s.lower()
+            if any(m in low for m in all_marks):
+                return True
     marks = page.present(words("error_report_markers"))
     if marks:
         sel = ", ".join(f'[{a}*="{m}" i]' for m in marks
@@ -65,11 +78,11 @@ def _error_report(page: Page) -> bool:
         for n in page.tree.css(sel):
             if not is_hidden(n):
                 return True
-    all_marks = [m.lower() for m in words("error_report_markers")]
     for s in page.scripts:
-        low = s.lower()
-        if any(m in low for m in all_marks):
-            return True
+        if len(s) > _SHORT_SCRIPT:
+            low = s.lower()
+            if any(m in low for m in all_marks):
+                return True
     return "我为政府网站找错" in page.text
 
 
@@ -140,7 +153,10 @@ def _contact(page: Page, text: str) -> bool:
     for m in words("contact_markers"):
         if m in region:
             return True
-    for a in page.tree.css('a:lexbor-contains("联系我们"), a:lexbor-contains("联系方式")'):
+    live = [w for w in ("联系我们", "联系方式") if w in text]  # a link's own text is part of the page text
+    if not live:
+        return False
+    for a in page.tree.css(", ".join(f'a:lexbor-contains("{w}")' for w in live)):
         if clean(a.text()) in ("联系我们", "联系方式"):
             return True
     return False

@@ -16,7 +16,7 @@ _TOKEN = re.compile(r"[\s_\-]+")
 _REPEAT_SELECTOR = ", ".join("[" + a.replace(":", "\\:") + "]" for a in REPEAT_ATTRS)
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     node: object
     title: str
@@ -184,13 +184,13 @@ def _dateish(t: str) -> bool:
 
 def _dates_in(text: str, ref: _LazyRef) -> dt.date | None:
     """The first date a row shows (a 留言 row shows asked before answered; 发布日期 columns lead)."""
-    if not _dateish(text):
-        return None
-    # fast path: the common 2022-05-12 / 2022年5月12日 forms
+    # fast path: the common 2022-05-12 / 2022年5月12日 forms (a text they match is date-ish)
     for m in _FULL_QUICK.finditer(text):
         d = make_date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
         if d is not None:
             return d
+    if not _dateish(text):
+        return None
     hits = find_dates(text)
     if hits:
         return hits[0].date

@@ -26,6 +26,9 @@ _DATE_KEYS = ("date", "pubdate", "pubDate", "docreltime", "publishDate", "publis
               "releaseTime", "docpubtime")
 
 
+_NEXT_WORDS = ("下一页", "下页", "尾页", "末页")
+
+
 def page_links(page: Page) -> list[str]:
     """Absolute URLs of the column's other list pages, in page order, without the page itself."""
     out: list[str] = []
@@ -36,8 +39,10 @@ def page_links(page: Page) -> list[str]:
             seen.add(u)
             out.append(u)
 
-    sel = ('a[href*="index_"], a[href*="page" i], a[href*="p="], a:lexbor-contains("下一页"), '
-           'a:lexbor-contains("下页"), a:lexbor-contains("尾页"), a:lexbor-contains("末页")')
+    # :lexbor-contains looks at each link's text: only for the words the page shows at all
+    text = page.text
+    sel = ", ".join(['a[href*="index_"]', 'a[href*="page" i]', 'a[href*="p="]']
+                    + [f'a:lexbor-contains("{w}")' for w in _NEXT_WORDS if w in text])
     for a in page.tree.css(sel):
         href = a.attrs.get("href") or ""
         if not href or href.startswith(("javascript:", "#", "mailto:")):
