@@ -7,11 +7,14 @@ from pathlib import Path
 
 import yaml
 
+from govcheck.paths import REPO_DIR
 from govcheck.rules import RuleSet, fmt_points
 
 from .base import REGISTRY, data
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "catalogue.yaml"
+# replica-site fixtures (tests/test_checks_sites.py): <CODE>/case.yaml and the printed finding, expected.txt
+SITE_FIXTURES = REPO_DIR / "tests" / "fixtures" / "sites"
 
 
 @lru_cache(maxsize=None)
@@ -35,13 +38,41 @@ def _params(rs: RuleSet, code: str) -> dict:
     return out
 
 
+def site_fixture(code: str, root: Path = SITE_FIXTURES) -> tuple[dict, str | None] | None:
+    """The code's site-fixture case (case.yaml) and the fail site's printed finding, if the checkout has one."""
+    case = root / code / "case.yaml"
+    if not case.is_file():
+        return None
+    doc = yaml.safe_load(case.read_text(encoding="utf-8")) or {}
+    exp = root / code / "expected.txt"
+    return doc, exp.read_text(encoding="utf-8") if exp.is_file() else None
+
+
+def _fixture_lines(code: str) -> list[str]:
+    found = site_fixture(code)
+    if found is None:
+        return []
+    doc, expected = found
+    rel = SITE_FIXTURES.relative_to(REPO_DIR).as_posix()
+    styles = "、".join(str(s) for s in doc.get("styles") or [])
+    about = f"{doc['about']}；" if doc.get("about") else ""
+    out = [f"- 示例网站：`{rel}/{code}/`（{about}样式 {styles}；另有一个通过的同款网站）"]
+    if expected:
+        rules = doc.get("rules") or "xianning-2022"
+        out += [f"- 通报打印（不通过的示例网站，{rules}）：", "", "  ```text"]
+        out += [("  " + ln).rstrip() for ln in expected.rstrip("\n").split("\n")]
+        out += ["  ```"]
+    return out
+
+
 def render_catalogue(rs: RuleSet) -> str:
     lines = [
         f"# 网站检查规则目录（{rs.name} {rs.version}）",
         "",
         "本文件由 `govcheck checks catalogue --rules " + rs.name + "` 生成，请勿手工修改。"
         "每条规则：编码、检查内容、为何重要、通报原文、所用参数、自动检查或需人工核查。"
-        "示例站点（一个不通过、一个通过）及通报打印结果见 `tests/fixtures/checks/<编码>/`。",
+        "示例网站（仿真站点，一个不通过、一个通过，至少两种建站样式，经完整的抓取、抽取、检查流程）及通报打印结果"
+        "见 `tests/fixtures/sites/<编码>/`；只含网站事实的示例见 `tests/fixtures/checks/<编码>/`。",
         "",
     ]
     why = _why()
@@ -84,6 +115,7 @@ def render_catalogue(rs: RuleSet) -> str:
         params = _params(rs, code)
         if params:
             lines.append("- 参数：" + "；".join(f"`{k}` = {v}" for k, v in sorted(params.items())))
+        lines += _fixture_lines(code)
         lines.append("")
     cycles = "、".join(f"{k} {v}天" for k, v in rs.column_cycles.items())
     lines += ["## 其他栏目更新周期（column_cycles）", "", cycles, ""]
