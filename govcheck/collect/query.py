@@ -12,11 +12,13 @@ from govcheck.collect.store import crawl_fetch, crawl_link, crawl_skip
 from govcheck.model import Archive
 
 
-def fetches(db: Engine, site: str, kind: str | None = None) -> list[dict[str, Any]]:
-    """Index rows of a site (latest fetch per URL last), as dicts."""
+def fetches(db: Engine, site: str, kind: str | None = None, after_id: int | None = None) -> list[dict[str, Any]]:
+    """Index rows of a site (latest fetch per URL last), as dicts; `after_id`: only rows added since."""
     q = select(crawl_fetch).where(crawl_fetch.c.site == site)
     if kind:
         q = q.where(crawl_fetch.c.kind == kind)
+    if after_id:
+        q = q.where(crawl_fetch.c.id > after_id)
     with db.connect() as c:
         return [dict(r._mapping) for r in c.execute(q.order_by(crawl_fetch.c.id))]
 

@@ -182,11 +182,14 @@ class Extracted:
 
 
 def extract_rows(rows: list[dict], crawl_dir: str | Path, at: dt.date, site: Site | None = None,
-                 on_page: Callable[[], None] | None = None) -> Extracted:
-    """Read and extract the archived pages of `rows`; with `site`, scan their text for V1.1 wording too."""
+                 on_page: Callable[[], None] | None = None, entries: set[str] | None = None) -> Extracted:
+    """Read and extract the archived pages of `rows`; with `site`, scan their text for V1.1 wording too.
+
+    `entries`: the dated rows of the lists read so far (crawl order: a list before its entries), carried
+    from one chunk of a site's pages to the next; updated in place."""
     crawl_dir = Path(crawl_dir)
     out = Extracted()
-    entries: set[str] = set()  # dated rows of the lists read so far (crawl order: a list before its entries)
+    entries = set() if entries is None else entries
     for row in rows:
         url = row["url"]
 

@@ -100,8 +100,12 @@ def crawl(sites: list[Site], out: Path, db_url: str | None, *, max_pages: int | 
 
 async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: dt.date, rs: RuleSet, *,
                           workers: int, on_crawled=None, on_built=None, stats=None) -> dict[str, "SiteBuild | Exception"]:
-    """Crawl all sites (as collect.runner.crawl_sites does) and read each one's pages in a worker process
-    as soon as its crawl ends, so extraction overlaps the crawl of the remaining sites."""
+    """Crawl all sites (as collect.runner.crawl_sites does) and read each one's pages in worker processes while
+    it is being crawled: newly archived pages go out in chunks, in crawl order (a list before its entries),
+    and the site's facts are built as soon as its crawl ends. Extracted pages travel worker → disk → worker,
+    never through this process, which is busy crawling."""
+    import shutil
+
     from govcheck.collect.config import load_data as crawl_data
     from govcheck.collect.crawler import SiteJob, Stats, crawl_site
     from govcheck.collect.runner import start_run
@@ -117,36 +121,66 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
     hosts: dict = {}
     section = str(rs.rule("X03.2").params.get("section", "五")) if "X03.2" in rs.rules else "五"
     cycles = dict(rs.column_cycles)
+    stream = data()["stream"]
+    chunk_pages, poll = int(stream["chunk_pages"]), float(stream["poll_seconds"])
+    parts_dir = out / "extract-parts"  # a killed run leaves chunks behind: start clean
+    shutil.rmtree(parts_dir, ignore_errors=True)
+    parts_dir.mkdir(parents=True)
     loop = asyncio.get_running_loop()
     # spawn: the caller may run threads (a replica region, the crawler's writer) that fork would copy mid-state
     pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"))
     built: dict[str, SiteBuild | Exception] = {}
 
-    async def one(site: Site) -> None:
+    async def one(index: int, site: Site) -> None:
         job = SiteJob(site=site.__dict__.copy(), out_dir=str(out), db_url=db_url, run_id=run_id,
                       options=opts.to_dict())
-        async with site_sem:
-            await crawl_site(job, engine, stats, gsem, hosts)
-        if on_crawled:
-            on_crawled(site)
-        try:
-            from .adapter import page_rows
 
-            rows = await asyncio.to_thread(page_rows, engine, site.url)
-            # one worker reads a site's pages in crawl order, so each list is read before its entries
-            pre = await loop.run_in_executor(pool, _extract_worker, rows, str(out), at, site.__dict__)
+        async def crawl_it() -> None:
+            async with site_sem:
+                await crawl_site(job, engine, stats, gsem, hosts)
+            if on_crawled:
+                on_crawled(site)
+
+        crawl = asyncio.create_task(crawl_it())
+        parts: list[str] = []
+        try:
+            entries: set[str] = set()
+            seen: set[str] = set()
+            pending: list[dict] = []
+            last_id = 0
+            while True:
+                finished = crawl.done()
+                rows, last_id = await asyncio.to_thread(_new_page_rows, engine, site.url, last_id, seen)
+                pending += rows
+                if pending and (finished or len(pending) >= chunk_pages):
+                    part = str(parts_dir / f"{index:05d}-{len(parts):04d}.pickle")
+                    entries = await loop.run_in_executor(pool, _extract_chunk, pending, str(out), at,
+                                                         site.__dict__, entries, part)
+                    parts.append(part)
+                    pending = []
+                    continue
+                if finished:
+                    break
+                await asyncio.wait({crawl}, timeout=poll)
+            await crawl
             built[site.url] = await loop.run_in_executor(pool, _build_worker, site.__dict__, db_url, str(out), at,
-                                                         section, cycles, pre)
+                                                         section, cycles, parts)
         except Exception as e:  # noqa: BLE001 - one site's failure is reported, the round goes on
             log.warning("site %s: %s", site.url, e)
             built[site.url] = e
+            if not crawl.done():
+                await asyncio.gather(crawl, return_exceptions=True)
+        finally:
+            for part in parts:
+                Path(part).unlink(missing_ok=True)
         if on_built:
             on_built(site)
 
     try:
-        await asyncio.gather(*(one(s) for s in sites))
+        await asyncio.gather(*(one(i, s) for i, s in enumerate(sites)))
     finally:
         pool.shutdown(wait=True)
+        shutil.rmtree(parts_dir, ignore_errors=True)
         with engine.begin() as c:
             c.execute(update(crawl_run).where(crawl_run.c.id == run_id).values(finished_at=utcnow()))
         engine.dispose()
@@ -154,14 +188,45 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
 
 
 # ---------------------------------------------------------------------------------------------- facts
-def _extract_worker(rows: list[dict], crawl_dir: str, at: dt.date, site: dict) -> Extracted:
-    return extract_rows(rows, crawl_dir, at, Site(**site))
+def _new_page_rows(engine, site_url: str, after_id: int, seen: set[str]) -> tuple[list[dict], int]:
+    """Index rows of the site's pages archived fine since `after_id`, each URL once (the first copy read
+    is the one judged), in crawl order; and the highest row id looked at."""
+    from govcheck.collect.query import fetches
+
+    rows, last = [], after_id
+    for row in fetches(engine, site_url, "page", after_id=after_id):
+        last = max(last, row["id"])
+        if row["outcome"] == "ok" and row.get("warc") and row.get("warc_offset") is not None \
+                and row["url"] not in seen:
+            seen.add(row["url"])
+            rows.append(row)
+    return rows, last
+
+
+def _extract_chunk(rows: list[dict], crawl_dir: str, at: dt.date, site: dict, entries: set[str],
+                   part: str) -> set[str]:
+    """Extract one chunk of a site's pages into a pickle file; returns the list entries known after it."""
+    import pickle
+
+    ext = extract_rows(rows, crawl_dir, at, Site(**site), entries=entries)
+    with open(part, "wb") as f:
+        pickle.dump(ext, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return entries
 
 
 def _build_worker(site: dict, db_url: str, crawl_dir: str, at: dt.date, section: str,
-                  cycles: dict[str, int], pre: Extracted | None = None) -> SiteBuild:
+                  cycles: dict[str, int], parts: list[str] | None = None) -> SiteBuild:
+    """SiteFacts of one site; `parts`: its pages already extracted (pickled chunks, in crawl order)."""
+    import pickle
+
     from govcheck.collect.store import make_engine
 
+    pre = None
+    if parts is not None:
+        pre = Extracted()
+        for part in parts:
+            with open(part, "rb") as f:
+                pre.extend(pickle.load(f))
     eng = make_engine(db_url)
     try:
         return build_site(Site(**site), eng, crawl_dir, at, x03_section=section, column_cycles=cycles, pre=pre)
