@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from .dates import date_from_url, find_dates, iso, parse_date
-from .dom import Page, attr_blob, clean, fast_urljoin, labels, squash, words
+from .dom import Page, attr_blob, clean, fast_urljoin, labels, minimal_needles, squash, words
 from .meta import meta_get, page_title
 
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|–|-\s|\s-)\s*")
@@ -23,6 +23,31 @@ def _spaced(label: str) -> str:
 _INFO_RX = re.compile(
     r"(?<![\u4e00-\u9fa5])(" + "|".join(_spaced(k) for k in sorted(_INFO_LABELS, key=len, reverse=True)) + r")\s*[:：]?\s*"
 )
+# The same without the leading look-behind, which keeps the regex engine from skipping ahead to a label's
+# first character; _info_matches checks the look-behind itself.
+_INFO_RX_BODY = re.compile(
+    r"(" + "|".join(_spaced(k) for k in sorted(_INFO_LABELS, key=len, reverse=True)) + r")\s*[:：]?\s*"
+)
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fa5]")
+
+
+def _info_matches(text: str) -> list[re.Match]:
+    """`list(_INFO_RX.finditer(text))`, several times faster: a match of the body at p is a match of the full
+    pattern iff the character before p is not a Chinese character (the rest is the same pattern)."""
+    out = []
+    pos, n = 0, len(text)
+    search = _INFO_RX_BODY.search
+    while pos <= n:
+        m = search(text, pos)
+        if m is None:
+            break
+        p = m.start()
+        if p > 0 and _CJK_CHAR.match(text, p - 1):
+            pos = p + 1
+            continue
+        out.append(m)
+        pos = m.end() if m.end() > p else p + 1
+    return out
 
 
 @dataclass
@@ -50,7 +75,7 @@ def _label_rx() -> re.Pattern:
 
 def _heading_candidates(page: Page):
     hints = page.present(("title", "tit", "bt", "headline", "biaoti"))
-    sel = ", ".join(["h1", "h2", "h3"] + [f'[class*="{h}" i], [id*="{h}" i]' for h in hints])
+    sel = ", ".join(["h1", "h2", "h3"] + [f'[class*="{h}" i], [id*="{h}" i]' for h in minimal_needles(hints)])
     for n in page.tree.css(sel):
         if True:
             t = clean(n.text(separator=" "))
@@ -140,7 +165,7 @@ def _body(page: Page) -> tuple[int, str]:
 def _info_fields(text: str) -> dict:
     """Values of the 信息公开 metadata block (索引号, 发布机构, 文号, 成文日期 …), first occurrence each."""
     out: dict = {}
-    ms = list(_INFO_RX.finditer(text))
+    ms = _info_matches(text)
     for i, m in enumerate(ms):
         key = _INFO_LABELS.get(re.sub(r"\s+", "", m.group(1)))
         if not key or key in out:

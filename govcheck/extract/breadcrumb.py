@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .dom import Page, attr_blob, clean, words
+from .dom import Page, attr_blob, clean, minimal_needles, words
 
 _SEP = re.compile(r"\s*(?:>>|->|&gt;|[>»＞→›〉/]|\\)\s*")
 _HOME = {"首页", "网站首页", "主页", "首 页", "home", "Home", "HOME", "门户首页", "返回首页"}
@@ -79,7 +79,7 @@ def extract_breadcrumb(page: Page) -> list[str]:
     seen: set[int] = set()
     # class/id hints: substring CSS selectors run in C, the token check below keeps only real hits
     live = page.present(hints)
-    sel = ", ".join(f'[class*="{h}" i], [id*="{h}" i]' for h in live)
+    sel = ", ".join(f'[class*="{h}" i], [id*="{h}" i]' for h in minimal_needles(live))
     for node in (body.css(sel) if sel else []):
         if node.mem_id not in seen and _class_hit(node, hints):
             seen.add(node.mem_id)
@@ -91,7 +91,7 @@ def extract_breadcrumb(page: Page) -> list[str]:
     # elements whose own text carries a marker ("当前位置：")
     live_marks = [m for m in marks if m in page.text]
     if live_marks:
-        sel_m = ", ".join(f'*:lexbor-contains("{m}")' for m in live_marks)
+        sel_m = ", ".join(f'*:lexbor-contains("{m}")' for m in minimal_needles(live_marks))
         for node in body.css(sel_m):
             if node.mem_id not in seen and node.tag not in ("body", "html"):
                 seen.add(node.mem_id)

@@ -13,7 +13,6 @@ ROW_TAGS = {"li", "tr", "dd", "dt"}
 REPEAT_ATTRS = ("ms-repeat", "ms-for", "v-for", "ng-repeat", "x-for", "th:each", "wx:for")
 _BAD_HREF = re.compile(r"^\s*(?:javascript:|#|mailto:|tel:)", re.I)
 _TOKEN = re.compile(r"[\s_\-]+")
-_REPEAT_SELECTOR = ", ".join("[" + a.replace(":", "\\:") + "]" for a in REPEAT_ATTRS)
 
 
 @dataclass(slots=True)
@@ -154,6 +153,7 @@ class _LazyRef:
 
     def __init__(self, page: Page, ref: dt.date | None):
         self.page, self.ref, self.done = page, ref, ref is not None
+        self.seen: dict[str, dt.date | None] = {}  # _dates_in results (rows of a list repeat their date text)
 
     def get(self) -> dt.date:
         if not self.done:
@@ -184,6 +184,14 @@ def _dateish(t: str) -> bool:
 
 def _dates_in(text: str, ref: _LazyRef) -> dt.date | None:
     """The first date a row shows (a 留言 row shows asked before answered; 发布日期 columns lead)."""
+    seen = ref.seen
+    if text in seen:
+        return seen[text]
+    d = seen[text] = _dates_in_uncached(text, ref)
+    return d
+
+
+def _dates_in_uncached(text: str, ref: _LazyRef) -> dt.date | None:
     # fast path: the common 2022-05-12 / 2022年5月12日 forms (a text they match is date-ish)
     for m in _FULL_QUICK.finditer(text):
         d = make_date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
@@ -245,10 +253,15 @@ def _collect(page: Page, ref: dt.date | None | _LazyRef) -> tuple[list[Row], int
     texts: dict[int, str] = {}  # container text, computed once (menus share one big parent)
     parent_count: dict[int, int] = {}
     has_dates: dict[int, bool] = {}
-    dateless: dict[int, int] = {}  # links per date-less container
     dateish_rx = _dateish
     row_tags = ROW_TAGS
-    for pos, a in enumerate(page.tree.css("a[href]")):
+    links = page.tree.css("a[href]")
+    nlinks = len(links)
+    i = 0
+    while i < nlinks:
+        a = links[i]
+        pos = i
+        i += 1
         # _row_of, inlined: the nearest li/tr/dd/dt within 4 levels, else the link's parent
         p = a.parent
         row = None
@@ -273,9 +286,10 @@ def _collect(page: Page, ref: dt.date | None | _LazyRef) -> tuple[list[Row], int
         if dateish is None:
             ptext = parent.text(separator=" ") if parent is not None else ""
             dateish = has_dates[pid] = dateish_rx(ptext)
+            if not dateish and parent is not None:
+                i += _rows_only_span(parent, a) - 1  # a whole menu of <li> rows at once
         if not dateish:
             # a container without a single date (menus, link walls): its rows never join a main list
-            dateless[pid] = dateless.get(pid, 0) + 1
             continue
         href = a.attrs.get("href")
         if not href or _BAD_HREF.match(href):
@@ -338,11 +352,33 @@ def _collect(page: Page, ref: dt.date | None | _LazyRef) -> tuple[list[Row], int
     def groups() -> int:
         # date-less containers count every link row; dated ones the rows that passed the filters
         counts = dict(parent_count)
-        for k, v in dateless.items():
-            counts[k] = counts.get(k, 0) + v
+        for a in links:
+            row = _row_of(a)
+            if row is None:
+                continue
+            parent = row.parent
+            pid = parent.mem_id if parent is not None else 0
+            dateish = has_dates.get(pid)
+            if dateish is None:
+                dateish = has_dates[pid] = dateish_rx(parent.text(separator=" ") if parent is not None else "")
+            if not dateish:
+                counts[pid] = counts.get(pid, 0) + 1
         return sum(1 for v in counts.values() if v >= 3)
 
     return ordered, groups
+
+
+def _rows_only_span(container, first) -> int:
+    """How many links of the date-less `container` can be passed over from `first` on: all of them when every
+    child element is a row (li/tr/dd/dt) and `first` is its first link, since each such link's row is then
+    inside the container and its row's container has no date either; else 1 (only `first`)."""
+    head = container.css_first("a[href]")
+    if head is None or head.mem_id != first.mem_id:
+        return 1
+    for child in container.iter():
+        if child.tag not in ROW_TAGS:
+            return 1
+    return len(container.css("a[href]")) or 1
 
 
 def _sig_of(node, depth: int, memo: dict) -> tuple:
@@ -396,7 +432,10 @@ def _dynamic(page: Page) -> bool:
     """A list template bound by avalon/Vue/Angular left unrendered, or a script that draws the list."""
     if _script_list(page):
         return True
-    selector = _REPEAT_SELECTOR
+    live = page.present(REPEAT_ATTRS)  # an attribute name is in the source as written: select only those
+    if not live:
+        return False
+    selector = ", ".join("[" + a.replace(":", "\\:") + "]" for a in live)
     for n in page.tree.css(selector):
         cls = n.attributes.get("class") or ""
         if "ng-scope" in cls:
