@@ -229,12 +229,12 @@ def minimal_needles(needles: list[str]) -> list[str]:
 
 def attr_blob(node) -> str:
     """id and class of a node, lower-cased, for hint matching."""
-    a = node.attrs
+    a = node.attributes  # a plain dict: .attrs.get of a missing key costs a raised exception inside
     return f"{a.get('id') or ''} {a.get('class') or ''}".lower()
 
 
 def is_template_or_hidden(node) -> bool:
-    a = node.attrs
+    a = node.attributes
     for k in TEMPLATE_ATTRS:
         if k in a:
             return True
@@ -252,7 +252,7 @@ def is_hidden(node, depth: int = 30) -> bool:
     for _ in range(depth):
         if n is None or n.tag in ("html", "-document"):
             return False
-        a = n.attrs
+        a = n.attributes
         if a:
             st = a.get("style")
             if (st and HIDDEN_STYLE.search(st)) or "hidden" in a:

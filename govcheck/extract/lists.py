@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .dates import date_from_url, find_dates, iso, make_date
-from .dom import Page, attr_blob, clean, fast_urljoin, is_template_or_hidden, words
+from .dom import Page, attr_blob, clean, fast_urljoin, is_template_or_hidden, minimal_needles, words
 
 ROW_TAGS = {"li", "tr", "dd", "dt"}
 REPEAT_ATTRS = ("ms-repeat", "ms-for", "v-for", "ng-repeat", "x-for", "th:each", "wx:for")
@@ -84,22 +84,37 @@ def _hint_tokens(node) -> set[str]:
     return set(t for t in _TOKEN.split(attr_blob(node)) if t)
 
 
-def _context_factor(node, side: list[str], main: list[str], weak: list[str] = ()) -> float:
-    """< 1 inside side boxes (热点, 相关, nav, footer), > 1 inside main/content/list containers."""
+def _context_factor(node, side: list[str], main: list[str], weak: list[str] = (),
+                    memo: dict | None = None) -> float:
+    """< 1 inside side boxes (热点, 相关, nav, footer), > 1 inside main/content/list containers.
+    `memo` keeps each ancestor's multipliers (groups of one page share ancestors)."""
     f = 1.0
     for anc in _ancestors(node, 12):
-        toks = _hint_tokens(anc)
-        if anc.tag in ("header", "footer", "nav", "aside"):
-            f *= 0.3
-        if not toks:
-            continue
-        if any(t.startswith(h) for t in toks for h in side):
-            f *= 0.5
-        elif any(t.startswith(h) for t in toks for h in weak):
-            f *= 0.9
-        elif any(t.startswith(h) for t in toks for h in main):
-            f *= 1.15
+        key = anc.mem_id
+        steps = memo.get(key) if memo is not None else None
+        if steps is None:
+            steps = _ancestor_steps(anc, side, main, weak)
+            if memo is not None:
+                memo[key] = steps
+        for x in steps:
+            f *= x
     return f
+
+
+def _ancestor_steps(anc, side, main, weak) -> tuple:
+    steps = ()
+    toks = _hint_tokens(anc)
+    if anc.tag in ("header", "footer", "nav", "aside"):
+        steps = (0.3,)
+    if not toks:
+        return steps
+    if any(t.startswith(h) for t in toks for h in side):
+        steps += (0.5,)
+    elif any(t.startswith(h) for t in toks for h in weak):
+        steps += (0.9,)
+    elif any(t.startswith(h) for t in toks for h in main):
+        steps += (1.15,)
+    return steps
 
 
 # Groups whose context is this side-heavy are never a page's main list.
@@ -286,7 +301,7 @@ def _collect(page: Page, ref: dt.date | None | _LazyRef) -> tuple[list[Row], int
         if dateish is None:
             ptext = parent.text(separator=" ") if parent is not None else ""
             dateish = has_dates[pid] = dateish_rx(ptext)
-            if not dateish and parent is not None:
+            if not dateish and parent is not None and len(ptext) > _SPAN_MIN_TEXT:
                 i += _rows_only_span(parent, a) - 1  # a whole menu of <li> rows at once
         if not dateish:
             # a container without a single date (menus, link walls): its rows never join a main list
@@ -368,6 +383,9 @@ def _collect(page: Page, ref: dt.date | None | _LazyRef) -> tuple[list[Row], int
     return ordered, groups
 
 
+_SPAN_MIN_TEXT = 400  # smaller date-less containers are cheaper to walk link by link than to check
+
+
 def _rows_only_span(container, first) -> int:
     """How many links of the date-less `container` can be passed over from `first` on: all of them when every
     child element is a row (li/tr/dd/dt) and `first` is its first link, since each such link's row is then
@@ -401,18 +419,23 @@ def _blank_marker(page: Page) -> bool:
     marks = sorted(words("blank_markers"), key=len, reverse=True)
     rx = re.compile("|".join(map(re.escape, marks)))
     body = page.tree.body
-    if body is None or not rx.search(page.text):
+    text = page.text
+    if body is None or not rx.search(text):
         return False
-    for t in body.traverse(include_text=True):
-        if t.tag != "-text":
-            continue
-        own = t.text_content or ""
-        if not own or not rx.search(own) or len(clean(own)) > 40:
-            continue
-        node = t.parent
-        if node is None or is_template_or_hidden(node) or any(is_template_or_hidden(p) for p in _ancestors(node, 30)):
-            continue
-        return True
+    # A text node holding a marker has it in the page text too (markers have no spaces); the elements with
+    # such a text node of their own are what :lexbor-contains finds, body's own text nodes aside.
+    live = minimal_needles([m for m in marks if m in text])
+    holders = [body] + body.css(", ".join(f'*:lexbor-contains("{m}")' for m in live))
+    for node in holders:
+        for t in node.iter(include_text=True):
+            if t.tag != "-text":
+                continue
+            own = t.text_content or ""
+            if not own or not rx.search(own) or len(clean(own)) > 40:
+                continue
+            if is_template_or_hidden(node) or any(is_template_or_hidden(p) for p in _ancestors(node, 30)):
+                break  # every text node of this element has the same ancestors
+            return True
     return False
 
 
@@ -456,6 +479,7 @@ def extract_list(page: Page, ref: dt.date | None = None) -> ListResult:
     for r in rows:
         groups.setdefault(r.sig, []).append(r)
     res = ListResult()
+    ctx_memo: dict = {}
     best, best_score = None, 0.0
     for sig, rs in groups.items():
         n = len(rs)
@@ -467,7 +491,7 @@ def extract_list(page: Page, ref: dt.date | None = None) -> ListResult:
             continue  # main lists of columns show dates; menus and link walls do not
         if avg_len < 6:
             continue
-        factor = _context_factor(rs[0].node, side, main, weak)
+        factor = _context_factor(rs[0].node, side, main, weak, ctx_memo)
         if factor < SIDE_CUTOFF:
             continue
         score = (dated * 3 + n) * min(avg_len, 30) / 10 * factor
