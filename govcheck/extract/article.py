@@ -148,9 +148,10 @@ def _body(page: Page) -> tuple[int, str]:
         ent = parents.setdefault(par.mem_id, [par, 0])
         if p.tag == "br":
             continue
-        if p.css_first("a") is not None and len(clean(p.text())) < 40:
+        t = p.text()
+        if len(clean(t)) < 40 and p.css_first("a") is not None:
             continue
-        ent[1] += len(squash(p.text()))
+        ent[1] += len(squash(t))
     for par, n in parents.values():
         if n > best_len:
             best_len, best_node = n, par

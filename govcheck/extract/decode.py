@@ -84,7 +84,7 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
     # Mostly-UTF-8 bytes with a few broken sequences (copies stored after a bad conversion) stay UTF-8.
     loose = data.decode("utf-8", errors="replace")
     bad = loose.count("\ufffd") - data.count(b"\xef\xbf\xbd")
-    good = sum(1 for ch in loose if ord(ch) > 127 and ch != "\ufffd")
+    good = len(loose) - len(loose.encode("ascii", "ignore")) - loose.count("\ufffd")  # non-ASCII, not U+FFFD
     if good >= 50 and bad * 10 <= good:
         return loose, "utf-8"
     # 4. <meta charset> / http-equiv declared in the first few KB.

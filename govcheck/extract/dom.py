@@ -169,9 +169,8 @@ class Page:
         known = self._present
         if known is None:
             known = self._present = {}
-        out = []
-        for n in needles:
-            n = n.lower()
+        needles = [n.lower() for n in needles]
+        for n in sorted(needles, key=len):  # shortest first: an absent one rules out those containing it
             hit = known.get(n)
             if hit is None:
                 for k, v in known.items():
@@ -184,9 +183,7 @@ class Page:
                 if hit is None:
                     hit = n.encode("utf-8") in low
                 known[n] = hit
-            if hit:
-                out.append(n)
-        return out
+        return [n for n in needles if known[n]]
 
     @property
     def text(self) -> str:
