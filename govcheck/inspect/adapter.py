@@ -540,18 +540,28 @@ def _interaction(pages: list[PageRec], facts: SiteFacts, msg_cols: set[str], hom
                             messages_public=public, stats_published=stats, ref=form.ref if form else None)
 
 
+def home_urls(home_url: str) -> set[str]:
+    """The home page's URL and the default documents serving it a second time (/index.html): a link read on
+    either is a link on the home page (D22.1), not on another page (D22.2)."""
+    docs = set(data().get("home_documents") or [])
+    head, _, last = home_url.rpartition("/")
+    base = head + "/" if last in docs else (home_url if home_url.endswith("/") else home_url + "/")
+    return {home_url, base, base.rstrip("/")} | {base + d for d in docs}
+
+
 def _links(db, site_url: str, by_url: dict[str, PageRec], home) -> list[LinkOutcome]:
     out = []
     seen: set[tuple[str, bool]] = set()
-    home_url = home.url if home else site_url
+    on_home_urls = home_urls(home.url if home else site_url)
     for lk in query.link_outcomes(db, site_url):
         if lk["outcome"] not in ("broken", "error", "suspected", "blocked"):
             continue
-        key = (lk["url"], lk["referrer"] == home_url)
+        on_home = lk["referrer"] in on_home_urls
+        key = (lk["url"], on_home)
         if key in seen:
             continue  # judged once per target (and once more if the home page links to it)
         seen.add(key)
         ref_rec = by_url.get(lk["referrer"])
         out.append(LinkOutcome(url=lk["url"], referrer=lk["referrer"], outcome=lk["outcome"], status=lk.get("status"),
-                               on_home=lk["referrer"] == home_url, ref=ref_rec.ref if ref_rec else None))
+                               on_home=on_home, ref=ref_rec.ref if ref_rec else None))
     return out
