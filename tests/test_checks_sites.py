@@ -3,7 +3,8 @@ least two CMS styles, run through the whole reading chain (crawl → extract →
 `govcheck.inspect.run.run_inspect`, and the finding as the notice prints it (expected.txt) beside them.
 
 Layout (tests/fixtures/sites/): scenario.yaml + templates.yaml (the sim scenario the sites come from),
-base.yaml (the base site, clean under xianning-2022), and per check <CODE>/case.yaml + <CODE>/expected.txt.
+base.yaml (the base site, clean under xianning-2022), and per check <CODE>/case.yaml + <CODE>/expected.txt
+(more cases of one check: <CODE>~<what>/).
 A fail site is the base site with the case's overrides and planted defects; its pass site is the same without
 the defects (or the case's own `pass`). Every site is generated with the same seed, so a fail site differs from
 its pass site by the planted defect only and all styles draw the same titles: one expected.txt for every style.
@@ -33,7 +34,8 @@ from govcheck.sim.scenario import STYLES, Scenario, build_site
 from govcheck.sim.testing import running_region
 from printed import printed
 
-SITES = Path(__file__).parent / "fixtures" / "sites"
+# GOVCHECK_SITE_FIXTURES points the harness at another folder of the same layout (trying out new cases)
+SITES = Path(os.environ.get("GOVCHECK_SITE_FIXTURES") or Path(__file__).parent / "fixtures" / "sites")
 CASE_KEYS = {"code", "about", "rules", "overlays", "styles", "site", "fail", "pass", "codes"}
 VARIANT_KEYS = {"site", "defects"}
 DEFAULT_RULES = "xianning-2022"
@@ -92,8 +94,8 @@ def load_case(folder: Path, base: dict[str, Any]) -> Case:
         if key not in doc:
             raise CaseError(f"{path}: 缺少字段 {key}")
     code = str(doc["code"])
-    if code != folder.name:
-        raise CaseError(f"{path}: code {code!r} 与文件夹名 {folder.name!r} 不一致")
+    if code != folder.name.split("~")[0]:
+        raise CaseError(f"{path}: code {code!r} 与文件夹名 {folder.name!r} 不一致（<编码> 或 <编码>~<说明>）")
     styles = list(doc["styles"])
     if len(set(styles)) < 2 or set(styles) - set(STYLES):
         raise CaseError(f"{path}: styles 应为至少两种不同样式（{', '.join(STYLES)}）：{styles}")
@@ -343,7 +345,7 @@ def test_base_site_is_clean(region, style):
 
 
 def test_every_automated_code_has_a_site_fixture():
-    have = {p.name for p in case_dirs(every=True)}
+    have = {p.name.split("~")[0] for p in case_dirs(every=True)}
     assert not set(UNCOVERABLE) & have, "a code with a fixture is not uncoverable"
     missing = codes_covered() - have - set(UNCOVERABLE)
     assert not missing, sorted(missing)
