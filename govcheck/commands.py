@@ -104,19 +104,22 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("out/demo"), "--out", help="输出目录"),
         pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 生成 PDF"),
         db: Optional[str] = typer.Option(None, "--db", help="数据库 URL（默认：输出目录下 round.sqlite）"),
+        from_notice: bool = typer.Option(False, "--from-notice",
+                                         help="网站部分取通报附件1的转录（不抓取，数秒完成）；新媒体部分仍检查模拟账号"),
         transcribed: bool = typer.Option(False, "--transcribed",
-                                         help="新媒体部分也用通报的转录，而不检查模拟账号的更新源与备案库"),
-        inspect: bool = typer.Option(False, "--inspect",
-                                     help="在本机启动模拟的40个政府网站并完整检查（抓取、读取、检查），约需数分钟"),
+                                         help="网站与新媒体两部分都取通报的转录（不访问任何模拟站点）"),
+        inspect: bool = typer.Option(False, "--inspect", hidden=True, help="（已是默认行为，保留以兼容旧脚本）"),
     ) -> None:
         """内置演示：重现咸宁市2022年第二季度通报（附件1、附件2与通报正文）。
 
-        网站部分来自通报附件1的转录；新媒体部分默认由检查模拟的214个账号（本机127.0.0.1上的更新源、
-        备案库导出、3月份上一轮结果）得出。
+        默认在本机 127.0.0.1 上启动模拟的40个政府网站和214个政务新媒体账号，完整检查一轮（抓取存档、
+        读取页面、逐项检查、评分、生成通报），约需数分钟；--from-notice / --transcribed 改用通报的转录。
         """
         from govcheck.demo import DEMO_DIR, load_transcription
 
-        if inspect:
+        if inspect and (from_notice or transcribed):
+            fail("--inspect 与 --from-notice/--transcribed 不能同时使用")
+        if not (from_notice or transcribed):
             _demo_inspect(out, DEMO_DIR / "round.toml", db, pdf)
             return
         t = load_transcription()

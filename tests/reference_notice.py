@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 
 from govcheck.paths import shared_dir
 
@@ -60,3 +59,33 @@ def attachment2() -> tuple[list[list[str]], list[list[str]]]:
         elif len(r) == 5 and r[1] != "新媒体名称":
             accounts.append(r)
     return districts, accounts
+
+
+def segments(cell: str) -> list[str]:
+    """Our cell split into findings: a line with 共扣/一票否决 starts one, evidence lines follow it."""
+    segs: list[str] = []
+    for line in cell.splitlines():
+        c = canon(line)
+        if not c:
+            continue
+        if "共扣" in c or "一票否决" in c or not segs:
+            segs.append(c)
+        else:
+            segs[-1] += c
+    return segs
+
+
+def same_findings(ours: str, ref: str) -> bool:
+    """The sample's cell is our findings (wording, 共扣N分, evidence) in some order: the inspectors' order
+    is their own, ours is the rule set's."""
+    r = canon(ref)
+    if canon(ours) == r:
+        return True
+    segs = segments(ours)
+    pos = []
+    for seg in segs:
+        i = r.find(seg)
+        if i < 0:
+            return False
+        pos.append((i, seg))
+    return "".join(seg for _, seg in sorted(pos)) == r

@@ -23,7 +23,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def demo_round(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("round") / "r"
-    r = runner.invoke(app, ["demo", "--out", str(out)])
+    r = runner.invoke(app, ["demo", "--from-notice", "--out", str(out)])
     assert r.exit_code == 0, r.output
     return out
 

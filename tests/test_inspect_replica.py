@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import openpyxl
@@ -20,13 +19,13 @@ from govcheck.extract.decode import decode_html
 from govcheck.inspect.run import run_inspect
 from govcheck.sim import load_scenario
 from govcheck.sim.testing import running_region
-from reference_notice import attachment1, attachment2, canon
+from reference_notice import attachment1, attachment2, same_findings
 
 ROUND_TOML = Path(__file__).resolve().parent.parent / "govcheck" / "demo" / "xianning-2022q2" / "round.toml"
 # clean units (a department, and a county portal whose 信息公开 platform is on a second host), one with
 # column findings and a missing footer element, one with 机构职能 findings, one with a back-dated
 # consultation and a blank column, one with a stale 动态要闻 and an unlinked 解读, one with an
-# uninterpreted policy. The whole region (all 40 units) is the opt-in test at the end.
+# uninterpreted policy. The whole region (all 40 units) is `govcheck demo`, tested in test_core_demo.py.
 SMALL = ["赤壁市", "市审计局", "市教育局", "市科技局", "市民政局", "市退役军人事务局", "市国资委"]
 
 
@@ -90,36 +89,6 @@ def _compare(out: Path, units: list[str] | None) -> list[str]:
         if not same_findings(got[1], cell):
             diffs.append(f"{unit}:\n  ours: {got[1]}\n  ref:  {cell}")
     return diffs
-
-
-def _segments(cell: str) -> list[str]:
-    """Our cell split into findings: a line with 共扣/一票否决 starts one, evidence lines follow it."""
-    segs: list[str] = []
-    for line in cell.splitlines():
-        c = canon(line)
-        if not c:
-            continue
-        if "共扣" in c or "一票否决" in c or not segs:
-            segs.append(c)
-        else:
-            segs[-1] += c
-    return segs
-
-
-def same_findings(ours: str, ref: str) -> bool:
-    """The sample's cell is our findings (wording, 共扣N分, evidence) in some order: the inspectors' order
-    is their own, ours is the rule set's."""
-    r = canon(ref)
-    if canon(ours) == r:
-        return True
-    segs = _segments(ours)
-    pos = []
-    for seg in segs:
-        i = r.find(seg)
-        if i < 0:
-            return False
-        pos.append((i, seg))
-    return "".join(seg for _, seg in sorted(pos)) == r
 
 
 def test_small_region_attachment1_equals_the_sample(small_round):
@@ -214,21 +183,3 @@ def test_rerun_resumes_and_gives_the_same_round(small_round, tmp_path):
     strip = lambda fs: sorted((f["unit"], f["code"], json.dumps(f["evidence"], sort_keys=True)) for f in fs)  # noqa: E731
     assert strip(after) == strip(before)
     assert sum(o.pages for o in res2.sites) == sum(o.pages for o in res.sites)
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("GOVCHECK_FULL_REGION"),
-                    reason="~30,000 pages, 5–10 min on 2 cores: set GOVCHECK_FULL_REGION=1")
-def test_whole_region_attachment1_equals_the_sample(tmp_path):
-    out, res = _inspect(tmp_path, None)
-    diffs = _compare(out, None)
-    assert not diffs, "\n".join(diffs)
-    # units printed "无" have no finding that 附件1 prints (the annual-report rules X03 are named in the
-    # notice's text only, and the replica plants them on some of these units, as the notice does)
-    from govcheck.rules import load_ruleset
-
-    rs = load_ruleset("xianning-2022")
-    clean = {u for u, cell, _ in attachment1() if cell == "无"}
-    for o in res.sites:
-        if o.site.unit in clean:
-            assert [f for f in o.findings if rs.rule(f.code).table] == [], o.site.unit
