@@ -8,7 +8,7 @@ import datetime as dt
 import re
 
 from .annual_report import report_sections, report_year, report_years
-from .article import extract_article
+from .article import _related, extract_article
 from .breadcrumb import extract_breadcrumb
 from .columns import ColumnTree, classify_column, extract_nav_columns, extract_sitemap_columns
 from .consultation import extract_consultation, is_feedback
@@ -40,7 +40,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, ref_date: dt.date
 def extract_from_page(page: Page, ref_date: dt.date | None = None) -> dict:
     meta = extract_meta(page)
     crumbs = extract_breadcrumb(page)
-    art = extract_article(page, meta)
+    art = extract_article(page, meta, related=False)
     lst = extract_list(page, ref_date)
     column = meta_get(meta, words("meta_column_names"))
     ptitle = page_title(page)
@@ -97,7 +97,7 @@ def extract_from_page(page: Page, ref_date: dt.date | None = None) -> dict:
         "publisher": art.info.get("publisher"),
         "doc_no": art.info.get("doc_no"),
         "written_date": art.info.get("written_date"),
-        "related_links": art.related_links if kind == "article" else [],
+        "related_links": _related(page) if kind == "article" else [],
         "body_chars": art.body_chars,
         "url_date": iso(date_from_url(page.url)),
     }

@@ -273,7 +273,8 @@ def find_publish_date(page: Page, meta: dict, title: str | None) -> tuple[dt.dat
     return None, None, tpos
 
 
-def extract_article(page: Page, meta: dict) -> ArticleFacts:
+def extract_article(page: Page, meta: dict, related: bool = True) -> ArticleFacts:
+    """`related=False` leaves related_links empty (extract_page reads them only for article pages)."""
     f = ArticleFacts()
     f.title = extract_title(page, meta)
     f.publish_date, f.date_source, f.title_pos = find_publish_date(page, meta, f.title)
@@ -282,5 +283,5 @@ def extract_article(page: Page, meta: dict) -> ArticleFacts:
     f.dates_disagree = bool(f.meta_date and f.publish_date and f.meta_date != f.publish_date)
     f.body_chars, f.body_text = _body(page)
     f.info = _info_fields(page.text)
-    f.related_links = _related(page)
+    f.related_links = _related(page) if related else []
     return f
