@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -438,7 +439,7 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
             text = parse_page(read_html(crawl_dir, src.ref), src.url).text
             facts.leaders = build.leaders_from_page(text, src.ref) or None
 
-    facts.interaction = _interaction(pages, facts, msg_cols, home)
+    facts.interaction = _interaction(pages, facts, msg_cols, home, _stats_in_lists(facts, cols, crawl_dir))
     facts.links = _links(db, site.url, by_url, home)
     return out
 
@@ -522,19 +523,44 @@ def _first_list(c: Col) -> PageRec:
     return min(c.lists, key=lambda r: (r.depth, len(r.url), r.url))
 
 
-def _interaction(pages: list[PageRec], facts: SiteFacts, msg_cols: set[str], home) -> InteractionFacts | None:
+def _message_leaves(facts: SiteFacts) -> list[ColumnFacts]:
+    """The site's own 咨询/留言 columns that list entries themselves (not the menus above them)."""
+    menus = {c.path.rsplit(">", 1)[0] for c in facts.columns}
+    return [c for c in facts.columns
+            if c.kind in kinds_of("message") and not c.sub_platform and c.path not in menus]
+
+
+def _stats_in_lists(facts: SiteFacts, cols: dict[str, Col], crawl_dir: Path) -> bool:
+    """A 留言受理反馈情况统计 line on a message column's own list pages (where sites usually print it)."""
+    a, b = data()["message_stats_words"]
+    gap = int(data().get("message_stats_gap", 0))
+    pat = re.compile(f"(?:{'|'.join(map(re.escape, a))}).{{0,{gap}}}(?:{'|'.join(map(re.escape, b))})")
+    for c in _message_leaves(facts):
+        for rec in cols[c.path].lists if c.path in cols else []:
+            if pat.search(parse_page(read_html(crawl_dir, rec.ref), rec.url).text):
+                return True
+    return False
+
+
+def _interaction(pages: list[PageRec], facts: SiteFacts, msg_cols: set[str], home,
+                 stats_in_lists: bool = False) -> InteractionFacts | None:
     forms = [p for p in pages if p.has_form]
     msg_columns = [c for c in facts.columns if c.path in msg_cols or (c.kind in kinds_of("message") and c.items)]
     a, b = data()["message_stats_words"]
-    stats = None
+    stats = True if stats_in_lists else None
     for p in pages:
         t = p.d.get("title") or ""
         if any(w in t for w in a) and any(w in t for w in b):
             stats = True
             break
     public = None
+    leaves = _message_leaves(facts)
     if any(c.items for c in msg_columns):
         public = True
+        if stats is None and facts.columns_known:
+            stats = False  # messages are published, but no statistics of their handling anywhere read
+    elif leaves and all(c.blank and not c.dynamic for c in leaves):
+        public = False  # the message columns are there, and list nothing
     form = min(forms, key=lambda p: (p.depth, p.url)) if forms else None
     return InteractionFacts(channel_url=form.url if form else None, channel_works=True if form else None,
                             messages_public=public, stats_published=stats, ref=form.ref if form else None)
