@@ -6,7 +6,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from .dates import date_from_url, find_dates, iso, parse_date
+from .dates import FULL_DATE_START, date_from_url, find_dates, iso, parse_date
 from .dom import Page, attr_blob, clean, fast_urljoin, labels, minimal_needles, squash, words
 from .meta import meta_get, page_title
 
@@ -134,6 +134,15 @@ def extract_title(page: Page, meta: dict) -> str | None:
     return None
 
 
+def _has_link(node) -> bool:
+    """node.css_first("a") is not None for a small element (p/span/font, never an <a> itself), without the
+    selector engine's per-call set-up."""
+    for n in node.traverse():
+        if n.tag == "a" and n.mem_id != node.mem_id:
+            return True
+    return False
+
+
 def _body(page: Page) -> tuple[int, str]:
     """Text density: the container whose direct paragraphs carry the most non-link text."""
     best_len, best_node = 0, None
@@ -149,7 +158,7 @@ def _body(page: Page) -> tuple[int, str]:
         if p.tag == "br":
             continue
         t = p.text()
-        if len(clean(t)) < 40 and p.css_first("a") is not None:
+        if len(clean(t)) < 40 and _has_link(p):
             continue
         ent[1] += len(squash(t))
     for par, n in parents.values():
@@ -236,7 +245,10 @@ def find_publish_date(page: Page, meta: dict, title: str | None) -> tuple[dt.dat
     fb = []
     for m in _label_rx().finditer(text):
         lab = m.group(1)
-        d = find_dates(text[m.end(): m.end() + 24], month_day=False)
+        e = m.end()
+        if not any(c in FULL_DATE_START for c in text[e: e + 3]):
+            continue  # no full date can start within 2 characters of the label
+        d = find_dates(text[e: e + 24], month_day=False)
         if not d or d[0].start > 2:
             continue
         if lab in pub:

@@ -41,6 +41,9 @@ _URL = [
     re.compile(r"[/_](?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)[_/.\d]"),
 ]
 _DIGITISH = re.compile(rf"\d|[{_CN}]")
+# The first character of any full-date hit (years 19xx/20xx, ASCII or full-width, or a hanzi numeral):
+# a text whose first n characters hold none of these has no full date starting there.
+FULL_DATE_START = frozenset("12１２" + _CN)
 
 
 @dataclass(frozen=True)
