@@ -100,6 +100,15 @@ def test_message_fields_and_late_answers(tmp_path, style):
 
 
 @pytest.mark.parametrize("style", STYLES)
+def test_message_stats_missing(tmp_path, style):
+    site, r = _site(tmp_path, style, [{"plant": "message_stats_missing"}])
+    col = site.column_by_path("首页>互动交流>领导信箱")
+    assert "留言受理反馈情况统计" not in r.render_column(col, 1) and col.items
+    site, r = _site(tmp_path / "clean", style, [])
+    assert "留言受理反馈情况统计" in r.render_column(site.column_by_path("首页>互动交流>领导信箱"), 1)
+
+
+@pytest.mark.parametrize("style", STYLES)
 def test_home_frozen_shows_nothing_newer(tmp_path, style):
     site, r = _site(tmp_path, style, [{"plant": "home_frozen", "last": "2022-04-10"}])
     home = r.render_home()

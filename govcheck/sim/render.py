@@ -372,8 +372,9 @@ class Renderer:
                             f'<td>{L("status_answered") if ans else L("status_pending")}</td></tr>')
             stats = L("msg_stats").format(year=self.t0.year - 1, total=len(col.items))
             write = self.site.special["write_url"]
+            stats = f'<p class="msg-stats">{esc(stats)}</p>' if self.site.special.get("message_stats", True) else ""
             return (f'<div class="msg-tools"><a class="write" href="{write}">{L("write_letter")}</a></div>'
-                    f'<table class="msg-list">{"".join(rows)}</table><p class="msg-stats">{esc(stats)}</p>')
+                    f'<table class="msg-list">{"".join(rows)}</table>{stats}')
         return self.list_rows(items, col)
 
     def render_column(self, col: Column, page: int) -> str:

@@ -31,7 +31,7 @@ PLANTS = (
     "interp_unlinked", "policy_uninterpreted", "messages_stale", "report_late", "report_repeat",
     "report_missing", "broken_link", "slow_page", "waf", "trap", "json_api", "outage",
     "column_missing", "leader_incomplete", "message_fields", "message_late", "home_frozen", "future_date",
-    "meta_missing", "search_broken", "search_stale",
+    "meta_missing", "search_broken", "search_stale", "message_stats_missing",
 )
 FOOTER_PAGES = ("all", "home", "inner")
 MESSAGE_FIELDS = {"留言时间": "asked", "答复时间": "answered", "答复单位": "answer_unit", "答复内容": "answer"}
@@ -940,6 +940,8 @@ class _Builder:
                 sp["search_broken"] = d.params["mode"]
             elif d.plant == "search_stale":
                 sp["search_indexed_until"] = d.params["indexed_until"]
+            elif d.plant == "message_stats_missing":
+                sp["message_stats"] = False  # the message list prints no 留言受理反馈情况统计
         sp["robots"] = self.spec.get("robots")
         plat = self.spec.get("platform_column")
         if plat:
