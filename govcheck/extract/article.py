@@ -108,8 +108,12 @@ def extract_title(page: Page, meta: dict) -> str | None:
     segs = [x for x in _TITLE_SPLIT.split(pt) if x]
     seg = squash(segs[0]) if segs else ""
     superset, contained = None, None
+    seen: set[int] = set()
     for n, t in _heading_candidates(page):
-        if len(n.css("a")) > 1 or _in_menu(n):
+        if n.mem_id in seen:
+            continue  # the selector list yields a node once per selector it matches; once is enough
+        seen.add(n.mem_id)
+        if _links_over(n, 1) or _in_menu(n):
             continue
         st = squash(t)
         if len(st) < 4:
@@ -132,6 +136,17 @@ def extract_title(page: Page, meta: dict) -> str | None:
     if segs:
         return max(segs[:2], key=len) if len(segs) > 1 and len(segs[0]) < 4 else segs[0]
     return None
+
+
+def _links_over(node, k: int) -> bool:
+    """len(node.css("a")) > k (the node itself counts), stopping at the (k+1)-th link."""
+    n = 0
+    for x in node.traverse():
+        if x.tag == "a":
+            n += 1
+            if n > k:
+                return True
+    return False
 
 
 def _has_link(node) -> bool:
