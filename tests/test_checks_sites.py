@@ -14,10 +14,12 @@ then read it against the rule's wording and the sample notice.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import datetime as dt
 import json
+import multiprocessing
 import os
 import re
 from dataclasses import dataclass, field
@@ -279,14 +281,13 @@ def region(tmp_path_factory) -> Region:
                     accounts_dir=None, raw=raw)
     outcomes_by_site: dict[int, Outcome] = {}
     rulesets: dict[str, Any] = {}
-    with running_region(scen, feeds=False) as reg:
+    with region_process(scen, tmp / "sites-all.csv") as served_sites:
+        with (tmp / "sites-all.csv").open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f))
         for gi, group in enumerate(sorted(set(site_rules))):
             idx = [i for i, r in enumerate(site_rules) if r == group]
             rules = _rules_arg(groups[group], tmp / f"rules-{gi}.toml")
             roster = tmp / f"sites-{gi}.csv"
-            reg.write_roster(tmp / "sites-all.csv")
-            with (tmp / "sites-all.csv").open(encoding="utf-8-sig", newline="") as f:
-                rows = list(csv.reader(f))
             with roster.open("w", encoding="utf-8-sig", newline="") as f:
                 csv.writer(f).writerows([rows[0]] + [rows[1 + i] for i in idx])
             res = run_inspect(roster, tmp / f"round-{gi}", at=t0, rules=rules, seed=int(raw["seed"]), delay=0.0,
@@ -294,12 +295,42 @@ def region(tmp_path_factory) -> Region:
             rulesets[group] = load_ruleset(rules)
             assert len(res.sites) == len(idx)
             for i, o in zip(idx, res.sites):
-                assert o.site.url.rstrip("/") == reg.sites[i]["url"].rstrip("/"), (o.site.url, reg.sites[i]["url"])
+                assert o.site.url.rstrip("/") == served_sites[i]["url"].rstrip("/"), (o.site.url, served_sites[i])
                 outcomes_by_site[i] = Outcome(url=o.site.url, findings=o.findings, anomalies=o.anomalies,
                                               manual=o.manual, error=o.error, pages=o.pages)
     outcomes = {k: outcomes_by_site[i] for k, i in where.items()}
     return Region(cases=cases, outcomes=outcomes, rulesets=rulesets, errors=errors,
                   seconds=time.perf_counter() - t_start)
+
+
+def _serve(conn, scen: Scenario, roster: Path) -> None:
+    with running_region(scen, feeds=False) as reg:
+        reg.write_roster(roster)
+        conn.send([dict(s) for s in reg.sites])
+        conn.recv()  # until the round is done
+
+
+@contextlib.contextmanager
+def region_process(scen: Scenario, roster: Path):
+    """The region served from a child process (running_region there), so rendering pages does not compete
+    with the crawler for this process's GIL; yields reg.sites, the roster written to `roster`."""
+    ctx = multiprocessing.get_context("fork")
+    here, there = ctx.Pipe()
+    proc = ctx.Process(target=_serve, args=(there, scen, roster), name="check-sites-region", daemon=True)
+    proc.start()
+    try:
+        if not here.poll(120):
+            raise RuntimeError("fixture region did not start within 120 s")
+        yield here.recv()
+    finally:
+        try:
+            here.send("stop")
+        except OSError:
+            pass
+        proc.join(10)
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(5)
 
 
 def _get(region: Region, case: str, variant: str, style: str) -> tuple[Case, Outcome]:
