@@ -66,7 +66,10 @@ def _conac(page: Page) -> bool:
 
 
 def _error_report(page: Page) -> bool:
-    # any one sign is enough: the national 找错 script (jiucuo.js, usually a short src) is the cheapest to see
+    # any one sign is enough: the entry's words in the text and the national 找错 script (jiucuo.js, usually a
+    # short src) are the cheapest to see
+    if "我为政府网站找错" in page.text:
+        return True
     all_marks = [m.lower() for m in words("error_report_markers")]
     for s in page.scripts:
         if len(s) <= _SHORT_SCRIPT:
@@ -85,7 +88,7 @@ def _error_report(page: Page) -> bool:
             low = s.lower()
             if any(m in low for m in all_marks):
                 return True
-    return "我为政府网站找错" in page.text
+    return False
 
 
 def _sponsor(text: str) -> str | None:
