@@ -38,31 +38,35 @@ def _params(rs: RuleSet, code: str) -> dict:
     return out
 
 
-def site_fixture(code: str, root: Path = SITE_FIXTURES) -> tuple[dict, str | None] | None:
-    """The code's site-fixture case (case.yaml) and the fail site's printed finding, if the checkout has one."""
-    case = root / code / "case.yaml"
-    if not case.is_file():
-        return None
-    doc = yaml.safe_load(case.read_text(encoding="utf-8")) or {}
-    exp = root / code / "expected.txt"
-    return doc, exp.read_text(encoding="utf-8") if exp.is_file() else None
+def site_fixtures(code: str, root: Path = SITE_FIXTURES) -> list[tuple[str, dict, str | None]]:
+    """The code's site-fixture cases in the checkout (<CODE>/ and <CODE>~<what>/): folder name, case.yaml,
+    and the fail site's printed finding (expected.txt)."""
+    if not root.is_dir():
+        return []
+    out = []
+    for d in sorted(p for p in root.iterdir() if p.name == code or p.name.startswith(code + "~")):
+        case = d / "case.yaml"
+        if not case.is_file():
+            continue
+        doc = yaml.safe_load(case.read_text(encoding="utf-8")) or {}
+        exp = d / "expected.txt"
+        out.append((d.name, doc, exp.read_text(encoding="utf-8") if exp.is_file() else None))
+    return out
 
 
 def _fixture_lines(code: str) -> list[str]:
-    found = site_fixture(code)
-    if found is None:
-        return []
-    doc, expected = found
     rel = SITE_FIXTURES.relative_to(REPO_DIR).as_posix()
-    styles = "、".join(str(s) for s in doc.get("styles") or [])
-    about = f"{doc['about']}；" if doc.get("about") else ""
-    out = [f"- 示例网站：`{rel}/{code}/`（{about}样式 {styles}；另有一个通过的同款网站）"]
-    if expected:
-        rules = doc.get("rules") or "xianning-2022"
-        out += [f"- 通报打印（不通过的示例网站，{rules}）：", "", "  ```text"]
-        out += [("  " + ln).rstrip() for ln in expected.rstrip("\n").split("\n")]
-        out += ["  ```"]
-    return out
+    out = []
+    for name, doc, expected in site_fixtures(code):
+        styles = "、".join(str(s) for s in doc.get("styles") or [])
+        about = f"{doc['about']}；" if doc.get("about") else ""
+        out.append(f"- 示例网站：`{rel}/{name}/`（{about}样式 {styles}；另有一个通过的同款网站）")
+        if expected:
+            rules = doc.get("rules") or "xianning-2022"
+            out += [f"  通报打印（不通过的示例网站，{rules}）：", "", "  ```text"]
+            out += [("  " + ln).rstrip() for ln in expected.rstrip("\n").split("\n")]
+            out += ["  ```", ""]
+    return out[:-1] if out and out[-1] == "" else out
 
 
 def render_catalogue(rs: RuleSet) -> str:
