@@ -1,6 +1,7 @@
 """Shared page parsing: one parsed tree per page, plus the word lists in data/lexicon.yaml."""
 from __future__ import annotations
 
+import codecs
 import functools
 import re
 from dataclasses import dataclass, field
@@ -200,11 +201,18 @@ def _alt(needles: tuple[str, ...]) -> re.Pattern:
 
 
 def parse_page(html: str | bytes, url: str | None = None, content_type: str | None = None) -> Page:
+    raw = None
     if isinstance(html, (bytes, bytearray)):
-        text, enc = decode_html(bytes(html), content_type)
+        data = bytes(html)
+        text, enc = decode_html(data, content_type)
+        if enc == "utf-8":
+            raw = data
     else:
         text, enc = html, "str"
-    tree = LexborHTMLParser(text)
+    # lexbor reads UTF-8 bytes: when `text` is the input decoded as is (no BOM, nothing replaced) the input
+    # already is text.encode("utf-8"), so it is handed over without the re-encoding copy
+    exact = raw is not None and not raw.startswith(codecs.BOM_UTF8) and "\ufffd" not in text
+    tree = LexborHTMLParser(raw if exact else text)
     scripts: list[str] = []
     for s in tree.css("script"):
         src = s.attributes.get("src")
@@ -214,7 +222,6 @@ def parse_page(html: str | bytes, url: str | None = None, content_type: str | No
         if t:
             scripts.append(t)
     tree.strip_tags(["script", "style", "noscript", "template"])
-    raw = bytes(html) if enc == "utf-8" and isinstance(html, (bytes, bytearray)) else None
     return Page(html=text, url=url, encoding=enc, tree=tree, scripts=scripts, raw=raw)
 
 
