@@ -216,6 +216,7 @@ def test_plants_in_gbk_pages(tmp_path):
     ({"plant": "footer_missing", "elements": ["conac"], True: "home"}, ["on", "true"]),
     ({"plant": "search_broken", "mode": "slow"}, ["mode", "slow"]),
     ({"plant": "search_stale"}, ["search_stale", "indexed_until"]),
+    ({"plant": "channel_broken", "mode": "slow"}, ["mode", "slow"]),
 ])
 def test_bad_plant_parameters_name_file_and_field(tmp_path, defect, words):
     root = _scenario(tmp_path, {"bad": {"style": "trs", "defects": [{"plant": "stale", "path": "首页>新闻动态>通知公告",
@@ -226,3 +227,39 @@ def test_bad_plant_parameters_name_file_and_field(tmp_path, defect, words):
     assert "bad.yaml" in msg and ("defects[1]" in msg or "defects:" in msg), msg
     for w in words:
         assert w in msg, msg
+
+
+def test_channel_broken_and_header_no_name_served(tmp_path):
+    root = _scenario(tmp_path, {
+        "closed": {"style": "hanweb", "defects": [{"plant": "channel_broken", "mode": "closed"},
+                                                   {"plant": "header_no_name"}]},
+        "down": {"style": "trs", "encoding": "gbk", "meta_charset": "gb2312",
+                 "defects": [{"plant": "channel_broken", "mode": "error"}]},
+        "ok": {"style": "xxgk"},
+    })
+    scen = load_scenario(root)
+    with running_region(scen) as reg:
+        base = {s["key"]: s["url"] for s in reg.sites}
+        enc = {s["key"]: "gb18030" if s["encoding"] == "gbk" else "utf-8" for s in reg.sites}
+
+        def fetch(key: str, path: str, data: bytes | None = None) -> tuple[int, str]:
+            try:
+                with urllib.request.urlopen(base[key] + path.lstrip("/"), data=data, timeout=10) as resp:
+                    return resp.status, resp.read().decode(enc[key])
+            except urllib.error.HTTPError as e:
+                return e.code, e.read().decode(enc[key], errors="replace")  # error pages are UTF-8
+
+        write = {k: scen.site(k).special["write_url"] for k in base}
+        status, page = fetch("closed", write["closed"])
+        assert status == 200 and "<form" not in page.split('class="header"')[-1].split("</div></div>", 1)[-1]
+        assert "系统升级维护中" in page
+        assert fetch("closed", write["closed"], b"f0=a&f1=b")[0] == 405
+        assert fetch("down", write["down"])[0] == 500
+        status, page = fetch("ok", write["ok"])
+        assert status == 200 and 'method="post"' in page and "系统升级维护中" not in page
+        home = fetch("closed", "/")[1]
+        header = home.split('<div class="header">', 1)[1].split('<div class="nav">', 1)[0]
+        assert "示范市审计局" not in header and 'alt=""' in header
+        assert "<title>示范市审计局</title>" in home
+        ok_header = fetch("ok", "/")[1].split('<div class="header">', 1)[1].split('<div class="nav">', 1)[0]
+        assert "示范市审计局" in ok_header

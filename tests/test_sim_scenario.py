@@ -46,7 +46,9 @@ def test_styles_demo_covers_every_defect_kind():
     demo = {d.plant for s in scen.sites + avail.sites for d in s.defects}
     # search_stale: D25.2's fixture case waits for the search test to stop counting the query echoed on a
     # "no results" page as found (govcheck/inspect/run.py search_test); tests/test_sim_plants.py covers it
-    pending = {"search_stale"}
+    # channel_broken (V5.1) and header_no_name (D20.3): a crawl reads neither as a defect yet (the adapter lists
+    # the channel for a person and does not read page headers); tests/test_sim_plants.py covers them
+    pending = {"search_stale", "channel_broken", "header_no_name"}
     assert demo | _fixture_case_plants() | pending == set(PLANTS)
     assert {d.plant for s in scen.sites for d in s.defects} == demo - {"outage"}
     assert {s.style for s in scen.sites} == {"trs", "hanweb", "xxgk"}

@@ -185,9 +185,14 @@ class Renderer:
         return (f'<div class="top-bar"><div class="w1200"><span class="date">{self.today()}</span>'
                 f'<span class="links"><a href="{s.special["sitemap_url"]}">{L("sitemap")}</a> | '
                 f'<a href="{s.special["contact_url"]}">{L("contact_us")}</a></span></div></div>\n'
-                f'<div class="header"><div class="w1200"><a href="/" class="logo"><img src="/images/logo.png" '
-                f'alt="{esc(s.name)}"><span class="site-name">{esc(s.name)}</span></a>'
-                f'{form}</div></div>\n')
+                f'<div class="header"><div class="w1200">{self.logo()}{form}</div></div>\n')
+
+    def logo(self) -> str:
+        s = self.site
+        if s.special.get("header_logo_only"):
+            return '<a href="/" class="logo"><img src="/images/logo.png" alt=""></a>'
+        return (f'<a href="/" class="logo"><img src="/images/logo.png" alt="{esc(s.name)}">'
+                f'<span class="site-name">{esc(s.name)}</span></a>')
 
     def nav(self, active: Column | None = None) -> str:
         top = active
@@ -592,6 +597,8 @@ class Renderer:
                          for i, f in enumerate(L("write_fields")))
         form = (f'<form method="post" action="{self.site.special["write_url"]}">{fields}'
                 f'<button type="submit">{L("write_submit")}</button></form>')
+        if self.site.special.get("channel_broken") == "closed" and not message:
+            form = f'<p class="notice">{esc(L("write_closed"))}</p>'  # the letter box is "under maintenance"
         body = (f'<div class="right full">{self.breadcrumb(None, L("write_title"))}'
                 + (f'<p class="result">{esc(message)}</p>' if message else form) + "</div>")
         return self.page(f"{L('write_title')}_{self.site.name}", {"ColumnName": L("write_title")}, body, None)

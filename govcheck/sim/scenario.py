@@ -31,13 +31,14 @@ PLANTS = (
     "interp_unlinked", "policy_uninterpreted", "messages_stale", "report_late", "report_repeat",
     "report_missing", "broken_link", "slow_page", "waf", "trap", "json_api", "outage",
     "column_missing", "leader_incomplete", "message_fields", "message_late", "home_frozen", "future_date",
-    "meta_missing", "search_broken", "search_stale", "message_stats_missing",
+    "meta_missing", "search_broken", "search_stale", "message_stats_missing", "channel_broken", "header_no_name",
 )
 FOOTER_PAGES = ("all", "home", "inner")
 MESSAGE_FIELDS = {"留言时间": "asked", "答复时间": "answered", "答复单位": "answer_unit", "答复内容": "answer"}
 META_PAGES = ("content", "column", "all")
 META_TAGS = ("site", "page", "all")
 SEARCH_MODES = ("error", "missing")
+CHANNEL_MODES = ("error", "closed")
 FOOTER_ELEMENTS = ("conac", "site_id_code", "icp", "police_record", "sponsor", "contact", "error_report_entry")
 
 
@@ -637,6 +638,8 @@ class _Builder:
             one_of("tags", META_TAGS, "all")
         elif plant == "search_broken":
             one_of("mode", SEARCH_MODES, "error")
+        elif plant == "channel_broken":
+            one_of("mode", CHANNEL_MODES, "closed")
         elif plant == "search_stale":
             params["indexed_until"] = _as_date(need("indexed_until"), f"{at}.indexed_until", self.t0)
 
@@ -940,6 +943,10 @@ class _Builder:
                 sp["search_broken"] = d.params["mode"]
             elif d.plant == "search_stale":
                 sp["search_indexed_until"] = d.params["indexed_until"]
+            elif d.plant == "channel_broken":
+                sp["channel_broken"] = d.params["mode"]
+            elif d.plant == "header_no_name":
+                sp["header_logo_only"] = True  # the name is drawn in the logo picture only
             elif d.plant == "message_stats_missing":
                 sp["message_stats"] = False  # the message list prints no 留言受理反馈情况统计
         sp["robots"] = self.spec.get("robots")

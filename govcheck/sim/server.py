@@ -129,6 +129,12 @@ class SiteApp:
             return self.waf_response(request)
         path = request.path
         target = self.site.routes.get(path)
+        if target is not None and target[0] == "write" and self.site.special.get("channel_broken"):
+            if self.site.special["channel_broken"] == "error":  # the letter system behind the form is down
+                return web.Response(body=self.page_yaml["server_error"].encode("utf-8"), status=500,
+                                    headers={"Content-Type": "text/html; charset=utf-8", "Server": "nginx"})
+            if request.method == "POST":
+                return web.Response(status=405)
         if request.method == "POST" and target is not None and target[0] == "write":
             return await self.submit(request)
         if request.method not in ("GET", "HEAD"):
