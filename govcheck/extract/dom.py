@@ -171,7 +171,9 @@ class Page:
         if known is None:
             known = self._present = {}
         needles = [n.lower() for n in needles]
-        for n in sorted(needles, key=len):  # shortest first: an absent one rules out those containing it
+        # shortest first: an absent one rules out those containing it; pieces shared by several needles
+        # ("jiucuo" in jiucuo.js / _jiucuo_ / j-jiucuo …) are looked for first for the same reason
+        for n in _shared_pieces(tuple(needles)) + tuple(sorted(needles, key=len)):
             hit = known.get(n)
             if hit is None:
                 for k, v in known.items():
@@ -223,6 +225,28 @@ def parse_page(html: str | bytes, url: str | None = None, content_type: str | No
             scripts.append(t)
     tree.strip_tags(["script", "style", "noscript", "template"])
     return Page(html=text, url=url, encoding=enc, tree=tree, scripts=scripts, raw=raw)
+
+
+_PIECE_MIN = 5  # shorter shared pieces ("tion") are in nearly every page and would only cost a search
+
+
+@functools.lru_cache(maxsize=256)
+def _shared_pieces(needles: tuple[str, ...]) -> tuple[str, ...]:
+    """Longest common substrings (>= _PIECE_MIN characters) of pairs of needles that are not needles
+    themselves, shortest first."""
+    out: set[str] = set()
+    for i, a in enumerate(needles):
+        for b in needles[i + 1:]:
+            best = ""
+            for x in range(len(a)):
+                for y in range(x + len(best) + 1, len(a) + 1):
+                    if a[x:y] in b:
+                        best = a[x:y]
+                    else:
+                        break
+            if len(best) >= _PIECE_MIN and best not in needles:
+                out.add(best)
+    return tuple(sorted(out, key=len))
 
 
 def minimal_needles(needles: list[str]) -> list[str]:
