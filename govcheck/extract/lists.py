@@ -347,15 +347,15 @@ def _collect(page: Page, ref: dt.date | None | _LazyRef) -> tuple[list[Row], int
             continue
         parent_count[pid] = parent_count.get(pid, 0) + 1
         if date is None:
-            pending.append((row, title, href, pid, pos))
+            pending.append((row, title, href, pid, pos, parent))
             continue
         key = row.mem_id
         prev = rows.get(key)
         if prev is not None and len(prev.title) >= len(title):
             continue
-        rows[key] = Row(row, title, href, date, "shown", _sig_of(row, 8, memo), prev.pos if prev else pos, pid)
+        rows[key] = Row(row, title, href, date, "shown", _row_sig(row, parent, memo), prev.pos if prev else pos, pid)
     dated_parents = {r.pid for r in rows.values() if r.pid}
-    for row, title, href, pid, pos in pending:
+    for row, title, href, pid, pos, parent in pending:
         if pid not in dated_parents:
             continue
         key = row.mem_id
@@ -363,7 +363,7 @@ def _collect(page: Page, ref: dt.date | None | _LazyRef) -> tuple[list[Row], int
         if prev is not None:
             continue
         ud = date_from_url(href) if href else None
-        rows[key] = Row(row, title, href, ud, "url" if ud else None, _sig_of(row, 8, memo), pos, pid)
+        rows[key] = Row(row, title, href, ud, "url" if ud else None, _row_sig(row, parent, memo), pos, pid)
     ordered = sorted(rows.values(), key=lambda r: r.pos)
 
     def groups() -> int:
@@ -399,6 +399,12 @@ def _rows_only_span(container, first) -> int:
         if child.tag not in ROW_TAGS:
             return 1
     return len(container.css("a[href]")) or 1
+
+
+def _row_sig(row, parent, memo: dict) -> tuple:
+    """_sig_of(row, 8) for a row (never body/html) whose parent is at hand: rows are unique, so only the
+    parent's chain is worth keeping in the memo."""
+    return ((row.tag, (row.attributes.get("class") or "").strip()),) + _sig_of(parent, 7, memo)
 
 
 def _sig_of(node, depth: int, memo: dict) -> tuple:
