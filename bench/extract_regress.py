@@ -88,7 +88,7 @@ def sim_pages(name: str, site_filter=None, per_col_items: int = 3):
         r = renderer_for(site, scen.time_point)
         enc = site.encoding or "utf-8"
 
-        def page(html: str, path: str, tag: str):
+        def page(html: str, path: str, tag: str, site=site, enc=enc):
             return (f"sim:{name}:{site.key}:{tag}", html.encode(enc, errors="xmlcharrefreplace"),
                     f"http://{site.domain}{path}", scen.time_point)
 
@@ -105,9 +105,11 @@ def sim_pages(name: str, site_filter=None, per_col_items: int = 3):
                     yield page(r.render_item(it), it.url, f"item:{it.url}")
 
 
-def _xianning_pick(scen_sites_seen={"styles": set(), "gbk": False}):
+def _xianning_pick():
+    """One site per CMS style and the first non-UTF-8 (GBK) site."""
+    st = {"styles": set(), "gbk": False}
+
     def pick(site) -> bool:
-        st = scen_sites_seen
         gbk = (site.encoding or "utf-8").lower() not in ("utf-8", "utf8")
         if gbk and not st["gbk"]:
             st["gbk"] = True

@@ -51,22 +51,6 @@ class ListResult:
         self._groups = value
 
 
-def _sig(node, depth: int = 8, memo: dict | None = None) -> tuple:
-    """(tag, class) chain up to `depth` ancestors; rows of one list share it even across chunks."""
-    if node is None or node.tag in ("body", "html", "-document") or depth == 0:
-        return ()
-    if memo is not None:
-        key = (node.mem_id, depth)
-        hit = memo.get(key)
-        if hit is not None:
-            return hit
-    own = (node.tag, (node.attrs.get("class") or "").strip())
-    out = (own,) + _sig(node.parent, depth - 1, memo)
-    if memo is not None:
-        memo[key] = out
-    return out
-
-
 def _row_of(a):
     n = a.parent
     for _ in range(4):
