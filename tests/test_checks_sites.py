@@ -22,6 +22,7 @@ import json
 import multiprocessing
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -293,6 +294,8 @@ def region(tmp_path_factory) -> Region:
             res = run_inspect(roster, tmp / f"round-{gi}", at=t0, rules=rules, seed=int(raw["seed"]), delay=0.0,
                               concurrency=8, progress=False, external=False, workers=2)
             rulesets[group] = load_ruleset(rules)
+            print(f"check-sites round {gi} ({group}): {len(idx)} sites, {sum(o.pages for o in res.sites)} pages, "
+                  + ", ".join(f"{k} {v:.1f}s" for k, v in res.timings.items()), file=sys.stderr)
             assert len(res.sites) == len(idx)
             for i, o in zip(idx, res.sites):
                 assert o.site.url.rstrip("/") == served_sites[i]["url"].rstrip("/"), (o.site.url, served_sites[i])
