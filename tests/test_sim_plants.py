@@ -263,3 +263,18 @@ def test_channel_broken_and_header_no_name_served(tmp_path):
         assert "<title>示范市审计局</title>" in home
         ok_header = fetch("ok", "/")[1].split('<div class="header">', 1)[1].split('<div class="nav">', 1)[0]
         assert "示范市审计局" in ok_header
+
+
+def test_sim_defects_lists_the_new_plants(tmp_path):
+    from typer.testing import CliRunner
+
+    from govcheck.cli import app
+
+    root = _scenario(tmp_path, {"a": {"style": "trs", "defects": [
+        {"plant": "column_missing", "path": "首页>办事服务>办件统计", "code": "D12.1"},
+        {"plant": "home_frozen", "last": "2022-04-01", "code": "V3"},
+        {"plant": "message_late", "asked": ["2021-12-01"], "code": "V5.2", "evidence": "2021-12-01留言"}]}})
+    r = CliRunner().invoke(app, ["sim", "defects", str(root)])
+    assert r.exit_code == 0, r.output
+    for words in ("D12.1 ×1 column_missing", "V3 ×1 home_frozen", "V5.2 ×1 message_late：2021-12-01留言"):
+        assert words in r.output
