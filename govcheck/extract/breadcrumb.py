@@ -1,6 +1,7 @@
 """The 当前位置 trail: the column path a notice prints as 首页>…>栏目."""
 from __future__ import annotations
 
+import functools
 import re
 
 from .dom import Page, attr_blob, clean, minimal_needles, words
@@ -11,6 +12,11 @@ _MAX_LEN = 300
 _JUNK = re.compile(r"字号|字体|打印|分享|关闭|收藏|[|｜:：【】\[\]]|\s{2,}")
 
 
+@functools.lru_cache(maxsize=None)
+def _class_hints() -> tuple[str, ...]:
+    return tuple(h.lower() for h in words("breadcrumb_class_hints"))
+
+
 def _clean_tail(extra: str) -> list[str]:
     """The part of a trailing crumb before any tool-bar text."""
     m = _JUNK.search(extra)
@@ -18,6 +24,7 @@ def _clean_tail(extra: str) -> list[str]:
     return [head] if head and len(head) <= 30 else []
 
 
+@functools.lru_cache(maxsize=None)
 def _marker_re() -> re.Pattern:
     marks = sorted(words("breadcrumb_markers"), key=len, reverse=True)
     return re.compile(r"^.*?(?:" + "|".join(map(re.escape, marks)) + r")\s*[:：]?\s*")
@@ -74,7 +81,7 @@ def extract_breadcrumb(page: Page) -> list[str]:
         return []
     marker = _marker_re()
     marks = words("breadcrumb_markers")
-    hints = [h.lower() for h in words("breadcrumb_class_hints")]
+    hints = _class_hints()
     candidates = []
     seen: set[int] = set()
     # class/id hints: substring CSS selectors run in C, the token check below keeps only real hits

@@ -1,6 +1,7 @@
 """Footer facts the indicators ask for: 党政机关标识, 网站标识码, ICP备案, 公安备案, 主办单位, 联系方式, 找错 entry."""
 from __future__ import annotations
 
+import functools
 import re
 
 from .dom import Page, clean, is_hidden, squash, words
@@ -70,7 +71,7 @@ def _error_report(page: Page) -> bool:
     # short src) are the cheapest to see
     if "我为政府网站找错" in page.text:
         return True
-    all_marks = [m.lower() for m in words("error_report_markers")]
+    all_marks = _lower_words("error_report_markers")
     for s in page.scripts:
         if len(s) <= _SHORT_SCRIPT:
             low = s.lower()
@@ -91,10 +92,19 @@ def _error_report(page: Page) -> bool:
     return False
 
 
-def _sponsor(text: str) -> str | None:
+@functools.lru_cache(maxsize=None)
+def _lower_words(key: str) -> tuple[str, ...]:
+    return tuple(m.lower() for m in words(key))
+
+
+@functools.lru_cache(maxsize=None)
+def _sponsor_rx() -> tuple[list[str], re.Pattern]:
     labels = sorted(words("sponsor_labels"), key=len, reverse=True)
-    stops = words("sponsor_stop")
-    rx = re.compile(r"(?:" + "|".join(re.escape(lb) for lb in labels) + r")\s*[:：]\s*")
+    return words("sponsor_stop"), re.compile(r"(?:" + "|".join(re.escape(lb) for lb in labels) + r")\s*[:：]\s*")
+
+
+def _sponsor(text: str) -> str | None:
+    stops, rx = _sponsor_rx()
     found = None
     for m in rx.finditer(text):
         found = m

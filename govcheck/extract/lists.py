@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -407,9 +408,25 @@ def _sig_of(node, depth: int, memo: dict) -> tuple:
     return out
 
 
-def _blank_marker(page: Page) -> bool:
+@functools.lru_cache(maxsize=None)
+def _blank_rx() -> tuple[list[str], re.Pattern]:
     marks = sorted(words("blank_markers"), key=len, reverse=True)
-    rx = re.compile("|".join(map(re.escape, marks)))
+    return marks, re.compile("|".join(map(re.escape, marks)))
+
+
+@functools.lru_cache(maxsize=None)
+def _context_hints() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(side, main, weak) class/id prefixes, lower-cased."""
+    return tuple(tuple(h.lower() for h in words(k)) for k in ("side_hints", "main_hints", "side_hints_weak"))
+
+
+@functools.lru_cache(maxsize=None)
+def _pagination_rx() -> re.Pattern:
+    return re.compile("|".join(words("pagination_markers")))
+
+
+def _blank_marker(page: Page) -> bool:
+    marks, rx = _blank_rx()
     body = page.tree.body
     text = page.text
     if body is None or not rx.search(text):
@@ -466,9 +483,7 @@ def _dynamic(page: Page) -> bool:
 
 def extract_list(page: Page, ref: dt.date | None = None) -> ListResult:
     rows, link_groups = _collect(page, _LazyRef(page, ref))
-    side = [h.lower() for h in words("side_hints")]
-    main = [h.lower() for h in words("main_hints")]
-    weak = [h.lower() for h in words("side_hints_weak")]
+    side, main, weak = _context_hints()
     groups: dict[tuple, list[Row]] = {}
     for r in rows:
         groups.setdefault(r.sig, []).append(r)
@@ -505,7 +520,7 @@ def extract_list(page: Page, ref: dt.date | None = None) -> ListResult:
                       **({"date_source": r.date_source} if r.date_source == "url" else {})} for r in best]
     res.dynamic = _dynamic(page)
     res.blank_marker = _blank_marker(page)
-    pag = re.compile("|".join(words("pagination_markers")))
+    pag = _pagination_rx()
     res.pagination = bool(pag.search(page.text)) or any(
         ("createPageHTML" in s or "recordCount" in s or "pageCount" in s) for s in page.scripts)
     return res
