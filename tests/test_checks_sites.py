@@ -267,7 +267,7 @@ def region(tmp_path_factory) -> Region:
                 try:
                     sim_sites.append(build_site({**spec, "key": SEED_KEY}, raw, templates, t0, src, order=0))
                 except ValueError as e:  # ScenarioError names the file and the field
-                    errors[name] = f"{case.folder / 'case.yaml'}: {variant}/{style}: {e}"
+                    errors.setdefault(name, f"{case.folder / 'case.yaml'}: {variant}/{style}: {e}")
                     continue
                 served[k] = len(sim_sites) - 1
                 site_rules.append(case.group)
