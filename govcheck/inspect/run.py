@@ -302,7 +302,7 @@ def search_test(b: SiteBuild, rs: RuleSet, seed: int, timeout: float | None = No
     import httpx
 
     from govcheck.extract.decode import decode_html
-    from govcheck.extract.dom import clean, parse_page
+    from govcheck.extract.dom import parse_page
 
     cfg = data()["search"]
     forms = b.search_forms
@@ -337,11 +337,42 @@ def search_test(b: SiteBuild, rs: RuleSet, seed: int, timeout: float | None = No
             if title is None:
                 continue
             text, _ = decode_html(r.content, r.headers.get("content-type"))
-            found = clean(q) in clean(parse_page(text, url).text)
+            found = result_listed(parse_page(text, url), q, form["action"])
             res.tests.append(SearchTest(query=q, found=found, url=url, ref=ref))
             res.ref = res.ref or ref
     res.works = works
     return res
+
+
+def result_listed(page, query: str, action: str) -> bool:
+    """Whether a results page links to the queried title. Not the page text: "no results" pages echo the
+    query (未找到与“…”相关的结果), and so do search boxes and result counts. A result's title may be cut short
+    (关于印发…的通知…): a cut title of at least `min_cut_chars` that begins the query counts too."""
+    from govcheck.extract.dom import clean
+
+    cfg = data()["search"]
+    q = clean(query)
+    cut_marks = tuple(cfg["cut_marks"])
+    min_cut = int(cfg["min_cut_chars"])
+    action_path = urlsplit(action).path
+    for a in page.tree.css("a[href]"):
+        href = a.attributes.get("href") or ""
+        if href.startswith(("javascript:", "#")) or (action_path and urlsplit(href).path == action_path):
+            continue  # pagination of the results, the search form's own links
+        t = clean(a.text(separator=""))
+        if not t:
+            t = clean(a.attributes.get("title") or "")
+        if q and q in t:
+            return True
+        stem = t
+        for m in cut_marks:
+            stem = stem.removesuffix(m)
+        if stem != t and len(stem) >= min_cut and q.startswith(stem):
+            return True
+        title = clean(a.attributes.get("title") or "")
+        if title and q in title:
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------------- checks
