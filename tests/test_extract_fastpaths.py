@@ -90,3 +90,33 @@ def test_presence_ignores_ascii_case_only():
         "breadcrumb", "crumb", "bread", "conac", "当前位置"]
     assert page.present(["pathx", "path"]) == []  # an absent piece rules out the longer needle too
     assert re.search("breadcrumb", page.html, re.I)
+
+
+def test_row_date_single_pass_equals_two_passes():
+    """The row date: the first full date (no reference year needed), else the first MM-DD date."""
+    import datetime as dt
+
+    from govcheck.extract.dates import make_date
+    from govcheck.extract.lists import _FULL_QUICK, _MD_QUICK, _LazyRef, _dates_in_uncached
+
+    ref = _LazyRef(None, dt.date(2022, 6, 30))
+
+    def two_passes(text: str):  # the function as it was before the single pass
+        for m in _FULL_QUICK.finditer(text):
+            d = make_date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+            if d is not None:
+                return d
+        if not _DATEISH.search(text):
+            return None
+        hits = find_dates(text)
+        if hits:
+            return hits[0].date
+        if _MD_QUICK.search(text):
+            hits = find_dates(text, ref=ref.get())
+            if hits:
+                return hits[0].date
+        return None
+
+    alphabet = list("0123456789０５－-/.年月日[] 号x") + ["2022", "05-12", "12-31", "二〇二二年五月", "13-45"]
+    for s in _strings(alphabet, 20_000, 4, 10):
+        assert _dates_in_uncached(s, ref) == two_passes(s), repr(s)

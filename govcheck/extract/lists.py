@@ -201,14 +201,16 @@ def _dates_in_uncached(text: str, ref: _LazyRef) -> dt.date | None:
             return d
     if not _dateish(text):
         return None
-    hits = find_dates(text)
-    if hits:
-        return hits[0].date
-    if _MD_QUICK.search(text):
-        hits = find_dates(text, ref=ref.get())
-        if hits:
-            return hits[0].date
-    return None
+    if not _MD_QUICK.search(text):
+        hits = find_dates(text)
+        return hits[0].date if hits else None
+    # one pass for both: full dates are found first and identically with or without a reference year, so
+    # the first full hit is the answer when there is one, else the first MM-DD hit
+    hits = find_dates(text, ref=ref.get())
+    for h in hits:
+        if not h.year_inferred:
+            return h.date
+    return hits[0].date if hits else None
 
 
 def _shown_date(row, link_text: str, ref: _LazyRef, row_text: str | None = None) -> dt.date | None:
