@@ -23,6 +23,8 @@ import multiprocessing
 import os
 import re
 import sys
+import time
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,8 +44,8 @@ SITES = Path(os.environ.get("GOVCHECK_SITE_FIXTURES") or Path(__file__).parent /
 CASE_KEYS = {"code", "about", "rules", "overlays", "styles", "site", "fail", "pass", "codes"}
 VARIANT_KEYS = {"site", "defects"}
 DEFAULT_RULES = "xianning-2022"
-SEED_KEY = "fixture"
-BASE = "(base)"  # the base site alone, in every style  # every fixture site is generated from this key (see the module docstring)
+SEED_KEY = "fixture"  # every fixture site is generated from this key (see the module docstring)
+BASE = "(base)"  # the base site alone, in every style
 
 # Checks with no site fixture, each with the reason a replica served on 127.0.0.1 cannot show its defect.
 UNCOVERABLE: dict[str, str] = {
@@ -151,8 +153,6 @@ def _mapping(value: Any, path: Path, where: str) -> dict[str, Any]:
 
 
 def _toml(path: Path) -> dict[str, Any]:
-    import tomllib
-
     try:
         with path.open("rb") as f:
             return tomllib.load(f)
@@ -223,8 +223,6 @@ def _spec_key(rules: str, spec: dict[str, Any]) -> str:
 
 @pytest.fixture(scope="module")
 def region(tmp_path_factory) -> Region:
-    import time
-
     t_start = time.perf_counter()
     raw = _yaml(SITES / "scenario.yaml")
     templates = _yaml(SITES / "templates.yaml")
