@@ -79,6 +79,7 @@ class HomeFacts:
     url: str
     items: list[Item] = field(default_factory=list)  # dated entries shown on the home page
     ref: EvidenceRef | None = None
+    name_in_header: bool | None = None  # the site's name shown in the header area (None: not decidable)
 
 
 @dataclass

@@ -26,9 +26,14 @@ def domain_and_name(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Rand
             param(rs, "D20.2", "min_name_overlap")):
         yield finding(facts, "D20.2", [ev(home_ref, facts.url, note=note("site_name", name=facts.name))])
     if has_rule(rs, "D20.3"):
-        bad = [p for p in facts.pages if p.site_name_in_header is False]
+        bad = [(p.ref, p.url) for p in facts.pages if p.site_name_in_header is False]
+        if facts.home is not None and facts.home.name_in_header is False:
+            bad.insert(0, (facts.home.ref, facts.home.url))
         if bad:
-            yield finding(facts, "D20.3", [ev(p.ref, p.url, note=note("header")) for p in bad[:1]])
+            yield finding(facts, "D20.3", [ev(ref, url, note=note("header")) for ref, url in bad[:1]])
+        elif facts.home is not None and facts.home.ref is not None and facts.home.name_in_header is None:
+            # the header shows a picture but no name in text: the name may be drawn into the logo
+            yield ManualItem("D20.3", data()["undecided"]["header_name_unknown"], [facts.home.url])
 
 
 def name_overlap(unit: str, site_name: str) -> float:

@@ -223,6 +223,24 @@ def read_html(crawl_dir: Path, ref: EvidenceRef) -> bytes:
     return query.read_record(crawl_dir, ref.warc, ref.offset)[2]
 
 
+def _name_in_header(site: Site, crawl_dir: Path, ref: EvidenceRef) -> bool | None:
+    """D20.3 on the home page: the roster's site name (or it without a 门户网站-style suffix) in the header."""
+    from govcheck.extract.decode import decode_html
+    from govcheck.extract.dom import parse_page
+    from govcheck.extract.header import header_shows_name
+
+    if not site.name:
+        return None
+    names = [site.name] + [site.name.removesuffix(x) for x in data()["site_name_suffixes"]
+                           if site.name.endswith(x) and len(site.name) > len(x) + 1]
+    try:
+        text, _ = decode_html(read_html(crawl_dir, ref))
+        return header_shows_name(parse_page(text, ref.url), names)
+    except Exception as e:  # noqa: BLE001 - an unreadable header is a question for a person, not a crash
+        log.warning("header of %s: %s", ref.url, e)
+        return None
+
+
 # ---------------------------------------------------------------------------------------------- tree
 @dataclass
 class Col:
@@ -340,6 +358,7 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
     home = by_url.get(site.url) or next((p for p in pages if p.depth == 0), None)
     if home is not None:
         facts.home = build.home_from_page(home.d, home.ref)
+        facts.home.name_in_header = _name_in_header(site, crawl_dir, home.ref)
         out.search_forms = home.d.get("search_forms") or []
 
     cols, known = column_tree(pages, sitemap, site.url, site.extra_hosts)
