@@ -189,8 +189,11 @@ class Renderer:
 
     def logo(self) -> str:
         s = self.site
-        if s.special.get("header_logo_only"):
+        mode = s.special.get("header_no_name")
+        if mode == "logo":
             return '<a href="/" class="logo"><img src="/images/logo.png" alt=""></a>'
+        if mode == "slogan":
+            return f'<a href="/" class="home-link"><span class="slogan">{esc(L("header_slogan"))}</span></a>'
         return (f'<a href="/" class="logo"><img src="/images/logo.png" alt="{esc(s.name)}">'
                 f'<span class="site-name">{esc(s.name)}</span></a>')
 

@@ -39,6 +39,7 @@ META_PAGES = ("content", "column", "all")
 META_TAGS = ("site", "page", "all")
 SEARCH_MODES = ("error", "missing")
 CHANNEL_MODES = ("error", "closed")
+HEADER_MODES = ("logo", "slogan")
 FOOTER_ELEMENTS = ("conac", "site_id_code", "icp", "police_record", "sponsor", "contact", "error_report_entry")
 
 
@@ -640,6 +641,8 @@ class _Builder:
             one_of("mode", SEARCH_MODES, "error")
         elif plant == "channel_broken":
             one_of("mode", CHANNEL_MODES, "closed")
+        elif plant == "header_no_name":
+            one_of("mode", HEADER_MODES, "logo")
         elif plant == "search_stale":
             params["indexed_until"] = _as_date(need("indexed_until"), f"{at}.indexed_until", self.t0)
 
@@ -946,7 +949,8 @@ class _Builder:
             elif d.plant == "channel_broken":
                 sp["channel_broken"] = d.params["mode"]
             elif d.plant == "header_no_name":
-                sp["header_logo_only"] = True  # the name is drawn in the logo picture only
+                # logo: the name is drawn in the logo picture only; slogan: no logo, a slogan where the name goes
+                sp["header_no_name"] = d.params["mode"]
             elif d.plant == "message_stats_missing":
                 sp["message_stats"] = False  # the message list prints no 留言受理反馈情况统计
         sp["robots"] = self.spec.get("robots")
