@@ -263,7 +263,8 @@ def region(tmp_path_factory) -> Region:
                 src.write_text(yaml.safe_dump({"key": file_key, **spec}, allow_unicode=True, sort_keys=False),
                                encoding="utf-8")
                 try:
-                    sim_sites.append(build_site({**spec, "key": SEED_KEY}, raw, templates, t0, src, order=0))
+                    build_site({**spec, "key": SEED_KEY}, raw, templates, t0, src, order=0)  # a bad case fails here
+                    sim_sites.append((spec, src))
                 except ValueError as e:  # ScenarioError names the file and the field
                     errors.setdefault(name, f"{case.folder / 'case.yaml'}: {variant}/{style}: {e}")
                     continue
@@ -275,12 +276,10 @@ def region(tmp_path_factory) -> Region:
         cases.pop(name, None)
     where = {k: v for k, v in where.items() if k[0] in cases}
 
-    scen = Scenario(name=str(raw["name"]), title=str(raw.get("title", raw["name"])), time_point=t0,
-                    seed=int(raw["seed"]), city=str(raw.get("city", "")), sites=sim_sites, root=scen_dir,
-                    accounts_dir=None, raw=raw)
+    scen_args = (raw, templates, t0, sim_sites, scen_dir)
     outcomes_by_site: dict[int, Outcome] = {}
     rulesets: dict[str, Any] = {}
-    with region_process(scen, tmp / "sites-all.csv") as served_sites:
+    with region_process(scen_args, tmp / "sites-all.csv") as served_sites:
         with (tmp / "sites-all.csv").open(encoding="utf-8-sig", newline="") as f:
             rows = list(csv.reader(f))
         for gi, group in enumerate(sorted(set(site_rules))):
@@ -304,20 +303,29 @@ def region(tmp_path_factory) -> Region:
                   seconds=time.perf_counter() - t_start)
 
 
-def _serve(conn, scen: Scenario, roster: Path) -> None:
-    with running_region(scen, feeds=False) as reg:
+def fixture_scenario(raw: dict, templates: dict, t0: dt.date, entries: list[tuple[dict, Path]], root: Path) -> Scenario:
+    """The served region: every site built with the common seed key (order 0: the same column ids too)."""
+    sites = [build_site({**spec, "key": SEED_KEY}, raw, templates, t0, src, order=0) for spec, src in entries]
+    return Scenario(name=str(raw["name"]), title=str(raw.get("title", raw["name"])), time_point=t0,
+                    seed=int(raw["seed"]), city=str(raw.get("city", "")), sites=sites, root=root,
+                    accounts_dir=None, raw=raw)
+
+
+def _serve(conn, scen_args: tuple, roster: Path) -> None:
+    with running_region(fixture_scenario(*scen_args), feeds=False) as reg:
         reg.write_roster(roster)
         conn.send([dict(s) for s in reg.sites])
         conn.recv()  # until the round is done
 
 
 @contextlib.contextmanager
-def region_process(scen: Scenario, roster: Path):
+def region_process(scen_args: tuple, roster: Path):
     """The region served from a child process (running_region there), so rendering pages does not compete
-    with the crawler for this process's GIL; yields reg.sites, the roster written to `roster`."""
-    ctx = multiprocessing.get_context("fork")
+    with the crawler for this process's GIL; yields reg.sites, the roster written to `roster`. The child is
+    spawned (not forked): the test process may hold other tests' threads."""
+    ctx = multiprocessing.get_context("spawn")
     here, there = ctx.Pipe()
-    proc = ctx.Process(target=_serve, args=(there, scen, roster), name="check-sites-region", daemon=True)
+    proc = ctx.Process(target=_serve, args=(there, scen_args, roster), name="check-sites-region", daemon=True)
     proc.start()
     try:
         if not here.poll(120):
