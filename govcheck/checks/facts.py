@@ -185,6 +185,7 @@ class InteractionFacts:
     messages_public: bool | None = None  # any message is published at all
     stats_published: bool | None = None  # 留言受理反馈情况统计数据
     ref: EvidenceRef | None = None
+    channel_note: str | None = None  # why the channel does not work, as read (which entry, what it showed)
 
 
 @dataclass

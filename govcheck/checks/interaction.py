@@ -72,7 +72,7 @@ def no_channel(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Random):
         yield ManualItem("V5.1", data()["undecided"]["channel_unknown"], [it.channel_url] if it.channel_url else [])
         return
     if not it.channel_works:
-        why = note("channel_broken") if it.channel_url else note("no_channel")
+        why = it.channel_note or (note("channel_broken") if it.channel_url else note("no_channel"))
         yield finding(facts, "V5.1", [ev(it.ref, it.channel_url or facts.url, note=why)])
 
 

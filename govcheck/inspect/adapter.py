@@ -458,9 +458,45 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
             text = parse_page(read_html(crawl_dir, src.ref), src.url).text
             facts.leaders = build.leaders_from_page(text, src.ref) or None
 
-    facts.interaction = _interaction(pages, facts, msg_cols, home, _stats_in_lists(facts, cols, crawl_dir))
-    facts.links = _links(db, site.url, by_url, home)
+    link_rows = query.link_outcomes(db, site.url)
+    facts.interaction = _interaction(pages, facts, msg_cols, home, _stats_in_lists(facts, cols, crawl_dir),
+                                     lambda: _channel_entries(link_rows, by_url, crawl_dir))
+    facts.links = _links(link_rows, by_url, home, site.url)
     return out
+
+
+def _channel_entries(link_rows: list[dict], by_url: dict[str, PageRec], crawl_dir: Path) \
+        -> tuple[bool | None, str | None, EvidenceRef | None, str | None]:
+    """With no letter form read anywhere: the site's own 我要写信-style entries. When every one of them is
+    dead (a confirmed broken link: 404/410, not a 5xx that may pass) or opens a page without a form saying the
+    service is closed (系统维护, 暂停受理), the channel does not work: (False, the archived page showing it, its
+    reference, why). Otherwise undecided. An entry leading to another host (a 12345 platform) is not judged."""
+    from govcheck.checks.base import note
+
+    cfg = data()["channel"]
+    words, closed = cfg["entry_words"], cfg["closed_words"]
+    entries: dict[str, dict] = {}
+    for lk in link_rows:
+        text = (lk.get("text") or "").strip()
+        if lk.get("internal") and text and any(w in text for w in words):
+            entries.setdefault(lk["url"].split("#")[0], lk)
+    failed: list[tuple[str, EvidenceRef, str]] = []
+    for url, lk in entries.items():
+        page = by_url.get(url)
+        text = " ".join(lk["text"].split())
+        if lk["outcome"] == "broken" and page is None:
+            ref_rec = by_url.get(lk["referrer"])
+            if ref_rec is not None:  # the page offering the dead entry, archived
+                failed.append((ref_rec.url, ref_rec.ref,
+                               note("channel_entry_dead", text=text, url=url, status=lk.get("status") or "")))
+        elif page is not None and not page.has_form:
+            shown = parse_page(read_html(crawl_dir, page.ref), url).text
+            said = [w for w in closed if w in shown]
+            if said:
+                failed.append((url, page.ref, note("channel_closed", text=text, words="、".join(said))))
+    if entries and len(failed) == len(entries):
+        return False, failed[0][0], failed[0][1], failed[0][2]
+    return None, None, None, None
 
 
 def _own_issue(d: dict, site: Site) -> bool:
@@ -562,7 +598,7 @@ def _stats_in_lists(facts: SiteFacts, cols: dict[str, Col], crawl_dir: Path) -> 
 
 
 def _interaction(pages: list[PageRec], facts: SiteFacts, msg_cols: set[str], home,
-                 stats_in_lists: bool = False) -> InteractionFacts | None:
+                 stats_in_lists: bool = False, entries=None) -> InteractionFacts | None:
     forms = [p for p in pages if p.has_form]
     msg_columns = [c for c in facts.columns if c.path in msg_cols or (c.kind in kinds_of("message") and c.items)]
     a, b = data()["message_stats_words"]
@@ -581,6 +617,10 @@ def _interaction(pages: list[PageRec], facts: SiteFacts, msg_cols: set[str], hom
     elif leaves and all(c.blank and not c.dynamic for c in leaves):
         public = False  # the message columns are there, and list nothing
     form = min(forms, key=lambda p: (p.depth, p.url)) if forms else None
+    if form is None and entries is not None:
+        works, url, ref, why = entries()
+        return InteractionFacts(channel_url=url, channel_works=works, messages_public=public,
+                                stats_published=stats, ref=ref, channel_note=why)
     return InteractionFacts(channel_url=form.url if form else None, channel_works=True if form else None,
                             messages_public=public, stats_published=stats, ref=form.ref if form else None)
 
@@ -594,11 +634,11 @@ def home_urls(home_url: str) -> set[str]:
     return {home_url, base, base.rstrip("/")} | {base + d for d in docs}
 
 
-def _links(db, site_url: str, by_url: dict[str, PageRec], home) -> list[LinkOutcome]:
+def _links(link_rows: list[dict], by_url: dict[str, PageRec], home, site_url: str | None = None) -> list[LinkOutcome]:
     out = []
     seen: set[tuple[str, bool]] = set()
     on_home_urls = home_urls(home.url if home else site_url)
-    for lk in query.link_outcomes(db, site_url):
+    for lk in link_rows:
         if lk["outcome"] not in ("broken", "error", "suspected", "blocked"):
             continue
         on_home = lk["referrer"] in on_home_urls

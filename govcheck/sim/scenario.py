@@ -38,7 +38,7 @@ MESSAGE_FIELDS = {"留言时间": "asked", "答复时间": "answered", "答复�
 META_PAGES = ("content", "column", "all")
 META_TAGS = ("site", "page", "all")
 SEARCH_MODES = ("error", "missing")
-CHANNEL_MODES = ("error", "closed")
+CHANNEL_MODES = ("error", "closed", "missing")
 HEADER_MODES = ("logo", "slogan")
 FOOTER_ELEMENTS = ("conac", "site_id_code", "icp", "police_record", "sponsor", "contact", "error_report_entry")
 

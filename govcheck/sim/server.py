@@ -130,6 +130,8 @@ class SiteApp:
         path = request.path
         target = self.site.routes.get(path)
         if target is not None and target[0] == "write" and self.site.special.get("channel_broken"):
+            if self.site.special["channel_broken"] == "missing":  # the entry points at a page taken down
+                return self.not_found()
             if self.site.special["channel_broken"] == "error":  # the letter system behind the form is down
                 return web.Response(body=self.page_yaml["server_error"].encode("utf-8"), status=500,
                                     headers={"Content-Type": "text/html; charset=utf-8", "Server": "nginx"})
