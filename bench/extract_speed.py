@@ -1,6 +1,6 @@
 """How long `extract_page` takes on a ~100 KB list page (target: < 10 ms on one core), with a peer.
 
-    python bench/extract_speed.py [--runs 50] [--no-corpus]
+    python bench/extract_speed.py [--runs 50] [--no-corpus] [--baseline DIR]
 
 Pages timed: a synthetic 100 KB TRS-style list page in two shapes (60 rows + ~500 menu/footer links, the usual
 make-up of a real 100 KB list page; and ~380 rows only, a stress case) built from
@@ -89,12 +89,28 @@ def calibration_ms() -> float:
     return best * 1000
 
 
-def timeit(pages: list[tuple[bytes, str | None]], runs: int) -> dict:
-    """Interleaved runs of ours and the peer over `pages` (one run = every page once)."""
+def load_baseline(root: str):
+    """govcheck.extract of another checkout (e.g. `git archive REV govcheck | tar -x -C DIR`), imported
+    under its own name so both versions run in this process."""
+    import importlib.util
+
+    pkg = Path(root) / "govcheck" / "extract"
+    spec = importlib.util.spec_from_file_location("baseline_extract", pkg / "__init__.py",
+                                                  submodule_search_locations=[str(pkg)])
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["baseline_extract"] = mod
+    spec.loader.exec_module(mod)
+    return mod.extract_page
+
+
+def timeit(pages: list[tuple[bytes, str | None]], runs: int, baseline=None) -> dict:
+    """Interleaved runs of ours, the peer (and a baseline version) over `pages` (one run = every page once)."""
     for data, url in pages:  # warm caches (lexicon, regexes)
         extract_page(data, url)
         peer(data)
-    ours_cpu, ours_wall, peer_cpu = [], [], []
+        if baseline:
+            baseline(data, url)
+    ours_cpu, ours_wall, peer_cpu, base_cpu = [], [], [], []
     rows = 0
     for _ in range(runs):
         t0, c0 = time.perf_counter(), time.process_time()
@@ -107,16 +123,28 @@ def timeit(pages: list[tuple[bytes, str | None]], runs: int) -> dict:
         for data, _url in pages:
             peer(data)
         peer_cpu.append((time.process_time() - c0) * 1000)
+        if baseline:
+            c0 = time.process_time()
+            for data, url in pages:
+                baseline(data, url)
+            base_cpu.append((time.process_time() - c0) * 1000)
     med, pmed = statistics.median(ours_cpu), statistics.median(peer_cpu)
-    return {"cpu_med": med, "cpu_min": min(ours_cpu), "wall_med": statistics.median(ours_wall),
-            "peer_med": pmed, "ratio": med / pmed if pmed else float("nan"), "rows": rows}
+    out = {"cpu_med": med, "cpu_min": min(ours_cpu), "wall_med": statistics.median(ours_wall),
+           "peer_med": pmed, "ratio": med / pmed if pmed else float("nan"), "rows": rows}
+    if base_cpu:
+        out["base_med"] = statistics.median(base_cpu)
+        out["vs_base"] = med / out["base_med"]
+    return out
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=50)
     ap.add_argument("--no-corpus", action="store_true", help="synthetic pages only")
+    ap.add_argument("--baseline", metavar="DIR", help="also time DIR/govcheck/extract (an older checkout), "
+                    "interleaved, and print ours/baseline")
     args = ap.parse_args()
+    baseline = load_baseline(args.baseline) if args.baseline else None
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
     url = "http://www.example.gov.cn/zwgk/tzgg/"
@@ -140,13 +168,15 @@ def main() -> int:
     print(f"load average before: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}  runs per page: {args.runs}  "
           f"calibration loop: {calib:.1f} ms CPU")
     print("cpu = process_time per run (ms); peer = lxml.html parse + plain row scan, same run, interleaved")
+    base_head = f" {'base med':>9} {'ours/base':>9}" if baseline else ""
     print(f"{'page':62} {'KB':>6} {'rows':>5} {'cpu med':>8} {'cpu min':>8} {'wall med':>9} {'peer med':>9} "
-          f"{'ours/peer':>9}")
+          f"{'ours/peer':>9}{base_head}")
     for name, pages, runs in cases:
-        r = timeit(pages, runs)
+        r = timeit(pages, runs, baseline)
         kb = sum(len(d) for d, _ in pages) / 1024
+        base_cols = f" {r['base_med']:9.2f} {r['vs_base']:9.2f}" if baseline else ""
         print(f"{name[-62:]:62} {kb:6.1f} {r['rows'] if len(pages) == 1 else '':>5} {r['cpu_med']:8.2f} "
-              f"{r['cpu_min']:8.2f} {r['wall_med']:9.2f} {r['peer_med']:9.2f} {r['ratio']:9.2f}")
+              f"{r['cpu_min']:8.2f} {r['wall_med']:9.2f} {r['peer_med']:9.2f} {r['ratio']:9.2f}{base_cols}")
     load1 = os.getloadavg()
     print(f"load average after: {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}  calibration loop now: "
           f"{calibration_ms():.1f} ms CPU")
