@@ -120,3 +120,27 @@ def test_row_date_single_pass_equals_two_passes():
     alphabet = list("0123456789０５－-/.年月日[] 号x") + ["2022", "05-12", "12-31", "二〇二二年五月", "13-45"]
     for s in _strings(alphabet, 20_000, 4, 10):
         assert _dates_in_uncached(s, ref) == two_passes(s), repr(s)
+
+
+CRUMB_PAGES = [
+    '<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/a/">政务公开</a> &gt; 通知公告</div>',
+    # the marker element is itself class-hinted: the full search must run (it scores it as a hinted one)
+    '<div class="location">您的位置：<a href="/">首页</a> » <a href="/b/">信息公开</a></div>'
+    '<p>当前位置：<a href="/">网站首页</a> &gt; <a href="/c/">新闻</a> &gt; <a href="/d/">要闻</a></p>',
+    # the marker trail does not start at 首页: a hinted trail that does must still win
+    '<p>当前位置：<a href="/x/">专题</a> &gt; <a href="/y/">专栏</a></p>'
+    '<div class="breadcrumb"><a href="/">首页</a> &gt; <a href="/z/">政策文件</a></div>',
+    '<div aria-label="路径导航" class="bar">当前位置：<a href="/">首页</a> / <a href="/q/">互动</a></div>',
+    '<div class="crumb"><a href="/">首页</a> &gt; <a href="/w/">领导信息</a></div>',
+]
+
+
+@pytest.mark.parametrize("body", CRUMB_PAGES)
+def test_breadcrumb_shortcut_equals_full_search(body, monkeypatch):
+    from govcheck.extract import breadcrumb
+
+    page = lambda: parse_page(f"<html><head><title>t</title></head><body>{body}</body></html>".encode())  # noqa: E731
+    fast = breadcrumb.extract_breadcrumb(page())
+    monkeypatch.setattr(breadcrumb, "_hinted", lambda node, hints: True)  # never take the shortcut
+    assert fast == breadcrumb.extract_breadcrumb(page())
+    assert fast and fast[0].endswith("首页")

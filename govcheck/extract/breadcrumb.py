@@ -82,6 +82,23 @@ def extract_breadcrumb(page: Page) -> list[str]:
     marker = _marker_re()
     marks = words("breadcrumb_markers")
     hints = _class_hints()
+    # elements whose own text carries a marker ("当前位置："), in page order
+    markers = []
+    live_marks = [m for m in marks if m in page.text]
+    if live_marks:
+        sel_m = ", ".join(f'*:lexbor-contains("{m}")' for m in minimal_needles(live_marks))
+        ids: set[int] = set()
+        for node in body.css(sel_m):
+            if node.mem_id not in ids and node.tag not in ("body", "html"):
+                ids.add(node.mem_id)
+                markers.append(node)
+    # Shortcut: class/id-hinted candidates score below marker ones, so when the marker elements alone give a
+    # trail from 首页 and none of them would have been taken as a hinted candidate first, that trail is the
+    # answer and the hint search (a source scan per hint word) is not needed.
+    if markers and not any(_hinted(n, hints) for n in markers):
+        best, best_key = _best(((3, n) for n in markers), marker)
+        if best and best_key[0]:
+            return best
     candidates = []
     seen: set[int] = set()
     # class/id hints: substring CSS selectors run in C, the token check below keeps only real hits
@@ -95,16 +112,29 @@ def extract_breadcrumb(page: Page) -> list[str]:
         if node.mem_id not in seen and _class_hit(node, []):
             seen.add(node.mem_id)
             candidates.append((2, node))
-    # elements whose own text carries a marker ("当前位置：")
-    live_marks = [m for m in marks if m in page.text]
-    if live_marks:
-        sel_m = ", ".join(f'*:lexbor-contains("{m}")' for m in minimal_needles(live_marks))
-        for node in body.css(sel_m):
-            if node.mem_id not in seen and node.tag not in ("body", "html"):
-                seen.add(node.mem_id)
-                candidates.append((3, node))
+    for node in markers:
+        if node.mem_id not in seen:
+            seen.add(node.mem_id)
+            candidates.append((3, node))
     candidates = [(sc, n) for sc, n in candidates if 0 < len(clean(n.text(separator=" "))) <= _MAX_LEN
                   or sc == 3]
+    best, _key = _best(candidates, marker)
+    if best:
+        return best
+    return _structural(page)
+
+
+def _hinted(node, hints) -> bool:
+    """Would `node` be taken as a class/id-hinted (or aria/des) candidate? (Then the shortcut is not exact.)"""
+    a = node.attributes
+    blob = f"{a.get('class') or ''} {a.get('id') or ''}".lower()
+    if any(h in blob for h in hints) and _class_hit(node, hints):
+        return True
+    return ("aria-label" in a or "des" in a) and _class_hit(node, [])
+
+
+def _best(candidates, marker: re.Pattern) -> tuple[list[str], tuple | None]:
+    """The best trail among (score, node) candidates: from 首页 first, then score, then the shortest."""
     best: list[str] = []
     best_key = None
     for score, node in candidates:
@@ -122,9 +152,7 @@ def extract_breadcrumb(page: Page) -> list[str]:
         key = (homeish, score, -len(" ".join(parts)))
         if best_key is None or key > best_key:
             best_key, best = key, parts
-    if best:
-        return best
-    return _structural(page)
+    return best, best_key
 
 
 def _structural(page: Page) -> list[str]:
