@@ -413,7 +413,8 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
         if kind is None or sub_of.get(cpath):
             continue
         title = p.d.get("title") or ""
-        out.articles.append(Item(title=title, url=p.url, date=p.d.get("publish_date"), ref=p.ref))
+        if p.url not in single:  # a column shown as one page (单位简介, 公开指南) is not a published item
+            out.articles.append(Item(title=title, url=p.url, date=p.d.get("publish_date"), ref=p.ref))
         if kind in role["consultation"]:
             html = read_html(crawl_dir, p.ref)
             text = parse_page(html, p.url).text
