@@ -171,6 +171,11 @@ class Page:
         if known is None:
             known = self._present = {}
         needles = [n.lower() for n in needles]
+        if len(low) < _IMPLY_MIN:  # a small page: searching is cheaper than reasoning about it
+            for n in needles:
+                if n not in known:
+                    known[n] = n.encode("utf-8") in low
+            return [n for n in needles if known[n]]
         # shortest first: an absent one rules out those containing it; pieces shared by several needles
         # ("jiucuo" in jiucuo.js / _jiucuo_ / j-jiucuo …) are looked for first for the same reason
         for n in _shared_pieces(tuple(needles)) + tuple(sorted(needles, key=len)):
@@ -227,6 +232,7 @@ def parse_page(html: str | bytes, url: str | None = None, content_type: str | No
     return Page(html=text, url=url, encoding=enc, tree=tree, scripts=scripts, raw=raw)
 
 
+_IMPLY_MIN = 20_000  # bytes of source below which present() just searches every needle
 _PIECE_MIN = 5  # shorter shared pieces ("tion") are in nearly every page and would only cost a search
 
 
