@@ -144,3 +144,45 @@ def test_breadcrumb_shortcut_equals_full_search(body, monkeypatch):
     monkeypatch.setattr(breadcrumb, "_hinted", lambda node, hints: True)  # never take the shortcut
     assert fast == breadcrumb.extract_breadcrumb(page())
     assert fast and fast[0].endswith("首页")
+
+
+def test_find_dates_skips_change_nothing():
+    """find_dates skips a form's scan when the form's literal characters are absent: same hits as scanning all."""
+    import datetime as dt
+
+    from govcheck.extract import dates as D
+
+    def reference(text, ref=None, month_day=True):
+        text = D.normalise_text(text)
+        hits = []
+        if not D._DIGITISH.search(text):
+            return hits
+        taken = bytearray(len(text))
+        for form, rx in D._FULL:
+            for m in rx.finditer(text):
+                if taken.find(1, m.start(), m.end()) != -1:
+                    continue
+                d = D._ymd(m, hanzi=(form == "ymd_hanzi"))
+                if d is not None:
+                    hits.append(D.DateHit(d, m.start(), m.end(), form))
+                    taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+        if month_day and ref is not None:
+            for form, rx in D._MD:
+                for m in rx.finditer(text):
+                    if taken.find(1, m.start(), m.end()) != -1:
+                        continue
+                    mo, da = int(m.group("m")), int(m.group("d"))
+                    if not (1 <= mo <= 12 and 1 <= da <= 31):
+                        continue
+                    d = D.infer_year(mo, da, ref)
+                    if d is not None:
+                        hits.append(D.DateHit(d, m.start(), m.end(), form, True))
+                        taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+        hits.sort(key=lambda h: h.start)
+        return hits
+
+    ref = dt.date(2022, 6, 30)
+    alphabet = list("0123456789０５－／．-/._年月日号 x") + ["2022", "二〇二二", "五", "十二", "20220512"]
+    for s in _strings(alphabet, 20_000, 6, 12):
+        assert D.find_dates(s, ref=ref) == reference(s, ref=ref), repr(s)
+        assert D.find_dates(s) == reference(s), repr(s)

@@ -123,8 +123,12 @@ def find_dates(text: str, ref: dt.date | None = None, month_day: bool = True) ->
     def take(a: int, b: int) -> None:
         taken[a:b] = b"\x01" * (b - a)
 
+    has_sep = "-" in text or "/" in text or "." in text
     for form, rx in _FULL:
-        if form == "ymd_hanzi" and "年" not in text:
+        # a form whose literal characters are absent cannot match: skip its scan
+        if form in ("ymd_hanzi", "ymd_cn") and ("年" not in text or "月" not in text):
+            continue
+        if form == "ymd" and not has_sep and "_" not in text:
             continue
         for m in rx.finditer(text):
             if not free(m.start(), m.end()):
@@ -135,6 +139,8 @@ def find_dates(text: str, ref: dt.date | None = None, month_day: bool = True) ->
                 take(m.start(), m.end())
     if month_day and ref is not None:
         for form, rx in _MD:
+            if (form == "md_cn" and ("月" not in text or "日" not in text)) or (form == "md" and not has_sep):
+                continue
             for m in rx.finditer(text):
                 if not free(m.start(), m.end()):
                     continue
