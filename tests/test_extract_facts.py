@@ -40,6 +40,15 @@ def test_consultation_range_across_new_year():
     assert p.start == D(2022, 12, 20) and p.end == D(2023, 1, 19) and p.days == 31
 
 
+def test_consultation_inverted_range_is_kept_as_stated():
+    """An end before the start, both with their year, is what the notice says (a V1.5 fact), not a misreading;
+    a year-less end is still read forward."""
+    p = extract_consultation("征求意见时间为2022年03月09日至2022年02月09日。", PUB)
+    assert (p.start, p.end, p.phrasing, p.days) == (D(2022, 3, 9), D(2022, 2, 9), "range", None)
+    p = extract_consultation("征求意见时间为2022年3月9日至2月9日。", PUB)
+    assert p.end == D(2023, 2, 9)
+
+
 def test_consultation_without_period():
     p = extract_consultation("欢迎社会各界提出宝贵意见。", PUB)
     assert p.end is None and p.phrasing is None

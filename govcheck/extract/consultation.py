@@ -70,8 +70,13 @@ def extract_consultation(text: str, publish_date: dt.date | None = None) -> Peri
     hits = [_forward(h, anchor) for h in find_dates(t, ref=anchor)]
     for a, b in zip(hits, hits[1:]):
         between = t[a.end: b.start]
-        if len(between) <= 8 and _RANGE_SEP.match(between) and a.date <= b.date:
+        # an inverted range is kept when both dates state their year: what the notice says, however wrong
+        # (an end before the start is a V1.5 fact, not a misreading)
+        stated = not a.year_inferred and not b.year_inferred
+        if len(between) <= 8 and _RANGE_SEP.match(between) and (a.date <= b.date or stated):
             end = b.date
+            if end < a.date:
+                return Period(a.date, end, None, "日", "range", t[max(0, a.start - 10): b.end + 4])
             if b.year_inferred and not a.year_inferred:
                 end = make_date(a.date.year, b.date.month, b.date.day) or end
                 if end < a.date:
