@@ -128,7 +128,8 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
     parts_dir.mkdir(parents=True)
     loop = asyncio.get_running_loop()
     # spawn: the caller may run threads (a replica region, the crawler's writer) that fork would copy mid-state
-    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_lower_priority, initargs=(int(stream.get("worker_nice", 0)),))
     built: dict[str, SiteBuild | Exception] = {}
 
     async def one(index: int, site: Site) -> None:
@@ -188,6 +189,18 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
 
 
 # ---------------------------------------------------------------------------------------------- facts
+def _lower_priority(niceness: int) -> None:
+    """Readers yield the CPU to the crawl: the crawl is the round's critical path, reading fills the gaps
+    (and catches up in the tail)."""
+    import os
+
+    if niceness > 0 and hasattr(os, "nice"):
+        try:
+            os.nice(niceness)
+        except OSError:
+            pass
+
+
 def _new_page_rows(engine, site_url: str, after_id: int, seen: set[str]) -> tuple[list[dict], int]:
     """Index rows of the site's pages archived fine since `after_id`, each URL once (the first copy read
     is the one judged), in crawl order; and the highest row id looked at."""
