@@ -47,17 +47,18 @@ def create_and_report(out: Path, *, meta: dict, rs, sites: list[Site], accounts:
 
 
 def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool) -> None:
-    """The demo as a real round: serve the xianning-2022q2 replica on 127.0.0.1 and inspect it."""
+    """The demo as a real round: serve the xianning-2022q2 replica on 127.0.0.1 (from its own process, as
+    real sites are served by other machines) and inspect it."""
     from govcheck.inspect.run import run_inspect
     from govcheck.sim import load_scenario
-    from govcheck.sim.testing import running_region
+    from govcheck.sim.testing import region_in_process
 
-    scen = load_scenario("xianning-2022q2")
-    with running_region(scen) as reg:
-        out.mkdir(parents=True, exist_ok=True)
-        roster = reg.write_roster(out / "sites.csv")
-        src = scen.accounts_dir
-        run_inspect(roster, out, round_config=round_toml, delay=0.0, concurrency=8, external=False, workers=2,
+    name = "xianning-2022q2"
+    src = load_scenario(name).accounts_dir
+    out.mkdir(parents=True, exist_ok=True)
+    console.print("启动模拟的40个政府网站与214个政务新媒体账号（127.0.0.1，另一进程）…")
+    with region_in_process(name, roster=out / "sites.csv") as reg:
+        run_inspect(reg.roster, out, round_config=round_toml, delay=0.0, concurrency=8, external=False, workers=2,
                     db=db, pdf=pdf, accounts=src / "accounts.csv", registry=[src / "registry.csv"],
                     previous=src / "previous", variables={"base_url": reg.feeds_url})
 

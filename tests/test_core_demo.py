@@ -1,7 +1,7 @@
 """`govcheck demo` reproduces the real Xianning 2022 Q2 notice (shared/reference), both ways it runs:
 
 - by default it serves the 40-site, 214-account replica region on 127.0.0.1 and inspects it (crawl, extract,
-  check, score, report: the whole round, ~4 minutes on 2 cores);
+  check, score, report: the whole round, ~3 minutes on 2 cores);
 - `--from-notice` takes the websites' findings from the transcription of 附件1 (seconds) and still checks the
   replica accounts.
 

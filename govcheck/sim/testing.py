@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from .scenario import Scenario
 from .server import RegionServer
@@ -43,3 +45,62 @@ def running_region(scenario: Scenario | str | Path, host: str = "127.0.0.1", **k
     finally:
         loop.call_soon_threadsafe(loop.stop)
         t.join(timeout=10)
+
+
+@dataclass
+class ServedRegion:
+    """A region served by another process: what a caller needs of it (the sites, the roster, the feeds)."""
+
+    sites: list[dict[str, Any]]
+    feeds_url: str | None
+    roster: Path | None
+
+
+@contextmanager
+def region_in_process(scenario: str | Path, roster: Path | None = None, host: str = "127.0.0.1",
+                      start_timeout: float = 180.0) -> Iterator[ServedRegion]:
+    """Serve a scenario (built-in name or folder) from a spawned child process, so rendering its pages does not
+    take the crawler's GIL — as real sites are served by other machines. Writes the sites roster to `roster`.
+    The child stops when the block ends, or when this process dies (its pipe closes)."""
+    ctx = multiprocessing.get_context("spawn")
+    here, there = ctx.Pipe()
+    proc = ctx.Process(target=_serve_region, args=(there, str(scenario), str(roster) if roster else None, host),
+                       name="replica-region", daemon=True)
+    proc.start()
+    there.close()
+    try:
+        if not here.poll(start_timeout):
+            raise RuntimeError(f"模拟区域 {scenario} 未能在 {start_timeout:.0f} 秒内启动")
+        info = here.recv()
+        if "error" in info:
+            raise RuntimeError(f"模拟区域 {scenario} 启动失败：{info['error']}")
+        yield ServedRegion(sites=info["sites"], feeds_url=info["feeds_url"], roster=roster)
+    finally:
+        try:
+            here.send("stop")
+        except OSError:
+            pass
+        proc.join(10)
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(5)
+        here.close()
+
+
+def _serve_region(conn, scenario: str, roster: str | None, host: str) -> None:
+    from . import load_scenario
+
+    try:
+        with running_region(load_scenario(scenario), host=host) as reg:
+            if roster:
+                reg.write_roster(Path(roster))
+            conn.send({"sites": reg.sites, "feeds_url": reg.feeds_url})
+            try:
+                conn.recv()  # "stop", or EOFError when the parent is gone
+            except EOFError:
+                pass
+    except Exception as e:  # noqa: BLE001 - reported to the parent, which raises it
+        try:
+            conn.send({"error": f"{type(e).__name__}: {e}"})
+        except OSError:
+            pass
