@@ -14,12 +14,10 @@ then read it against the rule's wording and the sample notice.
 """
 from __future__ import annotations
 
-import contextlib
 import copy
 import csv
 import datetime as dt
 import json
-import multiprocessing
 import os
 import re
 import sys
@@ -36,7 +34,7 @@ from govcheck.checks import codes_covered
 from govcheck.inspect.run import run_inspect
 from govcheck.rules import load_ruleset
 from govcheck.sim.scenario import STYLES, Scenario, build_site
-from govcheck.sim.testing import running_region
+from govcheck.sim.testing import region_in_process
 from printed import printed
 
 # GOVCHECK_SITE_FIXTURES points the harness at another folder of the same layout (trying out new cases)
@@ -279,7 +277,9 @@ def region(tmp_path_factory) -> Region:
     scen_args = (raw, templates, t0, sim_sites, scen_dir)
     outcomes_by_site: dict[int, Outcome] = {}
     rulesets: dict[str, Any] = {}
-    with region_process(scen_args, tmp / "sites-all.csv") as served_sites:
+    # served from a spawned child: rendering pages does not compete with the crawler for this process's GIL
+    with region_in_process(fixture_scenario, tmp / "sites-all.csv", args=scen_args, feeds=False) as served:
+        served_sites = served.sites
         with (tmp / "sites-all.csv").open(encoding="utf-8-sig", newline="") as f:
             rows = list(csv.reader(f))
         for gi, group in enumerate(sorted(set(site_rules))):
@@ -309,37 +309,6 @@ def fixture_scenario(raw: dict, templates: dict, t0: dt.date, entries: list[tupl
     return Scenario(name=str(raw["name"]), title=str(raw.get("title", raw["name"])), time_point=t0,
                     seed=int(raw["seed"]), city=str(raw.get("city", "")), sites=sites, root=root,
                     accounts_dir=None, raw=raw)
-
-
-def _serve(conn, scen_args: tuple, roster: Path) -> None:
-    with running_region(fixture_scenario(*scen_args), feeds=False) as reg:
-        reg.write_roster(roster)
-        conn.send([dict(s) for s in reg.sites])
-        conn.recv()  # until the round is done
-
-
-@contextlib.contextmanager
-def region_process(scen_args: tuple, roster: Path):
-    """The region served from a child process (running_region there), so rendering pages does not compete
-    with the crawler for this process's GIL; yields reg.sites, the roster written to `roster`. The child is
-    spawned (not forked): the test process may hold other tests' threads."""
-    ctx = multiprocessing.get_context("spawn")
-    here, there = ctx.Pipe()
-    proc = ctx.Process(target=_serve, args=(there, scen_args, roster), name="check-sites-region", daemon=True)
-    proc.start()
-    try:
-        if not here.poll(120):
-            raise RuntimeError("fixture region did not start within 120 s")
-        yield here.recv()
-    finally:
-        try:
-            here.send("stop")
-        except OSError:
-            pass
-        proc.join(10)
-        if proc.is_alive():
-            proc.terminate()
-            proc.join(5)
 
 
 def _get(region: Region, case: str, variant: str, style: str) -> tuple[Case, Outcome]:

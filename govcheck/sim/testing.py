@@ -7,7 +7,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .scenario import Scenario
 from .server import RegionServer
@@ -57,23 +57,26 @@ class ServedRegion:
 
 
 @contextmanager
-def region_in_process(scenario: str | Path, roster: Path | None = None, host: str = "127.0.0.1",
-                      start_timeout: float = 180.0) -> Iterator[ServedRegion]:
-    """Serve a scenario (built-in name or folder) from a spawned child process, so rendering its pages does not
-    take the crawler's GIL — as real sites are served by other machines. Writes the sites roster to `roster`.
-    The child stops when the block ends, or when this process dies (its pipe closes)."""
+def region_in_process(scenario: str | Path | Callable[..., Scenario], roster: Path | None = None,
+                      host: str = "127.0.0.1", start_timeout: float = 180.0, *, args: tuple = (),
+                      **server_kwargs: Any) -> Iterator[ServedRegion]:
+    """Serve a scenario from a spawned child process, so rendering its pages does not take the crawler's GIL —
+    as real sites are served by other machines. `scenario`: a built-in name, a folder, or a module-level
+    function building the Scenario in the child from `args` (all picklable). Writes the sites roster to
+    `roster`. The child stops when the block ends, or when this process dies (its pipe closes)."""
     ctx = multiprocessing.get_context("spawn")
     here, there = ctx.Pipe()
-    proc = ctx.Process(target=_serve_region, args=(there, str(scenario), str(roster) if roster else None, host),
-                       name="replica-region", daemon=True)
+    what = scenario if callable(scenario) else str(scenario)
+    proc = ctx.Process(target=_serve_region, name="replica-region", daemon=True,
+                       args=(there, what, args, str(roster) if roster else None, host, server_kwargs))
     proc.start()
     there.close()
     try:
         if not here.poll(start_timeout):
-            raise RuntimeError(f"模拟区域 {scenario} 未能在 {start_timeout:.0f} 秒内启动")
+            raise RuntimeError(f"模拟区域 {getattr(scenario, '__name__', scenario)} 未能在 {start_timeout:.0f} 秒内启动")
         info = here.recv()
         if "error" in info:
-            raise RuntimeError(f"模拟区域 {scenario} 启动失败：{info['error']}")
+            raise RuntimeError(f"模拟区域 {getattr(scenario, '__name__', scenario)} 启动失败：{info['error']}")
         yield ServedRegion(sites=info["sites"], feeds_url=info["feeds_url"], roster=roster)
     finally:
         try:
@@ -87,11 +90,12 @@ def region_in_process(scenario: str | Path, roster: Path | None = None, host: st
         here.close()
 
 
-def _serve_region(conn, scenario: str, roster: str | None, host: str) -> None:
+def _serve_region(conn, scenario, args: tuple, roster: str | None, host: str, server_kwargs: dict) -> None:
     from . import load_scenario
 
     try:
-        with running_region(load_scenario(scenario), host=host) as reg:
+        scen = scenario(*args) if callable(scenario) else load_scenario(scenario)
+        with running_region(scen, host=host, **server_kwargs) as reg:
             if roster:
                 reg.write_roster(Path(roster))
             conn.send({"sites": reg.sites, "feeds_url": reg.feeds_url})
