@@ -7,15 +7,17 @@ that has neither the name nor any picture is read as not showing it; otherwise t
 person looks."""
 from __future__ import annotations
 
-from .dom import Page, squash as clean
+import functools
 
-HEADER_SELECTOR = ('header, [class*="head"], [id*="head"], [class*="top"], [id*="top"], [class*="logo"], '
-                   '[id*="logo"], [class*="banner"], [id*="banner"]')
-# a "header" holding this much text is a page wrapper (class="topic", id="page-top"), not the header
-MAX_HEADER_TEXT = 600
+from .dom import Page, lexicon, words
+from .dom import squash as clean
 
 
-STRONG_TOKENS = {"header", "head", "site-header", "page-header"}
+@functools.lru_cache(maxsize=1)
+def _config() -> tuple[str, frozenset[str], int]:
+    hints = words("header_hints")
+    selector = ", ".join(["header"] + [f'[{a}*="{h}"]' for h in hints for a in ("class", "id")])
+    return selector, frozenset(words("header_tokens")), int(lexicon()["header_max_text"])
 
 
 def _strong(node) -> bool:
@@ -23,9 +25,10 @@ def _strong(node) -> bool:
     id that is exactly a header word."""
     if node.tag == "header":
         return True
+    tokens = _config()[1]
     cls = (node.attributes.get("class") or "").lower().split()
     ident = (node.attributes.get("id") or "").lower()
-    return bool(STRONG_TOKENS & set(cls)) or ident in STRONG_TOKENS
+    return bool(tokens & set(cls)) or ident in tokens
 
 
 def _pictured(node) -> bool:
@@ -43,11 +46,12 @@ def header_shows_name(page: Page, names: list[str]) -> bool | None:
         return None
     texts: list[str] = []
     strong, boxes = [], []
-    for node in page.tree.css(HEADER_SELECTOR):
+    selector, _, max_text = _config()
+    for node in page.tree.css(selector):
         if node.tag in ("thead", "th", "body", "html"):
             continue
         text = clean(node.text(separator=""))
-        if len(text) > MAX_HEADER_TEXT:
+        if len(text) > max_text:
             continue
         texts.append(text)
         boxes.append(node)
