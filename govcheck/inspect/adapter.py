@@ -489,7 +489,7 @@ def _channel_entries(link_rows: list[dict], by_url: dict[str, PageRec], crawl_di
             ref_rec = by_url.get(lk["referrer"])
             if ref_rec is not None:  # the page offering the dead entry, archived
                 failed.append((ref_rec.url, ref_rec.ref,
-                               note("channel_entry_dead", text=text, url=url, status=lk.get("status") or "")))
+                               note("channel_entry_dead", text=text, status=lk.get("status") or "")))
         elif page is not None and not page.has_form:
             shown = parse_page(read_html(crawl_dir, page.ref), url).text
             said = [w for w in closed if w in shown]
@@ -618,12 +618,14 @@ def _interaction(pages: list[PageRec], facts: SiteFacts, msg_cols: set[str], hom
     elif leaves and all(c.blank and not c.dynamic for c in leaves):
         public = False  # the message columns are there, and list nothing
     form = min(forms, key=lambda p: (p.depth, p.url)) if forms else None
-    if form is None and entries is not None:
+    if form is not None:
+        works, url, ref, why = True, form.url, form.ref, None
+    elif entries is not None:
         works, url, ref, why = entries()
-        return InteractionFacts(channel_url=url, channel_works=works, messages_public=public,
-                                stats_published=stats, ref=ref, channel_note=why)
-    return InteractionFacts(channel_url=form.url if form else None, channel_works=True if form else None,
-                            messages_public=public, stats_published=stats, ref=form.ref if form else None)
+    else:
+        works = url = ref = why = None
+    return InteractionFacts(channel_url=url, channel_works=works, messages_public=public, stats_published=stats,
+                            ref=ref, channel_note=why)
 
 
 def home_urls(home_url: str) -> set[str]:
@@ -635,7 +637,7 @@ def home_urls(home_url: str) -> set[str]:
     return {home_url, base, base.rstrip("/")} | {base + d for d in docs}
 
 
-def _links(link_rows: list[dict], by_url: dict[str, PageRec], home, site_url: str | None = None) -> list[LinkOutcome]:
+def _links(link_rows: list[dict], by_url: dict[str, PageRec], home, site_url: str) -> list[LinkOutcome]:
     out = []
     seen: set[tuple[str, bool]] = set()
     on_home_urls = home_urls(home.url if home else site_url)

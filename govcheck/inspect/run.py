@@ -9,7 +9,7 @@ import logging
 import multiprocessing
 import time
 import tomllib
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,18 +86,6 @@ def round_meta(config: Path | None, *, at: dt.date | None, rules: str | None, se
 
 
 # ---------------------------------------------------------------------------------------------- crawl
-def crawl(sites: list[Site], out: Path, db_url: str | None, *, max_pages: int | None, concurrency: int | None,
-          delay: float | None, progress: bool, external: bool = True) -> None:
-    from govcheck.collect.config import CrawlOptions
-    from govcheck.collect.runner import crawl_sites
-
-    over: dict[str, Any] = {"max_pages": max_pages, "per_host_concurrency": concurrency, "min_delay": delay}
-    if not external:
-        over["check_external"] = False
-    opts = CrawlOptions.defaults(**over)
-    asyncio.run(crawl_sites(sites, out, opts, db_url, progress=progress, command="govcheck inspect"))
-
-
 async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: dt.date, rs: RuleSet, *,
                           workers: int, on_crawled=None, on_built=None, stats=None) -> dict[str, "SiteBuild | Exception"]:
     """Crawl all sites (as collect.runner.crawl_sites does) and read each one's pages in worker processes while
@@ -228,52 +216,21 @@ def _extract_chunk(rows: list[dict], crawl_dir: str, at: dt.date, site: dict, en
 
 
 def _build_worker(site: dict, db_url: str, crawl_dir: str, at: dt.date, section: str,
-                  cycles: dict[str, int], parts: list[str] | None = None) -> SiteBuild:
+                  cycles: dict[str, int], parts: list[str]) -> SiteBuild:
     """SiteFacts of one site; `parts`: its pages already extracted (pickled chunks, in crawl order)."""
     import pickle
 
     from govcheck.collect.store import make_engine
 
-    pre = None
-    if parts is not None:
-        pre = Extracted()
-        for part in parts:
-            with open(part, "rb") as f:
-                pre.extend(pickle.load(f))
+    pre = Extracted()
+    for part in parts:
+        with open(part, "rb") as f:
+            pre.extend(pickle.load(f))
     eng = make_engine(db_url)
     try:
         return build_site(Site(**site), eng, crawl_dir, at, x03_section=section, column_cycles=cycles, pre=pre)
     finally:
         eng.dispose()
-
-
-def build_all(sites: list[Site], db_url: str, crawl_dir: Path, at: dt.date, rs: RuleSet, *, workers: int = 1,
-              on_site=None) -> dict[str, SiteBuild | Exception]:
-    """SiteBuild per site URL (an Exception for a site that could not be read; the others go on)."""
-    section = str(rs.rule("X03.2").params.get("section", "五")) if "X03.2" in rs.rules else "五"
-    cycles = dict(rs.column_cycles)
-    out: dict[str, SiteBuild | Exception] = {}
-    if workers <= 1:
-        for s in sites:
-            try:
-                out[s.url] = _build_worker(s.__dict__, db_url, str(crawl_dir), at, section, cycles)
-            except Exception as e:  # noqa: BLE001 - one site's failure is reported, the round goes on
-                log.exception("site %s", s.url)
-                out[s.url] = e
-            if on_site:
-                on_site(s)
-        return out
-    with ProcessPoolExecutor(max_workers=workers) as ex:
-        futs = {ex.submit(_build_worker, s.__dict__, db_url, str(crawl_dir), at, section, cycles): s for s in sites}
-        for fu in as_completed(futs):
-            s = futs[fu]
-            try:
-                out[s.url] = fu.result()
-            except Exception as e:  # noqa: BLE001
-                out[s.url] = e
-            if on_site:
-                on_site(s)
-    return out
 
 
 # ---------------------------------------------------------------------------------------------- search
