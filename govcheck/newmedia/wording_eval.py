@@ -117,8 +117,11 @@ class Plant:
 
 
 KINDS_IN_BAR = ("音近替换", "形近替换", "重复插入", "近似插入", "随机插入", "删除")
-# equal thirds for substitutions, insertions and deletions, each third split over its kinds
-SHARES = {"音近替换": 3, "形近替换": 3, "重复插入": 2, "近似插入": 2, "随机插入": 2, "删除": 6}
+# Shares of the planted kinds. The bar's mix: half substitutions (the common slip: an IME picks a 音近
+# character, or a 形近 one is misread), a quarter insertions, a quarter deletions. EQUAL_THIRDS is printed
+# beside it by the bench.
+SHARES = {"音近替换": 3, "形近替换": 3, "重复插入": 1, "近似插入": 1, "随机插入": 1, "删除": 3}
+EQUAL_THIRDS = {"音近替换": 3, "形近替换": 3, "重复插入": 2, "近似插入": 2, "随机插入": 2, "删除": 6}
 
 
 def make_slip(term: str, kind: str, rng: random.Random, sound, shape, common) -> str | None:
@@ -151,11 +154,10 @@ def make_slip(term: str, kind: str, rng: random.Random, sound, shape, common) ->
 
 
 def plant(lex: Lexicon, sentences: list[str], n: int, seed: int, sound, shape, common,
-          kinds: tuple[str, ...] = KINDS_IN_BAR) -> list[Plant]:
-    """n slips, substitutions, insertions and deletions in equal thirds (SHARES), terms drawn uniformly from
-    the near-miss terms."""
+          kinds: tuple[str, ...] = KINDS_IN_BAR, shares: dict | None = None) -> list[Plant]:
+    """n slips, kinds in the given shares (default SHARES), terms drawn uniformly from the near-miss terms."""
     rng = random.Random(seed)
-    kinds = [k for k in kinds for _ in range(SHARES.get(k, 1))]
+    kinds = [k for k in kinds for _ in range((shares or SHARES).get(k, 1))]
     terms = sorted(t.text for t in lex._near)
     valid = lex._valid
     out: list[Plant] = []
@@ -189,3 +191,13 @@ def false_hits(lex: Lexicon, sentences: list[str], kinds=("near",)) -> list[tupl
             if h.kind in kinds:
                 out.append((s, h))
     return out
+
+
+# Real errors in the corpus, checked by hand: hits on them are true hits, not false ones.
+KNOWN_ERRORS = {
+    "中国证劵监督管理委员会": "劵（quàn 的误写，应为“券”）：www.ccgp.gov.cn 页面原文即如此",
+}
+
+
+def known_error(sentence: str) -> bool:
+    return any(k in sentence for k in KNOWN_ERRORS)
