@@ -352,11 +352,11 @@ class Lexicon:
             cp += len(raw[bp:o].decode("utf-8", "surrogatepass"))
             bp = o
             cmap[o] = cp
-        hits: list[tuple[int, int, int, Hit | None, tuple]] = []  # (start, end, rank, hit, pending)
+        hits: list[tuple[int, int, int, None, tuple]] = []  # (start, end, rank: exact<stale<near, _, what)
         allows: list[tuple[int, int]] = []
         valid_spans: list[tuple[int, int]] = []
         exact_at: dict[str, list[int]] = {}  # term text → start offsets of its exact occurrences
-        cands: dict[tuple[int, int, int], nearmiss.Edit] = {}
+        cands: dict[tuple[int, int, int], tuple[nearmiss.Edit, str]] = {}  # (term, start, end) → (edit, why)
         for bs, be, rec in events:
             s, e = cmap[bs], cmap[be]
             if rec.allow:
