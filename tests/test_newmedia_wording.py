@@ -136,6 +136,61 @@ def test_feeds_m1_and_v11_with_dates():
     assert len(check_page_wording("某局", "s", "p", stale, lx, page_date="2024-05-01", at=D(2024, 6, 30))) == 1
 
 
+# ---------------------------------------------------------------- an outdated title vetoes only on a stated date
+
+STALE_TEXT = "国务院总理李克强主持召开国务院常务会议"
+
+
+def _article(date_html: str, meta: str = "") -> bytes:
+    return (f"<html><head><title>会议_示例局</title>{meta}</head><body><h1>示例局召开专题会议</h1>{date_html}"
+            f"<div class='content'><p>{STALE_TEXT}，研究部署有关工作。会议要求各单位认真落实。</p>"
+            f"<p>{'会议强调，要扎实做好各项工作。' * 8}</p></div></body></html>").encode()
+
+
+@pytest.mark.parametrize("page,source,veto", [
+    (_article("<p>发布时间：2024-05-06</p>"), "label", True),  # the page states its publish date
+    (_article("", '<meta name="PubDate" content="2024-05-06 10:00">'), "meta", False),  # meta only
+])
+def test_outdated_title_is_a_veto_only_on_a_stated_page_date(lex, page, source, veto):
+    """The adapter's path: extract_one reads the page (its date and where the date came from), page_wording
+    judges the text; an outdated title on a date the page does not state is 需人工核查, with the reason."""
+    from govcheck.inspect.adapter import extract_one
+    from govcheck.newmedia.checks import page_wording
+
+    out = []
+    d, _, _ = extract_one(page, "http://x.gov.cn/a/1.html", "text/html; charset=utf-8", D(2024, 6, 30),
+                          lambda text, d: out.append(page_wording(
+                              "示例局", "http://x.gov.cn/", "http://x.gov.cn/a/1.html", text, lex,
+                              page_date=d.get("publish_date"), date_source=d.get("date_source"), at=D(2024, 6, 30))))
+    assert d["publish_date"] == "2024-05-06" and d["date_source"] == source
+    (findings, manual), = out
+    if veto:
+        assert manual == [] and [f.code for f in findings] == ["V1.1"]
+        assert "国务院总理李强" in findings[0].evidence[0].note
+    else:
+        assert findings == []
+        (m,) = manual
+        assert m.code == "V1.1" and m.urls == ["http://x.gov.cn/a/1.html"]
+        assert "国务院总理李克强" in m.what and "2024-05-06" in m.what and "meta" in m.what and "需人工核" in m.what
+
+
+def test_unstated_dates_never_veto_but_confident_hits_stay(lex):
+    from govcheck.newmedia.checks import page_wording
+
+    kw = dict(unit="某局", site="s", page_url="p", lexicon=lex, at=D(2024, 6, 30))
+    for source in ("url", "meta-modified", "near-title", "fallback-label"):
+        fs, manual = page_wording(text=STALE_TEXT, page_date="2024-05-01", date_source=source, **kw)
+        assert fs == [] and len(manual) == 1, source
+        # a title not yet valid at the misread date but valid at the round: no veto either
+        fs, manual = page_wording(text="国务院总理李强主持召开国务院常务会议", page_date="2021-05-01", date_source=source, **kw)
+        assert fs == [] and len(manual) == 1, source
+    # an undated page: judged on the round's time point; 李强 is valid then, 李克强 cannot be told
+    assert page_wording(text=STALE_TEXT, **kw) == ([], [])
+    # a slip is a slip on any date basis: a finding, not a 需人工核查 item
+    fs, manual = page_wording(text="认真学习中华人民共和固宪法", page_date="2024-05-01", date_source="url", **kw)
+    assert [f.code for f in fs] == ["V1.1"] and manual == []
+
+
 # ---------------------------------------------------------------- the bars on real text (seeded sample)
 
 def test_recall_and_false_hits_on_real_sentences(real_corpus, lex):

@@ -26,7 +26,7 @@ from govcheck.extract.columns import classify_column, extract_nav_columns, extra
 from govcheck.extract.consultation import is_feedback
 from govcheck.extract.meta import page_title
 from govcheck.model import Finding, Site
-from govcheck.newmedia.checks import check_page_wording
+from govcheck.newmedia.checks import page_wording
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def ref_of(row: dict[str, Any]) -> EvidenceRef:
                          record_id=row.get("record_id"), offset=row.get("warc_offset"))
 
 
-_KEEP = ("kind", "title", "breadcrumb", "publish_date", "items", "blank", "dynamic_list", "page_links", "footer",
+_KEEP = ("kind", "title", "breadcrumb", "publish_date", "date_source", "items", "blank", "dynamic_list", "page_links", "footer",
          "meta", "publisher", "column_name")
 
 
@@ -106,6 +106,7 @@ def _entry_facts(page) -> dict:
     meta = extract_meta(page)
     art = extract_article(page, meta)
     return {"kind": "article", "title": art.title, "breadcrumb": [], "publish_date": iso(art.publish_date),
+            "date_source": art.date_source,
             "items": [], "blank": False, "dynamic_list": False, "page_links": [], "footer": extract_footer(page),
             "meta": meta, "publisher": art.info.get("publisher"), "column_name": None}
 
@@ -174,7 +175,7 @@ class Extracted:
 
     pages: list[PageRec] = field(default_factory=list)
     sitemap: list[tuple[PageRec, list[dict]]] = field(default_factory=list)
-    wording: list[Finding] = field(default_factory=list)
+    wording: list = field(default_factory=list)  # V1.1 findings and 需人工核查 items (newmedia.checks.page_wording)
 
     def extend(self, other: "Extracted") -> None:
         self.pages += other.pages
@@ -198,8 +199,9 @@ def extract_rows(rows: list[dict], crawl_dir: str | Path, at: dt.date, site: Sit
             if site is None or d.get("kind") not in ("home", "list", "article"):
                 return
             arc = ref_of(row).evidence().archive
-            out.wording.extend(check_page_wording(site.unit, site.url, url, text, _lexicon(), title=d.get("title"),
-                                                  page_date=d.get("publish_date"), archive=arc, at=at))
+            fs, manual = page_wording(site.unit, site.url, url, text, _lexicon(), title=d.get("title"), archive=arc,
+                                      page_date=d.get("publish_date"), date_source=d.get("date_source"), at=at)
+            out.wording.extend(fs + manual)  # 需人工核查 items ride along (an outdated title on an unstated date)
 
         try:
             _, _, body = query.read_record(crawl_dir, row["warc"], row["warc_offset"])
@@ -333,7 +335,7 @@ class SiteBuild:
     columns: dict[str, Col] = field(default_factory=dict)
     search_forms: list[dict] = field(default_factory=list)
     articles: list[Item] = field(default_factory=list)  # dated article titles (search test candidates)
-    wording: list[Finding] = field(default_factory=list)  # V1.1 严重表述错误 found in page text
+    wording: list = field(default_factory=list)  # V1.1 严重表述错误 found in page text, and its 需人工核查 items
 
 
 def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_section: str = "五",

@@ -357,8 +357,11 @@ def _ip_host(url: str) -> bool:
 
 def check_site(site: Site, b: SiteBuild, rs: RuleSet, at: dt.date, seed: int) -> SiteOutcome:
     res = run_checks(b.facts, rs, at, seed)
-    wording = [f for f in b.wording if f.code in rs.rules]  # V1.1 from the page text (newmedia lexicon)
-    o = SiteOutcome(site=site, facts=b.facts, pages=b.pages, findings=res.findings + wording, manual=res.manual,
+    # V1.1 from the page text (newmedia lexicon): findings, and 需人工核查 items (an outdated title on a page
+    # whose date is not stated)
+    wording = [f for f in b.wording if f.code in rs.rules and isinstance(f, Finding)]
+    held = [m for m in b.wording if m.code in rs.rules and isinstance(m, ManualItem)]
+    o = SiteOutcome(site=site, facts=b.facts, pages=b.pages, findings=res.findings + wording, manual=res.manual + held,
                     samples=res.samples, anomalies=res.anomalies)
     if _ip_host(site.url):
         # served at an IP address (a replica or a mirror): the URL names no domain to judge

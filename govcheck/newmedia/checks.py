@@ -17,6 +17,7 @@ from typing import Iterable, Mapping
 
 import yaml
 
+from govcheck.checks.base import ManualItem
 from govcheck.model import Account, Evidence, Finding
 from govcheck.newmedia.lexicon import Hit, Lexicon
 from govcheck.newmedia.roster import (
@@ -319,20 +320,45 @@ def load_previous_round(directory: str | Path) -> tuple[list[Finding], str]:
 
 def check_page_wording(unit: str, site: str, page_url: str, text: str, lexicon: Lexicon, *, title: str | None = None,
                        page_date: str | None = None, path: str | None = None, archive=None, code: str = "V1.1",
-                       max_evidence: int = 10, at: date | None = None) -> list[Finding]:
+                       max_evidence: int = 10, at: date | None = None, date_source: str | None = None) -> list[Finding]:
+    """V1.1 严重表述错误 for one website page (see page_wording); the 需人工核查 items are dropped here, so a
+    caller that can carry them calls page_wording."""
+    return page_wording(unit, site, page_url, text, lexicon, title=title, page_date=page_date, path=path,
+                        archive=archive, code=code, max_evidence=max_evidence, at=at, date_source=date_source)[0]
+
+
+def page_wording(unit: str, site: str, page_url: str, text: str, lexicon: Lexicon, *, title: str | None = None,
+                 page_date: str | None = None, path: str | None = None, archive=None, code: str = "V1.1",
+                 max_evidence: int = 10, at: date | None = None,
+                 date_source: str | None = None) -> tuple[list[Finding], list[ManualItem]]:
     """V1.1 严重表述错误 for one website page: a finding (target = the site) when the page text has a
-    严重 lexicon hit, evidence per hit with the page URL, column path and archive record. Dated terms
-    (leaders' titles, renamed organs) are judged on the page's own date where known, else on `at`
-    (the round's 监测时间点)."""
-    hits = [h for h in lexicon.scan(text, at=at, text_date=_day(page_date)) if h.serious]
+    严重 lexicon hit, evidence per hit with the page URL, column path and archive record.
+
+    Dated terms (leaders' titles, renamed organs) are judged on the page's own date only when the page
+    states it (`date_source` one of wording.yaml `page_date_stated`, e.g. a labelled 发布日期); an outdated
+    title is a veto, and a date read from meta tags, the URL or a nearby number may be another page's or
+    a misreading. A title outdated only under such a date is a 需人工核查 item with the reason. Without a
+    page date, terms are judged on `at` (the round's 监测时间点): a title not yet valid then is wrong on
+    any page that existed at the round. `date_source=None` with a page date: stated (hand-made facts)."""
+    day = _day(page_date)
+    stated = day is not None and (date_source is None or date_source in wording()["page_date_stated"])
+    hits = [h for h in lexicon.scan(text, at=at, text_date=day if stated else None) if h.serious]
+    manual: list[ManualItem] = []
+    if day is not None and not stated:
+        known = {(h.start, h.end) for h in hits}
+        for h in lexicon.scan(text, at=at, text_date=day):
+            if h.serious and h.kind == "stale" and (h.start, h.end) not in known:
+                basis = wording()["page_date_sources"].get(date_source, date_source)
+                manual.append(ManualItem(code, _w("v11_stale_unstated", note=hit_note(h), date=day.isoformat(),
+                                                  basis=basis), [page_url]))
     if not hits:
-        return []
+        return [], manual
     ev = [Evidence(path=path, url=page_url, title=title, date=page_date, archive=archive, note=hit_note(h))
           for h in hits[:max_evidence]]
     h0 = hits[0]
     return [Finding(unit=unit, target=site, target_type="site", code=code, points=0.0,
                     params={"wrong": h0.wrong, "right": h0.right, "snippet": h0.snippet, "category": h0.category,
-                            "hits": len(hits)}, evidence=ev)]
+                            "hits": len(hits)}, evidence=ev)], manual
 
 
 def _day(iso: str | None) -> date | None:
