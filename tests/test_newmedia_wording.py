@@ -40,6 +40,33 @@ def test_near_misses_found(lex, text, wrong, right):
     assert (wrong, right) in near(lex, text)
 
 
+@pytest.mark.parametrize("text,wrong,right", [
+    ("根据有关规定，交运输部印发通知", "交运输部", "交通运输部"),  # a deletion in a 5-character term
+    ("会议由生态环部牵头", "生态环部", "生态环境部"),
+    ("关于转发人民检院通知的函", "人民检院", "人民检察院"),
+    ("新华讯社报道", "新华讯社", "新华通讯社"),
+    ("国家邮扶政局发布数据", "国家邮扶政局", "国家邮政局"),  # a stray character in a 5-character term
+    ("请中国气象哈局注意", "中国气象哈局", "中国气象局"),
+])
+def test_context_gate_finds_what_the_rules_alone_cannot(lex, text, wrong, right):
+    """Slips of kinds that legitimate text also produces near a term are judged on the words around them."""
+    assert (wrong, right) in near(lex, text)
+
+
+@pytest.mark.parametrize("text", [
+    "目前国家政局稳定，经济持续发展",  # 国家邮政局 − 邮: 国家 + 政局
+    "市应急管理部门要求各单位",  # 应急管理部 + 门
+    "推动工业和信息化领域创新",  # 工业和信息化部 − 部 (open_end: the rest is a name of its own)
+    "习近平主持召开会议",  # 习近平主席 − 席 before 持
+    "国家统计数据显示",  # 国家统计局 − 局
+    "形成新的发展格局",  # 新发展格局 − 新
+    "加强应急管理工作",
+    "国家能源安全新战略",
+])
+def test_context_gate_leaves_real_phrases_alone(lex, text):
+    assert near(lex, text) == []
+
+
 @pytest.mark.parametrize("text", [
     "我国人民代表大会制度是符合国情的根本政治制度",  # 全国人民代表大会 minus 全, after 我
     "国家安全不容忽视",  # 国家安全部 with 部 → 不 (音近) in a phrase of its own
@@ -194,18 +221,23 @@ def test_unstated_dates_never_veto_but_confident_hits_stay(lex):
 # ---------------------------------------------------------------- the bars on real text (seeded sample)
 
 def test_recall_and_false_hits_on_real_sentences(real_corpus, lex):
-    """Same measurement as bench/wording.py on a smaller fixed sample: recall ≥ 90% on planted slips and
-    no false near-miss hit in the clean sentences (the bar is ≤ 1 per 10,000)."""
+    """Same measurement as bench/wording.py on a smaller fixed sample: recall ≥ 90% on planted slips in equal
+    thirds of substitutions, insertions and deletions (and in the bar's mix), and no false near-miss or
+    outdated-term hit in more than 10,000 clean real sentences (the bar is ≤ 1 per 10,000)."""
     from govcheck.newmedia import wording_eval as we
 
     sentences = we.clean_sentences(real_corpus)
     clean = [s for rows in sentences.values() for s in rows]
-    assert len(clean) > 9000
-    fh = [(s, h.wrong) for s, h in we.false_hits(lex, clean) if not we.known_error(s)]
+    assert len(clean) > 10000
+    fh = [(s, h.wrong) for s, h in we.false_hits(lex, clean, kinds=("near", "stale")) if not we.known_error(s)]
     assert len(fh) * 10000 <= len(clean) * 1, fh
+    assert fh == []  # measured: none; one would already be at the bar
     sound, shape, common = we.confusion_sets(real_corpus)
     rng = random.Random(20261203)
     sample = rng.sample(clean, 3000)
-    plants = we.plant(lex, sample, 1200, 20261203, sound, shape, common)
-    found = sum(we.found(lex, p) for p in plants)
-    assert found / len(plants) >= 0.90, found / len(plants)
+    for shares in (we.EQUAL_THIRDS, we.SHARES):
+        plants = we.plant(lex, sample, 1200, 20261203, sound, shape, common, shares=shares)
+        found = [we.found(lex, p) for p in plants]
+        assert sum(found) / len(plants) >= 0.90, sum(found) / len(plants)
+        dels = [f for p, f in zip(plants, found) if p.kind == "删除"]
+        assert sum(dels) / len(dels) >= 0.85, sum(dels) / len(dels)
