@@ -10,6 +10,11 @@ dictionary) or 形近 (the shape-similar groups shipped beside the lexicon); cha
 legitimately (numerals, 国/省/市 …) are never a slip; a deletion of a term's first character needs a
 word boundary before it unless the term is long and its rest cannot follow other characters (“我国人民代表大会”
 is not a slip of 全国人民代表大会: a term whose second character is 国 is open at the start).
+
+Edits that legitimate text also produces next to a term — a deletion in a 5-character term (国家政局 is a
+phrase, 生态环部 is not), a term's edge character missing beside another character, a stray character in a
+short term — are neither accepted nor refused by rule: `WordModel` weighs the words around them (the text with
+the term against the text as written), and the lexicon accepts them above `context_gain`.
 """
 from __future__ import annotations
 
