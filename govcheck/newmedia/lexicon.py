@@ -110,6 +110,7 @@ class Settings:
     interchangeable: list[str] = field(default_factory=list)
     neutral_insertions: str = ""
     open_start_second: str = ""
+    shape_components: int = 0  # 形近 also by a shared rare component (nearmiss.components); 0 = table only
     context_gain: float = 6.0  # a "context" candidate is a slip when the term is this much likelier (log)
     context_chars: int = 4  # Chinese characters either side that the context is judged on
     term_freq: int = 1000  # dictionary count given to a canonical term that jieba's dictionary lacks
@@ -278,7 +279,8 @@ class Lexicon:
         self._rules = nearmiss.Rules(min_len=st.min_len, del_min_len=st.del_min_len,
                                      edge_sub_min_len=st.edge_sub_min_len, free_len=st.free_len, free_ins_len=st.free_ins_len, closed_len=st.closed_len,
                                      interchangeable=tuple(st.interchangeable),
-                                     neutral_insertions=st.neutral_insertions, shape=_shape_groups())
+                                     neutral_insertions=st.neutral_insertions, shape=_shape_groups(),
+                                     shape_components=st.shape_components)
         self._valid = frozenset(by_text) | allow | {_norm(e.right) for e in self.entries}
         self._near = [_merged(ts) for txt, ts in self._by_text.items()
                       if len(txt) >= st.min_len and all(t.near for t in ts)]

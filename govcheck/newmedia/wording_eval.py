@@ -183,9 +183,12 @@ def real_confusions(root: Path) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
-def with_shape(lex: Lexicon, groups: dict) -> Lexicon:
-    """The lexicon with another 形近 table in its gate (a split-table measurement)."""
+def with_shape(lex: Lexicon, groups: dict, components: bool = True) -> Lexicon:
+    """The lexicon with another 形近 table in its gate (a split-table measurement); `components=False`: without
+    the shared-component rule (the table alone)."""
     lex._rules.shape = groups
+    if not components:
+        lex._rules.shape_components = 0
     return lex
 
 
