@@ -120,20 +120,18 @@ def components(max_share: int) -> dict[str, frozenset[str]]:
     count: Counter = Counter()
     for decs in decomp.values():
         count.update({x for dec in decs for x in dec})
-    def distinctive(x: str, c: str) -> bool:
-        # a part that is itself a character of several strokes (乚, 亅 make 九/乳 and 丁/了 look alike to a count)
-        return x != c and count[x] <= max_share and is_cjk(x) and x in decomp
-
+    # rare, and itself a character of several strokes (乚, 亅 would make 九/乳 and 丁/了 look alike)
+    rare = {x for x, n in count.items() if n <= max_share and x in decomp and is_cjk(x)}
     holders: dict[str, set[str]] = defaultdict(set)
     for c, decs in decomp.items():
         for dec in decs:
             if len(dec) == 2:
                 for x in dec:
-                    if distinctive(x, c):
+                    if x in rare and x != c:
                         holders[x].add(c)
     out = {}
     for c, decs in decomp.items():
-        parts = frozenset(x for dec in decs if len(dec) == 2 for x in dec if distinctive(x, c) and len(holders[x]) > 1)
+        parts = frozenset(x for dec in decs if len(dec) == 2 for x in dec if x != c and len(holders.get(x, ())) > 1)
         if parts:
             out[c] = parts
     return out
