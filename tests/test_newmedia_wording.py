@@ -75,6 +75,8 @@ def test_context_gate_finds_what_the_rules_alone_cannot(lex, text, wrong, right)
     "形成新的发展格局",  # 新发展格局 − 新
     "加强应急管理工作",
     "国家能源安全新战略",
+    "县委全面依法治县委员会办公室关于公开征求意见的公告",  # 全面依法治国: 国 → 县 (a local body), not 国 missing
+    "中共湖北省委全面依法治省委员会办公室",
 ])
 def test_context_gate_leaves_real_phrases_alone(lex, text):
     assert near(lex, text) == []

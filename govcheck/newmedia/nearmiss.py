@@ -229,6 +229,10 @@ class Rules:
         d = term[edit.pos]
         if any(self._same_group(d, term[j]) for j in (edit.pos - 1, edit.pos + 1) if 0 <= j < n):
             return None  # 第二十次 → 第二次
+        beside = text[edit.end] if edit.pos == n - 1 and edit.end < len(text) else \
+            text[edit.start - 1] if edit.pos == 0 and edit.start > 0 else ""
+        if beside and self._same_group(d, beside):
+            return None  # 全面依法治县(委员会): 国 replaced by 县, a local counterpart, not 国 missing
         if n < self.del_min_len:
             return ("context", "漏字") if n >= self.min_len else None
         if 0 < edit.pos < n - 1:
