@@ -17,7 +17,7 @@ from typing import Any
 from govcheck.model import Account, Finding, Score, Site
 from govcheck.report.doc import Attachment, NoticeDoc, Paragraph, Table
 from govcheck.rules import RuleSet, fmt_points
-from govcheck.score import VERDICT_VETO, double_counted, indicator_totals
+from govcheck.score import VERDICT_VETO, displaced, indicator_totals
 from govcheck.stats import AccountStats, FailingAccount, account_stats, pct, site_stats
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "report" / "templates"
@@ -96,7 +96,7 @@ def evidence_parts(fs: list[Finding], fields: list[str] | None = None) -> tuple[
 def unit_lines(fs: list[Finding], rs: RuleSet, template: dict[str, Any], site_kind: str | None = None) -> list[UnitLine]:
     """One line per rule (in order of first finding) as the attachment prints it."""
     fields = (rs.setting("evidence_print") or {}).get(site_kind or "", None)
-    dup = double_counted(fs, rs)
+    dup = displaced(fs, rs)  # the scorer's decision: a column penalised once
     live = [f for i, f in enumerate(fs) if f.review != "dismissed" and rs.rule(f.code).table and i not in dup]
     totals = indicator_totals(live, rs)
     groups: OrderedDict[tuple[str, str], list[Finding]] = OrderedDict()
