@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from govcheck.newmedia.checks import hit_note
 from govcheck.rules import RuleSet
 
-from .base import check, ev, finding, has_rule, param
+from .base import check, ev, finding, has_rule, note, param
 from .facts import SiteFacts, WordingHit
 
 
@@ -24,6 +23,7 @@ def serious_wording(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Rand
     for hits in pages.values():
         h0 = hits[0]
         yield finding(facts, "V1.1", [ev(h.ref, h.url, path=h.path, title=h.title, date=h.date,
-                                         note=hit_note(h.wrong, h.right, h.category, h.position, h.snippet))
+                                         note=note("wording_hit", wrong=h.wrong, right=h.right, category=h.category,
+                                                   snippet=h.snippet.strip()))
                                       for h in hits[:shown]],
                       wrong=h0.wrong, right=h0.right, snippet=h0.snippet, category=h0.category, hits=len(hits))

@@ -302,6 +302,7 @@ def search_test(b: SiteBuild, rs: RuleSet, seed: int, timeout: float | None = No
                                   status=r.status_code)
             if r.status_code != 200:
                 works = False if works is None else works
+                res.ref = res.ref or ref  # the archived error page is what shows the search does not work
                 continue
             works = True
             if title is None:
