@@ -31,7 +31,7 @@ def run_checks(facts: SiteFacts, rs: RuleSet, at: dt.date, seed: int) -> CheckRe
     """All website checks over one site. A failing check becomes a 需人工核查 item, never a crashed round."""
     res = CheckResult()
     anomaly = data()["anomaly_code"]
-    cited = Cited.of(facts)
+    cited: Cited | None = None  # the facts indexed for the evidence standard, on the first finding
     for name, ch in REGISTRY.items():
         rng, sub_seed = derive_rng(seed, name)
         try:
@@ -45,6 +45,7 @@ def run_checks(facts: SiteFacts, rs: RuleSet, at: dt.date, seed: int) -> CheckRe
             if isinstance(x, Finding):
                 if x.code != anomaly and not (x.code in rs.rules and _applies(x.code, facts, rs)):
                     continue
+                cited = cited or Cited.of(facts)
                 why = shortfall(x, facts, rs, at, cited)
                 if why:
                     res.manual.append(held(x, why, rs))

@@ -18,7 +18,7 @@ from govcheck.model import Finding
 from govcheck.rules import RuleSet
 
 from .base import ManualItem, data, descendants
-from .facts import ColumnFacts, HomeFacts, Item, SiteFacts
+from .facts import ColumnFacts, HomeFacts, SiteFacts
 
 GUESSED_KIND = {"titles"}  # kind_source values that are not good enough for a rule that needs a named kind
 UNREAD_LIST = {"unread"}
@@ -40,7 +40,7 @@ class Cited:
         c = cls(facts, {col.path: col for col in facts.columns})
         for obj in _walk(facts):
             url = getattr(obj, "url", None)
-            if isinstance(url, str) and url and not isinstance(obj, (SiteFacts, Item)):  # rows: via their column
+            if isinstance(url, str) and url and not isinstance(obj, SiteFacts):
                 c.by_url.setdefault(url, []).append(obj)
         return c
 
@@ -58,17 +58,21 @@ class Cited:
         return [self.columns[e.path] for e in f.evidence if e.path and e.path in self.columns]
 
 
+_SKIP = {"ref", "feedback_ref", "items", "probes"}  # references and rows are reached through their holder
+
+
 def _walk(x: Any):
-    if is_dataclass(x):
-        yield x
-        for fd in fields(x):
-            v = getattr(x, fd.name)
-            if isinstance(v, list):
-                for i in v:
-                    if is_dataclass(i):
-                        yield from _walk(i)
-            elif is_dataclass(v) and fd.name != "ref":
-                yield from _walk(v)
+    yield x
+    for fd in fields(x):
+        if fd.name in _SKIP:
+            continue
+        v = getattr(x, fd.name)
+        if isinstance(v, list):
+            for i in v:
+                if is_dataclass(i):
+                    yield from _walk(i)
+        elif is_dataclass(v):
+            yield from _walk(v)
 
 
 def _reason(key: str, **kw: Any) -> str:
