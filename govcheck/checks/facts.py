@@ -251,6 +251,9 @@ class WordingHit:
     title: str | None = None
     date: str | None = None
     path: str | None = None
+    kind: str = "exact"  # the lexicon's hit kind: exact | near (a one-character slip) | stale (no longer valid)
+    reason: str = ""  # near / stale: why (音近字, 形近字, 已更名 …)
+    term: str = ""  # near / stale: the canonical term concerned
     ref: EvidenceRef | None = None
 
 

@@ -23,7 +23,8 @@ def serious_wording(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Rand
     for hits in pages.values():
         h0 = hits[0]
         yield finding(facts, "V1.1", [ev(h.ref, h.url, path=h.path, title=h.title, date=h.date,
-                                         note=note("wording_hit", wrong=h.wrong, right=h.right, category=h.category,
-                                                   snippet=h.snippet.strip()))
+                                         note=note({"near": "wording_hit_near", "stale": "wording_hit_stale"}.get(
+                                             h.kind, "wording_hit"), wrong=h.wrong, right=h.right or "（无）",
+                                             category=h.category, reason=h.reason, snippet=h.snippet.strip()))
                                       for h in hits[:shown]],
                       wrong=h0.wrong, right=h0.right, snippet=h0.snippet, category=h0.category, hits=len(hits))

@@ -198,9 +198,11 @@ def extract_rows(rows: list[dict], crawl_dir: str | Path, at: dt.date, site: Sit
             if site is None or d.get("kind") not in ("home", "list", "article"):
                 return
             ref = ref_of(row)
-            out.wording.extend(WordingHit(url=url, wrong=h.wrong, right=h.right, category=h.category,
+            hits = serious_hits(text, _lexicon(), at=at, text_date=_page_day(d.get("publish_date")))
+            out.wording.extend(WordingHit(url=url, wrong=h.wrong, right=h.right or "", category=h.category,
                                           position=h.start + 1, snippet=h.snippet, title=d.get("title"),
-                                          date=d.get("publish_date"), ref=ref) for h in serious_hits(text, _lexicon()))
+                                          date=d.get("publish_date"), kind=h.kind, reason=h.reason, term=h.term,
+                                          ref=ref) for h in hits)
 
         try:
             _, _, body = query.read_record(crawl_dir, row["warc"], row["warc_offset"])
@@ -218,6 +220,14 @@ def extract_rows(rows: list[dict], crawl_dir: str | Path, at: dt.date, site: Sit
         if sm:
             out.sitemap.append((rec, sm))
     return out
+
+
+def _page_day(iso: str | None) -> dt.date | None:
+    """A page's date for judging dated terms (leaders' titles, renamed organs) on it."""
+    try:
+        return dt.date.fromisoformat(iso[:10]) if iso else None
+    except ValueError:
+        return None
 
 
 def read_html(crawl_dir: Path, ref: EvidenceRef) -> bytes:

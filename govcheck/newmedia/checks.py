@@ -129,14 +129,10 @@ def account_check(*codes: str, per_account: bool = True):
     return deco
 
 
-def serious_hits(text: str, lexicon: Lexicon) -> list[Hit]:
-    """The lexicon hits of a text that count as 严重表述错误 (M1 for posts, V1.1 for website pages)."""
-    return [h for h in lexicon.scan(text) if h.serious]
-
-
-def hit_note(wrong: str, right: str, category: str, position: int, snippet: str) -> str:
-    """The evidence note of one wording hit (`position`: 1-based character offset)."""
-    return _w("m1_note", wrong=wrong, right=right, category=category, position=position, snippet=snippet)
+def serious_hits(text: str, lexicon: Lexicon, *, at: date | None = None, text_date: date | None = None) -> list[Hit]:
+    """The lexicon hits of a text that count as 严重表述错误 (M1 for posts, V1.1 for website pages); dated terms
+    are judged on `text_date` where known, else on `at`."""
+    return [h for h in lexicon.scan(text, at=at, text_date=text_date) if h.serious]
 
 
 def check_accounts(
@@ -188,8 +184,7 @@ def serious_wording(a: AccountFacts) -> list[Finding]:
     if not hits:
         return []
     ev = [Evidence(url=p.url, title=p.title or None, date=p.day.isoformat() if p.day else None,
-                   note=hit_note(h.wrong, h.right, h.category, h.start + 1, h.snippet))
-          for p, h in hits[:a.max_evidence]]
+                   note=hit_note(h)) for p, h in hits[:a.max_evidence]]
     p0, h0 = hits[0]
     return [a.finding("M1", {"wrong": h0.wrong, "right": h0.right, "snippet": h0.snippet,
                              "category": h0.category, "hits": len(hits)}, ev)]
@@ -298,8 +293,15 @@ def scan_posts(tl: Timeline, lexicon: Lexicon, at: date, scan_days: int | None =
         if d is None or d > at or (start and d < start):
             continue
         text = p.title + "\n" + p.text if p.title else p.text
-        out.extend((p, h) for h in lexicon.scan(text))
+        out.extend((p, h) for h in lexicon.scan(text, at=at, text_date=d))
     return out
+
+
+def hit_note(h: Hit) -> str:
+    """The evidence note of a wording hit: the text found, the canonical form, why, where (character offset)."""
+    key = {"near": "m1_note_near", "stale": "m1_note_stale"}.get(h.kind, "m1_note")
+    return _w(key, wrong=h.wrong, right=h.right or "（无）", category=h.category, position=h.start + 1,
+              snippet=h.snippet, reason=h.reason, term=h.term)
 
 
 # ---------------------------------------------------------------- rounds
@@ -406,16 +408,25 @@ def load_previous_round(directory: str | Path) -> tuple[list[Finding], str]:
 
 def check_page_wording(unit: str, site: str, page_url: str, text: str, lexicon: Lexicon, *, title: str | None = None,
                        page_date: str | None = None, path: str | None = None, archive=None, code: str = "V1.1",
-                       max_evidence: int = 10) -> list[Finding]:
+                       max_evidence: int = 10, at: date | None = None) -> list[Finding]:
     """V1.1 严重表述错误 for one website page: a finding (target = the site) when the page text has a
-    严重 lexicon hit, evidence per hit with the page URL, column path and archive record. (A round reads the
-    hits into SiteFacts.wording while the page is read, and the registered V1.1 check judges them there.)"""
-    hits = serious_hits(text, lexicon)
+    严重 lexicon hit, evidence per hit with the page URL, column path and archive record. Dated terms
+    (leaders' titles, renamed organs) are judged on the page's own date where known, else on `at`
+    (the round's 监测时间点). (A round reads the hits into SiteFacts.wording while the page is read, and the
+    registered V1.1 check, govcheck.checks.wording, judges them there.)"""
+    hits = serious_hits(text, lexicon, at=at, text_date=_day(page_date))
     if not hits:
         return []
-    ev = [Evidence(path=path, url=page_url, title=title, date=page_date, archive=archive,
-                   note=hit_note(h.wrong, h.right, h.category, h.start + 1, h.snippet)) for h in hits[:max_evidence]]
+    ev = [Evidence(path=path, url=page_url, title=title, date=page_date, archive=archive, note=hit_note(h))
+          for h in hits[:max_evidence]]
     h0 = hits[0]
     return [Finding(unit=unit, target=site, target_type="site", code=code, points=0.0,
                     params={"wrong": h0.wrong, "right": h0.right, "snippet": h0.snippet, "category": h0.category,
                             "hits": len(hits)}, evidence=ev)]
+
+
+def _day(iso: str | None) -> date | None:
+    try:
+        return date.fromisoformat(iso[:10]) if iso else None
+    except ValueError:
+        return None
