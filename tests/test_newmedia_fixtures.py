@@ -99,3 +99,15 @@ def test_fail_account_prints_expected(name):
 def test_pass_account_is_clean(name):
     fs, _ = run(_case(name), "pass")
     assert fs == [], [(f.code, f.params) for f in fs]
+
+
+def test_a_rule_set_without_the_registration_rules_gets_no_mh_finding():
+    """gb2019 has no MH rules: the registration checks do not run (their findings would name no rule)."""
+    doc = _case("MH1.1")
+    v = _variant(doc, "fail")
+    acc = Account(**v["account"])
+    reg = [RegistryEntry(**{**e, "platform": canonical_platform(e["platform"])}) for e in v["registry"]]
+    tl = {(acc.name, acc.type): _timeline(acc, v["timeline"])}
+    at = date.fromisoformat(str(doc["at"]))
+    assert {f.code for f in check_accounts([acc], reg, tl, at, 14, None, ["全国", "湖北省"])} == {"MH1.1"}
+    assert check_accounts([acc], reg, tl, at, 14, None, ["全国", "湖北省"], codes=load_ruleset("gb2019").rules) == []

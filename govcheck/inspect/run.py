@@ -458,7 +458,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
         console.print("[bold]4/5 政务新媒体[/]：备案比对、更新情况、严重表述错误")
         try:
             res = run_newmedia(accounts, registry or [], at, int(rs.rule("M2.1").params["window_days"]),
-                               previous_dir=previous, variables=variables)
+                               previous_dir=previous, variables=variables, codes=rs.rules)
         except (OSError, ValueError) as e:  # RosterError/LexiconError are ValueErrors naming file and row
             raise InspectError(str(e)) from None
         account_list = list(res.accounts)

@@ -148,10 +148,12 @@ def check_accounts(
     interaction: Mapping[tuple[str, str], bool] | None = None,
     max_evidence: int = 10,
     name_edit_distance: int = 1,
+    codes: Iterable[str] | None = None,
 ) -> list[Finding]:
     """All new-media findings for the round. `registry_systems` lists the systems every account must
     be registered in (default: the systems present in `registries`); `scan_days` limits the wording
-    scan to posts of that many days before `at` (None: every post up to `at`)."""
+    scan to posts of that many days before `at` (None: every post up to `at`); `codes`: the rule set's codes
+    (a rule set without the MH rules, such as gb2019, gets no MH finding)."""
     registries = list(registries)
     if registry_systems is None:
         registry_systems = list(dict.fromkeys(e.system for e in registries))
@@ -159,7 +161,8 @@ def check_accounts(
     for e in registries:
         by_system[e.system].append(e)
     interaction = interaction or {}
-    checks = [c for c in ACCOUNT_CHECKS.values() if c.per_account]
+    wanted = None if codes is None else set(codes)
+    checks = [c for c in ACCOUNT_CHECKS.values() if c.per_account and (wanted is None or wanted & set(c.codes))]
     out: list[Finding] = []
     for acc in accounts:
         key = (acc.name, acc.type)
@@ -170,7 +173,7 @@ def check_accounts(
             matches={s: match_registry(acc, by_system.get(s, []), name_edit_distance) for s in registry_systems},
         )
         for c in checks:
-            out.extend(c.fn(facts))
+            out.extend(f for f in c.fn(facts) if wanted is None or f.code in wanted)
     return out
 
 
