@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from govcheck.checks import codes_covered, run_checks
 from govcheck.checks.facts import SiteFacts
 from govcheck.rules import load_ruleset
 from govcheck.score import apply_rules, displaced
-from printed import printed
+from printed import matches_snapshot, printed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "fail.yaml").exists())
@@ -53,12 +52,7 @@ def test_fail_fixture_prints_expected(case):
     assert codes <= set(doc["codes"]), f"unexpected codes {sorted(codes - set(doc['codes']))}"
     assert not [m for m in res.manual if m.held], [(m.code, m.what) for m in res.manual if m.held]
     assert not [m for m in res.manual if "出错" in m.what], res.manual
-    got = printed(res.findings, rs)
-    snap = FIXTURES / case / "expected.txt"
-    if os.environ.get("GOVCHECK_UPDATE_SNAPSHOTS") and (not snap.exists() or snap.read_text(encoding="utf-8") != got):
-        snap.write_text(got, encoding="utf-8")
-    assert snap.exists(), f"{snap} missing: run with GOVCHECK_UPDATE_SNAPSHOTS=1 and review it"
-    assert got == snap.read_text(encoding="utf-8")
+    assert matches_snapshot(FIXTURES / case / "expected.txt", printed(res.findings, rs))
 
 
 @pytest.mark.parametrize("case", CASES)

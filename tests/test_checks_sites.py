@@ -41,7 +41,7 @@ from govcheck.rules import load_ruleset
 from govcheck.score import apply_rules, displaced
 from govcheck.sim.scenario import STYLES, Scenario, build_site
 from govcheck.sim.testing import region_in_process
-from printed import printed
+from printed import matches_snapshot, printed
 
 # GOVCHECK_SITE_FIXTURES points the harness at another folder of the same layout (trying out new cases)
 SITES = Path(os.environ.get("GOVCHECK_SITE_FIXTURES") or Path(__file__).parent / "fixtures" / "sites")
@@ -365,12 +365,7 @@ def test_site_fixture(region, case, variant, style):
     assert c.code in codes, f"{case} ({style}): 未发现 {c.code}，发现 {sorted(codes)}：{_dump(o.findings)}；转人工：{held}"
     assert codes <= c.codes, f"{case} ({style}): 多出 {sorted(codes - c.codes)}：{_dump(o.findings)}"
     got = printed(o.findings, region.rulesets[c.group], c.sites[(variant, style)].get("kind"))
-    snap = c.folder / "expected.txt"
-    if (os.environ.get("GOVCHECK_UPDATE_SNAPSHOTS") and style == c.styles[0]
-            and (not snap.exists() or snap.read_text(encoding="utf-8") != got)):
-        snap.write_text(got, encoding="utf-8")
-    assert snap.exists(), f"{snap} missing: run with GOVCHECK_UPDATE_SNAPSHOTS=1 and review it"
-    assert got == snap.read_text(encoding="utf-8"), f"{case} ({style})"
+    assert matches_snapshot(c.folder / "expected.txt", got, update=style == c.styles[0]), f"{case} ({style})"
     # under the national table: the same findings for every code it has, printed without a stray placeholder
     gb = region.rulesets[NATIONAL]
     assert _same(o.national) == _same([f for f in o.findings if f.code in gb.rules]), f"{case} ({style}) gb2019"

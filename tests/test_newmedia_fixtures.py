@@ -4,7 +4,6 @@ prints it (expected.txt). See tests/fixtures/accounts/README.md."""
 from __future__ import annotations
 
 import copy
-import os
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from govcheck.newmedia.lexicon import Lexicon
 from govcheck.newmedia.roster import RegistryEntry, canonical_platform
 from govcheck.newmedia.timeline import Post, Timeline
 from govcheck.rules import load_ruleset
+from printed import matches_snapshot
 
 ROOT = Path(__file__).parent / "fixtures" / "accounts"
 CASES = sorted(p.name for p in ROOT.iterdir() if (p / "case.yaml").is_file())
@@ -87,12 +87,7 @@ def test_fail_account_prints_expected(name):
     assert doc["code"] in codes, f"{name}: 未发现 {doc['code']}，发现 {sorted(codes)}"
     assert codes <= set(doc["codes"]), f"{name}: 多出 {sorted(codes - set(doc['codes']))}"
     assert all(f.evidence for f in fs)
-    got = printed(fs, rs)
-    snap = ROOT / name / "expected.txt"
-    if os.environ.get("GOVCHECK_UPDATE_SNAPSHOTS") and (not snap.exists() or snap.read_text(encoding="utf-8") != got):
-        snap.write_text(got, encoding="utf-8")
-    assert snap.exists(), f"{snap} missing: run with GOVCHECK_UPDATE_SNAPSHOTS=1 and review it"
-    assert got == snap.read_text(encoding="utf-8")
+    assert matches_snapshot(ROOT / name / "expected.txt", printed(fs, rs))
 
 
 @pytest.mark.parametrize("name", CASES)
