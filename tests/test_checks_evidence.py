@@ -217,3 +217,40 @@ def test_v2_probes_outside_the_window_do_not_count():
     assert fs == [] and "无首页可用性监测记录" in ms[0].what
     fs, ms = _v2(_probes(132, 8, day="2022-05-16"))  # after the time point's day
     assert fs == [] and ms
+
+
+# ---------------------------------------------------------------------------------------------- V1.1
+def test_an_outdated_title_counts_only_on_a_page_date_the_page_states():
+    """A title is outdated on a page dated 2024 by its labelled 发布日期 (a veto), but only 需人工核查 when the
+    2024 date came from meta tags: the page may be older than its metadata says."""
+    from govcheck.newmedia.checks import page_hits, unstated_note
+    from govcheck.newmedia.lexicon import Lexicon
+
+    text = "国务院总理李克强主持召开国务院常务会议，部署稳经济工作。"
+    doc, rs = load("V1.1")
+    for source, vetoed in (("label", True), ("meta", False)):
+        hits = page_hits(text, Lexicon.load(), at=dt.date(2024, 5, 15), page_date="2024-03-20", date_source=source)
+        assert [(h.kind, ok) for h, ok in hits] == [("stale", vetoed)]
+        site = copy.deepcopy(doc["site"])
+        h, ok = hits[0]
+        site["wording"][0].update(wrong=h.wrong, right=h.right, kind=h.kind, reason=h.reason, term=h.term,
+                                  date="2024-03-20", date_source=source, date_stated=ok,
+                                  held_note=None if ok else unstated_note(h, "2024-03-20", source))
+        res = run_checks(SiteFacts.from_dict(site), rs, dt.date(2024, 5, 15), 1)
+        assert ("V1.1" in {f.code for f in res.findings}) is vetoed
+        manual = [m for m in res.manual if m.code == "V1.1"]
+        assert bool(manual) is not vetoed
+        if manual:
+            assert "页面未标明发布日期" in manual[0].what and "页面元数据" in manual[0].what
+
+
+def test_a_window_judged_on_the_column_itself_needs_the_columns_own_kind():
+    """D04.2 judges a column on its own: a 动态要闻 kind inherited from a parent is not enough (kind_own); a
+    subtree rule (D05.2) judges the named first-level column, whose sub-columns may inherit (kind_named)."""
+    doc, rs = load("D04.2")
+    path = next(c["path"] for c in doc["site"]["columns"] if c["kind"] == "动态要闻")
+    site = copy.deepcopy(doc["site"])
+    column(site, path)["kind_source"] = "parent"
+    res = judge(doc, rs, site)
+    assert "D04.2" not in {f.code for f in res.findings}
+    assert any("沿用上级栏目" in m.what for m in held(res, "D04.2"))

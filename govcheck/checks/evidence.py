@@ -21,6 +21,7 @@ from .base import ManualItem, data, descendants
 from .facts import ColumnFacts, HomeFacts, SiteFacts
 
 GUESSED_KIND = {"titles"}  # kind_source values that are not good enough for a rule that needs a named kind
+INHERITED_KIND = {"parent"}  # … nor for a rule whose window judges the column on its own (kind_own)
 UNREAD_LIST = {"unread"}
 FULL_DATE = {None, "day"}
 CONTENT_ROLES = {None, "content"}  # page roles a fact may be judged on (D02.2, D03.2)
@@ -135,6 +136,19 @@ def _kind_named(f: Finding, c: Cited, x: Ctx) -> str | None:
     return None
 
 
+def _kind_own(f: Finding, c: Cited, x: Ctx) -> str | None:
+    """The cited column's own kind is named: a window judged on the column itself is never inherited from a
+    parent (a column under 新闻中心 that inherited 动态要闻 must not get the 2-week window on its own)."""
+    cols, why = _columns(f, c, x)
+    if why:
+        return why
+    for col in cols:
+        if col.kind_source in GUESSED_KIND | INHERITED_KIND:
+            return _reason("kind_inherited" if col.kind_source in INHERITED_KIND else "kind_guessed",
+                           name=col.name, kind=col.kind)
+    return None
+
+
 def _kind_source(col: ColumnFacts, c: Cited) -> str | None:
     """A kind inherited from a parent is as good as the nearest ancestor of that kind that decided it."""
     seen = 0
@@ -216,6 +230,7 @@ REQUIREMENTS: dict[str, Requirement] = {
     "archived": _archived,
     "archived_any_status": _archived_any,
     "kind_named": _kind_named,
+    "kind_own": _kind_own,
     "list_read": _list_read,
     "full_dates": _full_dates,
     "page_role_content": _page_role_content,

@@ -254,6 +254,10 @@ class WordingHit:
     kind: str = "exact"  # the lexicon's hit kind: exact | near (a one-character slip) | stale (no longer valid)
     reason: str = ""  # near / stale: why (音近字, 形近字, 已更名 …)
     term: str = ""  # near / stale: the canonical term concerned
+    date_source: str | None = None  # where the page date came from (extract.article: label, meta, url, …)
+    # False: a title outdated only under a page date the page does not state (a person checks; see V1.1)
+    date_stated: bool = True
+    held_note: str | None = None  # for date_stated False: why it goes to a person
     ref: EvidenceRef | None = None
 
 

@@ -1,5 +1,7 @@
 """V1.1 严重表述错误: the 严重 lexicon hits read from the site's page text (SiteFacts.wording, filled while each
-page is read), one finding per page, citing the page's archived copy and each hit's context."""
+page is read), one finding per page, citing the page's archived copy and each hit's context. A title outdated
+only under a page date the page does not state (read from meta tags, the URL, a nearby number) is a 需人工核查
+item with the reason, never a veto."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +9,7 @@ import random
 
 from govcheck.rules import RuleSet
 
-from .base import check, ev, finding, has_rule, note, param
+from .base import ManualItem, check, data, ev, finding, has_rule, note, param
 from .facts import SiteFacts, WordingHit
 
 
@@ -19,6 +21,9 @@ def serious_wording(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Rand
     shown = int(param(rs, "V1.1", "max_evidence"))
     pages: dict[str, list[WordingHit]] = {}
     for h in facts.wording:
+        if not h.date_stated:  # outdated only under a page date the page does not state: a person decides
+            yield ManualItem("V1.1", h.held_note or data()["undecided"]["wording_date_unstated"], [h.url])
+            continue
         pages.setdefault(h.url, []).append(h)
     for hits in pages.values():
         h0 = hits[0]

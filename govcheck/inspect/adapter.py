@@ -26,7 +26,7 @@ from govcheck.extract.columns import classify_column, extract_nav_columns, extra
 from govcheck.extract.consultation import is_feedback
 from govcheck.extract.meta import page_title
 from govcheck.model import Site
-from govcheck.newmedia.checks import serious_hits
+from govcheck.newmedia.checks import page_hits, unstated_note
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def ref_of(row: dict[str, Any]) -> EvidenceRef:
                          record_id=row.get("record_id"), offset=row.get("warc_offset"))
 
 
-_KEEP = ("kind", "title", "breadcrumb", "publish_date", "items", "blank", "dynamic_list", "page_links", "footer",
+_KEEP = ("kind", "title", "breadcrumb", "publish_date", "date_source", "items", "blank", "dynamic_list", "page_links", "footer",
          "meta", "publisher", "column_name")
 
 
@@ -106,6 +106,7 @@ def _entry_facts(page) -> dict:
     meta = extract_meta(page)
     art = extract_article(page, meta)
     return {"kind": "article", "title": art.title, "breadcrumb": [], "publish_date": iso(art.publish_date),
+            "date_source": art.date_source,
             "items": [], "blank": False, "dynamic_list": False, "page_links": [], "footer": extract_footer(page),
             "meta": meta, "publisher": art.info.get("publisher"), "column_name": None}
 
@@ -197,12 +198,13 @@ def extract_rows(rows: list[dict], crawl_dir: str | Path, at: dt.date, site: Sit
         def scan(text: str, d: dict, url=url, row=row) -> None:
             if site is None or d.get("kind") not in ("home", "list", "article"):
                 return
-            ref = ref_of(row)
-            hits = serious_hits(text, _lexicon(), at=at, text_date=_page_day(d.get("publish_date")))
-            out.wording.extend(WordingHit(url=url, wrong=h.wrong, right=h.right or "", category=h.category,
-                                          position=h.start + 1, snippet=h.snippet, title=d.get("title"),
-                                          date=d.get("publish_date"), kind=h.kind, reason=h.reason, term=h.term,
-                                          ref=ref) for h in hits)
+            ref, day, src = ref_of(row), d.get("publish_date"), d.get("date_source")
+            out.wording.extend(
+                WordingHit(url=url, wrong=h.wrong, right=h.right or "", category=h.category, position=h.start + 1,
+                           snippet=h.snippet, title=d.get("title"), date=day, kind=h.kind, reason=h.reason,
+                           term=h.term, date_source=src, date_stated=ok,
+                           held_note=None if ok else unstated_note(h, day, src), ref=ref)
+                for h, ok in page_hits(text, _lexicon(), at=at, page_date=day, date_source=src))
 
         try:
             _, _, body = query.read_record(crawl_dir, row["warc"], row["warc_offset"])
@@ -220,14 +222,6 @@ def extract_rows(rows: list[dict], crawl_dir: str | Path, at: dt.date, site: Sit
         if sm:
             out.sitemap.append((rec, sm))
     return out
-
-
-def _page_day(iso: str | None) -> dt.date | None:
-    """A page's date for judging dated terms (leaders' titles, renamed organs) on it."""
-    try:
-        return dt.date.fromisoformat(iso[:10]) if iso else None
-    except ValueError:
-        return None
 
 
 def read_html(crawl_dir: Path, ref: EvidenceRef) -> bytes:

@@ -135,6 +135,30 @@ def serious_hits(text: str, lexicon: Lexicon, *, at: date | None = None, text_da
     return [h for h in lexicon.scan(text, at=at, text_date=text_date) if h.serious]
 
 
+def page_hits(text: str, lexicon: Lexicon, *, at: date | None, page_date: str | None,
+              date_source: str | None) -> list[tuple[Hit, bool]]:
+    """V1.1's hits on one website page, each with whether the page date it was judged on is stated. Dated terms
+    (leaders' titles, renamed organs) are judged on the page's own date only when the page states it
+    (`date_source` in wording.yaml page_date_stated, e.g. a labelled 发布日期; None: stated, for hand-made facts);
+    otherwise on `at`, and a title outdated only under the unstated date comes back with False (a person checks
+    the page date)."""
+    day = _day(page_date)
+    stated = day is not None and (date_source is None or date_source in wording()["page_date_stated"])
+    hits = serious_hits(text, lexicon, at=at, text_date=day if stated else None)
+    out = [(h, True) for h in hits]
+    if day is not None and not stated:
+        known = {(h.start, h.end) for h in hits}
+        out += [(h, False) for h in serious_hits(text, lexicon, at=at, text_date=day)
+                if h.kind == "stale" and (h.start, h.end) not in known]
+    return out
+
+
+def unstated_note(h: Hit, page_date: str, date_source: str | None) -> str:
+    """Why an outdated title on a page whose date the page does not state goes to a person."""
+    basis = wording()["page_date_sources"].get(date_source, date_source)
+    return _w("v11_stale_unstated", note=hit_note(h), date=page_date[:10], basis=basis)
+
+
 def check_accounts(
     accounts: Iterable[Account],
     registries: Iterable[RegistryEntry],
