@@ -189,7 +189,8 @@ def _problem_paragraphs(view: RoundView, tpl: dict[str, Any], acc: AccountStats)
     limit = int(tpl.get("max_names", 4))
     acc_limit = int(tpl.get("max_accounts", 3))
     order = _unit_order(view)
-    live = [f for f in view.findings if f.review != "dismissed"]
+    gone = displaced(view.findings, rs)  # a column penalised once: the narrative counts what the tables count
+    live = [f for i, f in enumerate(view.findings) if f.review != "dismissed" and i not in gone]
     failing_by_key = {(fa.name, fa.type): fa for fa in acc.failed}
     out: list[Paragraph] = [Paragraph(tpl["problems"]["heading"], "heading1")]
     n = 0

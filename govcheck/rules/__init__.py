@@ -268,6 +268,9 @@ def _state_params(rules: dict[str, Rule], origin: dict[str, Path]) -> None:
         for template in (r.wording, r.short or ""):
             for key, ref in _PLACEHOLDER.findall(template):
                 if key not in STATED:
+                    if ref:
+                        raise RuleSetError(f"{origin[code]}: 规则 {code}: 措辞占位符 {{{key}@{ref}}}：只有 "
+                                           f"{'、'.join('{' + k + '}' for k in STATED)} 可引用其他规则的参数")
                     continue
                 src = rules.get(ref) if ref else r
                 if ref and src is None:
