@@ -62,3 +62,18 @@ def test_pass_fixture_is_clean(case):
     assert res.findings == [], [(f.code, [e.to_dict() for e in f.evidence]) for f in res.findings]
     assert res.anomalies == []
     assert not [m for m in res.manual if "出错" in m.what], res.manual
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("which", ["fail", "pass"])
+def test_fixture_under_the_national_table(case, which):
+    """Judged under gb2019 too: the same findings for every code gb2019 has (an overlay changes only what it says)."""
+    doc, rs, at, facts = load(case, which)
+    gb = ruleset("gb2019", ())
+    here = run_checks(facts, rs, at, doc["seed"]).findings
+    there = run_checks(facts, gb, at, doc["seed"]).findings
+
+    def same(fs):
+        return sorted((f.code, repr(sorted(f.params.items())), [e.to_dict() for e in f.evidence].__repr__()) for f in fs)
+
+    assert same(there) == same([f for f in here if f.code in gb.rules])
