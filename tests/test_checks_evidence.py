@@ -254,3 +254,18 @@ def test_a_window_judged_on_the_column_itself_needs_the_columns_own_kind():
     res = judge(doc, rs, site)
     assert "D04.2" not in {f.code for f in res.findings}
     assert any("沿用上级栏目" in m.what for m in held(res, "D04.2"))
+
+
+def test_message_rules_cite_the_message_column_when_there_is_no_channel_page():
+    """D18.4 without a letter page: the archived message list it was read from is the evidence (it was the site
+    URL, unarchived, which the standard holds back)."""
+    doc, rs = load("D18.4")
+    site = copy.deepcopy(doc["site"])
+    lst = site["url"] + "ldxx/"
+    site["interaction"] = {"stats_published": False}
+    site["columns"] = [{"path": "首页>互动交流>领导信箱", "name": "领导信箱", "kind": "咨询/留言", "url": lst,
+                        "items": [{"title": "关于路灯的问题", "date": "2022-05-10"}],
+                        "ref": {"url": lst, "status": 200, "warc": "w.warc.gz", "record_id": "<r>"}}]
+    res = judge(doc, rs, site)
+    (f,) = [f for f in res.findings if f.code == "D18.4"]
+    assert f.evidence[0].path == "首页>互动交流>领导信箱" and f.evidence[0].archive.record_id == "<r>"
