@@ -269,3 +269,20 @@ def test_message_rules_cite_the_message_column_when_there_is_no_channel_page():
     res = judge(doc, rs, site)
     (f,) = [f for f in res.findings if f.code == "D18.4"]
     assert f.evidence[0].path == "首页>互动交流>领导信箱" and f.evidence[0].archive.record_id == "<r>"
+
+
+def test_older_mm_dd_rows_do_not_hold_a_finding_decided_by_a_full_date():
+    """Only the row that decides (the newest that counts) must be dated in full: a year inferred for an older
+    MM-DD row can only make it look newer, never turn a stale column fresh."""
+    doc, rs = load("D04.2")
+    path = next(c["path"] for c in doc["site"]["columns"] if c["kind"] == "动态要闻")
+    site = copy.deepcopy(doc["site"])
+    items = column(site, path)["items"]
+    newest = max(i["date"] for i in items if i["date"] <= "2022-05-15")  # the newest row that counts
+    for it in items:
+        if it["date"] != newest:
+            it["date_precision"] = "month_day"
+    assert "D04.2" in {f.code for f in judge(doc, rs, site).findings}
+    for it in items:
+        it["date_precision"] = "month_day" if it["date"] == newest else None
+    assert "D04.2" not in {f.code for f in judge(doc, rs, site).findings}

@@ -45,15 +45,17 @@ class Cited:
                 c.by_url.setdefault(url, []).append(obj)
         return c
 
+    def objects_of(self, e) -> list[Any]:
+        """The facts objects one evidence item cites (a column by its path first, else anything by its URL)."""
+        if e.path and e.path in self.columns:
+            return [self.columns[e.path]]
+        if e.url:
+            return [o for o in self.by_url.get(e.url, []) if not isinstance(o, ColumnFacts) or not e.path]
+        return []
+
     def objects(self, f: Finding) -> list[Any]:
-        """The facts objects the finding's evidence cites (columns by path first)."""
-        out: list[Any] = []
-        for e in f.evidence:
-            if e.path and e.path in self.columns:
-                out.append(self.columns[e.path])
-            elif e.url:
-                out.extend(o for o in self.by_url.get(e.url, []) if not isinstance(o, ColumnFacts) or not e.path)
-        return out
+        """The facts objects the finding's evidence cites."""
+        return [o for e in f.evidence for o in self.objects_of(e)]
 
     def cited_columns(self, f: Finding) -> list[ColumnFacts]:
         return [self.columns[e.path] for e in f.evidence if e.path and e.path in self.columns]
@@ -178,21 +180,25 @@ def _list_read(f: Finding, c: Cited, x: Ctx) -> str | None:
 
 
 def _full_dates(f: Finding, c: Cited, x: Ctx) -> str | None:
-    """The dates that decide the finding were printed in full: every date of a cited column (and its sub-columns
-    for a subtree rule) or of the home page, and every date field of a cited consultation, message, report…"""
-    for obj in c.objects(f):
-        if isinstance(obj, ColumnFacts):
-            for cc in _scope(obj, c, x):
-                bad = next((i for i in cc.items if i.date and i.date_precision not in FULL_DATE), None)
+    """The date that decides the finding was printed in full. For a column or the home page that is the date the
+    evidence names (the newest row that counts, or the row after the time point): every row showing it (in the
+    column's sub-columns too, for a subtree rule) must have a full date; older MM-DD rows decide nothing, since
+    a year inferred for them can only make them look newer than the row that decides. A consultation, message or
+    report must have no inferred date at all."""
+    for e in f.evidence:
+        for obj in c.objects_of(e):
+            if isinstance(obj, (ColumnFacts, HomeFacts)):
+                if not e.date:
+                    continue  # no dated row: nothing was decided by a date
+                rows = [i for cc in (_scope(obj, c, x) if isinstance(obj, ColumnFacts) else [obj])
+                        for i in cc.items if i.date and i.date[:10] == e.date[:10]]
+                bad = next((i for i in rows if i.date_precision not in FULL_DATE), None)
                 if bad:
-                    return _reason("date_guessed", name=cc.name, date=bad.date)
-        elif isinstance(obj, HomeFacts):
-            bad = next((i for i in obj.items if i.date and i.date_precision not in FULL_DATE), None)
-            if bad:
-                return _reason("date_guessed", name="首页", date=bad.date)
-        elif getattr(obj, "dates_inferred", None):
-            name = getattr(obj, "title", None) or getattr(obj, "url", "")
-            return _reason("fact_date_guessed", name=name, fields="、".join(obj.dates_inferred))
+                    name = obj.name if isinstance(obj, ColumnFacts) else "首页"
+                    return _reason("date_guessed", name=name, date=bad.date)
+            elif getattr(obj, "dates_inferred", None):
+                name = getattr(obj, "title", None) or getattr(obj, "url", "")
+                return _reason("fact_date_guessed", name=name, fields="、".join(obj.dates_inferred))
     return None
 
 
