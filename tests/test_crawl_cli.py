@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from govcheck.collect.crawler import run_site_job
 from govcheck.collect.config import CrawlOptions
-from test_crawl_support import make_site, serve, write_roster
+from test_crawl_support import LOCAL, make_site, serve, write_roster
 
 
 def _app():
@@ -28,7 +28,7 @@ async def test_crawl_command_with_robots_override(tmp_path):
         out = tmp_path / "round"
         r = await asyncio.to_thread(CliRunner().invoke, _app(), [
             "crawl", "--sites", str(roster), "--out", str(out), "--concurrency", "3", "--delay", "0",
-            "--ignore-robots", "--max-pages", "30", "--timeout", "5", "--retries", "0"])
+            "--ignore-robots", "--max-pages", "30", "--timeout", "5", "--retries", "0", "--allow", "127.0.0.1"])
         assert r.exit_code == 0, r.output
     assert "抓取完成" in r.output
     assert any((out / "warc").glob("*.warc.gz"))
@@ -47,7 +47,7 @@ async def test_crawl_command_with_robots_override(tmp_path):
 async def test_site_job_runs_alone(tmp_path):
     """What a distributed executor does: a JSON job in, a JSON result out."""
     async with serve(make_site(None, n_articles=5)) as base:
-        opts = CrawlOptions.defaults(min_delay=0, retries=0, timeout=5)
+        opts = CrawlOptions.defaults(allow_addresses=LOCAL, min_delay=0, retries=0, timeout=5)
         job = {"site": {"region": "r", "unit": "单站", "name": "n", "url": base + "/"}, "out_dir": str(tmp_path),
                "db_url": f"sqlite:///{tmp_path}/job.sqlite", "run_id": 7, "options": opts.to_dict()}
         result = await asyncio.to_thread(run_site_job, json.loads(json.dumps(job)))

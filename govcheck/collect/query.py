@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from warcio.archiveiterator import ArchiveIterator
 
-from govcheck.collect.store import crawl_fetch, crawl_link, crawl_skip
+from govcheck.collect.store import crawl_fetch, crawl_link, crawl_skip, crawl_tls
 from govcheck.model import Archive
 
 
@@ -22,6 +22,23 @@ def fetches(db: Engine, site: str, kind: str | None = None, after_id: int | None
         q = q.where(crawl_fetch.c.id > after_id)
     with db.connect() as c:
         return [dict(r._mapping) for r in c.execute(q.order_by(crawl_fetch.c.id))]
+
+
+def tls_facts(db: Engine, site: str) -> list[dict[str, Any]]:
+    """The certificate facts of every https origin the site's crawl fetched from (latest per origin)."""
+    import json
+
+    with db.connect() as c:
+        rows = [dict(r._mapping) for r in c.execute(select(crawl_tls).where(crawl_tls.c.site == site)
+                                                    .order_by(crawl_tls.c.id))]
+    by_origin: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        try:
+            r["names"] = json.loads(r["names"] or "[]")
+        except ValueError:
+            r["names"] = []
+        by_origin[r["origin"]] = r
+    return list(by_origin.values())
 
 
 def link_outcomes(db: Engine, site: str) -> list[dict[str, Any]]:

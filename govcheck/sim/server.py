@@ -258,8 +258,16 @@ class RegionServer:
         self.feeds = feeds
         self.feeds_url: str | None = None
         self._runners: list[web.AppRunner] = []
+        self.listening: list[int] = []  # every port this region serves on
         self.sites: list[dict[str, Any]] = []
         self.apps: dict[str, SiteApp] = {}
+
+    @property
+    def allow(self) -> list[str]:
+        """The address allow-list a round needs to inspect this region (its own host:port pairs only;
+        the fetch layer refuses loopback addresses otherwise)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return [f"{host}:{p}" for p in self.listening]
 
     @property
     def time_point(self) -> dt.date:
@@ -274,7 +282,9 @@ class RegionServer:
         site = web.SockSite(runner, sock)
         await site.start()
         self._runners.append(runner)
-        return sock.getsockname()[1]
+        port = sock.getsockname()[1]
+        self.listening.append(port)
+        return port
 
     async def start(self) -> None:
         for s in self.scenario.sites:
