@@ -364,11 +364,17 @@ def _cert_info(der: bytes | None) -> dict[str, Any]:
 
 
 def _peer_der(resp: aiohttp.ClientResponse) -> bytes | None:
-    try:
-        obj = resp.connection.transport.get_extra_info("ssl_object")  # type: ignore[union-attr]
-        return obj.getpeercert(binary_form=True) if obj is not None else None
-    except Exception:  # noqa: BLE001
-        return None
+    """The peer's certificate (DER) of the connection a response came on. A small response releases its
+    connection at once, so the protocol's transport is asked too."""
+    for holder in (getattr(resp, "connection", None), getattr(resp, "_protocol", None)):
+        try:
+            tr = getattr(holder, "transport", None)
+            obj = tr.get_extra_info("ssl_object") if tr is not None else None
+            if obj is not None:
+                return obj.getpeercert(binary_form=True)
+        except Exception:  # noqa: BLE001 - no certificate details; the fact keeps the rest
+            continue
+    return None
 
 
 def _contexts(opts: CrawlOptions) -> tuple[ssl.SSLContext, ssl.SSLContext]:
@@ -690,12 +696,9 @@ class FetchClient:
     def _tls_failure(self, origin: str, e: BaseException | None) -> TlsFact:
         code, msg = None, str(e or "")
         for x in _chain(e) if e is not None else []:
-            if isinstance(x, ssl.SSLCertVerificationError):
-                code, msg = x.verify_code, x.verify_message or str(x)
-                break
-            cert_err = getattr(x, "certificate_error", None)
-            if isinstance(cert_err, ssl.SSLCertVerificationError):
-                code, msg = cert_err.verify_code, cert_err.verify_message or str(cert_err)
+            x = getattr(x, "certificate_error", None) or x  # aiohttp wraps the ssl error
+            if getattr(x, "verify_code", None) is not None:
+                code, msg = x.verify_code, getattr(x, "verify_message", None) or str(x)
                 break
         problem = _TLS_PROBLEMS.get(code, "invalid") if code is not None else "handshake"
         return TlsFact(origin=origin, ok=False, problem=problem,
@@ -737,7 +740,8 @@ class FetchClient:
                 hop.reason = resp.reason or ""
                 hop.version = f"HTTP/{resp.version.major}.{resp.version.minor}" if resp.version else "HTTP/1.1"
                 hop.response_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.raw_headers]
-                if url.startswith("https:") and _origin(url) not in self.tls:
+                fact = self.tls.get(_origin(url)) if url.startswith("https:") else None
+                if url.startswith("https:") and (fact is None or fact.not_after is None):
                     der = _peer_der(resp)
                 try:
                     hop.request_headers = [(k, v) for k, v in resp.request_info.headers.items()]
