@@ -101,8 +101,8 @@ def read_record(out_dir: str | Path, warc: str, offset: int) -> tuple[dict[str, 
 
 def _read_plain_response(f) -> tuple[dict[str, str], int | None, bytes] | None:
     """The common case read directly (inspect reads every archived page; warcio costs ~0.7 ms a record):
-    one gzip member holding a WARC response whose HTTP payload is stored as is (no chunked or compressed
-    transfer left to undo). Anything else returns None and goes through warcio."""
+    one gzip member holding a WARC response whose HTTP payload is stored as is (no chunked transfer left to
+    undo; a Content-Encoding is undone here). Anything else returns None and goes through warcio."""
     head = f.read(2)
     if head != b"\x1f\x8b":
         return None
@@ -137,11 +137,25 @@ def _read_plain_response(f) -> tuple[dict[str, str], int | None, bytes] | None:
     status_line = lines[0].split()
     if len(status_line) < 2 or not status_line[0].startswith("HTTP/") or not status_line[1].isdigit():
         return None
+    coding = None
     for line in lines[1:]:
         k, _, v = line.partition(":")
-        if k.strip().lower() in ("transfer-encoding", "content-encoding") and v.strip().lower() not in ("", "identity"):
+        k, v = k.strip().lower(), v.strip().lower()
+        if k == "transfer-encoding" and v not in ("", "identity"):
             return None
-    return headers, int(status_line[1]), block[hend + 4:]
+        if k == "content-encoding" and v not in ("", "identity"):
+            coding = v
+    payload = block[hend + 4:]
+    if coding:
+        # undone as the fetch layer did (brotli and zstd too, which warcio cannot read), with its cap
+        from govcheck.collect.config import CrawlOptions
+        from govcheck.collect.fetch import decode_content
+
+        try:
+            payload = decode_content(payload, coding, CrawlOptions.defaults().max_decoded_bytes)
+        except Exception:  # noqa: BLE001 - warcio gets its chance
+            return None
+    return headers, int(status_line[1]), payload
 
 
 def iter_pages(db: Engine, out_dir: str | Path, site: str) -> Iterator[tuple[dict[str, Any], bytes]]:
