@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from warcio.archiveiterator import ArchiveIterator
 
 from govcheck.collect.archive import Item, WarcSink, recover_tail, trim_unindexed, utcnow
 from govcheck.collect.classify import classifier
@@ -170,13 +169,12 @@ class SiteCrawler:
         """A robots.txt archived by an earlier run: its status and body (rules are read the same way again)."""
         if not warc or off is None:
             return None, b""
+        from govcheck.collect.query import read_record
+
         try:
-            with open(Path(self.job.out_dir) / warc, "rb") as f:
-                f.seek(off)
-                rec = next(iter(ArchiveIterator(f)))
-                status = int(rec.http_headers.get_statuscode() or 0)
-                return status, rec.content_stream().read()
-        except (OSError, StopIteration, ValueError):
+            _, status, body = read_record(self.job.out_dir, warc, off)
+            return status, body
+        except Exception:  # noqa: BLE001 - an unreadable copy: rules as for a missing robots.txt
             return None, b""
 
     def _mark_site(self, status: str, result: SiteResult | None = None) -> None:
