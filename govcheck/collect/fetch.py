@@ -199,6 +199,7 @@ def decode_content(raw: bytes, encoding: str | None, cap: int) -> bytes:
 
 
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+_ON_LOOP = 1_000_000  # bytes decoded or hashed on the event loop at most; more goes to a thread
 
 
 # ------------------------------------------------------------------------------------------------ addresses
@@ -628,10 +629,7 @@ class FetchClient:
             enc = next((v for k, v in hop.response_headers if k.lower() == "content-encoding"), None)
             try:
                 if raw and enc:
-                    if len(raw) > 1_000_000:  # a big inflate off the event loop (zlib releases the GIL)
-                        res.body = await asyncio.to_thread(decode_content, raw, enc, opts.max_decoded_bytes)
-                    else:
-                        res.body = decode_content(raw, enc, opts.max_decoded_bytes)
+                    res.body = await self._decode(raw, enc, opts.max_decoded_bytes)
                 else:
                     res.body = raw
             except _Capped as e:
@@ -650,11 +648,25 @@ class FetchClient:
             res.final_url = current
         res.elapsed = time.monotonic() - t0
         if res.body and not res.error:
-            res.sha256 = hashlib.sha256(res.body).hexdigest()
+            if len(res.body) > _ON_LOOP:
+                res.sha256 = await asyncio.to_thread(lambda b=res.body: hashlib.sha256(b).hexdigest())
+            else:
+                res.sha256 = hashlib.sha256(res.body).hexdigest()
         last = res.hops[-1].url if res.hops else url
         if last.startswith("https:"):
             res.tls = self.tls.get(_origin(last))
         return res
+
+    @staticmethod
+    async def _decode(raw: bytes, enc: str, cap: int) -> bytes:
+        """Undo Content-Encoding; what could take long (a page decoding to megabytes, a bomb) runs in a
+        thread, so the event loop, and every other fetch's timing, never waits for it."""
+        if len(raw) <= _ON_LOOP and cap > _ON_LOOP:
+            try:
+                return decode_content(raw, enc, _ON_LOOP)
+            except _Capped:
+                pass  # larger than what is decoded in place: again, in a thread, with the real cap
+        return await asyncio.to_thread(decode_content, raw, enc, cap)
 
     async def _attempts(self, res, url, method, cap, headers, data, retries, end, per_try):
         delay = self.opts.backoff
