@@ -295,6 +295,10 @@ def search_test(b: SiteBuild, rs: RuleSet, seed: int, timeout: float | None = No
     if own:
         client = SyncFetchClient(fetch_options())
     limit = float(timeout or cfg["timeout"])
+    robots = getattr(client, "client", client).robots
+    keep = robots.on_fetch
+    if archive is not None:  # the robots.txt that decided whether a query may be sent is evidence too
+        robots.on_fetch = lambda r: archive.writer.write(r.hops)
     try:
         for title, _ in chosen or [(None, None)]:
             q = (title or "")[: int(cfg["max_title_chars"])]
@@ -318,6 +322,7 @@ def search_test(b: SiteBuild, rs: RuleSet, seed: int, timeout: float | None = No
             res.tests.append(SearchTest(query=q, found=found, url=url, ref=ref))
             res.ref = res.ref or ref
     finally:
+        robots.on_fetch = keep
         if own:
             client.close()
     res.works = works

@@ -105,8 +105,12 @@ async def test_search_results_archived_with_their_true_status(tmp_path):
     assert facts.works is False
     warcs = list((tmp_path / "warc").glob("search-*.warc.gz"))
     assert len(warcs) == 1
-    raw = gzip.open(warcs[0]).read()
-    assert b"HTTP/1.1 404 Not Found\r\n" in raw and b"404 OK" not in raw
+    from warcio.archiveiterator import ArchiveIterator
+
+    with warcs[0].open("rb") as f:
+        lines = {r.rec_headers.get_header("WARC-Target-URI").split("/", 3)[3].split("?")[0]:
+                 r.http_headers.statusline for r in ArchiveIterator(f) if r.rec_type == "response"}
+    assert lines == {"search": "404 Not Found", "robots.txt": "404 Not Found"}  # the robots.txt consulted too
 
 
 async def test_a_working_search_is_judged_and_cited(tmp_path):
