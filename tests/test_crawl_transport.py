@@ -73,3 +73,10 @@ def test_tls_problems_are_recorded_and_the_round_completes(tmp_path):
     assert set(tls_items) == {"示范市统计局", "示范市民政局"}
     assert "证书已过期" in tls_items["示范市统计局"] and "证书与域名不符" in tls_items["示范市民政局"]
     assert (out / "findings.json").exists() and (out / "scores.json").exists()  # the round completed
+    # `govcheck extract` of the archive reads brotli and zstd records too (warcio alone cannot)
+    from govcheck.extract.warc import iter_warc_facts
+
+    brotli_site = next(o.site.url for o in res.sites if o.site.unit == "示范市林业局")
+    recs = [r for r in iter_warc_facts(out / "warc") if (r["url"] or "").startswith(brotli_site)]
+    assert len(recs) > 30 and not [r for r in recs if "error" in r]
+    assert any(r["facts"]["title"] for r in recs)

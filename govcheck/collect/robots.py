@@ -7,6 +7,7 @@ A missing (4xx) or unreadable robots.txt allows everything, as the crawler alway
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from protego import Protego
@@ -15,6 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from govcheck.collect.fetch import FetchClient, FetchResult
 
 ROBOTS_MAX_BYTES = 500_000  # Google reads the first 500 KiB; the rest is ignored
+ROBOTS_TTL = 86_400.0  # seconds a robots.txt is trusted (a probe monitor runs for weeks); Google caches a day
 
 
 def origin_of(url: str) -> str:
@@ -44,29 +46,37 @@ class Robots:
         self.agent = agent
         self.on_fetch = on_fetch
         self.rules: dict[str, Protego] = {}
+        self._read_at: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
     def load(self, origin: str, status: int | None, body: bytes) -> None:
         self.rules[origin] = parse_rules(status, body)
+        self._read_at[origin] = time.monotonic()
+
+    def _fresh(self, origin: str) -> Protego | None:
+        rp = self.rules.get(origin)
+        if rp is not None and time.monotonic() - self._read_at.get(origin, 0.0) > ROBOTS_TTL:
+            return None
+        return rp
 
     def known(self, url: str) -> bool:
         return origin_of(url) in self.rules
 
     async def rules_for(self, url: str) -> Protego:
         origin = origin_of(url)
-        rp = self.rules.get(origin)
+        rp = self._fresh(origin)
         if rp is not None:
             return rp
         lock = self._locks.setdefault(origin, asyncio.Lock())
         async with lock:
-            rp = self.rules.get(origin)
+            rp = self._fresh(origin)
             if rp is None:
                 res = await self.client.fetch(origin + "/robots.txt", purpose="robots", max_body=ROBOTS_MAX_BYTES,
                                               robots=None, polite=False)  # inside a hop's host slot maybe
                 if res.error and res.error.startswith("body_too_large"):
                     res.error = None  # the first 500 KB are the rules; the rest is ignored on purpose
-                rp = parse_rules(res.status if not res.error else None, res.body)
-                self.rules[origin] = rp
+                self.load(origin, res.status if not res.error else None, res.body)
+                rp = self.rules[origin]
                 if self.on_fetch is not None:
                     self.on_fetch(res)
         return rp
