@@ -53,3 +53,17 @@ async def test_site_job_runs_alone(tmp_path):
         result = await asyncio.to_thread(run_site_job, json.loads(json.dumps(job)))
     assert json.loads(json.dumps(result))["status"] == "done"
     assert result["pages"] >= 5 and result["warc_files"][0].startswith("warc/")
+
+
+def test_bad_network_settings_are_messages(tmp_path):
+    """An allow-list entry or a CA bundle that cannot be used: a message and exit 2, not a traceback."""
+    roster = tmp_path / "sites.csv"
+    write_roster(roster, [{"unit": "甲局", "url": "http://www.example.gov.cn/"}])
+    (tmp_path / "not-a-cert.pem").write_text("hello", encoding="utf-8")
+    for extra, words in [(["--allow", "10.0.0.1:http"], "允许访问的地址无效"),
+                         (["--ca-bundle", str(tmp_path / "missing.pem")], "证书文件不存在"),
+                         (["--ca-bundle", str(tmp_path / "not-a-cert.pem")], "不是可用的 PEM")]:
+        for cmd in (["crawl"], ["probe", "--count", "1"]):
+            r = CliRunner().invoke(_app(), [*cmd, "--sites", str(roster), "--out", str(tmp_path / "o"), *extra])
+            assert r.exit_code == 2 and words in r.output, (cmd, extra, r.output)
+            assert r.exception is None or isinstance(r.exception, SystemExit), r.exception

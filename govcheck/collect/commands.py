@@ -27,9 +27,9 @@ def network_overrides(allow: list[str] | None, ca_bundle: Path | str | None) -> 
         AddressPolicy(allow)  # validates every entry
         over["allow_addresses"] = list(allow)
     if ca_bundle:
-        if not Path(ca_bundle).is_file():
-            raise ValueError(f"证书文件不存在：{ca_bundle}")
-        over["ca_bundle"] = str(ca_bundle)
+        from govcheck.collect.fetch import check_ca_bundle
+
+        over["ca_bundle"] = check_ca_bundle(str(ca_bundle))
     return over
 
 

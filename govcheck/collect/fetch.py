@@ -408,6 +408,20 @@ def _contexts(opts: CrawlOptions) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     return strict, lenient
 
 
+def check_ca_bundle(path: str) -> str:
+    """The path of a readable PEM bundle of CA certificates, or ValueError with a message naming it."""
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.is_file():
+        raise ValueError(f"证书文件不存在：{p}")
+    try:
+        ssl.create_default_context().load_verify_locations(str(p))
+    except (OSError, ssl.SSLError, ValueError) as e:
+        raise ValueError(f"证书文件 {p} 不是可用的 PEM 格式 CA 证书：{e}") from None
+    return str(p)
+
+
 def _origin(url: str) -> str:
     i = url.find("//") + 2
     j = url.find("/", i)

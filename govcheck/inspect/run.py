@@ -396,9 +396,12 @@ def network_settings(meta: dict[str, Any], config: Path | None, allow: list[str]
         p = Path(str(bundle))
         if not p.is_absolute() and config is not None and not ca_bundle:
             p = Path(config).parent / p  # relative to round.toml
-        if not p.is_file():
-            raise ValueError(f"{where} ca_bundle 证书文件不存在：{p}")
-        over["ca_bundle"] = str(p)
+        from govcheck.collect.fetch import check_ca_bundle
+
+        try:
+            over["ca_bundle"] = check_ca_bundle(str(p))
+        except ValueError as e:
+            raise ValueError(f"{where} ca_bundle {e}") from None
     return over
 
 
