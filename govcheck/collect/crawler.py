@@ -403,8 +403,9 @@ class SiteCrawler:
                 and is_html(res.content_type, body, self.html_types)):
             # read in a worker process: a hostile page costs its own worker, never this event loop
             pl = await self.parser.page(body, res.content_type, res.final_url or url, self.opts.api_max_per_page)
-            if pl.error:
-                res.error, outcome = pl.error, "error"
+            if pl.error:  # fetched fine, not read: a person looks (never a broken link, never extracted)
+                res.error = pl.error
+                outcome = self.cls.outcome(res.status, res.error, False, internal=internal)
             else:
                 self.r.pages += 1
                 title = pl.title or None
@@ -417,7 +418,8 @@ class SiteCrawler:
         elif kind == "api" and outcome == "ok" and body:
             pj = await self.parser.json(body, res.final_url or url)
             if pj.error:
-                res.error, outcome = pj.error, "error"
+                res.error = pj.error
+                outcome = self.cls.outcome(res.status, res.error, False, internal=internal)
             else:
                 self.r.api_fetched += 1
                 found = pj.links

@@ -77,7 +77,8 @@ async def test_nesting_guard_refuses_quadratic_pages(tmp_path):
     deep = {r["url"].rsplit("/", 1)[1]: r for r in rows[res[0].site]}
     for name in ("deep1.html", "deep2.html", "deep3.html", "spans.html"):
         assert error_kind(deep[name]["error"]) == "parse_refused", deep[name]["error"]
-        assert deep[name]["outcome"] == "error" and deep[name]["warc"]  # archived all the same
+        # not read, archived all the same; suspected: a person looks, never a broken link, never extracted
+        assert deep[name]["outcome"] == "suspected" and deep[name]["status"] == 200 and deep[name]["warc"]
     _normal_stays_normal(res, rows)
     print(f"guard: memory +{peak.growth_mb:.0f} MB, normal max {max(r['elapsed'] for r in rows[res[1].site]):.2f} s")
 
@@ -88,6 +89,7 @@ async def test_cpu_limit_stops_a_page_the_guard_lets_through(tmp_path):
     deep = {r["url"].rsplit("/", 1)[1]: r for r in rows[res[0].site]}
     for name in ("deep1.html", "deep2.html", "deep3.html"):
         assert error_kind(deep[name]["error"]) == "parse_timeout", deep[name]["error"]
+        assert deep[name]["outcome"] == "suspected"
     assert deep[""]["outcome"] == "ok"  # the home page around them was read
     _normal_stays_normal(res, rows)
     print(f"cpu limit: memory +{peak.growth_mb:.0f} MB, normal max {max(r['elapsed'] for r in rows[res[1].site]):.2f} s")
