@@ -210,14 +210,17 @@ class ParsePool:
     async def _call(self, slot: _Slot, task: tuple) -> tuple:
         loop = asyncio.get_running_loop()
         data = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            if len(data) > 256_000:  # a big page: the pipe write blocks until the worker reads it
-                await asyncio.to_thread(slot.conn.send_bytes, data)
-            else:
-                slot.conn.send_bytes(data)
-        except (OSError, EOFError, BrokenPipeError):
-            await asyncio.to_thread(slot.respawn)
-            return ("error", "parse_error: 解析进程异常退出，已重启")
+        for attempt in (1, 2):  # a worker that died while idle (killed from outside) is replaced once
+            try:
+                if len(data) > 256_000:  # a big page: the pipe write blocks until the worker reads it
+                    await asyncio.to_thread(slot.conn.send_bytes, data)
+                else:
+                    slot.conn.send_bytes(data)
+                break
+            except (OSError, EOFError, BrokenPipeError):
+                await asyncio.to_thread(slot.respawn)
+                if attempt == 2:
+                    return ("error", "parse_error: 解析进程无法启动")
         ready = loop.create_future()
         fd = slot.conn.fileno()
         loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
