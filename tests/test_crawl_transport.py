@@ -80,3 +80,26 @@ def test_tls_problems_are_recorded_and_the_round_completes(tmp_path):
     recs = [r for r in iter_warc_facts(out / "warc") if (r["url"] or "").startswith(brotli_site)]
     assert len(recs) > 30 and not [r for r in recs if "error" in r]
     assert any(r["facts"]["title"] for r in recs)
+
+
+def test_round_network_settings(tmp_path):
+    """round.toml's [network] allow-list and CA bundle (relative to round.toml), plus the command's own."""
+    from govcheck.inspect.run import network_settings
+
+    cfg = tmp_path / "round.toml"
+    ca = tmp_path / "intranet-ca.pem"
+    import shutil
+
+    import certifi
+
+    shutil.copy(certifi.where(), ca)
+    meta = {"network": {"allow": ["10.1.0.0/16", "oa.example.gov.cn"], "ca_bundle": "intranet-ca.pem"}}
+    over = network_settings(meta, cfg, ["127.0.0.1:8080"], None)
+    assert over == {"allow_addresses": ["10.1.0.0/16", "oa.example.gov.cn", "127.0.0.1:8080"], "ca_bundle": str(ca)}
+    assert network_settings({}, None, None, None) == {}
+    for bad, words in [({"network": {"allow": "10.0.0.0/8"}}, "字符串列表"),
+                       ({"network": {"allow": ["10.0.0.1:http"]}}, "允许访问的地址无效"),
+                       ({"network": {"ca_bundle": "missing.pem"}}, "证书文件不存在")]:
+        with pytest.raises(ValueError, match=words) as e:
+            network_settings(bad, cfg, None, None)
+        assert str(cfg) in str(e.value)  # names the file
