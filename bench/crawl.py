@@ -147,6 +147,9 @@ def child(which: str, base: str, pages: int, concurrency: int) -> None:
         r["rss_quartiles_mb"] = [round(samples[min(len(samples) - 1, int(len(samples) * q))]) for q in
                                  (0.25, 0.5, 0.75, 1.0)]
     r["main_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # CPU of the crawler and its (joined) page-reading workers: steadier than pages/s on a shared machine
+    cpu = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    r["cpu_s"] = sum(u.ru_utime + u.ru_stime for u in cpu)
     r["peak_rss_mb"] = max(peak[0], r["main_rss_mb"])
     r["warc_mb"] = sum(f.stat().st_size for f in Path(out).rglob("*") if f.is_file()) / 1e6
     print("RESULT " + json.dumps(r))
@@ -204,7 +207,7 @@ def main() -> None:
                 rows[which].append(r)
                 print(f"round {rnd + 1} {which:6s}: {r['pages']:6d} pages in {r['seconds']:6.1f} s = "
                       f"{r['pages_per_s']:7.1f} pages/s, peak RSS {r['peak_rss_mb']:.0f} MB "
-                      f"(main process {r['main_rss_mb']:.0f} MB)")
+                      f"(main process {r['main_rss_mb']:.0f} MB), CPU {1000 * r['cpu_s'] / max(1, r['pages']):.2f} ms/page")
     finally:
         server.terminate()
         server.wait()

@@ -58,23 +58,26 @@ class Parsed:
 
 
 # ------------------------------------------------------------------------------------------------ worker
+def _decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:
+    try:
+        from govcheck.extract.decode import decode_html
+    except ImportError:  # pragma: no cover - the extract stage is optional for crawling
+        return data.decode("utf-8", errors="replace"), "utf-8"
+    return decode_html(data, content_type)
+
+
 def _work(task: tuple, cfg: dict) -> tuple:
-    from govcheck.collect.links import extract_links, json_links, link_rules
+    from govcheck.collect.links import extract_links, json_links, link_rules  # imported once per worker
 
     what = task[0]
     if what == "page":
         _, body, ctype, url, max_api = task
         if len(body) > cfg["max_parse_bytes"]:
             return ("error", f"parse_refused: 页面 {len(body)} 字节，超过解析上限 {cfg['max_parse_bytes']} 字节，未解析")
-        depth = nesting_depth(body, cfg["max_nesting"])
-        if depth > cfg["max_nesting"]:
+        # a page with no more tags than the limit cannot nest deeper: not scanned (most pages)
+        if body.count(b"<") > cfg["max_nesting"] and nesting_depth(body, cfg["max_nesting"]) > cfg["max_nesting"]:
             return ("error", f"parse_refused: 元素嵌套超过 {cfg['max_nesting']} 层，未解析（解析耗时随嵌套层数平方增长）")
-        try:
-            from govcheck.extract.decode import decode_html
-        except ImportError:  # pragma: no cover - the extract stage is optional for crawling
-            def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:
-                return data.decode("utf-8", errors="replace"), "utf-8"
-        text, _enc = decode_html(body, ctype)
+        text, _enc = _decode_html(body, ctype)
         pl = extract_links(text, url, link_rules(), max_api)
         return ("page", [(ln.url, ln.tag, ln.text) for ln in pl.links], pl.api_urls, pl.dynamic, pl.title)
     if what == "json":
@@ -98,6 +101,10 @@ def _worker_main(conn, cfg: dict) -> None:
         except OSError:
             pass
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    _decode_html(b"<html></html>")  # import the readers before the first page (not on its CPU budget)
+    from govcheck.collect.links import link_rules
+
+    link_rules()
     while True:
         try:
             msg = conn.recv_bytes()
@@ -129,6 +136,8 @@ class _Slot:
         self.cfg = cfg
         self.proc = None
         self.conn = None
+        self.fut: asyncio.Future | None = None  # the page being read: done when the worker answers (or dies)
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.spawn()
 
     def spawn(self) -> None:
@@ -138,7 +147,24 @@ class _Slot:
         there.close()
         self.conn = here
 
+    def watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        """One reader per worker for its whole life (no epoll change per page)."""
+        self.loop = loop
+        loop.add_reader(self.conn.fileno(), self._readable)
+
+    def unwatch(self) -> None:
+        if self.loop is not None and self.conn is not None:
+            try:
+                self.loop.remove_reader(self.conn.fileno())
+            except (OSError, ValueError):
+                pass
+
+    def _readable(self) -> None:
+        if self.fut is not None and not self.fut.done():
+            self.fut.set_result(True)
+
     def kill(self) -> None:
+        self.unwatch()
         try:
             if self.proc is not None and self.proc.is_alive():
                 self.proc.kill()
@@ -151,9 +177,17 @@ class _Slot:
         except Exception:  # noqa: BLE001
             pass
 
-    def respawn(self) -> None:
+    async def respawn(self) -> None:
+        self.unwatch()
+        await asyncio.to_thread(self._restart)
+        if self.loop is not None:
+            self.watch(self.loop)
+
+    def _restart(self) -> None:
+        loop, self.loop = self.loop, None  # kill() must not touch the loop from this thread
         self.kill()
         self.spawn()
+        self.loop = loop
 
 
 class ParsePool:
@@ -171,15 +205,18 @@ class ParsePool:
     async def start(self) -> "ParsePool":
         if self.idle is None:
             ctx = multiprocessing.get_context("spawn")  # the crawl runs threads (WARC writers) a fork would copy
+            loop = asyncio.get_running_loop()
             self.idle = asyncio.Queue()
             for _ in range(self.n):
                 s = await asyncio.to_thread(_Slot, ctx, self.cfg)
+                s.watch(loop)
                 self.slots.append(s)
                 self.idle.put_nowait(s)
         return self
 
     async def close(self) -> None:
         for s in self.slots:
+            s.unwatch()
             try:
                 s.conn.close()  # the worker sees EOF and exits
             except Exception:  # noqa: BLE001
@@ -205,6 +242,7 @@ class ParsePool:
         try:
             return await self._call(slot, task)
         finally:
+            slot.fut = None
             self.idle.put_nowait(slot)
 
     async def _call(self, slot: _Slot, task: tuple) -> tuple:
@@ -212,26 +250,26 @@ class ParsePool:
         data = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
         for attempt in (1, 2):  # a worker that died while idle (killed from outside) is replaced once
             try:
+                slot.fut = loop.create_future()
                 if len(data) > 256_000:  # a big page: the pipe write blocks until the worker reads it
                     await asyncio.to_thread(slot.conn.send_bytes, data)
                 else:
                     slot.conn.send_bytes(data)
                 break
             except (OSError, EOFError, BrokenPipeError):
-                await asyncio.to_thread(slot.respawn)
+                await slot.respawn()
                 if attempt == 2:
                     return ("error", "parse_error: 解析进程无法启动")
-        ready = loop.create_future()
-        fd = slot.conn.fileno()
-        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
         t0 = time.monotonic()
+        fut = slot.fut
+        timer = loop.call_later(self.wall, lambda: fut.done() or fut.set_result(False))
         try:
-            await asyncio.wait({ready}, timeout=self.wall)
+            answered = await fut
         finally:
-            loop.remove_reader(fd)
-        if not ready.done():
+            timer.cancel()
+        if not answered:
             self.killed += 1
-            await asyncio.to_thread(slot.respawn)
+            await slot.respawn()
             return ("error", f"parse_timeout: 解析超过 {self.wall:g} 秒，未解析")
         try:
             return pickle.loads(slot.conn.recv_bytes())
@@ -240,7 +278,7 @@ class ParsePool:
             await asyncio.to_thread(slot.proc.join, 5)
             code = slot.proc.exitcode if code is None else code
             self.killed += 1
-            await asyncio.to_thread(slot.respawn)
+            await slot.respawn()
             if code == -signal.SIGXCPU or code == -signal.SIGKILL:
                 return ("error", f"parse_timeout: 解析超过 CPU 时限 {self.cfg['cpu_seconds']:g} 秒，未解析"
                                  f"（用时 {time.monotonic() - t0:.1f} 秒）")
