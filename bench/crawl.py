@@ -74,7 +74,9 @@ def run_ours(base: str, pages: int, concurrency: int, out: str) -> dict:
 
     opts = CrawlOptions.defaults(min_delay=0, per_host_concurrency=concurrency, global_limit=concurrency,
                                  max_pages=pages + 10, obey_robots=False, check_external=False, retries=0,
-                                 allow_addresses=[base.split("//", 1)[1]])  # the local bench site, explicitly
+                                 allow_addresses=[base.split("//", 1)[1]],  # the local bench site, explicitly
+                                 **({"parse_workers": int(os.environ["GOVCHECK_PARSE_WORKERS"])}
+                                    if os.environ.get("GOVCHECK_PARSE_WORKERS") else {}))
     t0 = time.perf_counter()
     res = asyncio.run(crawl_sites([Site(region="b", unit="bench", name="bench", url=base + "/")], out, opts))[0]
     dt = time.perf_counter() - t0

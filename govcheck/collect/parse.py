@@ -194,7 +194,7 @@ class ParsePool:
     """Page reading for one crawl run, shared by its sites. `async with ParsePool(opts) as pool:`."""
 
     def __init__(self, opts: CrawlOptions, nice: int = 0):
-        self.n = max(1, int(opts.parse_workers))
+        self.n = max(0, int(opts.parse_workers))  # 0: read on the event loop (no protection; for measurement)
         self.wall = float(opts.parse_wall_seconds)
         self.cfg = {"cpu_seconds": float(opts.parse_cpu_seconds), "max_nesting": int(opts.max_nesting),
                     "max_parse_bytes": int(opts.max_parse_bytes), "nice": nice}
@@ -235,6 +235,11 @@ class ParsePool:
         await self.close()
 
     async def _run(self, task: tuple) -> tuple:
+        if self.n == 0:
+            try:
+                return _work(task, self.cfg)
+            except Exception as e:  # noqa: BLE001
+                return ("error", f"parse_error: {type(e).__name__}: {str(e)[:200]}")
         if self.idle is None:
             await self.start()
         assert self.idle is not None
