@@ -111,7 +111,12 @@ def child(normal: str, hostile: str | None, pages: int, concurrency: int, guard:
     for r in hrows:
         k = (r["error"] or "ok").split(":", 1)[0]
         kinds[k] = kinds.get(k, 0) + 1
+    import resource
+
+    cpu = sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
     print("RESULT " + json.dumps({"pages": n.fetched, "seconds": n.elapsed, "pages_per_s": n.pages_per_s,
+                                  "cpu_s": cpu,
                                   "slow": sum(1 for r in rows if r["slow"]),
                                   "max_elapsed": max((r["elapsed"] or 0) for r in rows),
                                   "hostile": kinds, "hostile_seconds": res[1].elapsed if hostile else None}))
@@ -161,7 +166,7 @@ def main() -> None:
                 r = measure(normal, hostile if mode == "beside" else None, a)
                 rows[mode].append(r)
                 print(f"round {rnd + 1} {mode:6s}: normal {r['pages']} pages in {r['seconds']:.1f} s = "
-                      f"{r['pages_per_s']:.1f} pages/s, slowest fetch {r['max_elapsed']:.2f} s, "
+                      f"{r['pages_per_s']:.1f} pages/s, run CPU {r['cpu_s']:.2f} s, slowest fetch {r['max_elapsed']:.2f} s, "
                       f"slow flags {r['slow']}" + (f"; hostile site {r['hostile']} in {r['hostile_seconds']:.1f} s"
                                                    if mode == "beside" else ""))
         if a.no_guard:
@@ -174,10 +179,16 @@ def main() -> None:
             s.terminate()
             s.wait()
     med = {k: sorted(x["pages_per_s"] for x in v)[len(v) // 2] for k, v in rows.items() if v}
+    cpu = {k: sorted(x["cpu_s"] for x in v)[len(v) // 2] for k, v in rows.items() if v}
     ratio = med["beside"] / med["alone"]
+    paired = [b["pages_per_s"] / a["pages_per_s"] for a, b in zip(rows["alone"], rows["beside"])]
     print(f"median normal-site pages/s: alone {med['alone']:.1f}, beside the hostile site {med['beside']:.1f} "
-          f"= {ratio:.2f}× ({'within' if ratio >= 0.9 else 'NOT within'} 10%); "
-          f"slow flags beside: {sum(x['slow'] for x in rows['beside'])}; load {os.getloadavg()[0]:.2f}")
+          f"= {ratio:.2f}× ({'within' if ratio >= 0.9 else 'NOT within'} 10%; per round "
+          f"{', '.join(f'{x:.2f}×' for x in paired)}); slow flags beside: {sum(x['slow'] for x in rows['beside'])}")
+    # on a shared machine pages/s swings with others' load; the CPU the hostile site adds to the run does not
+    print(f"median run CPU: alone {cpu['alone']:.2f} s, beside {cpu['beside']:.2f} s: the hostile site costs "
+          f"{100 * (cpu['beside'] - cpu['alone']) / cpu['alone']:+.1f}% of the normal crawl's CPU; "
+          f"load {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
