@@ -112,9 +112,10 @@ class Score:
     verdict: str  # 合格 / 不合格 / 一票否决
     part2: float | None = None
     bonus: float = 0.0
+    access: dict[str, Any] | None = None  # verdict 需人工核查: why the target could not be assessed
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "unit": self.unit,
             "target": self.target,
             "target_type": self.target_type,
@@ -123,3 +124,6 @@ class Score:
             "part2": self.part2,
             "bonus": self.bonus,
         }
+        if self.access is not None:
+            d["access"] = {k: self.access.get(k) for k in ("kind", "label", "detail", "url", "at")}
+        return d

@@ -17,7 +17,7 @@ from typing import Any
 from govcheck.model import Account, Finding, Score, Site
 from govcheck.report.doc import Attachment, NoticeDoc, Paragraph, Table
 from govcheck.rules import RuleSet, fmt_points
-from govcheck.score import VERDICT_VETO, double_counted, indicator_totals
+from govcheck.score import double_counted, indicator_totals
 from govcheck.stats import AccountStats, FailingAccount, account_stats, pct, site_stats
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "report" / "templates"
@@ -128,9 +128,12 @@ def attachment1_rows(sites: list[Site], scores: list[Score], items: list[Finding
     for site in sites:
         fs = [f for f in items if f.target_type == "site" and f.target == site.url]
         lines = unit_lines(fs, rs, template, site.kind)
-        cell = "\n".join(l.text + "".join("\n" + e for e in l.evidence) for l in lines) or template["attachments"]["clean"]
+        cell = "\n".join(l.text + "".join("\n" + e for e in l.evidence) for l in lines)
         sc = by_url[site.url]
-        score_txt = VERDICT_VETO if sc.verdict == VERDICT_VETO else fmt_points(sc.score)
+        if sc.access is not None and template["attachments"].get("unassessed"):
+            cell = "\n".join(x for x in (cell, fill(template["attachments"]["unassessed"], **sc.access)) if x)
+        cell = cell or template["attachments"]["clean"]
+        score_txt = sc.verdict if sc.score is None else fmt_points(sc.score)  # 一票否决 / 需人工核查
         rows.append([site.unit, cell, score_txt])
     return rows
 

@@ -76,11 +76,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """定时探测首页可用性，记录到数据库（用于 V2 可用性统计）。"""
         from govcheck.collect.probe import probe_defaults, run_probes
-        from govcheck.collect.store import default_db_url, make_engine
+        from govcheck.collect.store import make_engine
+        from govcheck.db import db_url_for
 
         site_list = _sites(sites)
         out.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(db or default_db_url(out))
+        engine = make_engine(db or db_url_for(out))
         iv = interval if interval is not None else float(probe_defaults()["interval"])
 
         def report(n, rows):
