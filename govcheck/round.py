@@ -111,14 +111,16 @@ def write_comparison(out: Path, rows: list[dict[str, Any]]) -> Path:
     import openpyxl
     from openpyxl.styles import Alignment, Font
 
+    from govcheck.report.cells import append
+
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "整改情况"
-    ws.append(["单位名称", "已整改", "仍未整改", "新发现", "已整改对象", "仍未整改对象", "新发现对象"])
+    append(ws, ["单位名称", "已整改", "仍未整改", "新发现", "已整改对象", "仍未整改对象", "新发现对象"])
     for c in ws[1]:
         c.font = Font(bold=True)
     for r in rows:
-        ws.append([r["unit"], r["fixed"], r["still_failing"], r["new"], "、".join(r["fixed_targets"]),
+        append(ws, [r["unit"], r["fixed"], r["still_failing"], r["new"], "、".join(r["fixed_targets"]),
                    "、".join(r["still_failing_targets"]), "、".join(r["new_targets"])])
     for col, width in zip("ABCDEFG", (28, 8, 10, 8, 40, 40, 40)):
         ws.column_dimensions[col].width = width

@@ -256,6 +256,7 @@ RULE_FIELD_TYPES = {"wording": "text", "short": "text", "notice_group": "text", 
                     "marker": "bool", "table": "bool", "print_evidence": "bool"}
 INDICATOR_FIELD_TYPES = {"name": "text", "group": "text", "service": "bool", "bonus": "bool", "target": "text",
                          "note": "text"}
+EVIDENCE_FIELDS = ("path", "note", "title", "url", "date")  # what an attachment line may print of evidence
 _MONTH_DAY = re.compile(r"(0?[1-9]|1[0-2])-(0?[1-9]|[12]\d|3[01])")
 
 
@@ -291,16 +292,16 @@ def _check_type(path: Path, where: str, key: str, value: Any, kind: str, full: f
         if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
             raise bad("文本的数组")
     elif kind == "points_list":
-        if not isinstance(value, list) or not value:
-            raise bad("数字的数组")
+        if not isinstance(value, list) or len(value) < 2:
+            raise bad("至少两个数字的数组（满分、高分段下限 …）")
         for x in value:
             _num(path, where, key, x, full)
         if any(a < b for a, b in zip(value, value[1:])):
             raise bad("从高到低排列的分数")
     elif kind == "evidence_print":
-        if not isinstance(value, dict) or not all(isinstance(v, list) and all(isinstance(x, str) for x in v)
+        if not isinstance(value, dict) or not all(isinstance(v, list) and all(x in EVIDENCE_FIELDS for x in v)
                                                   for v in value.values()):
-            raise bad("“网站类型 = [字段, …]”的表")
+            raise bad(f"“网站类型 = [字段, …]”的表，字段取自 {', '.join(EVIDENCE_FIELDS)}")
     else:  # a key without a declared type: plain values only
         _plain(path, where, key, value)
 
@@ -362,8 +363,14 @@ def load_ruleset(name_or_path: str | Path, overlays: list[str | Path] | None = N
         seen.add(rp)
         chain.append(path)
         doc = _read(path)
-        ext = (doc.get("ruleset") or {}).get("extends")
-        path = _resolve(ext, path.parent) if ext else None
+        head = doc.get("ruleset") if isinstance(doc.get("ruleset"), dict) else {}
+        ext = head.get("extends")
+        if ext is not None and (not isinstance(ext, str) or not ext.strip()):
+            raise RuleSetError(f"{path}: [ruleset] extends 应为规则集名称或文件路径，实为 {_show(ext)}")
+        try:
+            path = _resolve(ext, path.parent) if ext else None
+        except RuleSetError as e:
+            raise RuleSetError(f"{path}: [ruleset] extends：{e}") from None
     chain.reverse()
     for extra in overlays or []:
         chain.append(_resolve(extra))
