@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def region(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("safety-region")
-    with region_in_process(small_scenario, tmp / "sites.csv", args=(str(tmp),), feeds=False) as reg:
+    with region_in_process(small_scenario, tmp / "sites.csv", args=(str(tmp),), feeds=False):
         yield tmp / "sites.csv"
 
 

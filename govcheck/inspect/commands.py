@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         """检查一轮：抓取网站（可续抓）、抽取、检查、评分，并生成通报与附件。
 
         用同一 --out 重新运行即续查：已导入的问题、复核记录与评分历史都保留。"""
-        from govcheck.commands import fail, print_summary, report_files, say
+        from govcheck.cli_output import fail, print_summary, report_files, say
         from govcheck.lock import RoundLocked
 
         from .access import describe
