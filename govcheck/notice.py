@@ -10,10 +10,10 @@ import re
 import tomllib
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from govcheck.cn import cn_date
 from govcheck.model import Account, Finding, Score, Site
 from govcheck.report.doc import Attachment, NoticeDoc, Paragraph, Table
 from govcheck.rules import RuleSet, fmt_points
@@ -34,14 +34,6 @@ def cn_number(n: int) -> str:
         return _CN_DIGITS[n]
     tens, ones = divmod(n, 10)
     return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
-
-
-def cn_date(d: date | str | None) -> str:
-    if d is None:
-        return ""
-    if isinstance(d, str):
-        d = date.fromisoformat(d[:10])
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def load_template(name_or_path: str | None) -> dict[str, Any]:

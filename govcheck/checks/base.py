@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
+from govcheck.cn import cn_date
 from govcheck.model import Evidence, Finding
 from govcheck.rules import RuleSet
 
@@ -223,8 +224,7 @@ def site_columns(facts: SiteFacts) -> list[ColumnFacts]:
     return [c for c in facts.columns if c.sub_platform is None]
 
 
-def fmt_cn_date(d: dt.date) -> str:
-    return note("deadline", year=d.year, month=d.month, day=d.day)
+fmt_cn_date = cn_date  # the one Chinese date formatter (govcheck.cn)
 
 
 def parse(s: str | None) -> dt.date | None:
