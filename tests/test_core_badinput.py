@@ -266,3 +266,24 @@ def test_every_workbook_written_holds_text_not_formulas(tmp_path):
                     if isinstance(c.value, str):
                         seen |= {n for n in FORMULA_NAMES if n in c.value}
     assert seen == set(FORMULA_NAMES)
+
+
+def test_extract_reads_a_huge_file_only_as_far_as_a_crawl_would(tmp_path, monkeypatch):
+    """`govcheck extract` of a file larger than the crawl's body cap reads the cap, says so, and marks it."""
+    from govcheck.collect.config import CrawlOptions
+
+    real = CrawlOptions.defaults
+
+    def small(**kw):
+        opts = real(**kw)
+        opts.max_body_bytes = 30000
+        return opts
+
+    monkeypatch.setattr(CrawlOptions, "defaults", staticmethod(small))
+    rows = "".join(f'<li><a href="/a/{i}.html">第{i}号通知</a><span>2022-05-01</span></li>' for i in range(2000))
+    p = tmp_path / "big.html"
+    p.write_text(f"<html><head><title>通知公告</title></head><body><ul>{rows}</ul></body></html>", encoding="utf-8")
+    r = runner.invoke(app, ["extract", str(p), "--url", "http://a.gov.cn/list/", "--json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout[r.stdout.index("{"):])
+    assert doc["truncated"] is True and 0 < len(doc["items"]) < 2000

@@ -25,11 +25,21 @@ def register(app: typer.Typer) -> None:
             _extract_warc(file, as_json)
             return
 
+        # a page is read as far as a crawl would have archived it (crawl.toml max_body_bytes), so memory
+        # stays bounded however large the file (a 44 MB list page took 1.2 GB read whole)
+        from govcheck.collect.config import CrawlOptions
+
+        cap = int(CrawlOptions.defaults().max_body_bytes)
         try:
-            data = file.read_bytes()
+            with file.open("rb") as fh:
+                data = fh.read(cap + 1)
         except OSError as e:
             typer.echo(f"无法读取文件 {file}：{e.strerror or e}", err=True)
             raise typer.Exit(2)
+        truncated = len(data) > cap
+        if truncated:
+            data = data[:cap]
+            typer.echo(f"提示：{file} 超过 {cap} 字节，只读取前 {cap} 字节（与抓取存档的上限相同）", err=True)
         ref = None
         if ref_date:
             try:
@@ -38,6 +48,8 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"--ref-date 格式应为 YYYY-MM-DD，收到：{ref_date}", err=True)
                 raise typer.Exit(2)
         result = extract_page(data, url, ref_date=ref)
+        if truncated:
+            result["truncated"] = True
         if as_json:
             typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
             return
