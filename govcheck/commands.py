@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -21,9 +21,14 @@ review_app = typer.Typer(help="复核：确认或撤销问题（留痕）。", n
 rules_app = typer.Typer(help="规则集：查看与校验。", no_args_is_help=True)
 
 
+DEMO_PORTS = ".demo-ports.json"
+
+
 def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool, fresh: bool):
     """The demo as a real round: serve the xianning-2022q2 replica on 127.0.0.1 (from its own process, as
-    real sites are served by other machines) and inspect it."""
+    real sites are served by other machines) and inspect it. A rerun serves every site on the port it had
+    (OUT/.demo-ports.json), so the site URLs — and with them the resumed crawl, the findings' ids and
+    reviews, and imported findings — are the same round's."""
     from govcheck.inspect.run import run_inspect
     from govcheck.sim import load_scenario
     from govcheck.sim.testing import region_in_process
@@ -31,12 +36,52 @@ def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool, fresh:
     name = "xianning-2022q2"
     src = load_scenario(name).accounts_dir
     out.mkdir(parents=True, exist_ok=True)
+    ports = {} if fresh else _saved_ports(out / DEMO_PORTS)
     say("启动模拟的40个政府网站与214个政务新媒体账号（127.0.0.1，另一进程）…")
-    with region_in_process(name, roster=out / "sites.csv") as reg:
+    with ExitStack() as stack:
+        try:
+            reg = stack.enter_context(region_in_process(name, roster=out / "sites.csv", ports=ports))
+        except RuntimeError as e:  # a saved port is taken by now
+            if not ports:
+                raise
+            say(f"提示：无法沿用上次的端口（{e}），改用新端口；上次的网址将不再匹配。", style="yellow")
+            reg = stack.enter_context(region_in_process(name, roster=out / "sites.csv"))
+        _save_ports(out / DEMO_PORTS, reg)
         return run_inspect(reg.roster, out, round_config=round_toml, delay=0.0, concurrency=8, external=False,
                            workers=2, db=db, pdf=pdf, accounts=src / "accounts.csv", registry=[src / "registry.csv"],
                            previous=src / "previous", variables={"base_url": reg.feeds_url}, fresh=fresh,
                            command="govcheck demo")
+
+
+def _port(url_or_host: str) -> int | None:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url_or_host if "://" in url_or_host else "http://" + url_or_host).port
+    except ValueError:
+        return None
+
+
+def _saved_ports(path: Path) -> dict[str, int]:
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): int(v) for k, v in d.items()} if isinstance(d, dict) else {}
+    except (OSError, ValueError, TypeError):
+        return {}
+
+
+def _save_ports(path: Path, reg) -> None:
+    from govcheck.round import atomic_write_text
+
+    ports: dict[str, int] = {}
+    for s in reg.sites:
+        if _port(s["url"]):
+            ports[s["key"]] = _port(s["url"])
+        if s.get("extra_hosts") and _port(s["extra_hosts"][0]):
+            ports[s["key"] + "/platform"] = _port(s["extra_hosts"][0])
+    if reg.feeds_url and _port(reg.feeds_url):
+        ports["__feeds__"] = _port(reg.feeds_url)
+    atomic_write_text(path, json.dumps(ports, ensure_ascii=False))
 
 
 def register(app: typer.Typer) -> None:
