@@ -127,7 +127,7 @@ def register(app: typer.Typer) -> None:
                     backup = start_afresh(out, db, site_urls=[s.url for s in t.sites])
                     if backup:
                         say(f"原轮次已移入 {backup}")
-                check_resumable(out, db, meta["round"]["at"], int(meta["round"].get("seed", 0)))
+                check_resumable(out, db, meta["round"]["at"], int(meta["round"].get("seed", 0)), rs)
                 if not transcribed:
                     from govcheck.newmedia.pipeline import run_replica
 

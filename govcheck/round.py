@@ -196,8 +196,9 @@ def save_round(out: Path, *, meta: dict, rs: RuleSet, sites: list[Site], account
     return RoundResult(info=info, doc=doc, files=files, view=view)
 
 
-def check_resumable(out: Path, db: str | None, at: date, seed: int) -> None:
-    """Fail before any work when the folder holds a round with another time point or seed (RoundMismatch)."""
+def check_resumable(out: Path, db: str | None, at: date, seed: int, rs: RuleSet | None = None) -> None:
+    """Fail before any work when the folder holds a round with another time point or seed (RoundMismatch),
+    or with findings entered by hand under rules the rule set `rs` lacks (they could not be scored)."""
     if db is None and not (Path(out) / DB_FILE).exists():
         return
     from govcheck.store import RoundMismatch
@@ -209,6 +210,11 @@ def check_resumable(out: Path, db: str | None, at: date, seed: int) -> None:
         return
     if info.at != at or info.seed != seed:
         raise RoundMismatch.of(str(out), info.at, info.seed, at, seed)
+    if rs is not None:
+        missing = sorted({f.code for f in store.findings(info.id) if f.source != "auto" and f.code not in rs.rules})
+        if missing:
+            raise RoundMismatch(f"{out} 中已录入的问题用到规则 {'、'.join(missing)}，规则集 {rs.name} 中没有；"
+                                "续查请用该轮次原来的规则集，或加 --fresh 另起一轮（原轮次先备份）。")
 
 
 def _json_rows(rows: list[dict[str, Any]]) -> str:

@@ -248,3 +248,38 @@ def test_sigkill_at_random_points_then_rerun_gives_the_same_findings(region, bas
         assert comparable(out) == expected, f"run {i} (killed after {delay:.2f}s)"
         assert not (out / "extract-parts").exists()
     assert kinds.count("killed") >= 15, kinds
+
+
+@pytest.mark.skipif(not os.environ.get("GOVCHECK_TEST_PG_URL"), reason="GOVCHECK_TEST_PG_URL not set (.ci/run sets it)")
+def test_resume_and_fresh_on_postgresql(tmp_path):
+    """The same guarantees with the round in PostgreSQL: a rerun keeps reviews and imports; --fresh writes the
+    round's rows to backups/ before clearing them."""
+    import gzip
+
+    from govcheck.demo import load_transcription
+    from govcheck.rules import load_ruleset
+    from govcheck.round import round_key, save_round, start_afresh
+
+    url = os.environ["GOVCHECK_TEST_PG_URL"]
+    t = load_transcription()
+    rs = load_ruleset(t.meta["round"]["rules"])
+    out = tmp_path / "pg-round"
+    Store(url).delete_round(round_key(out))
+    res = save_round(out, meta=t.meta, rs=rs, sites=t.sites, accounts=t.accounts, findings=t.findings, db=url)
+    store = Store(url)
+    info = store.round(round_key(out))
+    f = res.view.findings[0]
+    store.review(f.id, "dismiss", "张三", "复核")
+    added, _ = store.add_findings(info.id, [type(f)(unit=t.sites[0].unit, target=t.sites[0].url, target_type="site",
+                                                    code="D19.1", source="manual")])
+    res2 = save_round(out, meta=t.meta, rs=rs, sites=t.sites, accounts=t.accounts, findings=t.findings, db=url)
+    got = {x.id: x.review for x in res2.view.findings}
+    assert got[f.id] == "dismissed" and added[0] in got and len(store.review_log(info.id)) == 1
+    assert len(store.score_history(info.id)) == 2
+    bdir = start_afresh(out, url, site_urls=[s.url for s in t.sites])
+    with gzip.open(bdir / "database.json.gz", "rt", encoding="utf-8") as fh:
+        dump = json.load(fh)[0]
+    assert dump["round_key"] == round_key(out) and len(dump["round"]["review_log"]) == 1
+    assert any(r["id"] == added[0] for r in dump["round"]["findings"])
+    with pytest.raises(Exception):
+        Store(url).round(round_key(out))

@@ -54,7 +54,14 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         if concurrency is not None and global_limit is None:
             opts.global_limit = max(opts.global_limit, concurrency)
-        results = main_sync(site_list, str(out), opts, db, progress=not no_progress)
+        from govcheck.lock import RoundLocked, round_lock
+
+        try:
+            with round_lock(out, "govcheck crawl"):  # one writer per round folder (govcheck.lock)
+                results = main_sync(site_list, str(out), opts, db, progress=not no_progress)
+        except RoundLocked as e:
+            typer.echo(str(e), err=True)
+            raise typer.Exit(2) from None
         (Path(out) / "crawl_results.json").write_text(
             json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=1), encoding="utf-8")
         failed = [r for r in results if r.status != "done"]

@@ -88,6 +88,16 @@ def round_meta(config: Path | None, *, at: dt.date | None, rules: str | None, se
             r["at"] = dt.date.fromisoformat(r["at"])
         except ValueError:
             raise InspectError(f"{config or '命令行'}: round.at 不是有效日期：{r['at']!r}") from None
+    if isinstance(r["at"], dt.datetime):
+        r["at"] = r["at"].date()
+    if not isinstance(r["at"], dt.date):
+        raise InspectError(f"{config or '命令行'}: round.at 应为日期 YYYY-MM-DD，实为 {r['at']!r}")
+    if "seed" in r and (isinstance(r["seed"], bool) or not isinstance(r["seed"], int)):
+        raise InspectError(f"{config or '命令行'}: round.seed 应为整数，实为 {r['seed']!r}")
+    if not isinstance(r["rules"], str) or not r["rules"].strip():
+        raise InspectError(f"{config or '命令行'}: round.rules 应为规则集名称或文件路径，实为 {r['rules']!r}")
+    if "name" in r and not isinstance(r["name"], str):
+        raise InspectError(f"{config or '命令行'}: round.name 应为文本，实为 {r['name']!r}")
     r.setdefault("seed", int(r["at"].strftime("%Y%m%d")))
     r.setdefault("name", f"{r['at'].isoformat()} 检查")
     return meta
@@ -428,7 +438,7 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
         backup = start_afresh(out, db, site_urls=[s.url for s in sites], keep=inputs)
         if backup:
             console.print(f"原轮次已移入 {escape(str(backup))}")
-    check_resumable(out, db, at, seed)
+    check_resumable(out, db, at, seed, rs)
     over: dict[str, Any] = {"max_pages": max_pages, "per_host_concurrency": concurrency, "min_delay": delay}
     if not external:
         over["check_external"] = False
