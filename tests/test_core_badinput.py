@@ -269,17 +269,13 @@ def test_every_workbook_written_holds_text_not_formulas(tmp_path):
 
 
 def test_extract_reads_a_huge_file_only_as_far_as_a_crawl_would(tmp_path, monkeypatch):
-    """`govcheck extract` of a file larger than the crawl's body cap reads the cap, says so, and marks it."""
+    """`govcheck extract` of a file larger than its cap reads the cap, says so, and marks it; the cap is the
+    crawl's body cap, so extract sees what a round would have archived."""
     from govcheck.collect.config import CrawlOptions
+    from govcheck.extract import commands as extract_commands
 
-    real = CrawlOptions.defaults
-
-    def small(**kw):
-        opts = real(**kw)
-        opts.max_body_bytes = 30000
-        return opts
-
-    monkeypatch.setattr(CrawlOptions, "defaults", staticmethod(small))
+    assert extract_commands.max_page_bytes() == CrawlOptions.defaults().max_body_bytes
+    monkeypatch.setattr(extract_commands, "max_page_bytes", lambda: 30000)
     rows = "".join(f'<li><a href="/a/{i}.html">第{i}号通知</a><span>2022-05-01</span></li>' for i in range(2000))
     p = tmp_path / "big.html"
     p.write_text(f"<html><head><title>通知公告</title></head><body><ul>{rows}</ul></body></html>", encoding="utf-8")

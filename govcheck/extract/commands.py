@@ -25,11 +25,9 @@ def register(app: typer.Typer) -> None:
             _extract_warc(file, as_json)
             return
 
-        # a page is read as far as a crawl would have archived it (crawl.toml max_body_bytes), so memory
-        # stays bounded however large the file (a 44 MB list page took 1.2 GB read whole)
-        from govcheck.collect.config import CrawlOptions
-
-        cap = int(CrawlOptions.defaults().max_body_bytes)
+        # a page is read as far as a crawl would have archived it (data/limits.yaml), so memory stays bounded
+        # however large the file (a 44 MB list page took 1.2 GB read whole)
+        cap = max_page_bytes()
         try:
             with file.open("rb") as fh:
                 data = fh.read(cap + 1)
@@ -65,6 +63,13 @@ def register(app: typer.Typer) -> None:
             f"主办单位：{f['sponsor'] or '（无）'}  党政机关标识：{'有' if f['conac'] else '无'}  找错入口：{'有' if f['error_report_entry'] else '无'}",
         ]
         typer.echo("\n".join(lines))
+
+
+def max_page_bytes() -> int:
+    import yaml
+
+    path = Path(__file__).resolve().parent / "data" / "limits.yaml"
+    return int(yaml.safe_load(path.read_text(encoding="utf-8"))["max_page_bytes"])
 
 
 def _extract_warc(path: Path, as_json: bool) -> None:
