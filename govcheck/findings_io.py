@@ -13,7 +13,7 @@ from typing import Any
 
 from govcheck.model import Account, Evidence, Finding, Site
 from govcheck.rules import RuleSet
-from govcheck.tables import XLSX_SUFFIXES, TableError, located, read_table
+from govcheck.tables import XLSX_SUFFIXES, TableError, located, read_table, read_text
 
 # column → field; Chinese headers for the XLSX form, the contract's keys for both
 COLUMNS = {
@@ -80,15 +80,9 @@ def _records(path: Path) -> list[tuple[int, dict[str, Any]]]:
         raise FindingsFileError(f"{path}：不是文件")
     if path.suffix.lower() == ".json":
         try:
-            raw = path.read_bytes()
-        except OSError as e:
-            raise FindingsFileError(f"{path}：无法读取：{e.strerror or e}") from None
-        if len(raw) > MAX_FILE_BYTES:
-            raise FindingsFileError(f"{path}：文件过大（{len(raw)} 字节）")
-        try:
-            data = json.loads(raw.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            raise FindingsFileError(f"{path}：不是 UTF-8 文本") from None
+            data = json.loads(read_text(path, MAX_FILE_BYTES))
+        except TableError as e:
+            raise FindingsFileError(str(e)) from None
         except json.JSONDecodeError as e:
             raise FindingsFileError(f"{path}：JSON 格式错误：第{e.lineno}行第{e.colno}列：{e.msg}") from None
         except RecursionError:

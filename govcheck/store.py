@@ -108,19 +108,22 @@ review_log = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
-scores = Table(
-    "scores", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("seq", Integer, nullable=False),
-    Column("unit", String(200), nullable=False),
-    Column("target", String(2000), nullable=False),
-    Column("target_type", String(10), nullable=False),
-    Column("score", Float),
-    Column("part2", Float),
-    Column("bonus", Float, nullable=False),
-    Column("verdict", String(10), nullable=False),
-)
+def _score_columns() -> list[Column]:
+    """One target's score (the current scores and every rescore in score_history have the same row)."""
+    return [
+        Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True),
+        Column("seq", Integer, nullable=False),
+        Column("unit", String(200), nullable=False),
+        Column("target", String(2000), nullable=False),
+        Column("target_type", String(10), nullable=False),
+        Column("score", Float),
+        Column("part2", Float),
+        Column("bonus", Float, nullable=False),
+        Column("verdict", String(10), nullable=False),
+    ]
+
+
+scores = Table("scores", metadata, Column("id", Integer, primary_key=True, autoincrement=True), *_score_columns())
 
 samples = Table(
     "samples", metadata,
@@ -159,15 +162,7 @@ score_history = Table(
     "score_history", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("rescore_id", ForeignKey("rescores.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("seq", Integer, nullable=False),
-    Column("unit", String(200), nullable=False),
-    Column("target", String(2000), nullable=False),
-    Column("target_type", String(10), nullable=False),
-    Column("score", Float),
-    Column("part2", Float),
-    Column("bonus", Float, nullable=False),
-    Column("verdict", String(10), nullable=False),
+    *_score_columns(),
 )
 
 # Targets the round could not assess (a site that could not be reached): scored 需人工核查, never 合格.

@@ -47,6 +47,21 @@ def col_letter(i: int) -> str:
     return s
 
 
+def read_text(path: Path, max_bytes: int) -> str:
+    """A UTF-8 text file (a BOM is dropped), refused by name when unreadable, too large or not text; the
+    message has no file name, the caller's error adds it."""
+    try:
+        if path.stat().st_size > max_bytes:
+            raise TableError(path, None, None, f"文件过大（{path.stat().st_size} 字节）")
+        raw = path.read_bytes()
+    except OSError as e:
+        raise TableError(path, None, None, f"无法读取：{e.strerror or e}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TableError(path, None, None, "不是 UTF-8 文本") from None
+
+
 def cell_text(v: Any) -> str:
     """A cell as text: dates as YYYY-MM-DD (with the time when it has one), whole floats without .0."""
     if v is None:

@@ -189,16 +189,12 @@ MAX_FILE_BYTES = 2_000_000  # a rule set is a few dozen KB; anything near this i
 def _read(path: Path) -> dict[str, Any]:
     """The TOML document, or a RuleSetError naming the file: not a file, unreadable, not UTF-8 text,
     not TOML, nested too deep."""
+    from govcheck.tables import TableError, read_text
+
     try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise RuleSetError(f"{path}: 无法读取：{e.strerror or e}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise RuleSetError(f"{path}: 文件过大（{len(raw)} 字节），不是规则集文件")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise RuleSetError(f"{path}: 不是 UTF-8 文本（规则集应为 TOML 文本文件）") from None
+        text = read_text(path, MAX_FILE_BYTES)
+    except TableError as e:
+        raise RuleSetError(f"{path}: {e.message}（规则集应为 TOML 文本文件）") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
