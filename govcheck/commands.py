@@ -1,8 +1,9 @@
-"""Round-core commands: demo, score, report, findings import, review, rules."""
+"""Round-core commands: demo, score, report, findings import, review, rules (the round itself: govcheck.round)."""
 from __future__ import annotations
 
 import json
 import sys
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -10,45 +11,24 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from govcheck.model import Account, Finding, Site
-from govcheck.rules import RuleSetError, load_ruleset
-from govcheck.store import Store, StoreError
+from govcheck.cli_output import console, fail, print_summary, report_files, say
+from govcheck.rules import RuleSetError, UnknownRule, load_ruleset
+from govcheck.store import StoreError
 
-console = Console(stderr=True)
 
 findings_app = typer.Typer(help="问题清单：导入人工检查发现的问题。", no_args_is_help=True)
 review_app = typer.Typer(help="复核：确认或撤销问题（留痕）。", no_args_is_help=True)
 rules_app = typer.Typer(help="规则集：查看与校验。", no_args_is_help=True)
 
 
-def fail(msg: str, code: int = 2) -> None:
-    console.print(f"[bold red]错误：[/]{msg}")
-    raise typer.Exit(code)
+DEMO_PORTS = ".demo-ports.json"
 
 
-def create_and_report(out: Path, *, meta: dict, rs, sites: list[Site], accounts: list[Account],
-                      findings: list[Finding], db: str | None, pdf: bool) -> None:
-    """Store a new round, score it and write every output; shared by demo and inspect."""
-    from govcheck.round import rescore, write_outputs
-
-    r = meta["round"]
-    store = Store.for_dir(out, db)
-    key = str(out.resolve())
-    rid = store.create_round(key=key, name=r["name"], at=r["at"], ruleset=rs, seed=int(r.get("seed", 0)),
-                             meta={k: v for k, v in meta.items() if k != "round"} | {"name": r["name"]},
-                             sites_=sites, accounts_=accounts)
-    store.add_findings(rid, findings)
-    info = store.round(key)
-    view = rescore(store, info, rs)
-    doc, files = write_outputs(out, info, view, pdf=pdf)
-    print_summary(view)
-    for f in files:
-        console.print(f"  已生成 {f}")
-
-
-def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool) -> None:
+def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool, fresh: bool):
     """The demo as a real round: serve the xianning-2022q2 replica on 127.0.0.1 (from its own process, as
-    real sites are served by other machines) and inspect it."""
+    real sites are served by other machines) and inspect it. A rerun serves every site on the port it had
+    (OUT/.demo-ports.json), so the site URLs — and with them the resumed crawl, the findings' ids and
+    reviews, and imported findings — are the same round's."""
     from govcheck.inspect.run import run_inspect
     from govcheck.sim import load_scenario
     from govcheck.sim.testing import region_in_process
@@ -56,59 +36,65 @@ def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool) -> Non
     name = "xianning-2022q2"
     src = load_scenario(name).accounts_dir
     out.mkdir(parents=True, exist_ok=True)
-    console.print("启动模拟的40个政府网站与214个政务新媒体账号（127.0.0.1，另一进程）…")
-    with region_in_process(name, roster=out / "sites.csv") as reg:
-        run_inspect(reg.roster, out, round_config=round_toml, delay=0.0, concurrency=8, external=False, workers=2,
-                    db=db, pdf=pdf, accounts=src / "accounts.csv", registry=[src / "registry.csv"],
-                    previous=src / "previous", variables={"base_url": reg.feeds_url}, allow=reg.allow)
+    ports = {} if fresh else _saved_ports(out / DEMO_PORTS)
+    say("启动模拟的40个政府网站与214个政务新媒体账号（127.0.0.1，另一进程）…")
+    with ExitStack() as stack:
+        try:
+            reg = stack.enter_context(region_in_process(name, roster=out / "sites.csv", ports=ports))
+        except RuntimeError as e:  # a saved port is taken by now
+            if not ports:
+                raise
+            say(f"提示：无法沿用上次的端口（{e}），改用新端口；上次的网址将不再匹配。", style="yellow")
+            reg = stack.enter_context(region_in_process(name, roster=out / "sites.csv"))
+        _save_ports(out / DEMO_PORTS, reg)
+        return run_inspect(reg.roster, out, round_config=round_toml, delay=0.0, concurrency=8, external=False,
+                           workers=2, db=db, pdf=pdf, accounts=src / "accounts.csv", registry=[src / "registry.csv"],
+                           previous=src / "previous", variables={"base_url": reg.feeds_url}, fresh=fresh,
+                           allow=reg.allow, command="govcheck demo")
 
 
-def attach_comparison(meta: dict, rows, label: str | None) -> dict:
-    """Keep the rectification comparison (fixed / still failing / new per unit) with the round."""
-    meta = {k: (dict(v) if isinstance(v, dict) else v) for k, v in meta.items()}
-    if rows:
-        meta["comparison"] = [r.to_dict() for r in rows]
-        notice = meta.setdefault("notice", {})
-        notice["previous_failed_accounts"] = sum(len(r.fixed) + len(r.still) for r in rows)
-    return meta
+def _port(url_or_host: str) -> int | None:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url_or_host if "://" in url_or_host else "http://" + url_or_host).port
+    except ValueError:
+        return None
 
 
-def print_summary(view) -> None:
-    from govcheck.stats import account_stats, site_stats
+def _saved_ports(path: Path) -> dict[str, int]:
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): int(v) for k, v in d.items()} if isinstance(d, dict) else {}
+    except (OSError, ValueError, TypeError):
+        return {}
 
-    t = RichTable(title="本轮检查概况", show_header=True)
-    t.add_column("项目")
-    t.add_column("数量", justify="right")
-    t.add_column("占比", justify="right")
-    if view.sites:
-        st = site_stats(view.sites, view.scores, view.rs)
-        from govcheck.stats import pct
 
-        n = st.checked
-        t.add_row("抽查网站", str(n), "")
-        t.add_row("满分网站", str(len(st.full)), pct(len(st.full), n))
-        t.add_row("90分以上（含）满分以下", str(len(st.high)), pct(len(st.high), n))
-        t.add_row("90分以下", str(len(st.low)), pct(len(st.low), n))
-        t.add_row("一票否决", str(len(st.vetoed)), pct(len(st.vetoed), n))
-        t.add_row("网站合格", str(st.passed), st.pass_rate)
-    if view.accounts:
-        ac = account_stats(view.accounts, view.scores, view.findings, view.rs)
-        t.add_row("抽查政务新媒体", str(ac.checked), "")
-        t.add_row("新媒体合格", str(ac.passed), ac.pass_share)
-        t.add_row("新媒体不合格", str(len(ac.failed)), ac.fail_share)
-    console.print(t)
+def _save_ports(path: Path, reg) -> None:
+    from govcheck.round import atomic_write_text
+
+    ports: dict[str, int] = {}
+    for s in reg.sites:
+        if _port(s["url"]):
+            ports[s["key"]] = _port(s["url"])
+        if s.get("extra_hosts") and _port(s["extra_hosts"][0]):
+            ports[s["key"] + "/platform"] = _port(s["extra_hosts"][0])
+    if reg.feeds_url and _port(reg.feeds_url):
+        ports["__feeds__"] = _port(reg.feeds_url)
+    atomic_write_text(path, json.dumps(ports, ensure_ascii=False))
 
 
 def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
-        out: Path = typer.Option(Path("out/demo"), "--out", help="输出目录"),
+        out: Path = typer.Option(Path("out/demo"), "--out", help="输出目录；用同一目录重新运行即续查（不丢失已导入的问题与复核）"),
         pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 生成 PDF"),
         db: Optional[str] = typer.Option(None, "--db", help="数据库 URL（默认：输出目录下 round.sqlite）"),
         from_notice: bool = typer.Option(False, "--from-notice",
                                          help="网站部分取通报附件1的转录（不抓取，数秒完成）；新媒体部分仍检查模拟账号"),
         transcribed: bool = typer.Option(False, "--transcribed",
                                          help="网站与新媒体两部分都取通报的转录（不访问任何模拟站点）"),
+        fresh: bool = typer.Option(False, "--fresh", help="放弃该目录中已有的轮次、重新开始（原轮次先移入 backups/）"),
         inspect: bool = typer.Option(False, "--inspect", hidden=True, help="（已是默认行为，保留以兼容旧脚本）"),
     ) -> None:
         """内置演示：重现咸宁市2022年第二季度通报（附件1、附件2与通报正文）。
@@ -117,45 +103,62 @@ def register(app: typer.Typer) -> None:
         读取页面、逐项检查、评分、生成通报），约需数分钟；--from-notice / --transcribed 改用通报的转录。
         """
         from govcheck.demo import DEMO_DIR, load_transcription
+        from govcheck.inspect.run import InspectError
+        from govcheck.lock import RoundLocked, round_lock
+        from govcheck.round import attach_comparison, check_resumable, save_round, start_afresh
 
         if inspect and (from_notice or transcribed):
             fail("--inspect 与 --from-notice/--transcribed 不能同时使用")
         if not (from_notice or transcribed):
-            _demo_inspect(out, DEMO_DIR / "round.toml", db, pdf)
+            try:
+                res = _demo_inspect(out, DEMO_DIR / "round.toml", db, pdf, fresh)
+            except (InspectError, StoreError, RoundLocked) as e:
+                fail(str(e))
+            print_summary(res.view)
+            report_files(res.files)
             return
         t = load_transcription()
         rs = load_ruleset(t.meta["round"]["rules"])
         meta = t.meta
         accounts, findings = t.accounts, t.findings
-        if not transcribed:
-            from govcheck.newmedia.pipeline import run_replica
+        try:
+            with round_lock(out, "govcheck demo"):
+                if fresh:
+                    backup = start_afresh(out, db, site_urls=[s.url for s in t.sites])
+                    if backup:
+                        say(f"原轮次已移入 {backup}")
+                check_resumable(out, db, meta["round"]["at"], int(meta["round"].get("seed", 0)), rs)
+                if not transcribed:
+                    from govcheck.newmedia.pipeline import run_replica
 
-            with console.status("检查模拟政务新媒体账号（更新源、备案库）…"):
-                res = run_replica(at=meta["round"]["at"], window_days=int(rs.rule("M2.1").params["window_days"]))
-            accounts = list(res.accounts)
-            findings = [f for f in t.findings if f.target_type == "site"] + res.findings
-            meta = attach_comparison(meta, res.comparison, res.previous_label)
-        create_and_report(out, meta=meta, rs=rs, sites=t.sites, accounts=accounts, findings=findings,
-                          db=db, pdf=pdf)
+                    with console.status("检查模拟政务新媒体账号（更新源、备案库）…"):
+                        res = run_replica(at=meta["round"]["at"],
+                                          window_days=int(rs.rule("M2.1").params["window_days"]))
+                    accounts = list(res.accounts)
+                    findings = [f for f in t.findings if f.target_type == "site"] + res.findings
+                    meta = attach_comparison(meta, res.comparison, res.previous_label)
+                result = save_round(out, meta=meta, rs=rs, sites=t.sites, accounts=accounts, findings=findings,
+                                    db=db, pdf=pdf, command="govcheck demo")
+        except (StoreError, RoundLocked) as e:
+            fail(str(e))
+        print_summary(result.view)
+        report_files(result.files)
 
     @app.command("score")
     def score_cmd(
         round_dir: Path = typer.Argument(..., help="轮次目录（inspect/demo 的 --out）"),
-        rules: Optional[str] = typer.Option(None, "--rules", help="规则集：gb2019 | xianning-2022 | 文件路径"),
+        rules: Optional[str] = typer.Option(None, "--rules", help="规则集：gb2019 | xianning-2022 | 文件路径（默认：该轮次所用规则集）"),
         overlay: list[str] = typer.Option([], "--overlay", help="追加的地方规则文件（可多次）"),
         db: Optional[str] = typer.Option(None, "--db"),
         pdf: bool = typer.Option(False, "--pdf"),
     ) -> None:
-        """按规则集重新评分已存的问题，并重新生成全部输出。"""
-        from govcheck.round import open_round, rescore, rules_for, write_outputs
+        """按规则集重新评分已存的问题，并重新生成全部输出（每次评分都留在评分历史中）。"""
+        from govcheck.round import rules_for, write_outputs
 
-        try:
-            store, info = open_round(round_dir, db)
+        with _round_writer(round_dir, db, "govcheck score") as (store, info):
             rs = rules_for(info, rules, overlay)
-            view = rescore(store, info, rs)
+            view = _rescore(store, info, rs, "govcheck score")
             _, files = write_outputs(round_dir, store.round(info.key), view, pdf=pdf)
-        except (StoreError, RuleSetError, KeyError) as e:
-            fail(str(e).strip("'\""))
         print_summary(view)
 
     @app.command("report")
@@ -165,17 +168,12 @@ def register(app: typer.Typer) -> None:
         pdf: bool = typer.Option(False, "--pdf"),
     ) -> None:
         """按已存评分重新生成通报与附件（例如复核之后）。"""
-        from govcheck.round import open_round, rescore, rules_for, write_outputs
+        from govcheck.round import rules_for, write_outputs
 
-        try:
-            store, info = open_round(round_dir, db)
-            rs = rules_for(info, None)
-            view = rescore(store, info, rs)  # review decisions change scores: always recompute
+        with _round_writer(round_dir, db, "govcheck report") as (store, info):
+            view = _rescore(store, info, rules_for(info, None), "govcheck report")  # reviews change scores
             _, files = write_outputs(round_dir, info, view, pdf=pdf)
-        except (StoreError, RuleSetError) as e:
-            fail(str(e))
-        for f in files:
-            console.print(f"  已生成 {f}")
+        report_files(files)
 
     @findings_app.command("import")
     def findings_import(
@@ -183,20 +181,22 @@ def register(app: typer.Typer) -> None:
         round_dir: Path = typer.Option(..., "--round", help="轮次目录"),
         db: Optional[str] = typer.Option(None, "--db"),
     ) -> None:
-        """导入问题（人工检查如模拟咨询、负面舆情等）；任何一行有误则整批不导入。"""
+        """导入问题（人工检查如模拟咨询、负面舆情等）；任何一行有误则整批不导入。与本轮已有问题完全相同的不重复导入。"""
         from govcheck.findings_io import FindingsFileError, read_findings_file
-        from govcheck.round import open_round, rescore, rules_for, write_outputs
+        from govcheck.round import rules_for, write_outputs
 
-        try:
-            store, info = open_round(round_dir, db)
+        with _round_writer(round_dir, db, "govcheck findings import") as (store, info):
             rs = rules_for(info, None)
-            items = read_findings_file(file, rs, store.sites(info.id), store.accounts(info.id))
-        except (StoreError, RuleSetError, FindingsFileError) as e:
-            fail(str(e))
-        store.add_findings(info.id, items)
-        view = rescore(store, info, rs)
-        write_outputs(round_dir, info, view)
-        console.print(f"已导入 {len(items)} 条问题，已重新评分。")
+            try:
+                items = read_findings_file(file, rs, store.sites(info.id), store.accounts(info.id))
+            except FindingsFileError as e:
+                fail(str(e))
+            added, skipped = store.add_findings(info.id, items)
+            view = _rescore(store, info, rs, "govcheck findings import")
+            write_outputs(round_dir, info, view)
+        say(f"已导入 {len(added)} 条问题，已重新评分。")
+        if skipped:
+            say(f"另有 {len(skipped)} 条与本轮已有问题完全相同，未重复导入。")
 
     for action, doc in (("confirm", "确认一条问题。"), ("dismiss", "撤销一条问题（不再计分），理由留痕。")):
         review_app.command(action, help=doc)(_review_command(action))
@@ -208,11 +208,13 @@ def register(app: typer.Typer) -> None:
             rs = load_ruleset(path)
         except RuleSetError as e:
             fail(str(e))
-        console.print(f"规则集 {rs.name} {rs.version}：{len(rs.rules)} 条规则，{len(rs.indicators)} 项指标，校验通过。")
+        say(f"规则集 {rs.name} {rs.version}：{len(rs.rules)} 条规则，{len(rs.indicators)} 项指标，校验通过。")
 
     @rules_app.command("show")
     def rules_show(name: str = typer.Argument("gb2019"), as_json: bool = typer.Option(False, "--json")) -> None:
         """列出规则集中的规则。"""
+        from rich.text import Text
+
         try:
             rs = load_ruleset(name)
         except RuleSetError as e:
@@ -223,18 +225,43 @@ def register(app: typer.Typer) -> None:
                                           "manual": r.manual, "wording": r.render()} for r in rs.rules.values()],
                                         ensure_ascii=False, indent=1) + "\n")
             return
-        t = RichTable(title=f"{rs.name} {rs.version}")
+        t = RichTable(title=Text(f"{rs.name} {rs.version}"))
         for col in ("编码", "指标", "分值", "上限", "状态", "人工", "通报措辞"):
             t.add_column(col)
         for r in rs.rules.values():
             ind = rs.indicators[r.indicator]
-            t.add_row(r.code, ind.name, "否决" if r.veto else (f"{r.points:g}" if r.points else ""),
-                      "" if ind.cap is None else f"{ind.cap:g}", r.status, "是" if r.manual else "", r.render())
+            t.add_row(*(Text(x) for x in (
+                r.code, ind.name, "否决" if r.veto else (f"{r.points:g}" if r.points else ""),
+                "" if ind.cap is None else f"{ind.cap:g}", r.status, "是" if r.manual else "", r.render())))
         Console().print(t)
 
     app.add_typer(findings_app, name="findings")
     app.add_typer(review_app, name="review")
     app.add_typer(rules_app, name="rules")
+
+
+@contextmanager
+def _round_writer(round_dir: Path, db: str | None, command: str):
+    """The round opened for writing, under its lock; a missing round, a held lock or an unusable rule set
+    ends the command with a message."""
+    from govcheck.lock import RoundLocked, round_lock
+    from govcheck.round import open_round
+
+    try:
+        # the lock file lives in the round folder: make sure it is one before creating anything there
+        open_round(round_dir, db)
+        with round_lock(round_dir, command):
+            yield open_round(round_dir, db)
+    except (StoreError, RuleSetError, RoundLocked) as e:
+        fail(str(e))
+    except UnknownRule as e:  # a KeyError: its str() is quoted
+        fail(str(e.args[0]) if e.args else str(e))
+
+
+def _rescore(store, info, rs, command: str):
+    from govcheck.round import rescore
+
+    return rescore(store, info, rs, command=command)
 
 
 def _review_command(action: str):
@@ -253,13 +280,10 @@ def _review_command(action: str):
 
 
 def _review(round_dir: Path, db: str | None, finding_id: str, action: str, by: str, reason: str) -> None:
-    from govcheck.round import open_round, rescore, rules_for, write_outputs
+    from govcheck.round import rules_for, write_outputs
 
-    try:
-        store, info = open_round(round_dir, db)
+    with _round_writer(round_dir, db, f"govcheck review {action}") as (store, info):
         f = store.review(finding_id, action, by, reason)
-        view = rescore(store, info, rules_for(info, None))
+        view = _rescore(store, info, rules_for(info, None), f"govcheck review {action}")
         write_outputs(round_dir, info, view)
-    except (StoreError, RuleSetError) as e:
-        fail(str(e))
-    console.print(f"问题 {finding_id}（{f.unit} {f.code}）复核状态：{f.review}；已重新评分并生成输出。")
+    say(f"问题 {finding_id}（{f.unit} {f.code}）复核状态：{f.review}；已重新评分并生成输出。")

@@ -117,9 +117,10 @@ class Score:
     verdict: str  # 合格 / 不合格 / 一票否决
     part2: float | None = None
     bonus: float = 0.0
+    access: dict[str, Any] | None = None  # verdict 需人工核查: why the target could not be assessed
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "unit": self.unit,
             "target": self.target,
             "target_type": self.target_type,
@@ -128,3 +129,23 @@ class Score:
             "part2": self.part2,
             "bonus": self.bonus,
         }
+        if self.access is not None:
+            d["access"] = {k: self.access.get(k) for k in ("kind", "label", "detail", "url", "at")}
+        return d
+
+
+@dataclass
+class ManualItem:
+    """需人工核查: a rule (or an undecided fact) a person must look at. `held`: the finding a check made that
+    fell short of its rule's evidence standard (checks.evidence), kept so a person can confirm it by hand."""
+
+    code: str
+    what: str
+    urls: list[str] = field(default_factory=list)
+    held: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        if d["held"] is None:
+            d.pop("held")
+        return d

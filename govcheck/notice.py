@@ -6,18 +6,17 @@ fails both). Layout is the renderers' business (govcheck.report.render).
 """
 from __future__ import annotations
 
-import re
 import tomllib
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from govcheck.cn import cn_date
 from govcheck.model import Account, Finding, Score, Site
 from govcheck.report.doc import Attachment, NoticeDoc, Paragraph, Table
 from govcheck.rules import RuleSet, fmt_points
-from govcheck.score import VERDICT_VETO, displaced, indicator_totals
+from govcheck.score import displaced, indicator_totals
 from govcheck.stats import AccountStats, FailingAccount, account_stats, pct, site_stats
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "report" / "templates"
@@ -34,14 +33,6 @@ def cn_number(n: int) -> str:
         return _CN_DIGITS[n]
     tens, ones = divmod(n, 10)
     return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
-
-
-def cn_date(d: date | str | None) -> str:
-    if d is None:
-        return ""
-    if isinstance(d, str):
-        d = date.fromisoformat(d[:10])
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def load_template(name_or_path: str | None) -> dict[str, Any]:
@@ -128,9 +119,12 @@ def attachment1_rows(sites: list[Site], scores: list[Score], items: list[Finding
     for site in sites:
         fs = [f for f in items if f.target_type == "site" and f.target == site.url]
         lines = unit_lines(fs, rs, template, site.kind)
-        cell = "\n".join(l.text + "".join("\n" + e for e in l.evidence) for l in lines) or template["attachments"]["clean"]
+        cell = "\n".join(l.text + "".join("\n" + e for e in l.evidence) for l in lines)
         sc = by_url[site.url]
-        score_txt = VERDICT_VETO if sc.verdict == VERDICT_VETO else fmt_points(sc.score)
+        if sc.access is not None and template["attachments"].get("unassessed"):
+            cell = "\n".join(x for x in (cell, fill(template["attachments"]["unassessed"], **sc.access)) if x)
+        cell = cell or template["attachments"]["clean"]
+        score_txt = sc.verdict if sc.score is None else fmt_points(sc.score)  # 一票否决 / 需人工核查
         rows.append([site.unit, cell, score_txt])
     return rows
 

@@ -1,24 +1,37 @@
-"""A round end to end from stored findings: score, compute the notice, write every output file.
+"""Round orchestration: store what a run derived, score, compute the notice, write every output file.
 
-`govcheck demo`, `score`, `report` and `inspect` all end here, so the files a user gets are always
-produced the same way from the round's database.
+`govcheck demo`, `inspect`, `score`, `report`, `findings import` and `review` all go through here, so the files
+a user gets are always produced the same way from the round's database, and every writer holds the round's
+lock (govcheck.lock). A rerun on the same folder resumes the round (govcheck.store keeps imports, reviews and
+score history); only `start_afresh` clears it, after moving everything into backups/.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
-from govcheck.model import Finding
+from govcheck.db import DB_FILE
+from govcheck.lock import round_lock
+from govcheck.model import Account, Finding, Site
 from govcheck.notice import RoundView, build_notice
 from govcheck.report.doc import NoticeDoc
 from govcheck.rules import RuleSet, load_ruleset
 from govcheck.score import apply_rules, score_round
-from govcheck.store import RoundInfo, Store
+from govcheck.store import RoundInfo, Store, StoreError
+
+BACKUP_DIR = "backups"
+# What a run writes into its folder: moved into backups/<time>/ by a fresh start. Anything else in the
+# folder (a roster, an import file, notes) is left where it is.
+ROUND_PRODUCTS = ("round.sqlite", "round.sqlite-wal", "round.sqlite-shm", "warc", "facts", "extract-parts",
+                  "findings.json", "scores.json", "round.json", "manual.json", "samples.json", "anomalies.json",
+                  "附件*", "通报*", "整改情况对比表*")
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -49,13 +62,14 @@ class RoundResult:
     view: RoundView
 
 
-def rescore(store: Store, info: RoundInfo, rs: RuleSet) -> RoundView:
-    """Re-print every finding from the rule set and recompute all scores (stored in one transaction each)."""
+def rescore(store: Store, info: RoundInfo, rs: RuleSet, command: str | None = None) -> RoundView:
+    """Re-print every finding from the rule set and recompute all scores (stored in one transaction each;
+    the scores are also appended to the round's score history)."""
     items = apply_rules(store.findings(info.id), rs)
     sites = store.sites(info.id)
     accounts = store.accounts(info.id)
-    scores = score_round(sites, accounts, items, rs)
-    store.save_rescore(info.id, items, scores, rs)
+    scores = score_round(sites, accounts, items, rs, unassessed=store.access(info.id))
+    store.save_rescore(info.id, items, scores, rs, command=command)
     meta = dict(info.meta)
     meta.setdefault("name", info.name)
     return RoundView(meta=meta, rs=rs, sites=sites, accounts=accounts, findings=items, scores=scores)
@@ -97,14 +111,16 @@ def write_comparison(out: Path, rows: list[dict[str, Any]]) -> Path:
     import openpyxl
     from openpyxl.styles import Alignment, Font
 
+    from govcheck.report.cells import append
+
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "整改情况"
-    ws.append(["单位名称", "已整改", "仍未整改", "新发现", "已整改对象", "仍未整改对象", "新发现对象"])
+    append(ws, ["单位名称", "已整改", "仍未整改", "新发现", "已整改对象", "仍未整改对象", "新发现对象"])
     for c in ws[1]:
         c.font = Font(bold=True)
     for r in rows:
-        ws.append([r["unit"], r["fixed"], r["still_failing"], r["new"], "、".join(r["fixed_targets"]),
+        append(ws, [r["unit"], r["fixed"], r["still_failing"], r["new"], "、".join(r["fixed_targets"]),
                    "、".join(r["still_failing_targets"]), "、".join(r["new_targets"])])
     for col, width in zip("ABCDEFG", (28, 8, 10, 8, 40, 40, 40)):
         ws.column_dimensions[col].width = width
@@ -119,8 +135,6 @@ def write_comparison(out: Path, rows: list[dict[str, Any]]) -> Path:
 
 
 def open_round(round_dir: Path, db_url: str | None = None, key: str | None = None) -> tuple[Store, RoundInfo]:
-    from govcheck.store import StoreError
-
     if db_url is None and not (Path(round_dir) / "round.sqlite").exists():
         raise StoreError(f"{round_dir} 不是轮次目录（其中没有 round.sqlite）")
     store = Store.for_dir(round_dir, db_url)
@@ -137,3 +151,126 @@ def rules_for(info: RoundInfo, rules: str | None, overlays: list[str] | None = N
         # the stored chain starts at the base; loading its last file follows `extends` again
         return load_ruleset(last, overlays)
     return load_ruleset(Path(base).stem if base else info.rules_name, overlays)
+
+
+# ---------------------------------------------------------------------------------------------- a run
+def round_key(out: Path) -> str:
+    return str(Path(out).resolve())
+
+
+def attach_comparison(meta: dict, rows, label: str | None) -> dict:
+    """Keep the rectification comparison (fixed / still failing / new per unit) with the round."""
+    meta = {k: (dict(v) if isinstance(v, dict) else v) for k, v in meta.items()}
+    if rows:
+        meta["comparison"] = [r.to_dict() for r in rows]
+        notice = meta.setdefault("notice", {})
+        notice["previous_failed_accounts"] = sum(len(r.fixed) + len(r.still) for r in rows)
+    return meta
+
+
+def save_round(out: Path, *, meta: dict, rs: RuleSet, sites: list[Site], accounts: list[Account],
+               findings: list[Finding], db: str | None = None, pdf: bool = False,
+               access: Iterable[dict[str, Any]] | None = None,
+               samples: Iterable[tuple[str, str, int, list[Any]]] | None = None,
+               command: str | None = None) -> RoundResult:
+    """Store what a run derived in the round (creating it, or resuming it without losing anything the office
+    entered), score it and write every output. `access`: targets the run could not assess; `samples`: what
+    its sampling checks drew. Both replace the previous run's."""
+    out = Path(out)
+    r = meta["round"]
+    with round_lock(out, command):
+        store = Store.for_dir(out, db)
+        key = round_key(out)
+        rid, _ = store.ensure_round(
+            key=key, name=r["name"], at=r["at"], ruleset=rs, seed=int(r.get("seed", 0)),
+            meta={k: v for k, v in meta.items() if k != "round"} | {"name": r["name"]},
+            sites_=sites, accounts_=accounts)
+        store.replace_derived(rid, findings)
+        if access is not None:
+            store.replace_access(rid, access)
+        if samples is not None:
+            store.replace_samples(rid, samples)
+        info = store.round(key)
+        view = rescore(store, info, rs, command=command)
+        doc, files = write_outputs(out, info, view, pdf=pdf)
+    return RoundResult(info=info, doc=doc, files=files, view=view)
+
+
+def check_resumable(out: Path, db: str | None, at: date, seed: int, rs: RuleSet | None = None) -> None:
+    """Fail before any work when the folder holds a round with another time point or seed (RoundMismatch),
+    or with findings entered by hand under rules the rule set `rs` lacks (they could not be scored)."""
+    if db is None and not (Path(out) / DB_FILE).exists():
+        return
+    from govcheck.store import RoundMismatch
+
+    store = Store.for_dir(out, db)
+    try:
+        info = store.round(round_key(out) if db is not None else None)
+    except StoreError:
+        return
+    if info.at != at or info.seed != seed:
+        raise RoundMismatch.of(str(out), info.at, info.seed, at, seed)
+    if rs is not None:
+        missing = sorted({f.code for f in store.findings(info.id) if f.source != "auto" and f.code not in rs.rules})
+        if missing:
+            raise RoundMismatch(f"{out} 中已录入的问题用到规则 {'、'.join(missing)}，规则集 {rs.name} 中没有；"
+                                "续查请用该轮次原来的规则集，或加 --fresh 另起一轮（原轮次先备份）。")
+
+
+def _json_rows(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(rows, ensure_ascii=False, default=lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o))
+
+
+def start_afresh(out: Path, db: str | None = None, *, site_urls: Iterable[str] = (),
+                 keep: Iterable[Path] = ()) -> Path | None:
+    """Clear the round in OUT so a run starts from nothing, after a backup: the round's products (database,
+    archive, outputs) move into OUT/backups/<time>/, which is itself a round folder `govcheck report` can open.
+    With --db (PostgreSQL), the round's rows and the crawl rows of `site_urls` are first written to
+    backups/<time>/database.json.gz. Files in `keep` (this run's inputs) stay. Returns the backup folder."""
+    out = Path(out)
+    with round_lock(out):
+        keep_set = {Path(k).resolve() for k in keep}
+        moving = []
+        for pattern in ROUND_PRODUCTS:
+            for p in sorted(out.glob(pattern)):
+                if p.resolve() not in keep_set and p.name != BACKUP_DIR:
+                    moving.append(p)
+        if not moving and db is None:
+            return None
+        bdir = out / BACKUP_DIR / datetime.now().strftime("%Y%m%d-%H%M%S")
+        n = 1
+        while bdir.exists():
+            n += 1
+            bdir = bdir.with_name(f"{bdir.name.split('~')[0]}~{n}")
+        bdir.mkdir(parents=True)
+        if db is not None:
+            _export_and_clear(out, db, site_urls, bdir)
+        for p in moving:
+            shutil.move(str(p), str(bdir / p.name))
+    return bdir
+
+
+def _export_and_clear(out: Path, db: str, site_urls: Iterable[str], bdir: Path) -> None:
+    from sqlalchemy import delete, select
+
+    from govcheck.collect.store import make_engine as crawl_engine
+    from govcheck.collect.store import metadata as crawl_metadata
+
+    store = Store(db)
+    key = round_key(out)
+    dump: dict[str, Any] = {"round_key": key, "round": store.export_round(key), "crawl": {}}
+    urls = sorted(set(site_urls))
+    engine = crawl_engine(db)
+    with engine.connect() as c:
+        for t in crawl_metadata.sorted_tables:
+            if "site" in t.c and urls:
+                dump["crawl"][t.name] = [dict(r) for r in c.execute(select(t).where(t.c.site.in_(urls))).mappings()]
+    with gzip.open(bdir / "database.json.gz", "wt", encoding="utf-8") as f:
+        f.write(_json_rows([dump]))
+    store.delete_round(key)
+    with engine.begin() as c:
+        for t in crawl_metadata.sorted_tables:
+            if "site" in t.c and urls:
+                c.execute(delete(t).where(t.c.site.in_(urls)))
+    engine.dispose()
+    store.engine.dispose()

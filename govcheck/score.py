@@ -16,6 +16,9 @@ from govcheck.rules import RuleSet, UnknownRule
 VERDICT_PASS = "合格"
 VERDICT_FAIL = "不合格"
 VERDICT_VETO = "一票否决"
+# A site the round could not assess (unreachable home page: DNS, connect, TLS, timeout …): never 合格,
+# never a guessed 不合格; its score is null and a person decides (docs/contract-extensions.md).
+VERDICT_MANUAL = "需人工核查"
 
 
 def apply_rules(items: Iterable[Finding], rs: RuleSet) -> list[Finding]:
@@ -139,11 +142,15 @@ def indicator_totals(fs: list[Finding], rs: RuleSet, skip_service: bool = False,
     return totals
 
 
-def score_site(site: Site, fs: list[Finding], rs: RuleSet) -> Score:
+def score_site(site: Site, fs: list[Finding], rs: RuleSet, unassessed: dict | None = None) -> Score:
+    """`unassessed`: why the round could not read the site (kind, detail, url, at); a counted veto (V2 from
+    monitoring, a manual veto) still decides, otherwise the verdict is 需人工核查."""
     decimals = int(rs.setting("score_decimals", 1))
     full = float(rs.setting("full_score", 100))
     if any(f.veto and counts(f, rs) for f in fs):
         return Score(site.unit, site.url, "site", None, VERDICT_VETO, None, 0.0)
+    if unassessed is not None:
+        return Score(site.unit, site.url, "site", None, VERDICT_MANUAL, None, 0.0, access=unassessed)
     skip = not site.public_service
     dup = displaced(fs, rs)
     if dup:
@@ -169,13 +176,16 @@ def score_account(acc: Account, fs: list[Finding], rs: RuleSet) -> Score:
     return Score(acc.unit, acc.name, "account", None, VERDICT_FAIL if failed else VERDICT_PASS)
 
 
-def score_round(sites: list[Site], accounts: list[Account], items: list[Finding], rs: RuleSet) -> list[Score]:
+def score_round(sites: list[Site], accounts: list[Account], items: list[Finding], rs: RuleSet,
+                unassessed: dict[str, dict] | None = None) -> list[Score]:
+    """`unassessed`: site URL → why the round could not read it (see score_site)."""
+    unassessed = unassessed or {}
     mark_displaced(items, rs)
     by_site: dict[str, list[Finding]] = defaultdict(list)
     by_name: dict[str, list[Finding]] = defaultdict(list)
     for f in items:
         (by_site[f.target] if f.target_type == "site" else by_name[f.target]).append(f)
-    out = [score_site(s, by_site.get(s.url, []), rs) for s in sites]
+    out = [score_site(s, by_site.get(s.url, []), rs, unassessed.get(s.url)) for s in sites]
     # One name can exist on several platforms (健康咸宁 on 抖音 and 微信): a finding without a type hits all.
     for a in accounts:
         fs = [f for f in by_name.get(a.name, []) if f.account_type in (None, a.type)]

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from govcheck.model import Account, Finding, Score, Site
 from govcheck.rules import RuleSet
-from govcheck.score import VERDICT_PASS, VERDICT_VETO, counts
+from govcheck.score import VERDICT_MANUAL, VERDICT_PASS, VERDICT_VETO, counts
 
 
 def pct(num: int, den: int, decimals: int = 1) -> str:
@@ -27,6 +27,7 @@ class SiteStats:
     vetoed: list[str]
     passed: int
     failed: list[str]  # 不合格 (below the pass line) and vetoed
+    unassessed: list[str] = field(default_factory=list)  # 需人工核查: not read, in no bracket nor rate
 
     @property
     def pass_rate(self) -> str:
@@ -80,6 +81,10 @@ def site_stats(sites: list[Site], scores: list[Score], rs: RuleSet) -> SiteStats
     st = SiteStats(len(sites), [], [], [], [], 0, [])
     for site in sites:
         sc = by_url[site.url]
+        if sc.verdict == VERDICT_MANUAL:
+            st.unassessed.append(site.unit)
+            st.checked -= 1
+            continue
         if sc.verdict == VERDICT_VETO:
             st.vetoed.append(site.unit)
         elif sc.score is not None and sc.score >= full:

@@ -20,8 +20,9 @@ import govcheck.checks.base as base
 from govcheck.checks import REGISTRY
 from govcheck.checks.catalogue import catalogue_data, render_catalogue, shipped
 from govcheck.checks.facts import SiteFacts
-from govcheck.checks.registry import (REGISTRY_FILE, account_checks, declared, entries, implemented_codes, problems,
-                                      shipped_codes, shipped_rulesets)
+from govcheck.checks.coverage import (account_checks, declared, implemented_codes, problems, shipped_codes,
+                                      shipped_rulesets)
+from govcheck.checks.registry import REGISTRY_FILE, entries
 from govcheck.cli import app
 from govcheck.rules import STATED, load_ruleset
 
@@ -58,7 +59,7 @@ def test_the_walk_fails_when_a_code_is_removed_from_a_copy_of_the_registry():
 
 
 def test_a_new_rule_in_an_overlay_without_an_entry_is_noticed(tmp_path, monkeypatch):
-    import govcheck.checks.registry as registry
+    import govcheck.checks.coverage as coverage
 
     ov = tmp_path / "mine.toml"
     ov.write_text('[ruleset]\nname="mine"\nversion="1"\nextends="xianning-2022"\n\n[[indicator]]\ncode="Y1"\n'
@@ -66,7 +67,7 @@ def test_a_new_rule_in_an_overlay_without_an_entry_is_noticed(tmp_path, monkeypa
                   'wording="新规则，扣{points}分。"\n', encoding="utf-8")
     sets = dict(shipped_rulesets())
     sets["mine"] = load_ruleset(ov)
-    monkeypatch.setattr(registry, "shipped_rulesets", lambda: sets)
+    monkeypatch.setattr(coverage, "shipped_rulesets", lambda: sets)
     assert any(p.startswith("Y1:") for p in problems())
 
 

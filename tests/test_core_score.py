@@ -145,7 +145,7 @@ def test_dismissing_d052_in_review_scores_the_d092_it_displaced_again(tmp_path):
     from govcheck.checks import run_checks
     from govcheck.checks.facts import SiteFacts
     from govcheck.cli import app
-    from govcheck.commands import create_and_report
+    from govcheck.round import save_round
 
     fix = Path(__file__).parent / "fixtures" / "checks" / "D05.2" / "fail.yaml"
     doc = yaml.safe_load(fix.read_text(encoding="utf-8"))
@@ -157,7 +157,7 @@ def test_dismissing_d052_in_review_scores_the_d092_it_displaced_again(tmp_path):
     out = tmp_path / "round"
     meta = {"round": {"name": "测试轮次", "at": dt.date(2022, 5, 15), "seed": 1},
             "notice": {"title": "测试通报", "date": "2022-06-22"}}
-    create_and_report(out, meta=meta, rs=rs, sites=[s], accounts=[], findings=res.findings, db=None, pdf=False)
+    save_round(out, meta=meta, rs=rs, sites=[s], accounts=[], findings=res.findings)
 
     def state():
         fs = json.loads((out / "findings.json").read_text(encoding="utf-8"))

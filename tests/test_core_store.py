@@ -15,7 +15,7 @@ from govcheck.cli import app
 from govcheck.demo import load_transcription
 from govcheck.rules import load_ruleset
 from govcheck.score import apply_rules, score_round
-from govcheck.store import Store
+from govcheck.store import Store, StoreError
 
 runner = CliRunner()
 
@@ -175,7 +175,9 @@ def test_postgresql_round_trip():
     assert got["市教育局"] == 88.5 and got["市民政局"] is None
     info = store.round(key)
     assert info.seed == 7 and info.rules_hash == rs.content_hash and info.meta["notice"]["date"] == "2022-06-22"
-    store.create_round(key=key, name="x", at=date(2022, 5, 15), ruleset=rs, seed=1, meta={})  # replace: cleans up
+    store.delete_round(key)  # cleans up
+    with pytest.raises(StoreError):
+        store.round(key)
 
 
 @pytest.mark.parametrize("part", ["sites", "accounts"])
@@ -183,13 +185,13 @@ def test_round_with_only_one_part(tmp_path, part):
     """A round may hold sites only or accounts only: the notice and attachments follow what is there."""
     from docx import Document
 
-    from govcheck.commands import create_and_report
+    from govcheck.round import save_round
 
     t = load_transcription()
     rs = load_ruleset("xianning-2022")
     keep = "site" if part == "sites" else "account"
     out = tmp_path / part
-    create_and_report(out, meta=t.meta, rs=rs, sites=t.sites if part == "sites" else [],
+    save_round(out, meta=t.meta, rs=rs, sites=t.sites if part == "sites" else [],
                       accounts=t.accounts if part == "accounts" else [],
                       findings=[f for f in t.findings if f.target_type == keep], db=None, pdf=False)
     names = sorted(p.name for p in out.glob("附件*.xlsx"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from govcheck.checks.registry import account_checks
+from govcheck.checks.coverage import account_checks
 from govcheck.model import Account, Finding
 from govcheck.newmedia.checks import check_accounts, compare_rounds
 from govcheck.newmedia.lexicon import Lexicon

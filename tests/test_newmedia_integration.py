@@ -7,7 +7,7 @@ import pytest
 def test_replica_findings_render_the_same_attachment2_and_notice(tmp_path):
     docx = pytest.importorskip("docx")
     openpyxl = pytest.importorskip("openpyxl")
-    from govcheck.commands import create_and_report
+    from govcheck.round import save_round
     from govcheck.demo import load_transcription
     from govcheck.newmedia.pipeline import run_replica
     from govcheck.rules import load_ruleset
@@ -20,7 +20,7 @@ def test_replica_findings_render_the_same_attachment2_and_notice(tmp_path):
     out = {}
     for name, (accounts, findings) in runs.items():
         d = tmp_path / name
-        create_and_report(d, meta=t.meta, rs=rs, sites=t.sites, accounts=accounts, findings=findings, db=None, pdf=False)
+        save_round(d, meta=t.meta, rs=rs, sites=t.sites, accounts=accounts, findings=findings, db=None, pdf=False)
         (xlsx,) = d.glob("附件2*.xlsx")
         (notice,) = d.glob("通报*.docx")
         rows = [tuple(r) for r in openpyxl.load_workbook(xlsx).worksheets[0].iter_rows(values_only=True)]

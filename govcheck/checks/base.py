@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
-from govcheck.model import Evidence, Finding
+from govcheck.cn import cn_date
+from govcheck.model import Evidence, Finding, ManualItem  # noqa: F401  (ManualItem: re-exported)
 from govcheck.rules import RuleSet
 
 from .facts import ColumnFacts, EvidenceRef, SiteFacts, to_date
@@ -83,23 +84,6 @@ def has_rule(rs: RuleSet, code: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- results
-@dataclass
-class ManualItem:
-    """需人工核查: a rule (or an undecided fact) a person must look at. `held`: the finding a check made that
-    fell short of its rule's evidence standard (checks.evidence), kept so a person can confirm it by hand."""
-
-    code: str
-    what: str
-    urls: list[str] = field(default_factory=list)
-    held: dict[str, Any] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        if d["held"] is None:
-            d.pop("held")
-        return d
-
-
 @dataclass
 class Sample:
     """What a sampling check drew, so the round can show and replay it."""
@@ -251,8 +235,7 @@ def site_columns(facts: SiteFacts) -> list[ColumnFacts]:
     return [c for c in facts.columns if c.sub_platform is None]
 
 
-def fmt_cn_date(d: dt.date) -> str:
-    return note("deadline", year=d.year, month=d.month, day=d.day)
+fmt_cn_date = cn_date  # the one Chinese date formatter (govcheck.cn)
 
 
 def parse(s: str | None) -> dt.date | None:

@@ -15,7 +15,8 @@ from govcheck.paths import REPO_DIR
 from govcheck.rules import RuleSet, fmt_points
 
 from .base import data
-from .registry import RuleEntry, account_checks, entries, site_checks
+from .coverage import account_checks, site_checks
+from .registry import RuleEntry, entries
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "catalogue.yaml"
 FIXTURES = REPO_DIR / "tests" / "fixtures"
@@ -229,6 +230,6 @@ def render_catalogue(sets: list[RuleSet]) -> str:
 
 
 def shipped() -> list[RuleSet]:
-    from .registry import shipped_rulesets
+    from .coverage import shipped_rulesets
 
     return list(shipped_rulesets().values())

@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
     def run(
         facts: Path = typer.Argument(..., help="网站事实文件（SiteFacts 的 YAML 或 JSON）"),
         at: str = typer.Option(..., "--at", help="监测时间点 YYYY-MM-DD"),
-        rules: str = typer.Option("xianning-2022", "--rules", help="规则集名称或 .toml 路径"),
+        rules: str = typer.Option("gb2019", "--rules", help="规则集名称或 .toml 路径（默认全国指标 gb2019）"),
         seed: int = typer.Option(0, "--seed", help="抽查随机种子"),
         as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
     ) -> None:

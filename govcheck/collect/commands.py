@@ -77,7 +77,14 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         if concurrency is not None and global_limit is None:
             opts.global_limit = max(opts.global_limit, concurrency)
-        results = main_sync(site_list, str(out), opts, db, progress=not no_progress)
+        from govcheck.lock import RoundLocked, round_lock
+
+        try:
+            with round_lock(out, "govcheck crawl"):  # one writer per round folder (govcheck.lock)
+                results = main_sync(site_list, str(out), opts, db, progress=not no_progress)
+        except RoundLocked as e:
+            typer.echo(str(e), err=True)
+            raise typer.Exit(2) from None
         (Path(out) / "crawl_results.json").write_text(
             json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=1), encoding="utf-8")
         failed = [r for r in results if r.status != "done"]
@@ -101,11 +108,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """定时探测首页可用性，记录到数据库（用于 V2 可用性统计）。"""
         from govcheck.collect.probe import probe_defaults, run_probes
-        from govcheck.collect.store import default_db_url, make_engine
+        from govcheck.collect.store import make_engine
+        from govcheck.db import db_url_for
 
         site_list = _sites(sites)
         out.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(db or default_db_url(out))
+        engine = make_engine(db or db_url_for(out))
         iv = interval if interval is not None else float(probe_defaults()["interval"])
 
         def report(n, rows):

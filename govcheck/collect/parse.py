@@ -13,6 +13,7 @@ event loop, one such page held every other site's fetches, whose instant respons
 from __future__ import annotations
 
 import asyncio
+import os
 import multiprocessing
 import pickle
 import re
@@ -86,9 +87,14 @@ def _work(task: tuple, cfg: dict) -> tuple:
     raise ValueError(f"unknown task {what}")
 
 
-def _worker_main(conn, cfg: dict) -> None:
+def _worker_main(conn, cfg: dict, parent_pid: int | None = None) -> None:
     import os
     import resource
+
+    if parent_pid is not None:  # a SIGKILLed crawl must not leave its parse workers behind
+        from govcheck.workers import die_with_parent
+
+        die_with_parent(parent_pid)
 
     try:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker stopped for CPU leaves no core file
@@ -142,7 +148,8 @@ class _Slot:
 
     def spawn(self) -> None:
         here, there = self.ctx.Pipe()
-        self.proc = self.ctx.Process(target=_worker_main, args=(there, self.cfg), name="govcheck-parse", daemon=True)
+        self.proc = self.ctx.Process(target=_worker_main, args=(there, self.cfg, os.getpid()), name="govcheck-parse",
+                                    daemon=True)
         self.proc.start()
         there.close()
         self.conn = here

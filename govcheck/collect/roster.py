@@ -4,14 +4,13 @@ Errors name the file, the row (as a spreadsheet shows it) and the column, so a c
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from govcheck.model import Site
 from govcheck.roster_errors import RosterError as _RosterError
+from govcheck.tables import TableError, located, read_table
 
 # header -> field; English aliases accepted
 HEADERS = {
@@ -34,46 +33,31 @@ NO = {"否", "no", "n", "false", "0"}
 class RosterError(_RosterError):
     def __init__(self, path: Path | str, row: int | None, column: str | None, message: str):
         self.path, self.row, self.column = str(path), row, column
-        where = f"{path}"
-        if row is not None:
-            where += f" 第{row}行"
-        if column:
-            where += f" 列“{column}”"
-        super().__init__(f"{where}：{message}")
+        super().__init__(located(path, row, column, message))
 
 
 def _rows(path: Path) -> list[list[str]]:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as e:  # openpyxl raises many kinds
-            raise RosterError(path, None, None, f"无法打开表格：{e}") from e
-        ws = wb.worksheets[0]
-        out = [["" if c is None else str(c).strip() for c in r] for r in ws.iter_rows(values_only=True)]
-        wb.close()
-        return out
     try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise RosterError(path, None, None, f"无法读取文件：{e}") from e
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RosterError(path, None, None, "文件编码无法识别（应为 UTF-8 或 GBK）")
-    return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+        return read_table(path)
+    except TableError as e:
+        raise RosterError(e.path, e.row, e.column, e.message) from None
+
+
+def _url_parts(url: str):
+    """urlsplit, or None for what it cannot take apart (`http://[::1/`)."""
+    try:
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018 - raises on a bad IPv6 literal
+        return parts
+    except ValueError:
+        return None
 
 
 def read_sites(path: str | Path) -> list[Site]:
     """Sites from a roster file; raises RosterError on the first bad cell."""
     path = Path(path)
     rows = _rows(path)
-    if not rows:
+    if not rows or not any(any(c for c in r) for r in rows):
         raise RosterError(path, None, None, "文件为空")
     header = rows[0]
     cols: dict[str, int] = {}
@@ -103,8 +87,9 @@ def read_sites(path: str | Path) -> list[Site]:
             if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)", url):
                 raise RosterError(path, rn, "首页网址", f"不是有效的网址：{url}")
             url = "http://" + url
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        parts = _url_parts(url)
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or \
+                any(ch.isspace() or ord(ch) < 32 for ch in url):
             raise RosterError(path, rn, "首页网址", f"不是有效的网址：{url}")
         if not parts.path:
             url = url + "/"
@@ -116,8 +101,16 @@ def read_sites(path: str | Path) -> list[Site]:
             raise RosterError(path, rn, "对外服务", f"应为“是”或“否”，实际为“{ps}”")
         kind = cell("kind") or "部门"
         extra = [h.strip().lower() for h in cell("extra_hosts").replace("；", ";").replace(",", ";").replace("，", ";").split(";") if h.strip()]
-        extra = [urlsplit(h if "://" in h else "http://" + h).netloc for h in extra]
+        hosts = []
+        for h in extra:
+            hp = _url_parts(h if "://" in h else "http://" + h)
+            if hp is None or not hp.hostname:
+                raise RosterError(path, rn, "其他域名", f"不是有效的域名：{h}")
+            hosts.append(hp.netloc)
+        extra = hosts
         sites.append(Site(region=cell("region"), unit=unit, name=cell("name") or unit, url=url, kind=kind,
                           public_service=ps not in NO, site_id_code=cell("site_id_code") or None,
                           extra_hosts=extra))
+    if not sites:
+        raise RosterError(path, None, None, "名单中没有网站（只有表头）")
     return sites

@@ -14,7 +14,8 @@ from govcheck.collect.config import CrawlOptions, load_data
 from govcheck.collect.crawler import SiteJob, SiteResult, Stats, crawl_site
 from govcheck.collect.fetch import FetchClient
 from govcheck.collect.parse import ParsePool
-from govcheck.collect.store import crawl_run, default_db_url, make_engine
+from govcheck.collect.store import crawl_run, make_engine
+from govcheck.db import db_url_for
 from govcheck.model import Site
 
 
@@ -29,7 +30,7 @@ async def crawl_sites(sites: list[Site], out_dir: str | Path, opts: CrawlOptions
                       progress: bool = False, command: str | None = None) -> list[SiteResult]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    db_url = db_url or default_db_url(out)
+    db_url = db_url or db_url_for(out)
     engine = make_engine(db_url)
     run_id = await asyncio.to_thread(start_run, engine, opts, command)
     stats = Stats(sites_total=len(sites))

@@ -4,11 +4,10 @@ Own MetaData so the round core can keep its tables in the same database; create_
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-from sqlalchemy import (Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
-                        create_engine, event)
+from sqlalchemy import Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.engine import Engine
+
+from govcheck.db import make_engine as _make_engine
 
 metadata = MetaData()
 
@@ -133,22 +132,6 @@ crawl_tls = Table(  # what each https origin's certificate looked like, once per
 Index("ix_crawl_tls_site", crawl_tls.c.site)
 
 
-def default_db_url(out_dir: str | Path) -> str:
-    return "sqlite:///" + str(Path(out_dir).resolve() / "round.sqlite")
-
-
 def make_engine(url: str) -> Engine:
-    """Engine with the crawl_ tables present; SQLite gets WAL so probes and crawls can share it."""
-    kw = {}
-    if url.startswith("sqlite"):
-        kw["connect_args"] = {"timeout": 60}
-    engine = create_engine(url, **kw)
-    if url.startswith("sqlite"):
-        @event.listens_for(engine, "connect")
-        def _pragma(dbapi_conn, _rec):  # noqa: ANN001
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
-    metadata.create_all(engine, checkfirst=True)
-    return engine
+    """Engine with the crawl_ tables present (WAL and busy timeout for SQLite: see govcheck.db)."""
+    return _make_engine(url, metadata)

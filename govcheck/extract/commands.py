@@ -25,11 +25,19 @@ def register(app: typer.Typer) -> None:
             _extract_warc(file, as_json)
             return
 
+        # a page is read as far as a crawl would have archived it (data/limits.yaml), so memory stays bounded
+        # however large the file (a 44 MB list page took 1.2 GB read whole)
+        cap = max_page_bytes()
         try:
-            data = file.read_bytes()
+            with file.open("rb") as fh:
+                data = fh.read(cap + 1)
         except OSError as e:
             typer.echo(f"无法读取文件 {file}：{e.strerror or e}", err=True)
             raise typer.Exit(2)
+        truncated = len(data) > cap
+        if truncated:
+            data = data[:cap]
+            typer.echo(f"提示：{file} 超过 {cap} 字节，只读取前 {cap} 字节（与抓取存档的上限相同）", err=True)
         ref = None
         if ref_date:
             try:
@@ -38,6 +46,8 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"--ref-date 格式应为 YYYY-MM-DD，收到：{ref_date}", err=True)
                 raise typer.Exit(2)
         result = extract_page(data, url, ref_date=ref)
+        if truncated:
+            result["truncated"] = True
         if as_json:
             typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
             return
@@ -53,6 +63,12 @@ def register(app: typer.Typer) -> None:
             f"主办单位：{f['sponsor'] or '（无）'}  党政机关标识：{'有' if f['conac'] else '无'}  找错入口：{'有' if f['error_report_entry'] else '无'}",
         ]
         typer.echo("\n".join(lines))
+
+
+def max_page_bytes() -> int:
+    from .codings import limits
+
+    return limits()["max_page_bytes"]
 
 
 def _extract_warc(path: Path, as_json: bool) -> None:

@@ -29,13 +29,12 @@ def iter_warc_facts(path: Path) -> Iterator[dict]:
 
 
 def _payload(rec) -> bytes:
-    """The decoded payload; brotli and zstd (which warcio cannot undo) through the fetch layer's decoder."""
+    """The decoded payload; brotli and zstd (which warcio cannot undo) through the fetch layer's decoder (extract.codings)."""
     coding = (rec.http_headers.get_header("Content-Encoding") or "").lower() if rec.http_headers else ""
     if "br" in coding or "zstd" in coding:
-        from govcheck.collect.config import CrawlOptions
-        from govcheck.collect.fetch import decode_content
+        from .codings import decode_content, limits
 
-        return decode_content(rec.raw_stream.read(), coding, CrawlOptions.defaults().max_decoded_bytes)
+        return decode_content(rec.raw_stream.read(), coding, limits()["max_decoded_bytes"])
     return rec.content_stream().read()
 
 

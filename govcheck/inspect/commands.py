@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
         sites: Path = typer.Option(..., "--sites", help="网站名单（CSV/XLSX）"),
         out: Path = typer.Option(..., "--out", help="输出目录；用同一目录重新运行即续抓"),
         at: Optional[str] = typer.Option(None, "--at", help="监测时间点 YYYY-MM-DD（或在 --round-config 中给出）"),
-        rules: Optional[str] = typer.Option(None, "--rules", help="规则集：gb2019 | xianning-2022 | 文件路径"),
+        rules: Optional[str] = typer.Option(None, "--rules", help="规则集：gb2019（默认）| xianning-2022 | 文件路径"),
         accounts: Optional[Path] = typer.Option(None, "--accounts", help="政务新媒体名录（CSV/XLSX）"),
         registry: list[Path] = typer.Option([], "--registry", help="备案系统导出文件，可多次指定"),
         previous: Optional[Path] = typer.Option(None, "--previous", help="上一轮的输出目录（整改对照）"),
@@ -33,10 +33,15 @@ def register(app: typer.Typer) -> None:
         allow: list[str] = typer.Option([], "--allow", help="允许访问的非公网地址（内网、本机等默认拒绝）：IP、网段、"
                                         "主机名或 主机:端口，可多次指定；也可写在轮次配置 [network] allow 中"),
         ca_bundle: Optional[Path] = typer.Option(None, "--ca-bundle", help="额外信任的 CA 证书文件（PEM）"),
+        fresh: bool = typer.Option(False, "--fresh", help="放弃 OUT 中已有的轮次、重新抓取检查（原轮次先移入 OUT/backups/）"),
     ) -> None:
-        """检查一轮：抓取网站（可续抓）、抽取、检查、评分，并生成通报与附件。"""
-        from govcheck.commands import console, fail
+        """检查一轮：抓取网站（可续抓）、抽取、检查、评分，并生成通报与附件。
 
+        用同一 --out 重新运行即续查：已导入的问题、复核记录与评分历史都保留。"""
+        from govcheck.cli_output import fail, print_summary, report_files, say
+        from govcheck.lock import RoundLocked
+
+        from .access import describe
         from .run import InspectError, run_inspect
 
         day = None
@@ -59,12 +64,16 @@ def register(app: typer.Typer) -> None:
                               concurrency=concurrency, delay=delay, db=db, pdf=pdf, workers=workers,
                               progress=not no_progress, search=not no_search, external=not no_external,
                               variables=variables or None, allow=list(allow) or None,
-                              ca_bundle=str(ca_bundle) if ca_bundle else None)
-        except InspectError as e:
+                              ca_bundle=str(ca_bundle) if ca_bundle else None, fresh=fresh,
+                              command="govcheck inspect")
+        except (InspectError, RoundLocked) as e:
             fail(str(e))
+        print_summary(res.view)
+        report_files(res.files)
         n_manual = sum(len(o.manual) for o in res.sites)
-        bad = [o.site.unit for o in res.sites if o.error]
-        console.print(f"检查完成：{len(res.sites)} 个网站，{sum(o.pages for o in res.sites)} 个页面，"
-                      f"问题 {len(res.findings)} 条，需人工核查 {n_manual} 项（见 {out / 'manual.json'}）。")
+        say(f"检查完成：{len(res.sites)} 个网站，{sum(o.pages for o in res.sites)} 个页面，"
+            f"问题 {len(res.findings)} 条，需人工核查 {n_manual} 项（见 {out / 'manual.json'}）。")
+        bad = [f"{o.site.unit}（{describe(o.access) if o.access else o.error}）" for o in res.sites
+               if o.access or o.error]
         if bad:
-            console.print(f"[yellow]以下网站读取出错，已列入需人工核查：{'、'.join(bad)}[/]")
+            say(f"以下网站未能检查，评为“需人工核查”：{'；'.join(bad)}", style="yellow")

@@ -6,10 +6,9 @@ import datetime as dt
 import ipaddress
 import json
 import logging
-import multiprocessing
+import os
 import time
 import tomllib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,10 +19,16 @@ from govcheck.checks.base import ManualItem, Sample, derive_rng, param
 from govcheck.checks.facts import EvidenceRef, SearchFacts, SearchTest, SiteFacts
 from govcheck.model import Finding, Site
 from govcheck.rules import RuleSet, load_ruleset
+from govcheck.store import StoreError
+from govcheck.workers import worker_pool
 
+from .access import describe, unassessed_record
 from .adapter import Extracted, SiteBuild, build_site, data, extract_rows
 
 log = logging.getLogger(__name__)
+
+
+DEFAULT_RULES = "gb2019"  # the national table, unless the command or the round config names another
 
 
 class InspectError(ValueError):
@@ -40,14 +45,17 @@ class SiteOutcome:
     samples: list[Sample] = field(default_factory=list)
     anomalies: list[Finding] = field(default_factory=list)
     error: str | None = None
+    access: dict[str, Any] | None = None  # why the site could not be assessed (inspect/access.py)
 
 
 @dataclass
 class InspectResult:
     out: Path
     sites: list[SiteOutcome]
-    findings: list[Finding]  # site and account findings stored in the round
+    findings: list[Finding]  # site and account findings this run derived
     timings: dict[str, float] = field(default_factory=dict)
+    view: Any = None  # the round as scored (notice.RoundView): with imports and reviews kept from before
+    files: list[Path] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------- meta
@@ -72,14 +80,24 @@ def round_meta(config: Path | None, *, at: dt.date | None, rules: str | None, se
         r["seed"] = seed
     if name is not None:
         r["name"] = name
-    for key in ("at", "rules"):
-        if key not in r:
-            raise InspectError(f"{config or '命令行'}: 缺少 round.{key}（或 --{key}）")
+    r.setdefault("rules", DEFAULT_RULES)
+    if "at" not in r:
+        raise InspectError(f"{config or '命令行'}: 缺少 round.at（或 --at）")
     if isinstance(r["at"], str):
         try:
             r["at"] = dt.date.fromisoformat(r["at"])
         except ValueError:
             raise InspectError(f"{config or '命令行'}: round.at 不是有效日期：{r['at']!r}") from None
+    if isinstance(r["at"], dt.datetime):
+        r["at"] = r["at"].date()
+    if not isinstance(r["at"], dt.date):
+        raise InspectError(f"{config or '命令行'}: round.at 应为日期 YYYY-MM-DD，实为 {r['at']!r}")
+    if "seed" in r and (isinstance(r["seed"], bool) or not isinstance(r["seed"], int)):
+        raise InspectError(f"{config or '命令行'}: round.seed 应为整数，实为 {r['seed']!r}")
+    if not isinstance(r["rules"], str) or not r["rules"].strip():
+        raise InspectError(f"{config or '命令行'}: round.rules 应为规则集名称或文件路径，实为 {r['rules']!r}")
+    if "name" in r and not isinstance(r["name"], str):
+        raise InspectError(f"{config or '命令行'}: round.name 应为文本，实为 {r['name']!r}")
     r.setdefault("seed", int(r["at"].strftime("%Y%m%d")))
     r.setdefault("name", f"{r['at'].isoformat()} 检查")
     return meta
@@ -114,13 +132,12 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
     cycles = dict(rs.column_cycles)
     stream = data()["stream"]
     chunk_pages, poll = int(stream["chunk_pages"]), float(stream["poll_seconds"])
-    parts_dir = out / "extract-parts"  # a killed run leaves chunks behind: start clean
-    shutil.rmtree(parts_dir, ignore_errors=True)
-    parts_dir.mkdir(parents=True)
+    # this run's own chunk folder: it removes only its own (run_inspect clears a killed run's, under the lock)
+    parts_dir = out / "extract-parts" / f"run{run_id}-{os.getpid()}"
+    parts_dir.mkdir(parents=True, exist_ok=True)
     loop = asyncio.get_running_loop()
-    # spawn: the caller may run threads (a replica region, the crawler's writer) that fork would copy mid-state
-    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_lower_priority, initargs=(int(stream.get("worker_nice", 0)),))
+    # workers exit with this process, however it ends (govcheck.workers)
+    pool = worker_pool(workers, niceness=int(stream.get("worker_nice", 0)))
     built: dict[str, SiteBuild | Exception] = {}
 
     async def one(index: int, site: Site) -> None:
@@ -175,6 +192,10 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
         await parser.close()
         pool.shutdown(wait=True)
         shutil.rmtree(parts_dir, ignore_errors=True)
+        try:
+            parts_dir.parent.rmdir()  # only when no other chunk folder is left
+        except OSError:
+            pass
         with engine.begin() as c:
             c.execute(update(crawl_run).where(crawl_run.c.id == run_id).values(finished_at=utcnow()))
         engine.dispose()
@@ -182,18 +203,6 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
 
 
 # ---------------------------------------------------------------------------------------------- facts
-def _lower_priority(niceness: int) -> None:
-    """Readers yield the CPU to the crawl: the crawl is the round's critical path, reading fills the gaps
-    (and catches up in the tail)."""
-    import os
-
-    if niceness > 0 and hasattr(os, "nice"):
-        try:
-            os.nice(niceness)
-        except OSError:
-            pass
-
-
 def _new_page_rows(engine, site_url: str, after_id: int, seen: set[str]) -> tuple[list[dict], int]:
     """Index rows of the site's pages archived fine since `after_id`, each URL once (the first copy read
     is the one judged), in crawl order; and the highest row id looked at."""
@@ -449,21 +458,19 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                 concurrency: int | None = None, delay: float | None = None, db: str | None = None,
                 pdf: bool = False, workers: int = 1, progress: bool = True, search: bool = True,
                 external: bool = True, variables: dict[str, str] | None = None,
-                allow: list[str] | None = None, ca_bundle: str | None = None) -> InspectResult:
-    """`allow`: addresses the fetch layer may reach besides public ones (a replica, an intranet site), added
-    to round.toml's [network] allow; `ca_bundle`: extra trusted CA certificates (or [network] ca_bundle)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from govcheck.collect.roster import RosterError, read_sites
-    from govcheck.collect.store import default_db_url
-    from govcheck.commands import attach_comparison, create_and_report
+                allow: list[str] | None = None, ca_bundle: str | None = None, fresh: bool = False,
+                command: str | None = None) -> InspectResult:
+    """The whole round, holding the round's lock throughout (a second run on OUT is refused). A rerun on
+    the same OUT resumes the crawl and the round; `fresh` first moves the existing round into
+    OUT/backups/ and starts from nothing. `allow`: addresses the fetch layer may reach besides public ones
+    (a replica, an intranet site), added to round.toml's [network] allow; `ca_bundle`: extra trusted CA
+    certificates (or [network] ca_bundle)."""
+    from govcheck.lock import round_lock
     from govcheck.rules import RuleSetError
+    from govcheck.roster import RosterError, read_sites
 
-    console = Console(stderr=True, quiet=not progress)
     meta = round_meta(round_config, at=at, rules=rules, seed=seed)
     r = meta["round"]
-    at, seed = r["at"], int(r["seed"])
     try:
         rs = load_ruleset(str(r["rules"]))
     except RuleSetError as e:
@@ -472,13 +479,42 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
         sites = read_sites(sites_path)
     except RosterError as e:
         raise InspectError(str(e)) from None
-    out.mkdir(parents=True, exist_ok=True)
-    db_url = db or default_db_url(out)
-    timings: dict[str, float] = {}
+    inputs = [p for p in (sites_path, accounts, round_config, *(registry or [])) if p is not None]
+    try:
+        with round_lock(out, command or "govcheck inspect"):
+            return _inspect_locked(sites, out, meta, rs, inputs=inputs, accounts=accounts, registry=registry,
+                                   previous=previous, max_pages=max_pages, concurrency=concurrency, delay=delay,
+                                   db=db, pdf=pdf, workers=workers, progress=progress, search=search,
+                                   external=external, variables=variables, fresh=fresh, command=command,
+                                   round_config=round_config, allow=allow, ca_bundle=ca_bundle)
+    except StoreError as e:  # another time point or seed in OUT (RoundMismatch)
+        raise InspectError(str(e)) from None
+
+
+def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: RuleSet, *, inputs: list[Path],
+                    accounts, registry, previous, max_pages, concurrency, delay, db, pdf, workers, progress,
+                    search, external, variables, fresh, command, round_config=None, allow=None,
+                    ca_bundle=None) -> InspectResult:
+    import shutil
+
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from govcheck.collect.config import CrawlOptions
     from govcheck.collect.crawler import Stats
+    from govcheck.collect.store import make_engine
+    from govcheck.db import db_url_for
+    from govcheck.round import attach_comparison, check_resumable, save_round, start_afresh
 
+    console = Console(stderr=True, quiet=not progress)
+    r = meta["round"]
+    at, seed = r["at"], int(r["seed"])
+    if fresh:
+        backup = start_afresh(out, db, site_urls=[s.url for s in sites], keep=inputs)
+        if backup:
+            console.print(f"原轮次已移入 {escape(str(backup))}")
+    check_resumable(out, db, at, seed, rs)
     over: dict[str, Any] = {"max_pages": max_pages, "per_host_concurrency": concurrency, "min_delay": delay}
     if not external:
         over["check_external"] = False
@@ -487,8 +523,14 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
         opts = CrawlOptions.defaults(**over)
     except ValueError as e:
         raise InspectError(str(e)) from None
+    out.mkdir(parents=True, exist_ok=True)
+    # chunks a killed run left behind; no other run can be using them, this one holds the round's lock
+    shutil.rmtree(out / "extract-parts", ignore_errors=True)
+    db_url = db or db_url_for(out)
+    timings: dict[str, float] = {}
+
     t0 = time.perf_counter()
-    console.print(f"[bold]1–2/5 抓取并抽取[/] {len(sites)} 个网站（可续抓，存档于 {out / 'warc'}）")
+    console.print(f"[bold]1–2/5 抓取并抽取[/] {len(sites)} 个网站（可续抓，存档于 {escape(str(out / 'warc'))}）")
     cols = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[extra]}"),
             TimeElapsedColumn()]
     stats = Stats(sites_total=len(sites))
@@ -507,9 +549,9 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
     outcomes: list[SiteOutcome] = []
     from govcheck.collect.fetch import SyncFetchClient
     from govcheck.collect.query import tls_facts
-    from govcheck.collect.store import make_engine
 
     fetcher = SyncFetchClient(opts) if search else None  # the search test goes out through the fetch layer
+    access: list[dict[str, Any]] = []
     engine = make_engine(db_url)
     with Progress(*cols, console=console, disable=not progress) as bar:
         task = bar.add_task("3/5 检查（含站内搜索测试）", total=len(sites), extra="")
@@ -519,6 +561,9 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                 facts = SiteFacts(url=s.url, unit=s.unit, name=s.name, kind=s.kind, public_service=s.public_service)
                 o = SiteOutcome(site=s, facts=facts, pages=0, error=str(b))
                 o.manual.append(ManualItem("*", f"{data()['site_error_note']}：{b}", [s.url]))
+                o.access = {"target": s.url, "target_type": "site", "kind": "error",
+                            "label": data()["access_kinds"]["error"], "detail": str(b)[:500], "url": s.url}
+                access.append(o.access)
             else:
                 if search and b.pages:
                     try:
@@ -526,6 +571,12 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                     except Exception as e:  # noqa: BLE001 - the search test is one fact among many
                         log.warning("search test %s: %s", s.url, e)
                 o = check_site(s, b, rs, at, seed, tls=tls_facts(engine, s.url))
+                if b.pages == 0:
+                    o.access = unassessed_record(engine, s)
+                    access.append(o.access)
+                    for m in o.manual:
+                        if m.code == "*":
+                            m.what = f"{m.what}（{describe(o.access)}）"
             outcomes.append(o)
             bar.advance(task)
     if fetcher is not None:
@@ -557,34 +608,29 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                             "facts_dir": "facts", "pages": sum(o.pages for o in outcomes)})
     t0 = time.perf_counter()
     console.print("[bold]5/5 评分并生成通报[/]")
-    create_and_report(out, meta=meta, rs=rs, sites=sites, accounts=account_list, findings=findings, db=db, pdf=pdf)
-    _record_samples(out, db, outcomes)
+    samples = [(s.code, o.site.url, s.population, list(s.chosen)) for o in outcomes for s in o.samples]
+    saved = save_round(out, meta=meta, rs=rs, sites=sites, accounts=account_list, findings=findings, db=db,
+                       pdf=pdf, access=access, samples=samples, command=command or "govcheck inspect")
     timings["report"] = time.perf_counter() - t0
-    return InspectResult(out=out, sites=outcomes, findings=findings, timings=timings)
+    return InspectResult(out=out, sites=outcomes, findings=findings, timings=timings, view=saved.view,
+                         files=saved.files)
 
 
 def write_side_files(out: Path, outcomes: list[SiteOutcome]) -> None:
     """manual.json (需人工核查), samples.json (what each sampling check drew), facts/NN.json (per site)."""
-    manual = [{"unit": o.site.unit, "target": o.site.url, **m.to_dict()} for o in outcomes for m in o.manual]
+    manual = [{"unit": o.site.unit, "target": o.site.url, **m.to_dict(),
+               **({"kind": o.access["kind"]} if o.access and m.code == "*" else {})}
+              for o in outcomes for m in o.manual]
     samples = [{"unit": o.site.unit, "target": o.site.url, **s.to_dict()} for o in outcomes for s in o.samples]
     anomalies = [f.to_dict() for o in outcomes for f in o.anomalies]
-    (out / "manual.json").write_text(json.dumps(manual, ensure_ascii=False, indent=1), encoding="utf-8")
-    (out / "samples.json").write_text(json.dumps(samples, ensure_ascii=False, indent=1), encoding="utf-8")
-    (out / "anomalies.json").write_text(json.dumps(anomalies, ensure_ascii=False, indent=1), encoding="utf-8")
+    from govcheck.round import atomic_write_text
+
+    atomic_write_text(out / "manual.json", json.dumps(manual, ensure_ascii=False, indent=1))
+    atomic_write_text(out / "samples.json", json.dumps(samples, ensure_ascii=False, indent=1))
+    atomic_write_text(out / "anomalies.json", json.dumps(anomalies, ensure_ascii=False, indent=1))
     fdir = out / "facts"
     fdir.mkdir(exist_ok=True)
     for i, o in enumerate(outcomes):
-        (fdir / f"{i:03d}.json").write_text(json.dumps({"unit": o.site.unit, "pages": o.pages, "error": o.error,
-                                                         "site": o.facts.to_dict()}, ensure_ascii=False),
-                                            encoding="utf-8")
-
-
-def _record_samples(out: Path, db: str | None, outcomes: list[SiteOutcome]) -> None:
-    """Samples also go into the round's samples table, so `govcheck report` and reviews see them."""
-    from govcheck.store import Store
-
-    store = Store.for_dir(out, db)
-    info = store.round(str(out.resolve()))
-    for o in outcomes:
-        for s in o.samples:
-            store.record_sample(info.id, s.code, o.site.url, s.population, list(s.chosen))
+        atomic_write_text(fdir / f"{i:03d}.json", json.dumps({"unit": o.site.unit, "pages": o.pages, "error": o.error,
+                                                              "access": o.access, "site": o.facts.to_dict()},
+                                                             ensure_ascii=False))

@@ -19,8 +19,7 @@ from typing import Callable, Iterable, Mapping
 
 import yaml
 
-from govcheck.checks.base import ManualItem
-from govcheck.model import Account, Evidence, Finding
+from govcheck.model import Account, Evidence, Finding, ManualItem
 from govcheck.newmedia.lexicon import Hit, Lexicon
 from govcheck.newmedia.roster import (
     DATA_DIR, RegistryEntry, canonical_platform, edit_distance, normalize_name, normalize_unit, platform_spec,

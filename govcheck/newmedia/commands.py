@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.console import Console
 
 console = Console()
@@ -16,8 +17,9 @@ feeds_app = typer.Typer(help="订阅源：本地模拟账号的RSS/Atom服务。
 
 
 def _fail(msg: str) -> None:
-    console.print(f"[bold red]错误：[/]{msg}")
-    raise typer.Exit(2)
+    from govcheck.cli_output import fail
+
+    fail(msg)  # printed without markup: roster cells may hold brackets
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +33,7 @@ def accounts_check(
     accounts: Path = typer.Option(..., "--accounts", help="政务新媒体名录（CSV/XLSX）"),
     registry: list[Path] = typer.Option(..., "--registry", help="备案系统导出文件，可多次指定"),
     at: str = typer.Option(..., "--at", help="监测时间点 YYYY-MM-DD"),
-    rules: str = typer.Option("xianning-2022", "--rules", help="规则集（取更新时限）"),
+    rules: str = typer.Option("gb2019", "--rules", help="规则集（取更新时限；默认全国指标 gb2019）"),
     systems: Optional[str] = typer.Option(None, "--systems", help="须备案的系统，逗号分隔，如 全国,湖北省（默认：导出文件中出现的系统）"),
     previous: Optional[Path] = typer.Option(None, "--previous", help="上一轮检查结果目录（含 findings.json）"),
     lexicon: list[Path] = typer.Option([], "--lexicon", help="本单位补充词库（YAML），可多次指定"),
@@ -74,11 +76,11 @@ def accounts_check(
         (out / "comparison.json").write_text(
             json.dumps([r.to_dict() for r in res.comparison], ensure_ascii=False, indent=1), encoding="utf-8")
     for w in res.warnings:
-        console.print(f"[yellow]提示：[/]{w}")
+        console.print(f"[yellow]提示：[/]{escape(str(w))}")
     failing = {(f.target, f.account_type) for f in res.findings if f.code not in ("M2.3", "R1")}
     unread = sum(1 for f in res.findings if f.code == "M2.3")
     console.print(f"共检查政务新媒体 {len(res.accounts)} 个，不合格 {len(failing)} 个，数据获取失败（需人工核查）{unread} 个。")
-    console.print(f"  已生成 {out / 'account_findings.json'}")
+    console.print(f"  已生成 {out / 'account_findings.json'}", markup=False)
 
 
 @lexicon_app.command("scan")
@@ -102,7 +104,7 @@ def lexicon_scan(
         try:
             text = _read_text(f)
         except OSError as e:
-            console.print(f"[red]无法读取 {f}：{e}[/]")
+            console.print(f"[red]无法读取 {escape(str(f))}：{escape(str(e))}[/]")
             continue
         try:
             day = dt.date.fromisoformat(at) if at else None

@@ -6,17 +6,16 @@ rows. Every error names the file, row and column.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from govcheck import tables
 from govcheck.model import Account
 from govcheck.roster_errors import RosterError as _RosterError
 
@@ -84,48 +83,11 @@ def _key(s: str) -> str:
 # ---------------------------------------------------------------- tables
 
 def read_table(path: str | Path) -> list[list[str]]:
-    """All rows of a CSV (UTF-8, UTF-8-BOM, else GB18030) or the first sheet of an XLSX, as strings."""
-    p = Path(path)
-    if not p.exists():
-        raise RosterError(f"{p}: 文件不存在")
-    suffix = p.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        try:
-            wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-        except Exception as e:  # openpyxl raises many kinds for a broken file
-            raise RosterError(f"{p}: 无法读取Excel文件：{e}") from e
-        ws = wb.worksheets[0]
-        rows = [[_cell(v) for v in r] for r in ws.iter_rows(values_only=True)]
-        wb.close()
-        return rows
-    if suffix in (".csv", ".txt", ".tsv"):
-        try:
-            raw = p.read_bytes()
-        except OSError as e:
-            raise RosterError(f"{p}: 无法读取文件：{e}") from e
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise RosterError(f"{p}: 无法识别文件编码（应为UTF-8或GBK）")
-        delim = "\t" if suffix == ".tsv" else ","
-        return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text), delimiter=delim)]
-    raise RosterError(f"{p}: 不支持的文件类型“{p.suffix}”（应为 .csv 或 .xlsx）")
-
-
-def _cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if hasattr(v, "strftime"):
-        return v.strftime("%Y-%m-%d") if not getattr(v, "hour", 0) else v.strftime("%Y-%m-%d %H:%M")
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
+    """All rows of a roster, registry or posts export (govcheck.tables.read_table), as strings."""
+    try:
+        return tables.read_table(path)
+    except tables.TableError as e:
+        raise RosterError(str(e)) from None
 
 
 def map_columns(rows: list[list[str]], kind: str, path: str | Path,
@@ -161,13 +123,7 @@ def _get(row: list[str], col: dict[str, int], f: str) -> str:
     return row[i].strip() if i is not None and i < len(row) and row[i] is not None else ""
 
 
-def _col_letter(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
+_col_letter = tables.col_letter
 
 
 # ---------------------------------------------------------------- accounts

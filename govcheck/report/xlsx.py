@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
+from govcheck.report.cells import put
 from govcheck.report.doc import Attachment, Table
 from govcheck.report.docx import column_widths, display_width, wrapped_lines
 
@@ -82,7 +83,7 @@ def build_workbook(att: Attachment, style: SheetStyle = SHEET) -> Workbook:
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     left = Alignment(horizontal="left", vertical="center", wrap_text=True)
 
-    ws.cell(row=1, column=1, value=att.title).font = title_font
+    put(ws, 1, 1, att.title).font = title_font
     ws.cell(row=1, column=1).alignment = centre
     if ncols > 1:
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
@@ -100,7 +101,7 @@ def build_workbook(att: Attachment, style: SheetStyle = SHEET) -> Workbook:
             for c in range(len(t.header))
         ]
         for c, text in enumerate(t.header, start=1):
-            cell = ws.cell(row=row, column=c, value=text)
+            cell = put(ws, row, c, text)
             cell.font, cell.alignment, cell.border = header_font, centre, _BORDER
         ws.row_dimensions[row].height = style.line_height_pt * max(
             _wrapped_lines(h, widths[c]) for c, h in enumerate(t.header)) + 4
@@ -110,7 +111,7 @@ def build_workbook(att: Attachment, style: SheetStyle = SHEET) -> Workbook:
             for c in range(len(t.header)):
                 value = r[c] if c < len(r) else ""
                 value = "" if value is None else str(value)
-                cell = ws.cell(row=row, column=c + 1, value=_typed(value))
+                cell = put(ws, row, c + 1, _typed(value))
                 cell.font, cell.border = body_font, _BORDER
                 cell.alignment = centre if centred[c] else left
                 lines = max(lines, _wrapped_lines(value, widths[c]))

@@ -7,6 +7,7 @@ the file, the rule and the problem, so an office editing its own overlay can fix
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -232,6 +233,8 @@ def _resolve(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
             p = relative_to / p
         if not p.exists():
             raise RuleSetError(f"{p}: 规则集文件不存在")
+        if not p.is_file():
+            raise RuleSetError(f"{p}: 不是规则集文件（是目录或特殊文件）")
         return p
     candidate = DATA_DIR / f"{name_or_path}.toml"
     if candidate.exists():
@@ -239,12 +242,24 @@ def _resolve(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
     raise RuleSetError(f"未知规则集“{name_or_path}”；内置规则集：{', '.join(builtin_names())}，或给出 .toml 文件路径")
 
 
+MAX_FILE_BYTES = 2_000_000  # a rule set is a few dozen KB; anything near this is not one
+
+
 def _read(path: Path) -> dict[str, Any]:
+    """The TOML document, or a RuleSetError naming the file: not a file, unreadable, not UTF-8 text,
+    not TOML, nested too deep."""
+    from govcheck.tables import TableError, read_text
+
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+        text = read_text(path, MAX_FILE_BYTES)
+    except TableError as e:
+        raise RuleSetError(f"{path}: {e.message}（规则集应为 TOML 文本文件）") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise RuleSetError(f"{path}: TOML 格式错误：{e}") from None
+    except RecursionError:
+        raise RuleSetError(f"{path}: TOML 嵌套层数过多") from None
 
 
 def _check_keys(path: Path, where: str, entry: dict[str, Any], allowed: set[str]) -> None:
@@ -253,11 +268,16 @@ def _check_keys(path: Path, where: str, entry: dict[str, Any], allowed: set[str]
         raise RuleSetError(f"{path}: {where}: 未知字段 {', '.join(unknown)}")
 
 
-def _num(path: Path, where: str, key: str, value: Any) -> float:
+def _num(path: Path, where: str, key: str, value: Any, high: float | None = None) -> float:
+    """A finite, non-negative number (at most `high`): nan, inf and 1e308 points are typos, not rules."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise RuleSetError(f"{path}: {where}: 字段 {key} 应为数字，实为 {value!r}")
+        raise RuleSetError(f"{path}: {where}: 字段 {key} 应为数字，实为 {_show(value)}")
+    if not math.isfinite(value):
+        raise RuleSetError(f"{path}: {where}: 字段 {key} 应为有限的数，实为 {value!r}")
     if value < 0:
         raise RuleSetError(f"{path}: {where}: 字段 {key} 不能为负数")
+    if high is not None and value > high:
+        raise RuleSetError(f"{path}: {where}: 字段 {key} 为 {value:g}，超出合理范围（不超过 {high:g}）")
     return float(value)
 
 
@@ -282,6 +302,131 @@ def _state_params(rules: dict[str, Rule], origin: dict[str, Path]) -> None:
                 r.stated[f"{key}@{ref}" if ref else key] = v
 
 
+def _show(value: Any) -> str:
+    r = repr(value)
+    return r if len(r) <= 60 else r[:57] + "…"
+
+
+# ------------------------------------------------------------------ validation of types and ranges
+MAX_POINTS = 1000.0  # a score scale beyond this is a typo (the national table is out of 100)
+MAX_DAYS = 36_500  # windows, cycles and deadlines: a century at most
+# expected type of each setting and parameter; a key not listed here (a parameter a new check reads) is
+# still held to plain values: text, yes/no, a finite number, or a flat list of them
+SETTING_TYPES: dict[str, str] = {
+    "name": "text", "version": "scalar", "extends": "text", "title": "text", "basis": "text", "source": "text",
+    "pass_line": "points", "full_score": "points", "bonus_threshold": "points", "bonus_max": "points",
+    "no_service_base": "points", "no_service_group": "text", "score_decimals": "decimals",
+    "score_brackets": "points_list", "account_reason_order": "text_list", "account_primary_order": "text_list",
+    "evidence_print": "evidence_print",
+}
+PARAM_TYPES: dict[str, str] = {
+    "window_days": "days", "window_months": "count", "sample_size": "count", "threshold_count": "count",
+    "threshold_ratio": "ratio", "min_visits_per_day": "count", "timeout_seconds": "days", "overdue_days": "days",
+    "feedback_due_days": "days", "deadline_month_day": "month_day", "section": "text", "elements": "text_list",
+    "required_fields": "text_list", "not_if_penalised_elsewhere": "bool", "similarity_threshold": "ratio",
+    "max_start_lead_days": "days", "domain_patterns": "text_list", "min_name_overlap": "count",
+    "site_tags": "text_list", "page_tags": "text_list", "message_fields": "text_list", "pool_newest": "count",
+}
+RULE_FIELD_TYPES = {"wording": "text", "short": "text", "notice_group": "text", "note": "text", "status": "text",
+                    "target": "text", "indicator": "text", "veto": "bool", "manual": "bool", "advisory": "bool",
+                    "marker": "bool", "table": "bool", "print_evidence": "bool"}
+INDICATOR_FIELD_TYPES = {"name": "text", "group": "text", "service": "bool", "bonus": "bool", "target": "text",
+                         "note": "text"}
+EVIDENCE_FIELDS = ("path", "note", "title", "url", "date")  # what an attachment line may print of evidence
+_MONTH_DAY = re.compile(r"(0?[1-9]|1[0-2])-(0?[1-9]|[12]\d|3[01])")
+
+
+def _check_type(path: Path, where: str, key: str, value: Any, kind: str, full: float = MAX_POINTS) -> None:
+    def bad(expect: str) -> RuleSetError:
+        return RuleSetError(f"{path}: {where}: 字段 {key} 应为{expect}，实为 {_show(value)}")
+
+    if kind == "text":
+        if not isinstance(value, str):
+            raise bad("文本")
+    elif kind == "scalar":
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)) or \
+                (isinstance(value, float) and not math.isfinite(value)):
+            raise bad("文本或数字")
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            raise bad(" true 或 false")
+    elif kind == "points":
+        _num(path, where, key, value, full)
+    elif kind == "days":
+        _num(path, where, key, value, MAX_DAYS)
+    elif kind == "count":
+        _num(path, where, key, value, 1_000_000)
+    elif kind == "ratio":
+        _num(path, where, key, value, 1.0)
+    elif kind == "decimals":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 4:
+            raise bad(" 0 到 4 的整数")
+    elif kind == "month_day":
+        if not isinstance(value, str) or not _MONTH_DAY.fullmatch(value):
+            raise bad("“月-日”（如 \"01-31\"）")
+    elif kind == "text_list":
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise bad("文本的数组")
+    elif kind == "points_list":
+        if not isinstance(value, list) or len(value) < 2:
+            raise bad("至少两个数字的数组（满分、高分段下限 …）")
+        for x in value:
+            _num(path, where, key, x, full)
+        if any(a < b for a, b in zip(value, value[1:])):
+            raise bad("从高到低排列的分数")
+    elif kind == "evidence_print":
+        if not isinstance(value, dict) or not all(isinstance(v, list) and all(x in EVIDENCE_FIELDS for x in v)
+                                                  for v in value.values()):
+            raise bad(f"“网站类型 = [字段, …]”的表，字段取自 {', '.join(EVIDENCE_FIELDS)}")
+    else:  # a key without a declared type: plain values only
+        _plain(path, where, key, value)
+
+
+def _plain(path: Path, where: str, key: str, value: Any) -> None:
+    items = value if isinstance(value, list) else [value]
+    for x in items:
+        if isinstance(x, bool) or isinstance(x, str):
+            continue
+        if isinstance(x, (int, float)):
+            if not math.isfinite(x):
+                raise RuleSetError(f"{path}: {where}: 字段 {key} 应为有限的数，实为 {x!r}")
+            continue
+        raise RuleSetError(f"{path}: {where}: 字段 {key} 应为文本、数字、true/false 或它们的数组，实为 {_show(value)}")
+
+
+def _validate_settings(path: Path, rs: dict[str, Any]) -> None:
+    for key, value in rs.items():
+        _check_type(path, "[ruleset]", key, value, SETTING_TYPES.get(key, "plain"))
+
+
+def _validate_final_settings(path: Path, settings: dict[str, Any]) -> None:
+    """Ranges that depend on each other, once the overlays are merged: the pass line and brackets within
+    the full score, a positive full score and 75-point base."""
+    full = float(settings.get("full_score", 100))
+    if full <= 0:
+        raise RuleSetError(f"{path}: [ruleset]: full_score 应大于 0")
+    for key in ("pass_line", "bonus_threshold", "no_service_base"):
+        if key in settings:
+            _num(path, "[ruleset]", key, settings[key], full)
+    if "no_service_base" in settings and float(settings["no_service_base"]) <= 0:
+        raise RuleSetError(f"{path}: [ruleset]: no_service_base 应大于 0")
+    if "score_brackets" in settings:
+        _check_type(path, "[ruleset]", "score_brackets", settings["score_brackets"], "points_list", full)
+
+
+def _validate_entry(path: Path, where: str, entry: dict[str, Any], types: dict[str, str]) -> None:
+    for key, value in entry.items():
+        if key == "code":
+            if not isinstance(value, str) or not value.strip():
+                raise RuleSetError(f"{path}: {where}: code 应为非空文本，实为 {_show(value)}")
+        elif key in ("points", "cap"):
+            _num(path, where, key, value, MAX_POINTS)
+        elif key in types:
+            _check_type(path, where, key, value, types[key])
+        else:
+            _check_type(path, where, key, value, PARAM_TYPES.get(key, "plain"))
+
+
 def load_ruleset(name_or_path: str | Path, overlays: list[str | Path] | None = None) -> RuleSet:
     """Load a rule set (built-in name or path), following `extends`, then apply extra overlays."""
     chain: list[Path] = []
@@ -294,8 +439,14 @@ def load_ruleset(name_or_path: str | Path, overlays: list[str | Path] | None = N
         seen.add(rp)
         chain.append(path)
         doc = _read(path)
-        ext = (doc.get("ruleset") or {}).get("extends")
-        path = _resolve(ext, path.parent) if ext else None
+        head = doc.get("ruleset") if isinstance(doc.get("ruleset"), dict) else {}
+        ext = head.get("extends")
+        if ext is not None and (not isinstance(ext, str) or not ext.strip()):
+            raise RuleSetError(f"{path}: [ruleset] extends 应为规则集名称或文件路径，实为 {_show(ext)}")
+        try:
+            path = _resolve(ext, path.parent) if ext else None
+        except RuleSetError as e:
+            raise RuleSetError(f"{path}: [ruleset] extends：{e}") from None
     chain.reverse()
     for extra in overlays or []:
         chain.append(_resolve(extra))
@@ -316,15 +467,25 @@ def load_ruleset(name_or_path: str | Path, overlays: list[str | Path] | None = N
         if not isinstance(rs, dict) or not rs.get("name"):
             raise RuleSetError(f"{path}: 缺少 [ruleset] 段或其 name")
         _check_keys(path, "[ruleset]", rs, SETTING_KEYS)
+        _validate_settings(path, rs)
         settings.update({k: v for k, v in rs.items() if k != "extends"})
-        for kind, val in (doc.get("column_cycles") or {}).items():
-            cycles[kind] = int(_num(path, f"[column_cycles] {kind}", kind, val))
+        col_cycles = doc.get("column_cycles") or {}
+        if not isinstance(col_cycles, dict):
+            raise RuleSetError(f"{path}: [column_cycles] 应为“栏目类别 = 天数”的表")
+        for kind, val in col_cycles.items():
+            cycles[kind] = int(_num(path, f"[column_cycles] {kind}", kind, val, MAX_DAYS))
+            if cycles[kind] < 1:
+                raise RuleSetError(f"{path}: [column_cycles] {kind}: 更新周期至少 1 天")
+        for table in ("indicator", "rule"):
+            if not isinstance(doc.get(table, []), list) or not all(isinstance(x, dict) for x in doc.get(table, [])):
+                raise RuleSetError(f"{path}: {table} 应写成 [[{table}]] 表的数组")
         seen_here: set[str] = set()
         for ind in doc.get("indicator", []):
             code = ind.get("code")
             if not code:
                 raise RuleSetError(f"{path}: [[indicator]] 缺少 code")
             _check_keys(path, f"指标 {code}", ind, INDICATOR_KEYS)
+            _validate_entry(path, f"指标 {code}", ind, INDICATOR_FIELD_TYPES)
             if ("I", code) in seen_here:
                 raise RuleSetError(f"{path}: 指标 {code}: 编码重复")
             seen_here.add(("I", code))
@@ -337,6 +498,7 @@ def load_ruleset(name_or_path: str | Path, overlays: list[str | Path] | None = N
             if not code:
                 raise RuleSetError(f"{path}: [[rule]] 缺少 code")
             _check_keys(path, f"规则 {code}", r, RULE_KEYS)
+            _validate_entry(path, f"规则 {code}", r, RULE_FIELD_TYPES)
             if ("R", code) in seen_here:
                 raise RuleSetError(f"{path}: 规则 {code}: 编码重复")
             seen_here.add(("R", code))
@@ -348,6 +510,7 @@ def load_ruleset(name_or_path: str | Path, overlays: list[str | Path] | None = N
     for key in ("name", "version", "pass_line"):
         if key not in settings:
             raise RuleSetError(f"{chain[-1]}: [ruleset] 缺少 {key}")
+    _validate_final_settings(chain[-1], settings)
 
     ind_objs: dict[str, Indicator] = {}
     for code, d in indicators.items():
