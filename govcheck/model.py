@@ -33,6 +33,7 @@ class Evidence:
     archive: Archive | None = None
     fetched_at: str | None = None  # ISO time of the fetch
     status: int | None = None  # HTTP status of the fetch
+    detail: str | None = None  # what this item shows, in words, for the record (a failed probe); not printed
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

@@ -459,12 +459,13 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                 pdf: bool = False, workers: int = 1, progress: bool = True, search: bool = True,
                 external: bool = True, variables: dict[str, str] | None = None,
                 allow: list[str] | None = None, ca_bundle: str | None = None, fresh: bool = False,
-                command: str | None = None) -> InspectResult:
+                command: str | None = None, probes: str | None = None) -> InspectResult:
     """The whole round, holding the round's lock throughout (a second run on OUT is refused). A rerun on
     the same OUT resumes the crawl and the round; `fresh` first moves the existing round into
     OUT/backups/ and starts from nothing. `allow`: addresses the fetch layer may reach besides public ones
     (a replica, an intranet site), added to round.toml's [network] allow; `ca_bundle`: extra trusted CA
-    certificates (or [network] ca_bundle)."""
+    certificates (or [network] ca_bundle). `probes`: where the availability monitoring record is (a database
+    URL or a folder; inspect/probes.py says where it is looked for otherwise)."""
     from govcheck.lock import round_lock
     from govcheck.rules import RuleSetError
     from govcheck.roster import RosterError, read_sites
@@ -486,7 +487,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                                    previous=previous, max_pages=max_pages, concurrency=concurrency, delay=delay,
                                    db=db, pdf=pdf, workers=workers, progress=progress, search=search,
                                    external=external, variables=variables, fresh=fresh, command=command,
-                                   round_config=round_config, allow=allow, ca_bundle=ca_bundle)
+                                   round_config=round_config, allow=allow, ca_bundle=ca_bundle, probes=probes)
     except StoreError as e:  # another time point or seed in OUT (RoundMismatch)
         raise InspectError(str(e)) from None
 
@@ -494,7 +495,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
 def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: RuleSet, *, inputs: list[Path],
                     accounts, registry, previous, max_pages, concurrency, delay, db, pdf, workers, progress,
                     search, external, variables, fresh, command, round_config=None, allow=None,
-                    ca_bundle=None) -> InspectResult:
+                    ca_bundle=None, probes=None) -> InspectResult:
     import shutil
 
     from rich.console import Console
@@ -553,18 +554,27 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     fetcher = SyncFetchClient(opts) if search else None  # the search test goes out through the fetch layer
     access: list[dict[str, Any]] = []
     engine = make_engine(db_url)
+    from .probes import ProbeRecord, probe_db
+
+    record = ProbeRecord(probe_db(out, probes=probes, db=db, meta=meta, config=round_config))
     with Progress(*cols, console=console, disable=not progress) as bar:
         task = bar.add_task("3/5 检查（含站内搜索测试）", total=len(sites), extra="")
         for s in sites:
             b = builds.get(s.url)
             if isinstance(b, Exception) or b is None:
-                facts = SiteFacts(url=s.url, unit=s.unit, name=s.name, kind=s.kind, public_service=s.public_service)
+                facts = SiteFacts(url=s.url, unit=s.unit, name=s.name, kind=s.kind, public_service=s.public_service,
+                                  availability=record.facts(s.url, rs, at))
                 o = SiteOutcome(site=s, facts=facts, pages=0, error=str(b))
+                # the pages could not be read, but availability is judged from the monitoring record
+                v2 = run_checks(facts, rs, at, seed, codes={"V2"})
+                o.findings += v2.findings
+                o.manual += v2.manual
                 o.manual.append(ManualItem("*", f"{data()['site_error_note']}：{b}", [s.url]))
                 o.access = {"target": s.url, "target_type": "site", "kind": "error",
                             "label": data()["access_kinds"]["error"], "detail": str(b)[:500], "url": s.url}
                 access.append(o.access)
             else:
+                b.facts.availability = record.facts(s.url, rs, at)
                 if search and b.pages:
                     try:
                         b.facts.search = search_test(b, rs, seed, archive=SearchArchive(out, s.url), client=fetcher)
@@ -582,6 +592,8 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     if fetcher is not None:
         fetcher.close()
     engine.dispose()
+    monitored = record.describe()
+    record.close()
     timings["checks"] = time.perf_counter() - t0
 
     findings = [f for o in outcomes for f in o.findings]
@@ -603,6 +615,8 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     timings["newmedia"] = time.perf_counter() - t0
 
     write_side_files(out, outcomes)
+    if monitored:  # where V2's probes came from (`govcheck score` reads them again)
+        meta["monitor"] = {**(meta.get("monitor") or {}), **monitored}
     meta.setdefault("inspect", {})
     meta["inspect"].update({"manual_file": "manual.json", "samples_file": "samples.json",
                             "facts_dir": "facts", "pages": sum(o.pages for o in outcomes)})

@@ -1,0 +1,145 @@
+"""`govcheck monitor` (availability service + early warnings), `govcheck warn` (one early-warning pass) and
+`govcheck selfcheck` (a unit's self-check of its own site)."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+ALLOW_HELP = ("允许访问的非公网地址（内网、本机等默认拒绝）：IP、网段、主机名或 主机:端口，可多次指定，"
+              "如 --allow 127.0.0.1")
+CA_HELP = "额外信任的 CA 证书文件（PEM），如内网网站自建的 CA"
+
+
+def _load(sites: Path, rules: str | None):
+    from govcheck.cli_output import fail
+    from govcheck.roster import RosterError, read_sites
+    from govcheck.rules import RuleSetError, load_ruleset
+
+    try:
+        site_list = read_sites(sites)
+    except RosterError as e:
+        fail(f"名单错误：{e}")
+    try:
+        rs = load_ruleset(rules or "gb2019")
+    except RuleSetError as e:
+        fail(str(e))
+    return site_list, rs
+
+
+def _opts(allow: list[str], ca_bundle: Path | None):
+    from govcheck.cli_output import fail
+    from govcheck.collect.commands import network_overrides
+    from govcheck.collect.config import CrawlOptions
+
+    try:
+        return CrawlOptions.defaults(**network_overrides(allow, ca_bundle))
+    except ValueError as e:
+        fail(str(e))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("monitor")
+    def monitor_cmd(
+        sites: Path = typer.Option(..., "--sites", help="网站名单（CSV/XLSX）"),
+        out: Path = typer.Option(..., "--out", help="监测目录：监测记录默认写入 OUT/monitor.sqlite；"
+                                 "用同一目录重新启动即接着监测，已记录的不会丢失"),
+        rules: Optional[str] = typer.Option(None, "--rules", help="规则集（默认 gb2019）：探测间隔、15秒规则、监测周期取自其中“站点无法访问”的参数"),
+        db: Optional[str] = typer.Option(None, "--db", help="数据库 URL（如 PostgreSQL；默认 OUT/monitor.sqlite）"),
+        interval: Optional[float] = typer.Option(None, "--interval", help="首页探测间隔（秒；默认取规则集）"),
+        portal_interval: Optional[float] = typer.Option(None, "--portal-interval", help="门户网站首页探测间隔（秒；默认取规则集）"),
+        slow: Optional[float] = typer.Option(None, "--slow", help="打开用时达到该秒数即记为无法访问（默认取规则集，15秒）"),
+        duration: Optional[float] = typer.Option(None, "--duration", help="运行多少秒后停止（默认一直运行，Ctrl-C 或 SIGTERM 停止）"),
+        warnings: Optional[Path] = typer.Option(None, "--warnings", help="预警配置文件（TOML）；给出时按其中的间隔做轻量复查并发出预警"),
+        quiet: bool = typer.Option(False, "--quiet", help="不逐条显示探测失败"),
+        allow: list[str] = typer.Option([], "--allow", help=ALLOW_HELP),
+        ca_bundle: Optional[Path] = typer.Option(None, "--ca-bundle", help=CA_HELP),
+    ) -> None:
+        """可用性监测服务：按规则集的间隔探测每个网站首页，逐次记录（时间、状态、用时、错误类型），
+        供“站点无法访问”判定；可同时做更新预警。可随时停止、重新启动，已记录的探测不会丢失。"""
+        from govcheck.cli_output import fail, say
+        from govcheck.db import monitor_db_url_for
+        from govcheck.lock import MONITOR_LOCK_FILE, RoundLocked, round_lock
+
+        from .service import Schedule, SideJob, failure_line, roster_units, serve
+
+        site_list, rs = _load(sites, rules)
+        try:
+            sched = Schedule.from_rules(rs, interval=interval, portal_interval=portal_interval, slow=slow)
+        except ValueError as e:
+            fail(str(e))
+        opts = _opts(allow, ca_bundle)
+        out.mkdir(parents=True, exist_ok=True)
+        db_url = db or monitor_db_url_for(out)
+        jobs = []
+        if warnings is not None:
+            from .warnings import WarningsError, load_config, warn_argv
+
+            try:
+                cfg = load_config(warnings)
+            except WarningsError as e:
+                fail(str(e))
+            argv = warn_argv(sites, out, warnings, rules, db_url, allow, ca_bundle)
+            from .service import child_command
+
+            jobs.append(SideJob("warnings", float(cfg.interval), child_command(argv), float(cfg.first_delay)))
+        units = roster_units(site_list)
+
+        def show(r) -> None:
+            line = None if quiet else failure_line(r, units)
+            if line:
+                say(line)
+
+        say(f"开始监测 {len(site_list)} 个网站首页：每 {sched.interval:g} 秒探测一次（门户 {sched.portal_interval:g} 秒），"
+            f"打开用时达到 {sched.slow:g} 秒记为无法访问；记录写入 {db_url if db else out / 'monitor.sqlite'}。"
+            "按 Ctrl-C 停止。")
+        try:
+            with round_lock(out, "govcheck monitor", name=MONITOR_LOCK_FILE):
+                n = asyncio.run(serve(site_list, db_url, sched, opts, duration=duration, on_result=show,
+                                      side_jobs=jobs))
+        except RoundLocked as e:
+            fail(str(e))
+        except KeyboardInterrupt:
+            n = None
+        say(f"监测已停止{f'，本次记录探测 {n} 次' if n is not None else ''}。重新运行同一命令即接着监测。")
+
+    @app.command("probe")
+    def probe_cmd(
+        sites: Path = typer.Option(..., "--sites", help="网站名单（CSV/XLSX）"),
+        out: Path = typer.Option(..., "--out", help="输出目录（监测记录默认 OUT/monitor.sqlite）"),
+        interval: Optional[float] = typer.Option(None, "--interval", help="两次探测的间隔（秒；默认取规则集）"),
+        count: Optional[int] = typer.Option(None, "--count", help="每个网站探测次数（默认一直运行）"),
+        rules: Optional[str] = typer.Option(None, "--rules", help="规则集（默认 gb2019）"),
+        db: Optional[str] = typer.Option(None, "--db", help="数据库 URL"),
+        slow: Optional[float] = typer.Option(None, "--slow", help="首页打开达到该秒数记为无法访问（默认取规则集）"),
+        allow: list[str] = typer.Option([], "--allow", help=ALLOW_HELP),
+        ca_bundle: Optional[Path] = typer.Option(None, "--ca-bundle", help=CA_HELP),
+    ) -> None:
+        """探测首页可用性若干次并记录（与 govcheck monitor 相同的探测与记录；用于补测或试运行）。"""
+        from govcheck.cli_output import fail, say
+        from govcheck.db import monitor_db_url_for
+
+        from .service import Schedule, serve
+
+        site_list, rs = _load(sites, rules)
+        try:
+            sched = Schedule.from_rules(rs, interval=interval, portal_interval=interval, slow=slow)
+        except ValueError as e:
+            fail(str(e))
+        opts = _opts(allow, ca_bundle)
+        out.mkdir(parents=True, exist_ok=True)
+        failed = [0]
+
+        def count_failures(r) -> None:
+            if r.kind is not None:
+                failed[0] += 1
+
+        try:
+            n = asyncio.run(serve(site_list, db or monitor_db_url_for(out), sched, opts, count=count,
+                                  command="govcheck probe", on_result=count_failures, spread=False))
+        except KeyboardInterrupt:
+            say("探测已停止。")
+            return
+        say(f"探测完成：记录 {n} 次，其中未能正常打开 {failed[0]} 次。")
