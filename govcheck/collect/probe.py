@@ -340,7 +340,7 @@ class ProbeService:
         try:
             r = await probe_once(client, t.url, self.settings.slow, self.settings.wait)
         except asyncio.CancelledError:
-            raise
+            return  # the service is stopping: a probe still on the wire was not made
         except Exception as e:  # noqa: BLE001 - a probe must never end the service
             log.warning("probe %s: %s", t.url, e)
             r = ProbeResult(url=t.url, at=utcnow(), latency=None, status=None, kind="error",
@@ -366,6 +366,10 @@ class ProbeService:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
         from apscheduler.triggers.interval import IntervalTrigger
 
+        # a probe still running when its next one is due is not doubled (max_instances=1): that is the design,
+        # not something to log every time
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+        logging.getLogger("apscheduler.executors").setLevel(logging.ERROR)
         self._queue = asyncio.Queue()
         self._stop = asyncio.Event()
         await asyncio.to_thread(self.store.register, self.targets)
