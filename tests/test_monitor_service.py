@@ -198,3 +198,36 @@ def test_v2_for_exactly_the_sites_above_the_ratio(monitored_round):
     assert len(v2) == 2 and all(len(f["evidence"]) > 1 and "detail" in f["evidence"][1] for f in v2)
     slow_ev = next(f for f in v2 if f["target"] == by_key["mon-slow"])["evidence"][1:]
     assert all("打开过慢" in e["detail"] or "无法" in e["detail"] or "超时" in e["detail"] for e in slow_ev)
+
+
+def test_score_decides_v2_again_under_another_rule_set(monitored_round, tmp_path):
+    """`govcheck score --rules` re-reads the record: a ratio nobody reached vetoes no site; too few probes
+    for the window makes every site a 需人工核查 item, never a pass. (Runs last: it re-scores the round.)"""
+    from typer.testing import CliRunner
+
+    from govcheck.cli import app
+
+    out = monitored_round["out"]
+    lax = tmp_path / "lax.toml"
+    lax.write_text(write_rules(tmp_path / "x.toml").read_text(encoding="utf-8").replace(
+        f"threshold_ratio = {RATIO}", "threshold_ratio = 0.9"), encoding="utf-8")
+    r = CliRunner().invoke(app, ["score", str(out), "--rules", str(lax)])
+    assert r.exit_code == 0, r.output
+    fj = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    assert not [f for f in fj if f["code"] == "V2"]
+    strict = tmp_path / "strict.toml"
+    strict.write_text(write_rules(tmp_path / "y.toml").read_text(encoding="utf-8").replace(
+        "min_visits_per_day = 20", "min_visits_per_day = 100000"), encoding="utf-8")
+    r = CliRunner().invoke(app, ["score", str(out), "--rules", str(strict)])
+    assert r.exit_code == 0, r.output
+    manual = json.loads((out / "manual.json").read_text(encoding="utf-8"))
+    assert {m["target"] for m in manual if m["code"] == "V2"} == {s["url"] for s in monitored_round["sites"]}
+    assert all("少于" in m["what"] for m in manual if m["code"] == "V2")
+    # back to the round's own rules: the same two vetoes, with the ids they had
+    r = CliRunner().invoke(app, ["score", str(out), "--rules", str(write_rules(tmp_path / "z.toml"))])
+    assert r.exit_code == 0, r.output
+    fj = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    units = {f["unit"] for f in fj if f["code"] == "V2"}
+    assert {"示范市审计局", "示范市水利局"} <= units and "示范市统计局" not in units
+    first = {f.id for o in monitored_round["res"].sites for f in o.findings if f.code == "V2"}
+    assert first and {f["id"] for f in fj if f["code"] == "V2"} == first

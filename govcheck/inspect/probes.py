@@ -88,3 +88,46 @@ class ProbeRecord:
     def close(self) -> None:
         if self.store is not None:
             self.store.close()
+
+
+def redecide_v2(store, info, rs: RuleSet, round_dir: Path, db: str | None = None) -> dict[str, int] | None:
+    """`govcheck score`: V2 decided again from the monitoring record under the rule set given (its window,
+    thresholds). Replaces the round's V2 findings (a finding derived again keeps its id and review) and the
+    V2 需人工核查 items in manual.json. None when the round has no monitoring record to read."""
+    import json
+
+    from govcheck.checks import run_checks
+    from govcheck.checks.facts import SiteFacts
+
+    record = ProbeRecord(probe_db(Path(round_dir), db=db, meta=info.meta))
+    if record.store is None:
+        return None
+    try:
+        new: dict[str, list] = {}
+        manual: list[dict[str, Any]] = []
+        for s in store.sites(info.id):
+            facts = SiteFacts(url=s.url, unit=s.unit, name=s.name, kind=s.kind, public_service=s.public_service,
+                              availability=record.facts(s.url, rs, info.at))
+            res = run_checks(facts, rs, info.at, info.seed, codes={"V2"})
+            new[s.url] = res.findings
+            manual += [{"unit": s.unit, "target": s.url, **m.to_dict()} for m in res.manual]
+    finally:
+        record.close()
+    items, placed = [], set()
+    stored = [f for f in store.findings(info.id) if f.source == "auto"]
+    for f in stored:
+        if f.target_type == "site" and f.target in new and f.target not in placed and (
+                f.code == "V2" or not any(g.code == "V2" and g.target == f.target for g in stored)):
+            items += new[f.target]  # where the site's V2 stood, else before its first finding
+            placed.add(f.target)
+        if f.code != "V2":
+            items.append(f)
+    items += [f for url, fs in new.items() if url not in placed for f in fs]
+    stats = store.replace_derived(info.id, items)
+    path = Path(round_dir) / "manual.json"
+    if path.exists():
+        from govcheck.round import atomic_write_text
+
+        kept = [m for m in json.loads(path.read_text(encoding="utf-8")) if m.get("code") != "V2"]
+        atomic_write_text(path, json.dumps(kept + manual, ensure_ascii=False, indent=1))
+    return {"findings": sum(len(v) for v in new.values()), "manual": len(manual), **stats}
