@@ -18,14 +18,12 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from govcheck.collect.probe import ProbeStore
-from govcheck.sim.scenario import SCENARIOS_DIR
 from govcheck.sim.testing import running_region
+from monitor_support import china_today, write_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-CHINA = dt.timezone(dt.timedelta(hours=8))
 SLOW = 1.0
 RATIO = 0.05
 
@@ -36,24 +34,6 @@ SITES = {  # key → (unit, defects)
     "mon-waf": ("示范市林业局", [{"plant": "waf", "paths": ["/"]}]),
     "mon-blip": ("示范市气象局", [{"plant": "outage", "period": 8, "down": 0.1, "mode": "503"}]),
 }
-
-
-def write_scenario(d: Path, today: dt.date) -> Path:
-    (d / "sites").mkdir(parents=True)
-    (d / "scenario.yaml").write_text(yaml.safe_dump({
-        "name": "monitor-test", "title": "监测测试区域", "time_point": today.isoformat(), "seed": 12, "city": "示范市",
-        "templates": str(SCENARIOS_DIR / "styles-demo" / "templates.yaml"),
-        "footer_defaults": {"icp": "鄂ICP备05003241号-1", "police": "鄂公网安备 42120202000101号",
-                            "phone": "0715-8126000", "address": "示范市政务服务中心",
-                            "conac_id": "7C3C2D1E8B5A4F60E053022819AC0DEN"}}, allow_unicode=True), encoding="utf-8")
-    for i, (key, (unit, defects)) in enumerate(SITES.items()):
-        (d / "sites" / f"{key}.yaml").write_text(yaml.safe_dump({
-            "key": key, "unit": unit, "name": unit, "short": unit.removeprefix("示范"), "region": "市直", "kind": "部门",
-            "style": "trs", "encoding": "utf-8", "site_id_code": f"42990000{i + 40}", "domain": f"{key}.shifan.gov.cn",
-            "template": "dept", "scale": 0.1,
-            "defects": [{**x, "code": "V2", "notice": "无", "evidence": "首页"} for x in defects]},
-            allow_unicode=True), encoding="utf-8")
-    return d
 
 
 def write_rules(path: Path) -> Path:
@@ -121,8 +101,8 @@ def monitored_round(tmp_path_factory):
     from govcheck.inspect.run import run_inspect
 
     tmp = tmp_path_factory.mktemp("monitor")
-    today = dt.datetime.now(CHINA).date()
-    scen = write_scenario(tmp / "scenario", today)
+    today = china_today()
+    scen = write_scenario(tmp / "scenario", today, {k: (u, [{"code": "V2", **x} for x in d]) for k, (u, d) in SITES.items()})
     rules = write_rules(tmp / "rules.toml")
     out = tmp / "round"
     with running_region(scen) as reg:

@@ -41,6 +41,11 @@ def _opts(allow: list[str], ca_bundle: Path | None):
 
 
 def register(app: typer.Typer) -> None:
+    register_monitor(app)
+    register_warn(app)
+
+
+def register_monitor(app: typer.Typer) -> None:
     @app.command("monitor")
     def monitor_cmd(
         sites: Path = typer.Option(..., "--sites", help="网站名单（CSV/XLSX）"),
@@ -143,3 +148,64 @@ def register(app: typer.Typer) -> None:
             say("探测已停止。")
             return
         say(f"探测完成：记录 {n} 次，其中未能正常打开 {failed[0]} 次。")
+
+
+def register_warn(app: typer.Typer) -> None:
+    @app.command("warn")
+    def warn_cmd(
+        sites: Path = typer.Option(..., "--sites", help="网站名单（CSV/XLSX）"),
+        out: Path = typer.Option(..., "--out", help="监测目录：预警写入 OUT/warnings/（全部单位的 warnings.xlsx、feed.json，"
+                                 "每个单位各自的 units/单位名称/）"),
+        config: Optional[Path] = typer.Option(None, "--config", help="预警配置文件（TOML：[warnings] [smtp] [webhook] [[unit]]）"),
+        rules: Optional[str] = typer.Option(None, "--rules", help="规则集（默认 gb2019）：各栏目、账号的更新期限取自其中"),
+        accounts: Optional[Path] = typer.Option(None, "--accounts", help="政务新媒体名录（CSV/XLSX），给出时也预警账号更新"),
+        var: list[str] = typer.Option([], "--var", help="名录“数据来源”中的变量 KEY=VALUE，可多次指定"),
+        probes: Optional[str] = typer.Option(None, "--probes", help="可用性监测记录（目录或数据库 URL；默认 OUT/monitor.sqlite）"),
+        at: Optional[str] = typer.Option(None, "--at", help="按哪一天计算剩余天数 YYYY-MM-DD（默认今天）"),
+        no_send: bool = typer.Option(False, "--no-send", help="只生成文件，不发邮件、不推送"),
+        allow: list[str] = typer.Option([], "--allow", help=ALLOW_HELP),
+        ca_bundle: Optional[Path] = typer.Option(None, "--ca-bundle", help=CA_HELP),
+    ) -> None:
+        """更新预警：轻量复查首页与带日期的栏目（及政务新媒体账号），列出即将超期、已超期的栏目与账号和可用性下降，
+        生成 warnings.xlsx 与 JSON 订阅，按配置发邮件或推送；每个单位只收到本单位的预警。"""
+        import datetime as dt
+
+        from govcheck.cli_output import fail, say
+        from govcheck.collect.commands import network_overrides
+        from govcheck.inspect.probes import probe_db
+
+        from .warnings import WarningsError, load_config, run_warn
+
+        site_list, rs = _load(sites, rules)
+        try:
+            cfg = load_config(config)
+        except WarningsError as e:
+            fail(str(e))
+        day = None
+        if at:
+            try:
+                day = dt.date.fromisoformat(at)
+            except ValueError:
+                fail(f"--at 不是有效日期（应为 YYYY-MM-DD）：{at}")
+        variables = {}
+        for v in var:
+            key, sep, value = v.partition("=")
+            if not sep or not key.strip():
+                fail(f"--var 应为 KEY=VALUE：{v}")
+            variables[key.strip()] = value
+        try:
+            network = network_overrides(allow, ca_bundle)
+        except ValueError as e:
+            fail(str(e))
+        res = run_warn(site_list, out, cfg, rs, today=day, probes=probe_db(out, probes=probes), network=network,
+                       accounts=accounts, variables=variables or None, deliver=not no_send)
+        n_due = sum(1 for w in res.warnings if w.kind == "due")
+        n_over = sum(1 for w in res.warnings if w.kind == "over")
+        n_av = sum(1 for w in res.warnings if w.kind == "availability")
+        say(f"预警：即将超期 {n_due} 项，已超期 {n_over} 项（其中新增 {sum(w.new for w in res.warnings)} 项），"
+            f"可用性 {n_av} 项；见 {res.out / 'warnings.xlsx'}")
+        for e in res.errors:
+            say(e, style="yellow")
+        bad = [d for d in res.deliveries if not d.get("ok")]
+        if res.deliveries:
+            say(f"已发送 {len(res.deliveries) - len(bad)} 份" + (f"，失败 {len(bad)} 份（见 deliveries.json）" if bad else ""))
