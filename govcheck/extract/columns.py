@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Iterable
 from urllib.parse import urlparse
 
 import yaml
@@ -33,45 +34,209 @@ class Column:
                 "first_level": self.first_level, "source": self.source}
 
 
+@dataclass(frozen=True)
+class KindDecision:
+    """A column's kind and how it was decided, so a check can tell a named kind from a guessed one.
+
+    basis: named (the column's own name) · sitemap / breadcrumb (the name 网站地图 or a breadcrumb prints for the
+    same column) · inherited (a named ancestor's kind) · titles (its rows' titles) · config (a site override) ·
+    none (other). `source` is what it was read from: the word in the name, or the ancestor's path."""
+
+    kind: str
+    basis: str
+    source: str | None = None
+
+    @property
+    def named(self) -> bool:
+        return self.basis in NAMED_BASES
+
+
+NAMED_BASES = frozenset({"named", "sitemap", "breadcrumb", "config"})
+OTHER = KindDecision("other", "none")
+
+
+@dataclass(frozen=True)
+class _KindSpec:
+    kind: str
+    domain: tuple[str, ...]
+    name: tuple[str, ...]
+    end: tuple[str, ...]
+    not_: tuple[str, ...]
+    titles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _KindData:
+    kinds: tuple[_KindSpec, ...]
+    org_suffixes: tuple[str, ...]
+    conjunctions: tuple[str, ...]
+    long_kind: str | None
+    long_chars: int
+    title_share: float
+    title_min_rows: int
+
+
+def _strs(path, where: str, v) -> tuple[str, ...]:
+    if v is None:
+        return ()
+    if not isinstance(v, list):
+        raise ValueError(f"{path}: {where} must be a list")
+    return tuple(str(w) for w in v)
+
+
 @functools.lru_cache(maxsize=None)
-def _kinds() -> list[dict]:
+def _kinds() -> _KindData:
     path = DATA_DIR / "column_kinds.yaml"
     with open(path, encoding="utf-8") as fh:
         data = yaml.safe_load(fh) or {}
     kinds = data.get("kinds")
     if not isinstance(kinds, list):
         raise ValueError(f"{path}: expected a 'kinds' list")
+    specs = []
     for i, k in enumerate(kinds):
-        if not isinstance(k, dict) or "kind" not in k or "name" not in k:
-            raise ValueError(f"{path}: entry {i + 1} needs 'kind' and 'name'")
-        k["name"] = [str(w) for w in k["name"]]
-        k["title_words"] = [str(w) for w in (k.get("title_words") or [])]
-    return kinds
+        if not isinstance(k, dict) or "kind" not in k or not (k.get("name") or k.get("domain") or k.get("end")):
+            raise ValueError(f"{path}: entry {i + 1} needs 'kind' and at least one of name/domain/end")
+        unknown = set(k) - {"kind", "domain", "name", "end", "not", "titles"}
+        if unknown:
+            raise ValueError(f"{path}: entry {i + 1} ({k['kind']}): unknown keys {sorted(unknown)}")
+        w = f"kinds[{i + 1}] ({k['kind']})"
+        specs.append(_KindSpec(str(k["kind"]), _strs(path, w, k.get("domain")), _strs(path, w, k.get("name")),
+                               _strs(path, w, k.get("end")), _strs(path, w, k.get("not")),
+                               _strs(path, w, k.get("titles"))))
+    long_name = data.get("long_name") or {}
+    titles = data.get("titles") or {}
+    return _KindData(tuple(specs), _strs(path, "org_suffixes", data.get("org_suffixes")),
+                     _strs(path, "conjunctions", data.get("conjunctions")), long_name.get("kind"),
+                     int(long_name.get("min_chars") or 0), float(titles.get("share", 0.67)),
+                     int(titles.get("min_rows", 2)))
+
+
+_QUOTES = str.maketrans("", "", "“”\"'《》「」【】[]()（）·•")
+
+
+def _norm_name(name: str) -> str:
+    return "".join((name or "").split()).translate(_QUOTES)
+
+
+def _matches(n: str, spec: _KindSpec, short: bool) -> tuple[int, int, str] | None:
+    """The spec's best hit in `n` (non-domain words): (end, length, word), the latest-ending then longest.
+    `end` words count only in a short name (a long one is a title or a slogan)."""
+    best = None
+    for w in spec.name:
+        i = n.rfind(w)
+        if i >= 0:
+            hit = (i + len(w), len(w), w)
+            if best is None or hit[:2] > best[:2]:
+                best = hit
+    for w in spec.end if short else ():
+        if n.endswith(w):
+            hit = (len(n), len(w), w)
+            if best is None or hit[:2] > best[:2]:
+                best = hit
+    return best
+
+
+def _domain_hit(n: str, spec: _KindSpec) -> tuple[int, int, str] | None:
+    best = None
+    for w in spec.domain:
+        i = n.rfind(w)
+        if i >= 0:
+            hit = (i + len(w), len(w), w)
+            if best is None or hit[:2] > best[:2]:
+                best = hit
+    return best
+
+
+def _name_kind(n: str, kd: _KindData) -> tuple[str, str] | None:
+    allowed = [s for s in kd.kinds if not any(w in n for w in s.not_)]
+    dom = [(h, s) for s in allowed if (h := _domain_hit(n, s))]
+    if dom:
+        h, s = max(dom, key=lambda x: x[0][:2])
+        return s.kind, h[2]
+    short = not kd.long_chars or len(n) < kd.long_chars
+    hits = [(h, s) for s in allowed if (h := _matches(n, s, short))]
+    if hits:
+        h, s = max(hits, key=lambda x: x[0][:2])  # max() keeps the first of equals: the file's order
+        return s.kind, h[2]
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def name_kind(name: str) -> tuple[str, str | None]:
+    """(kind, the word that decided it) from a column's name alone; ("other", None) when it names no kind."""
+    kd = _kinds()
+    n = _norm_name(name)
+    if not n:
+        return "other", None
+    if len(n) > 1 and n.endswith(kd.org_suffixes):
+        return "other", None  # an office or an organisation (人事处, 市统计局), not a kind of column
+    joined = False
+    for c in kd.conjunctions:
+        head, sep, _ = n.partition(c)
+        if sep and len(head) >= 2 and len(n) - len(head) - 1 >= 2:
+            got = _name_kind(head, kd)
+            if got:
+                return got
+            joined = True
+            break
+    got = _name_kind(n, kd)
+    if got:
+        return got
+    if kd.long_kind and kd.long_chars and len(n) >= kd.long_chars and not joined:
+        return kd.long_kind, n
+    return "other", None
+
+
+def titles_kind(titles: list[str] | None) -> tuple[str, str | None]:
+    """(kind, word) when at least `titles.share` of at least `titles.min_rows` titles carry words specific to
+    one kind; ("other", None) otherwise. Kinds without `titles` words are never inferred this way."""
+    kd = _kinds()
+    titles = [t for t in (titles or []) if t]
+    if len(titles) < kd.title_min_rows:
+        return "other", None
+    votes: dict[str, int] = {}
+    word: dict[str, str] = {}
+    for t in titles:
+        for s in kd.kinds:
+            w = next((w for w in s.titles if w in t), None)
+            if w:
+                votes[s.kind] = votes.get(s.kind, 0) + 1
+                word.setdefault(s.kind, w)
+                break
+    if votes:
+        kind, n = max(votes.items(), key=lambda kv: kv[1])
+        if n >= kd.title_share * len(titles):
+            return kind, word[kind]
+    return "other", None
+
+
+def decide_kind(name: str, titles: list[str] | None = None, path: str | None = None,
+                overrides: dict[str, str] | None = None,
+                aliases: Iterable[tuple[str, str]] = ()) -> KindDecision:
+    """A column's kind: a site override, else its own name, else another name the site prints for it
+    (`aliases`: (sitemap|breadcrumb, name)), else its rows' titles. Inheritance from ancestors is the tree's
+    business (inspect), since it needs the whole tree."""
+    if overrides:
+        for key in (path, name):
+            if key and key in overrides:
+                return KindDecision(overrides[key], "config", key)
+    kind, word = name_kind(name)
+    if kind != "other":
+        return KindDecision(kind, "named", word)
+    for source, alias in aliases:
+        kind, word = name_kind(alias)
+        if kind != "other":
+            return KindDecision(kind, source, alias)
+    kind, word = titles_kind(titles)
+    if kind != "other":
+        return KindDecision(kind, "titles", word)
+    return OTHER
 
 
 def classify_column(name: str, titles: list[str] | None = None, path: str | None = None,
                     overrides: dict[str, str] | None = None) -> str:
-    """Kind from the column's own name; if it says nothing, by majority of its rows' titles."""
-    if overrides:
-        for key in (path, name):
-            if key and key in overrides:
-                return overrides[key]
-    n = clean(name)
-    for k in _kinds():
-        if any(w in n for w in k["name"]):
-            return k["kind"]
-    if titles:
-        votes: dict[str, int] = {}
-        for t in titles:
-            for k in _kinds():
-                if any(w in t for w in k.get("title_words") or []):
-                    votes[k["kind"]] = votes.get(k["kind"], 0) + 1
-                    break
-        if votes:
-            kind, n_votes = max(votes.items(), key=lambda kv: kv[1])
-            if n_votes * 2 >= len(titles):
-                return kind
-    return "other"
+    """Kind from the column's own name; if it says nothing, from its rows' titles (see decide_kind)."""
+    return decide_kind(name, titles, path, overrides).kind
 
 
 def _same_site(url: str | None, base: str | None) -> bool:
