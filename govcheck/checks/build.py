@@ -25,7 +25,8 @@ ORG_FIELDS = {"functions": "机关职能", "structure": "机构设置", "address
 
 
 def _items(page: dict, ref: EvidenceRef | None) -> list[Item]:
-    return [Item(title=i.get("title") or "", url=i.get("url"), date=i.get("date"), ref=ref)
+    return [Item(title=i.get("title") or "", url=i.get("url"), date=i.get("date"), ref=ref,
+                 date_inferred=i.get("date_inferred") or None, source="data" if i.get("source") else None)
             for i in page.get("items") or []]
 
 
@@ -36,7 +37,7 @@ def column_from_page(page: dict, path: str, kind: str, ref: EvidenceRef | None, 
         path=path, name=path.split(">")[-1], kind=kind,
         first_level=path.count(">") == 1 if first_level is None else first_level,
         url=url or (ref.url if ref else None), items=_items(page, ref), blank=bool(page.get("blank")),
-        dynamic=bool(page.get("dynamic_list")), ref=ref, sub_platform=sub_platform,
+        dynamic=bool(page.get("dynamic_list")), ref=ref, sub_platform=sub_platform, role="list",
     )
 
 

@@ -54,6 +54,17 @@ class Item:
     url: str | None = None
     date: str | None = None  # YYYY-MM-DD
     ref: EvidenceRef | None = None
+    date_inferred: bool | None = None  # True: the row shows only MM-DD, the year was inferred
+    source: str | None = None  # None: the page's own markup; "data": data the page loads (script records, JSON)
+
+
+# What a column was judged from; every column of a crawled site ends in exactly one of these.
+STATE_PAGES = "pages"  # judged from the pages (list rows, a blank list, a single page, a menu's sub-columns)
+STATE_DATA = "data"  # judged from data the page loads (records held in a script element, a JSON endpoint)
+STATE_MANUAL = "manual"  # 需人工核查, `state_reason` says why
+STATES = (STATE_PAGES, STATE_DATA, STATE_MANUAL)
+# Kind bases a window rule may deduct on: the site names the column so (see extract.columns.KindDecision).
+NAMED_BASES = frozenset({"named", "sitemap", "breadcrumb", "config"})
 
 
 @dataclass
@@ -69,9 +80,47 @@ class ColumnFacts:
     ref: EvidenceRef | None = None
     sub_platform: str | None = None  # department sub-platform on a county platform (X02), e.g. 县民政局
     cycle_days: int | None = None  # site override of the kind's update cycle
+    # how `kind` was decided: named · sitemap · breadcrumb · config (the site names it so) · inherited (a named
+    # ancestor's kind) · titles (its rows' titles) · none (other); `kind_from`: the word or ancestor it came from
+    kind_basis: str = "named"
+    kind_from: str | None = None
+    role: str | None = None  # list · menu (judged through its sub-columns) · page (a single page) · unread
+    state: str | None = None  # pages · data · manual (see STATES); None in hand-written facts: derived
+    state_reason: str | None = None  # why a person must look (state manual)
 
     def dates(self) -> list[dt.date]:
         return [d for d in (to_date(i.date) for i in self.items) if d is not None]
+
+    def kind_named(self) -> bool:
+        """The site names the column's kind (its own name, 网站地图, breadcrumb, or a site override): a window
+        rule may deduct on it. A kind inherited or read from titles is a guess."""
+        return self.kind_basis in NAMED_BASES or self.kind == "other"
+
+    def judged_state(self) -> str:
+        """The column's state; hand-written facts without one: a script-drawn list without entries is manual."""
+        if self.state:
+            return self.state
+        if self.dynamic and not self.items:
+            return STATE_MANUAL
+        if self.items and all(i.source == "data" for i in self.items):
+            return STATE_DATA
+        return STATE_PAGES
+
+    def judgeable(self) -> bool:
+        return self.judged_state() != STATE_MANUAL
+
+    def newest_item(self, at: dt.date) -> Item | None:
+        """The row with the newest date not after `at` (a full date preferred over an inferred one of the same
+        day): the row a freshness verdict rests on."""
+        best, best_key = None, None
+        for i in self.items:
+            d = to_date(i.date)
+            if d is None or d > at:
+                continue
+            key = (d, not i.date_inferred)
+            if best_key is None or key > best_key:
+                best, best_key = i, key
+        return best
 
 
 @dataclass
@@ -80,6 +129,16 @@ class HomeFacts:
     items: list[Item] = field(default_factory=list)  # dated entries shown on the home page
     ref: EvidenceRef | None = None
     name_in_header: bool | None = None  # the site's name shown in the header area (None: not decidable)
+
+
+@dataclass
+class Undecided:
+    """A fact extraction could not decide (a page whose role is unclear, a 机构职能 column that is only a menu
+    with no holding page read …): the checks list it for a person under `code`, never deduct on it."""
+
+    code: str
+    reason: str
+    urls: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -248,6 +307,14 @@ class SiteFacts:
     annual_reports: list[AnnualReport] = field(default_factory=list)
     search: SearchFacts | None = None
     links: list[LinkOutcome] = field(default_factory=list)
+    undecided: list[Undecided] = field(default_factory=list)
+
+    def column_states(self) -> dict[str, int]:
+        """How many columns are in each state (pages / data / manual): every column is in exactly one."""
+        out = {s: 0 for s in STATES}
+        for c in self.columns:
+            out[c.judged_state()] += 1
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return _prune(asdict(self))

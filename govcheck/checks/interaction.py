@@ -7,8 +7,8 @@ import random
 
 from govcheck.rules import RuleSet
 
-from .base import (ManualItem, Sample, check, column_ev, column_newest, data, decidable, ev, finding, has_rule,
-                   note, param, parse, site_columns, window_start)
+from .base import (ManualItem, Sample, check, column_ev, data, ev, finding, freshness, has_rule, note, param, parse,
+                   site_columns, unsure_item, window_start)
 from .facts import Consultation, SiteFacts
 
 
@@ -132,8 +132,10 @@ def messages_stale(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Rando
         return
     start = window_start(rs, "D18.3", at)
     for col in site_columns(facts):
-        if col.kind != "咨询/留言" or not decidable(col):
+        if col.kind != "咨询/留言":
             continue
-        last = column_newest(facts, col, at)
-        if last is None or last < start:
-            yield finding(facts, "D18.3", [column_ev(col, last, note("stale_window", name=col.name))])
+        f = freshness(facts, col, at, start)
+        if f.verdict == "stale":
+            yield finding(facts, "D18.3", [column_ev(col, f.newest, note("stale_window", name=col.name))])
+        elif f.verdict == "unsure":
+            yield unsure_item("D18.3", col, f)

@@ -68,6 +68,7 @@ class _KindSpec:
 @dataclass(frozen=True)
 class _KindData:
     kinds: tuple[_KindSpec, ...]
+    absorbing: tuple[str, ...]
     org_suffixes: tuple[str, ...]
     conjunctions: tuple[str, ...]
     long_kind: str | None
@@ -105,13 +106,18 @@ def _kinds() -> _KindData:
                                _strs(path, w, k.get("titles"))))
     long_name = data.get("long_name") or {}
     titles = data.get("titles") or {}
-    return _KindData(tuple(specs), _strs(path, "org_suffixes", data.get("org_suffixes")),
+    return _KindData(tuple(specs), _strs(path, "absorbing", data.get("absorbing")),
+                     _strs(path, "org_suffixes", data.get("org_suffixes")),
                      _strs(path, "conjunctions", data.get("conjunctions")), long_name.get("kind"),
                      int(long_name.get("min_chars") or 0), float(titles.get("share", 0.67)),
                      int(titles.get("min_rows", 2)))
 
 
 _QUOTES = str.maketrans("", "", "“”\"'《》「」【】[]()（）·•")
+
+
+def _han(s: str) -> int:
+    return sum(1 for ch in s if "\u4e00" <= ch <= "\u9fff")
 
 
 def _norm_name(name: str) -> str:
@@ -153,7 +159,7 @@ def _name_kind(n: str, kd: _KindData) -> tuple[str, str] | None:
     if dom:
         h, s = max(dom, key=lambda x: x[0][:2])
         return s.kind, h[2]
-    short = not kd.long_chars or len(n) < kd.long_chars
+    short = not kd.long_chars or _han(n) < kd.long_chars
     hits = [(h, s) for s in allowed if (h := _matches(n, s, short))]
     if hits:
         h, s = max(hits, key=lambda x: x[0][:2])  # max() keeps the first of equals: the file's order
@@ -182,7 +188,7 @@ def name_kind(name: str) -> tuple[str, str | None]:
     got = _name_kind(n, kd)
     if got:
         return got
-    if kd.long_kind and kd.long_chars and len(n) >= kd.long_chars and not joined:
+    if kd.long_kind and kd.long_chars and _han(n) >= kd.long_chars and not joined:
         return kd.long_kind, n
     return "other", None
 
@@ -208,6 +214,11 @@ def titles_kind(titles: list[str] | None) -> tuple[str, str | None]:
         if n >= kd.title_share * len(titles):
             return kind, word[kind]
     return "other", None
+
+
+def absorbing_kinds() -> tuple[str, ...]:
+    """Kinds whose sub-columns are of the same kind whatever their names say (专题专栏's topics)."""
+    return _kinds().absorbing
 
 
 def decide_kind(name: str, titles: list[str] | None = None, path: str | None = None,

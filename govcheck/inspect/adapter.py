@@ -18,11 +18,11 @@ from typing import Any, Callable, Iterable
 import yaml
 
 from govcheck.checks import build
-from govcheck.checks.facts import (ColumnFacts, EvidenceRef, InteractionFacts, Interpretation, Item, LinkOutcome,
-                                   Policy, SiteFacts)
+from govcheck.checks.facts import (NAMED_BASES, STATE_DATA, STATE_MANUAL, STATE_PAGES, ColumnFacts, EvidenceRef,
+                                   InteractionFacts, Interpretation, Item, LinkOutcome, Policy, SiteFacts)
 from govcheck.collect import query
 from govcheck.extract import extract_from_page, parse_page
-from govcheck.extract.columns import classify_column, extract_nav_columns, extract_sitemap_columns, flatten
+from govcheck.extract.columns import decide_kind, extract_nav_columns, extract_sitemap_columns, flatten
 from govcheck.extract.consultation import is_feedback
 from govcheck.extract.meta import page_title
 from govcheck.model import Finding, Site
@@ -83,8 +83,8 @@ def ref_of(row: dict[str, Any]) -> EvidenceRef:
                          record_id=row.get("record_id"), offset=row.get("warc_offset"))
 
 
-_KEEP = ("kind", "title", "breadcrumb", "publish_date", "items", "blank", "dynamic_list", "page_links", "footer",
-         "meta", "publisher", "column_name")
+_KEEP = ("kind", "title", "breadcrumb", "publish_date", "items", "blank", "dynamic_list", "loads_data", "page_links",
+         "footer", "meta", "publisher", "column_name")
 
 
 @functools.lru_cache(maxsize=1)
@@ -219,6 +219,67 @@ def extract_rows(rows: list[dict], crawl_dir: str | Path, at: dt.date, site: Sit
     return out
 
 
+def api_rows(db, site_url: str) -> list[dict]:
+    """Index rows of the JSON endpoints the crawl fetched for a site (pages' scripts name them), archived fine."""
+    rows: dict[str, dict] = {}
+    for row in query.fetches(db, site_url, "api"):
+        if row["outcome"] == "ok" and row.get("warc") and row.get("warc_offset") is not None:
+            rows[row["url"]] = row
+    return list(rows.values())
+
+
+def _load_data(cols: dict[str, "Col"], rows: list[dict], crawl_dir: Path) -> None:
+    """Rows of the JSON endpoints a column's list pages load (and the endpoints' next pages, which the crawl
+    fetched from the previous answer), for a column whose pages show no rows of their own: judged from data
+    the page loads, each row citing the archived answer it was read from.
+
+    A rendered DOM (a browser pass) can feed the same path: its rows become Items with source "data"."""
+    from govcheck.extract.pagination import json_items
+
+    if not rows:
+        return
+    by_ref: dict[str, list[dict]] = {}
+    for r in rows:
+        by_ref.setdefault(_norm_url(r.get("referrer")) or "", []).append(r)
+    for c in cols.values():
+        if not c.lists or any(i.get("source") is None for rec in c.lists for i in rec.d.get("items") or []):
+            continue
+        queue = [_norm_url(rec.url) for rec in c.lists]
+        seen: set[str] = set()
+        keys: set[tuple] = set()
+        while queue:
+            for r in by_ref.get(queue.pop(0) or "", []):
+                if r["url"] in seen:
+                    continue
+                seen.add(r["url"])
+                queue.append(_norm_url(r["url"]))
+                try:
+                    _, _, body = query.read_record(crawl_dir, r["warc"], r["warc_offset"])
+                except Exception as e:  # noqa: BLE001 - an unreadable answer is data not read, not a crash
+                    log.warning("cannot read %s: %s", r["url"], e)
+                    continue
+                c.data_sources += 1
+                ref = ref_of(r)
+                for it in json_items(body, base_url=r.get("final_url") or r["url"]):
+                    key = (it.get("url"), it.get("title"), it.get("date"))
+                    if key in keys or not it.get("title"):
+                        continue
+                    keys.add(key)
+                    c.data.append(Item(title=it["title"], url=it.get("url"), date=it.get("date"), ref=ref,
+                                       source="data"))
+
+
+def _unread_reasons(link_rows: list[dict]) -> dict[str, str]:
+    """Why a URL the site links to was not archived as a page (a broken link, robots.txt, the crawl's limits)."""
+    words = data()["column_state"]["unread_outcomes"]
+    out: dict[str, str] = {}
+    for lk in link_rows:
+        o = lk.get("outcome")
+        if o in words and lk["url"] not in out:
+            out[lk["url"]] = words[o].format(status=lk.get("status") or "")
+    return out
+
+
 def read_html(crawl_dir: Path, ref: EvidenceRef) -> bytes:
     return query.read_record(crawl_dir, ref.warc, ref.offset)[2]
 
@@ -250,6 +311,9 @@ class Col:
     sources: set[str] = field(default_factory=set)
     lists: list[PageRec] = field(default_factory=list)  # its list pages (first page and pagination)
     page: PageRec | None = None  # a single page standing for the column (单位简介, 机构职能 …)
+    names: dict[str, str] = field(default_factory=dict)  # other names the site prints for it: source → name
+    data: list[Item] = field(default_factory=list)  # rows read from data its list pages load (JSON endpoints)
+    data_sources: int = 0  # how many such answers were read (0 rows from 1 answer ≠ nothing read)
 
 
 def _norm_path(path: str) -> str:
@@ -268,7 +332,9 @@ def column_tree(pages: list[PageRec], sitemap: list[tuple[PageRec, list[dict]]],
     """Columns keyed by printed path, from 网站地图, the home page's menu and every page's breadcrumb.
 
     A page that no list links to but that shows a breadcrumb is a column shown as a single page (单位简介,
-    机构职能); an entry of a list is not a column, whatever its breadcrumb says."""
+    机构职能); an entry of a list is not a column, whatever its breadcrumb says. A menu or 网站地图 entry leading
+    off the site's hosts is a link, not a column. One column printed under two names (the menu says 动态, its
+    page's breadcrumb 工作动态) is one column, kept under the path its own page prints (`_merge_by_url`)."""
     cols: dict[str, Col] = {}
     hosts = {_host(site_url)} | {h.lower() for h in extra_hosts}
 
@@ -276,6 +342,8 @@ def column_tree(pages: list[PageRec], sitemap: list[tuple[PageRec, list[dict]]],
         path = _norm_path(path)
         if path.count(">") < 1:
             return None
+        if url and source in ("nav", "sitemap") and _host(url) not in hosts:
+            return None  # another site (a provincial platform, a 12345 hotline): not one of this site's columns
         c = cols.get(path)
         if c is None:
             c = cols[path] = Col(path=path, name=path.split(">")[-1])
@@ -314,7 +382,65 @@ def column_tree(pages: list[PageRec], sitemap: list[tuple[PageRec, list[dict]]],
             col = add(path, rec.url, "page")
         if col is not None and col.page is None and not col.lists:
             col.page = rec  # a column shown as a single page
-    return cols, known
+    return _merge_by_url(cols), known
+
+
+def _merge_by_url(cols: dict[str, Col]) -> dict[str, Col]:
+    """A column known from the menu or 网站地图 under one path whose URL was read under another path (its page's
+    breadcrumb prints another name or another parent) is that other column: it and everything listed under it
+    move there, and the names it was listed under are kept as the column's other names (kind evidence)."""
+    read_at: dict[str, str] = {}
+    for c in cols.values():
+        for r in c.lists[:1] + ([c.page] if c.page is not None else []):
+            read_at.setdefault(_norm_url(r.url), c.path)
+    for c in cols.values():  # a list's first page is the URL a menu links to
+        if c.lists:
+            first = min(c.lists, key=lambda r: (r.depth, len(r.url), r.url))
+            read_at.setdefault(_norm_url(first.url), c.path)
+    moves: dict[str, str] = {}
+    for c in sorted(cols.values(), key=lambda c: c.path.count(">")):
+        if c.lists or c.page is not None or not c.url:
+            continue
+        target = read_at.get(c.url)
+        if target and target != c.path and not target.startswith(c.path + ">") \
+                and not c.path.startswith(target + ">"):
+            moves[c.path] = target
+    if not moves:
+        return cols
+    out: dict[str, Col] = {}
+
+    def moved(path: str) -> str:
+        parts = path.split(">")
+        for i in range(len(parts), 1, -1):
+            head = ">".join(parts[:i])
+            if head in moves:
+                return moves[head] + (">" + ">".join(parts[i:]) if i < len(parts) else "")
+        return path
+
+    for path, c in cols.items():  # columns staying where they are first, then the moved ones into them
+        if moved(path) == path:
+            out[path] = c
+    for path in sorted(cols, key=lambda p: p.count(">")):
+        new = moved(path)
+        if new == path:
+            continue
+        c = cols[path]
+        for anc_i in range(1, new.count(">")):
+            anc = ">".join(new.split(">")[: anc_i + 1])
+            out.setdefault(anc, Col(path=anc, name=anc.split(">")[-1], sources=set(c.sources)))
+        cur = out.get(new)
+        if cur is None:
+            cur = out[new] = Col(path=new, name=new.split(">")[-1])
+        if c.name != cur.name:
+            for src in sorted(c.sources):
+                cur.names.setdefault(src, c.name)
+        for k, v in c.names.items():
+            cur.names.setdefault(k, v)
+        cur.sources |= c.sources
+        cur.url = cur.url or c.url
+        cur.lists += c.lists
+        cur.page = cur.page or c.page
+    return out
 
 
 def _host(url: str | None) -> str:
@@ -362,16 +488,14 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
         out.search_forms = home.d.get("search_forms") or []
 
     cols, known = column_tree(pages, sitemap, site.url, site.extra_hosts)
+    link_rows = query.link_outcomes(db, site.url)
     out.columns = cols
     facts.columns_known = known
-    facts.columns = _column_facts(cols, at)
-    named_kind = {c.path: classify_column(c.name, None, c.path) for c in facts.columns}  # by its own name only
-    build.inherit_kinds(facts.columns)
-    if column_cycles is not None:
-        default = data().get("uncycled_list_days")
-        for c in facts.columns:
-            if default and c.kind not in column_cycles and c.dates():
-                c.cycle_days = int(default)
+    _load_data(cols, api_rows(db, site.url), crawl_dir)
+    facts.columns = _column_facts(cols, at, column_cycles, _unread_reasons(link_rows))
+    shown = _shown_dates(pages)
+    confirm_years([i for c in facts.columns for i in c.items] + (facts.home.items if facts.home else []), shown)
+    named_kind = {c.path: c.kind for c in facts.columns if c.kind_basis in NAMED_BASES}  # by its names only
     kind_of = {c.path: c.kind for c in facts.columns}
 
     # articles by the column whose list links to them
@@ -384,6 +508,9 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
             for it in rec.d.get("items") or []:
                 if it.get("url"):
                     article_col.setdefault(_norm_url(it["url"]), c.path)
+        for it in c.data:
+            if it.url:
+                article_col.setdefault(_norm_url(it.url), c.path)
 
     def col_of(rec: PageRec) -> str | None:
         return article_col.get(rec.url) or (_norm_path(rec.path()) if rec.path() else None)
@@ -459,7 +586,6 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
             text = parse_page(read_html(crawl_dir, src.ref), src.url).text
             facts.leaders = build.leaders_from_page(text, src.ref) or None
 
-    link_rows = query.link_outcomes(db, site.url)
     facts.interaction = _interaction(pages, facts, msg_cols, home, _stats_in_lists(facts, cols, crawl_dir),
                                      lambda: _channel_entries(link_rows, by_url, crawl_dir))
     facts.links = _links(link_rows, by_url, home, site.url)
@@ -511,10 +637,14 @@ def _own_issue(d: dict, site: Site) -> bool:
         any(n and n in pub for n in (site.unit, site.name))
 
 
-def _column_facts(cols: dict[str, Col], at: dt.date) -> list[ColumnFacts]:
+def _column_facts(cols: dict[str, Col], at: dt.date, column_cycles: dict[str, int] | None = None,
+                  unread: dict[str, str] | None = None, overrides: dict[str, str] | None = None) -> list[ColumnFacts]:
+    """One ColumnFacts per column, each in exactly one state (pages / data / manual with the reason), its kind
+    with how it was decided. `unread`: for a column URL the crawl did not archive, what happened to it."""
     cfg = data()
     fl_parents = set(cfg["first_level_parents"])
     sp_parents = set(cfg["sub_platform_parents"])
+    why = cfg["column_state"]
     has_children = {p.rsplit(">", 1)[0] for p in cols if ">" in p}
     out = []
     for path, c in cols.items():
@@ -542,20 +672,138 @@ def _column_facts(cols: dict[str, Col], at: dt.date) -> list[ColumnFacts]:
                             continue
                         seen.add(key)
                         items.append(Item(title=it.get("title") or "", url=it.get("url"), date=it.get("date"),
-                                          ref=rec.ref))
+                                          ref=rec.ref, date_inferred=it.get("date_inferred") or None,
+                                          source="data" if it.get("source") else None))
         elif c.page is not None:
             ref, url = c.page.ref, url or c.page.url
-        blank = bool(c.lists) and not nav and not items and all(r.d.get("blank") for r in c.lists)
-        dynamic = bool(c.lists) and not nav and not items and any(r.d.get("dynamic_list") for r in c.lists)
+        static = [i for i in items if i.source is None]
+        loaded = [i for i in items if i.source == "data"]
+        if not nav and not static and c.data:  # rows of the JSON endpoints its list pages load
+            items = loaded = list(c.data)
+        dynamic = bool(c.lists) and not nav and not static and any(r.d.get("dynamic_list") or r.d.get("loads_data")
+                                                                  for r in c.lists)
+        blank = bool(c.lists) and not nav and not items and not dynamic and all(r.d.get("blank") for r in c.lists)
+        if nav:
+            role, state, reason = "menu", None, None  # decided once its sub-columns are
+        elif c.lists:
+            role = "list"
+            if static:
+                state, reason = STATE_PAGES, None
+            elif loaded:
+                state, reason = STATE_DATA, None
+            elif blank:
+                state, reason = STATE_PAGES, None
+            elif c.data_sources or any(r.d.get("loads_data") for r in c.lists):
+                state, reason = STATE_MANUAL, why["data_empty"]
+            elif dynamic:
+                state, reason = STATE_MANUAL, why["script_no_data"]
+            else:
+                state, reason = STATE_MANUAL, why["no_rows"]
+        elif c.page is not None:
+            role, state, reason = "page", STATE_PAGES, None
+        else:
+            role, state = "unread", STATE_MANUAL
+            reason = why["unread"].format(why=(unread or {}).get(url or "", why["unread_default"]))
         titles = [i.title for i in items]
-        kind = classify_column(c.name, titles, path)
+        aliases = [(_ALIAS_BASIS.get(src, "named"), n) for src, n in sorted(c.names.items())]
+        dec = decide_kind(c.name, titles, path, overrides, aliases)
         if sub is not None:
             first_level = _sub_first_level(path, sub_depth, cols, has_children)
         else:
             first_level = len(parts) == 2 or parts[-2] in fl_parents
-        out.append(ColumnFacts(path=path, name=c.name, kind=kind, first_level=first_level, url=url, items=items,
-                               blank=blank, dynamic=dynamic, ref=ref, sub_platform=sub))
+        out.append(ColumnFacts(path=path, name=c.name, kind=dec.kind, first_level=first_level, url=url, items=items,
+                               blank=blank, dynamic=dynamic and not items, ref=ref, sub_platform=sub,
+                               kind_basis=dec.basis, kind_from=dec.source, role=role, state=state,
+                               state_reason=reason))
+    _inherit_kinds(out)
+    for c in out:
+        if c.role == "page" and column_cycles is not None and c.kind in column_cycles and c.kind_basis in NAMED_BASES:
+            c.state, c.state_reason = STATE_MANUAL, why["no_list"]  # a dated kind shown as one page: not judged
+    _menu_states(out, why["menu_unjudged"])
+    if column_cycles is not None:
+        _cycles(out, column_cycles)
     return out
+
+
+# names a site prints for a column elsewhere → the KindDecision basis they give (the menu's own name is a name)
+_ALIAS_BASIS = {"sitemap": "sitemap", "breadcrumb": "breadcrumb", "nav": "named", "page": "breadcrumb"}
+
+
+def _shown_dates(pages: list[PageRec]) -> dict[str, str]:
+    """The full date each crawled content page shows for itself (its own page, not a list's MM-DD)."""
+    return {p.url: p.d["publish_date"] for p in pages if p.kind == "article" and p.d.get("publish_date")}
+
+
+def confirm_years(items: Iterable[Item], shown: dict[str, str]) -> None:
+    """A row showing only MM-DD whose target page shows the same month and day with a year (or whose URL
+    carries it, t20220512_): the year is read, not inferred, and the row takes that full date."""
+    from govcheck.extract.dates import date_from_url
+
+    for it in items:
+        if not it.date_inferred or not it.date:
+            continue
+        md = it.date[5:]
+        full = shown.get(_norm_url(it.url) or "")
+        if not (full and full[5:] == md):
+            u = date_from_url(it.url)
+            full = u.isoformat() if u is not None and u.isoformat()[5:] == md else None
+        if full:
+            it.date, it.date_inferred = full, None
+
+
+def _inherit_kinds(columns: list[ColumnFacts]) -> None:
+    """A column whose name says nothing takes the kind of its nearest ancestor whose kind the site names
+    (首页>…>政府文件>经济 is a 政策文件 column), and any column under a named 专题专栏 column is a topic
+    (column_kinds.yaml `absorbing`): basis `inherited`, so a window rule judges it only through that ancestor,
+    never on its own."""
+    from govcheck.extract.columns import absorbing_kinds
+
+    named = {c.path: c.kind for c in columns if c.kind != "other" and c.kind_basis in NAMED_BASES}
+    absorbing = set(absorbing_kinds())
+    for c in columns:
+        parts = c.path.split(">")
+        ancestors = [">".join(parts[:i]) for i in range(len(parts) - 1, 1, -1)]
+        topic = next((a for a in ancestors if named.get(a) in absorbing), None)
+        if topic is not None:  # a topic's sub-column is a topic (专题专栏>安全生产月)
+            c.kind, c.kind_basis, c.kind_from = named[topic], "inherited", topic
+            continue
+        if c.kind != "other":
+            continue
+        for anc in ancestors:
+            k = named.get(anc)
+            if k:
+                c.kind, c.kind_basis, c.kind_from = k, "inherited", anc
+                break
+
+
+def _menu_states(columns: list[ColumnFacts], reason: str) -> None:
+    """A menu is judged through its sub-columns: from the pages when one of them is judged, else 需人工核查."""
+    by_path = {c.path: c for c in columns}
+    for c in sorted(columns, key=lambda c: -c.path.count(">")):
+        if c.role != "menu":
+            continue
+        subs = [d for p, d in by_path.items() if p.startswith(c.path + ">")]
+        judged = [d for d in subs if d.role != "menu" and d.state in (STATE_PAGES, STATE_DATA)]
+        if judged:
+            c.state = STATE_DATA if all(d.state == STATE_DATA for d in judged) else STATE_PAGES
+        else:
+            c.state, c.state_reason = STATE_MANUAL, reason
+
+
+def _cycles(columns: list[ColumnFacts], column_cycles: dict[str, int]) -> None:
+    """A dated list whose kind has no cycle in the rule set gets `uncycled_list_days` (an unclassified column
+    that stopped years ago is still judged, D09.2); a kind read from titles is a guess, so its column is judged
+    by the longer of its kind's cycle and that one."""
+    default = data().get("uncycled_list_days")
+    if not default:
+        return
+    for c in columns:
+        if not c.dates():
+            continue
+        if c.kind not in column_cycles:
+            c.cycle_days = int(default)
+        elif c.kind_basis == "titles":
+            c.cycle_days = max(int(column_cycles[c.kind]), int(default))
 
 
 def _sub_first_level(path: str, sub_depth: int, cols: dict[str, Col], has_children: set[str]) -> bool:

@@ -448,6 +448,8 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
             outcomes.append(o)
             bar.advance(task)
     timings["checks"] = time.perf_counter() - t0
+    states = column_state_counts(outcomes)
+    Console(stderr=True).print(column_state_line(states))  # printed with or without progress display
 
     findings = [f for o in outcomes for f in o.findings]
     account_list = []
@@ -469,13 +471,27 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
     write_side_files(out, outcomes)
     meta.setdefault("inspect", {})
     meta["inspect"].update({"manual_file": "manual.json", "samples_file": "samples.json",
-                            "facts_dir": "facts", "pages": sum(o.pages for o in outcomes)})
+                            "facts_dir": "facts", "pages": sum(o.pages for o in outcomes),
+                            "column_states": states})
     t0 = time.perf_counter()
     console.print("[bold]5/5 评分并生成通报[/]")
     create_and_report(out, meta=meta, rs=rs, sites=sites, accounts=account_list, findings=findings, db=db, pdf=pdf)
     _record_samples(out, db, outcomes)
     timings["report"] = time.perf_counter() - t0
     return InspectResult(out=out, sites=outcomes, findings=findings, timings=timings)
+
+
+def column_state_counts(outcomes: list[SiteOutcome]) -> dict[str, int]:
+    """Columns of all sites per state: judged from the pages, from data the page loads, or 需人工核查."""
+    total = {"pages": 0, "data": 0, "manual": 0}
+    for o in outcomes:
+        for k, v in o.facts.column_states().items():
+            total[k] = total.get(k, 0) + v
+    return total
+
+
+def column_state_line(states: dict[str, int]) -> str:
+    return data()["column_state_line"].format(total=sum(states.values()), **states)
 
 
 def write_side_files(out: Path, outcomes: list[SiteOutcome]) -> None:
@@ -490,6 +506,7 @@ def write_side_files(out: Path, outcomes: list[SiteOutcome]) -> None:
     fdir.mkdir(exist_ok=True)
     for i, o in enumerate(outcomes):
         (fdir / f"{i:03d}.json").write_text(json.dumps({"unit": o.site.unit, "pages": o.pages, "error": o.error,
+                                                         "column_states": o.facts.column_states(),
                                                          "site": o.facts.to_dict()}, ensure_ascii=False),
                                             encoding="utf-8")
 
