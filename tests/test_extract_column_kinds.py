@@ -69,10 +69,10 @@ def test_strict_window_kinds_never_from_generic_titles():
     assert d == KindDecision("政策文件", "titles", "关于印发") and not d.named
 
 
-def test_kind_basis():
-    assert decide_kind("工作动态").basis == "named" and decide_kind("工作动态").named
+def test_kind_source():
+    assert decide_kind("工作动态").source == "name" and decide_kind("工作动态").named
     d = decide_kind("栏目一", aliases=[("sitemap", "部门动态")])
-    assert (d.kind, d.basis, d.source) == ("动态要闻", "sitemap", "部门动态") and d.named
+    assert (d.kind, d.source, d.read_from) == ("动态要闻", "sitemap", "部门动态") and d.named
     d = decide_kind("工作动态", path="首页>工作动态", overrides={"首页>工作动态": "专题专栏"})
-    assert (d.kind, d.basis) == ("专题专栏", "config")
-    assert decide_kind("栏目A", ["甲", "乙"]).basis == "none"
+    assert (d.kind, d.source) == ("专题专栏", "config")
+    assert decide_kind("栏目A", ["甲", "乙"]).source == "none"

@@ -80,23 +80,23 @@ def test_one_column_printed_under_two_names_is_one_column():
     assert "首页>动态" not in cf and "首页>要闻" not in cf  # a menu entry is the column its own page prints
     col = cf["首页>新闻>本地信息"]
     assert col.items and col.state == "pages" and col.role == "list"
-    assert (col.kind, col.kind_basis, col.kind_from) == ("动态要闻", "named", "动态")  # the menu's name for it
+    assert (col.kind, col.kind_source, col.kind_from) == ("动态要闻", "name", "动态")  # the menu's name for it
     # what the menu lists under a column moves with it; a column whose sub-columns were never read is not
     # judged on its own page (it lists its sub-columns' entries): a person looks
     menu = cf["首页>新闻>栏目乙"]
     assert "首页>新闻>栏目乙>专项" in cf and menu.role == "menu" and menu.state == "manual"
 
 
-def test_kind_basis_inherited_and_topics():
+def test_kind_source_parent_and_topics():
     pages = [rec(U + "zc/", ["首页", "政府文件"], [("a", U + "zc/1.html", "2022-05-10")]),
              rec(U + "zc/jj/", ["首页", "政府文件", "经济"], [("b", U + "zc/jj/1.html", "2022-05-10")]),
              rec(U + "zt/aq/", ["首页", "专题专栏", "安全生产月"], [("c", U + "zt/aq/1.html", "2020-06-28")]),
              rec(U + "zt/aq/dt/", ["首页", "专题专栏", "安全生产月", "工作动态"],
                  [("d", U + "zt/aq/dt/1.html", "2020-06-28")])]
     cf = facts_of(pages)
-    assert (cf["首页>政府文件>经济"].kind, cf["首页>政府文件>经济"].kind_basis) == ("政策文件", "inherited")
+    assert (cf["首页>政府文件>经济"].kind, cf["首页>政府文件>经济"].kind_source) == ("政策文件", "parent")
     for p in ("首页>专题专栏>安全生产月", "首页>专题专栏>安全生产月>工作动态"):
-        assert (cf[p].kind, cf[p].kind_basis, cf[p].kind_from) == ("专题专栏", "inherited", "首页>专题专栏")
+        assert (cf[p].kind, cf[p].kind_source, cf[p].kind_from) == ("专题专栏", "parent", "首页>专题专栏")
     site = SiteFacts(url=U, unit="某县", columns=list(cf.values()))
     codes = {f.code for f in run_checks(site, RS, AT, 1).findings}
     assert "D04.2" not in codes  # a topic's 工作动态 is not judged by the 2-week news window
@@ -106,7 +106,7 @@ def test_window_rules_deduct_only_on_named_kinds_and_full_dates():
     # a column outside the vocabulary whose rows talk of meetings: never the 2-week news window
     meeting = [(f"召开提案办理工作会议{i}", U + f"ta/{i}.html", "2022-03-01") for i in range(5)]
     # a news column whose newest row shows only MM-DD
-    mmdd = [("要闻一", U + "yw/1.html", "2022-04-20", {"date_inferred": True})]
+    mmdd = [("要闻一", U + "yw/1.html", "2022-04-20", {"date_precision": "month_day"})]
     pages = [rec(U + "ta/", ["首页", "建议提案办理"], meeting),
              rec(U + "yw/", ["首页", "本地要闻"], mmdd),
              rec(U + "gz/", ["首页", "工作动态"], [("要闻二", U + "gz/1.html", "2022-04-20")])]
@@ -123,7 +123,7 @@ def test_guessed_kind_goes_to_a_person_not_a_window():
     rows = [(f"关于某某问题的解读{i}", U + f"jd/{i}.html", "2021-09-01") for i in range(4)]
     cf = facts_of([rec(U + "jd/", ["首页", "政务公开", "栏目甲"], rows)])
     col = cf["首页>政务公开>栏目甲"]
-    assert (col.kind, col.kind_basis) == ("政策解读", "titles")
+    assert (col.kind, col.kind_source) == ("政策解读", "titles")
     col.first_level = True
     res = run_checks(SiteFacts(url=U, unit="某县", columns=[col]), RS, AT, 1)
     assert not [f for f in res.findings if f.code == "D06.2"]
@@ -134,10 +134,10 @@ def test_guessed_kind_goes_to_a_person_not_a_window():
 def test_year_of_an_mmdd_row_is_read_from_its_page():
     from govcheck.checks.facts import Item
 
-    items = [Item("a", U + "a.html", "2022-05-10", date_inferred=True),
-             Item("b", U + "b.html", "2022-05-09", date_inferred=True),
-             Item("c", U + "202105/t20210508_1.html", "2022-05-08", date_inferred=True)]
+    items = [Item("a", U + "a.html", "2022-05-10", date_precision="month_day"),
+             Item("b", U + "b.html", "2022-05-09", date_precision="month_day"),
+             Item("c", U + "202105/t20210508_1.html", "2022-05-08", date_precision="month_day")]
     confirm_years(items, {U + "a.html": "2021-05-10", U + "b.html": "2022-05-08"})
-    assert (items[0].date, items[0].date_inferred) == ("2021-05-10", None)  # its page shows the year
+    assert (items[0].date, items[0].date_inferred) == ("2021-05-10", False)  # its page shows the year
     assert (items[1].date, items[1].date_inferred) == ("2022-05-09", True)  # another day: still a guess
-    assert (items[2].date, items[2].date_inferred) == ("2021-05-08", None)  # its URL carries the day
+    assert (items[2].date, items[2].date_inferred) == ("2021-05-08", False)  # its URL carries the day

@@ -255,7 +255,7 @@ def freshness(facts: SiteFacts, col: ColumnFacts, at: dt.date, start: dt.date, *
     if best is not None and best.date_inferred:
         return Freshness("unsure", last, u["date_inferred"].format(date=last.isoformat()[5:]))
     if named_kind and not col.kind_named():
-        basis = (u.get("kind_bases") or {}).get(col.kind_basis, col.kind_basis)
+        basis = (u.get("kind_sources") or {}).get(col.kind_source, col.kind_source)
         return Freshness("unsure", last, u["kind_guessed"].format(kind=col.kind, basis=basis,
                                                                  source=col.kind_from or ""))
     return Freshness("stale", last)

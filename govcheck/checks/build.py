@@ -26,7 +26,7 @@ ORG_FIELDS = {"functions": "机关职能", "structure": "机构设置", "address
 
 def _items(page: dict, ref: EvidenceRef | None) -> list[Item]:
     return [Item(title=i.get("title") or "", url=i.get("url"), date=i.get("date"), ref=ref,
-                 date_inferred=i.get("date_inferred") or None, source="data" if i.get("source") else None)
+                 date_precision=i.get("date_precision"), source="data" if i.get("source") else None)
             for i in page.get("items") or []]
 
 

@@ -35,6 +35,9 @@ class EvidenceRef:
     warc: str | None = None
     record_id: str | None = None
     offset: int | None = None
+    # what the page is, as extraction read it: home | list | content | menu (links to sub-columns) | search |
+    # unclear; None: not stated. Read by the evidence standard (checks.evidence), never printed.
+    page_role: str | None = None
 
     def evidence(self, **kw: Any) -> Evidence:
         arc = None
@@ -54,8 +57,12 @@ class Item:
     url: str | None = None
     date: str | None = None  # YYYY-MM-DD
     ref: EvidenceRef | None = None
-    date_inferred: bool | None = None  # True: the row shows only MM-DD, the year was inferred
+    date_precision: str | None = None  # day (printed in full) | month_day (MM-DD, year inferred) | month; None: day
     source: str | None = None  # None: the page's own markup; "data": data the page loads (script records, JSON)
+
+    @property
+    def date_inferred(self) -> bool:
+        return self.date_precision not in (None, "day")
 
 
 # What a column was judged from; every column of a crawled site ends in exactly one of these.
@@ -63,8 +70,9 @@ STATE_PAGES = "pages"  # judged from the pages (list rows, a blank list, a singl
 STATE_DATA = "data"  # judged from data the page loads (records held in a script element, a JSON endpoint)
 STATE_MANUAL = "manual"  # 需人工核查, `state_reason` says why
 STATES = (STATE_PAGES, STATE_DATA, STATE_MANUAL)
-# Kind bases a window rule may deduct on: the site names the column so (see extract.columns.KindDecision).
-NAMED_BASES = frozenset({"named", "sitemap", "breadcrumb", "config"})
+# Kind sources a window rule may deduct on: the site names the column so (see extract.columns.KindDecision);
+# None: not stated (hand-written facts), read as named.
+NAMED_SOURCES = frozenset({None, "name", "sitemap", "breadcrumb", "config"})
 
 
 @dataclass
@@ -80,10 +88,11 @@ class ColumnFacts:
     ref: EvidenceRef | None = None
     sub_platform: str | None = None  # department sub-platform on a county platform (X02), e.g. 县民政局
     cycle_days: int | None = None  # site override of the kind's update cycle
-    # how `kind` was decided: named · sitemap · breadcrumb · config (the site names it so) · inherited (a named
-    # ancestor's kind) · titles (its rows' titles) · none (other); `kind_from`: the word or ancestor it came from
-    kind_basis: str = "named"
-    kind_from: str | None = None
+    # how `kind` was decided: name (the column's own name) | sitemap | breadcrumb | parent (a classified
+    # ancestor's) | titles (row titles); None: not stated
+    kind_source: str | None = None
+    list_source: str | None = None  # static | script (data the page loads) | unread; None: from `dynamic`
+    kind_from: str | None = None  # what the kind was read from: the word, the other name, the ancestor's path
     role: str | None = None  # list · menu (judged through its sub-columns) · page (a single page) · unread
     state: str | None = None  # pages · data · manual (see STATES); None in hand-written facts: derived
     state_reason: str | None = None  # why a person must look (state manual)
@@ -94,14 +103,16 @@ class ColumnFacts:
     def kind_named(self) -> bool:
         """The site names the column's kind (its own name, 网站地图, breadcrumb, or a site override): a window
         rule may deduct on it. A kind inherited or read from titles is a guess."""
-        return self.kind_basis in NAMED_BASES or self.kind == "other"
+        return self.kind_source in NAMED_SOURCES or self.kind == "other"
 
     def judged_state(self) -> str:
         """The column's state; hand-written facts without one: a script-drawn list without entries is manual."""
         if self.state:
             return self.state
-        if self.dynamic and not self.items:
+        if self.list_source == "unread" or (self.dynamic and not self.items):
             return STATE_MANUAL
+        if self.list_source == "script":
+            return STATE_DATA
         if self.items and all(i.source == "data" for i in self.items):
             return STATE_DATA
         return STATE_PAGES
@@ -205,6 +216,7 @@ class Consultation:
     feedback_date: str | None = None
     ref: EvidenceRef | None = None
     feedback_ref: EvidenceRef | None = None
+    dates_inferred: list[str] = field(default_factory=list)  # date fields not printed in full (year inferred)
 
 
 @dataclass
@@ -214,6 +226,7 @@ class Interpretation:
     date: str | None = None
     policy_urls: list[str] = field(default_factory=list)  # policies it links to
     ref: EvidenceRef | None = None
+    dates_inferred: list[str] = field(default_factory=list)  # date fields not printed in full (year inferred)
 
 
 @dataclass
@@ -224,6 +237,7 @@ class Policy:
     interpretation_urls: list[str] = field(default_factory=list)  # interpretations it links to
     own_issue: bool = True  # issued in the name of the unit or its office (D07 population)
     ref: EvidenceRef | None = None
+    dates_inferred: list[str] = field(default_factory=list)  # date fields not printed in full (year inferred)
 
 
 @dataclass
@@ -235,6 +249,7 @@ class Message:
     unit: str | None = None
     answer: str | None = None
     ref: EvidenceRef | None = None
+    dates_inferred: list[str] = field(default_factory=list)  # date fields not printed in full (year inferred)
 
 
 @dataclass
@@ -255,6 +270,7 @@ class AnnualReport:
     published: str | None = None
     section5: str | None = None  # text of 五、存在的主要问题及改进情况
     ref: EvidenceRef | None = None
+    dates_inferred: list[str] = field(default_factory=list)  # date fields not printed in full (year inferred)
 
 
 @dataclass

@@ -38,20 +38,21 @@ class Column:
 class KindDecision:
     """A column's kind and how it was decided, so a check can tell a named kind from a guessed one.
 
-    basis: named (the column's own name) · sitemap / breadcrumb (the name 网站地图 or a breadcrumb prints for the
-    same column) · inherited (a named ancestor's kind) · titles (its rows' titles) · config (a site override) ·
-    none (other). `source` is what it was read from: the word in the name, or the ancestor's path."""
+    source: name (the column's own name) · sitemap / breadcrumb (the name 网站地图 or a breadcrumb prints for the
+    same column) · titles (its rows' titles) · config (a site override) · none (other); the column tree adds
+    parent (a named ancestor's kind). `read_from` is what it was read from: the word in the name, the other
+    name, the title word, or the ancestor's path."""
 
     kind: str
-    basis: str
-    source: str | None = None
+    source: str
+    read_from: str | None = None
 
     @property
     def named(self) -> bool:
-        return self.basis in NAMED_BASES
+        return self.source in NAMED_SOURCES
 
 
-NAMED_BASES = frozenset({"named", "sitemap", "breadcrumb", "config"})
+NAMED_SOURCES = frozenset({"name", "sitemap", "breadcrumb", "config"})
 OTHER = KindDecision("other", "none")
 
 
@@ -233,7 +234,7 @@ def decide_kind(name: str, titles: list[str] | None = None, path: str | None = N
                 return KindDecision(overrides[key], "config", key)
     kind, word = name_kind(name)
     if kind != "other":
-        return KindDecision(kind, "named", word)
+        return KindDecision(kind, "name", word)
     for source, alias in aliases:
         kind, word = name_kind(alias)
         if kind != "other":

@@ -493,7 +493,7 @@ def _item(r: Row, base: str | None) -> dict:
             date = u
     return {"title": r.title, "url": url, "date": iso(date),
             **({"date_source": r.date_source} if r.date_source == "url" else {}),
-            **({"date_inferred": True} if inferred(date) else {})}
+            **({"date_precision": "month_day"} if inferred(date) else {})}
 
 
 _DATASTORE_MARKS = ("<datastore", "<recordset", "<record>")

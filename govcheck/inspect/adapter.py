@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 import yaml
 
 from govcheck.checks import build
-from govcheck.checks.facts import (NAMED_BASES, STATE_DATA, STATE_MANUAL, STATE_PAGES, ColumnFacts, EvidenceRef,
+from govcheck.checks.facts import (NAMED_SOURCES, STATE_DATA, STATE_MANUAL, STATE_PAGES, ColumnFacts, EvidenceRef,
                                    InteractionFacts, Interpretation, Item, LinkOutcome, Policy, SiteFacts)
 from govcheck.collect import query
 from govcheck.extract import extract_from_page, parse_page
@@ -213,6 +213,7 @@ def extract_rows(rows: list[dict], crawl_dir: str | Path, at: dt.date, site: Sit
         if d.get("kind") in ("list", "home"):
             entries.update(_norm_url(i["url"]) for i in d.get("items") or [] if i.get("url") and i.get("date"))
         rec = PageRec(url=url, ref=ref_of(row), depth=row.get("depth") or 0, d=d, has_form=has_form)
+        rec.ref.page_role = _PAGE_ROLES.get(d.get("kind") or "", "unclear")
         out.pages.append(rec)
         if sm:
             out.sitemap.append((rec, sm))
@@ -278,6 +279,10 @@ def _unread_reasons(link_rows: list[dict]) -> dict[str, str]:
         if o in words and lk["url"] not in out:
             out[lk["url"]] = words[o].format(status=lk.get("status") or "")
     return out
+
+
+# extraction's page kind → EvidenceRef.page_role (a menu column's page becomes "menu" in _column_facts)
+_PAGE_ROLES = {"home": "home", "list": "list", "article": "content"}
 
 
 def read_html(crawl_dir: Path, ref: EvidenceRef) -> bytes:
@@ -495,7 +500,7 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
     facts.columns = _column_facts(cols, at, column_cycles, _unread_reasons(link_rows))
     shown = _shown_dates(pages)
     confirm_years([i for c in facts.columns for i in c.items] + (facts.home.items if facts.home else []), shown)
-    named_kind = {c.path: c.kind for c in facts.columns if c.kind_basis in NAMED_BASES}  # by its names only
+    named_kind = {c.path: c.kind for c in facts.columns if c.kind_source in NAMED_SOURCES}  # by its names only
     kind_of = {c.path: c.kind for c in facts.columns}
 
     # articles by the column whose list links to them
@@ -672,7 +677,7 @@ def _column_facts(cols: dict[str, Col], at: dt.date, column_cycles: dict[str, in
                             continue
                         seen.add(key)
                         items.append(Item(title=it.get("title") or "", url=it.get("url"), date=it.get("date"),
-                                          ref=rec.ref, date_inferred=it.get("date_inferred") or None,
+                                          ref=rec.ref, date_precision=it.get("date_precision"),
                                           source="data" if it.get("source") else None))
         elif c.page is not None:
             ref, url = c.page.ref, url or c.page.url
@@ -683,29 +688,32 @@ def _column_facts(cols: dict[str, Col], at: dt.date, column_cycles: dict[str, in
         dynamic = bool(c.lists) and not nav and not static and any(r.d.get("dynamic_list") or r.d.get("loads_data")
                                                                   for r in c.lists)
         blank = bool(c.lists) and not nav and not items and not dynamic and all(r.d.get("blank") for r in c.lists)
+        list_source = None
         if nav:
             role, state, reason = "menu", None, None  # decided once its sub-columns are
+            for r in c.lists[:1] + ([c.page] if c.page is not None else []):
+                r.ref.page_role = "menu"
         elif c.lists:
             role = "list"
             if static:
-                state, reason = STATE_PAGES, None
+                state, reason, list_source = STATE_PAGES, None, "static"
             elif loaded:
-                state, reason = STATE_DATA, None
+                state, reason, list_source = STATE_DATA, None, "script"
             elif blank:
-                state, reason = STATE_PAGES, None
+                state, reason, list_source = STATE_PAGES, None, "static"
             elif c.data_sources or any(r.d.get("loads_data") for r in c.lists):
-                state, reason = STATE_MANUAL, why["data_empty"]
+                state, reason, list_source = STATE_MANUAL, why["data_empty"], "unread"
             elif dynamic:
-                state, reason = STATE_MANUAL, why["script_no_data"]
+                state, reason, list_source = STATE_MANUAL, why["script_no_data"], "unread"
             else:
-                state, reason = STATE_MANUAL, why["no_rows"]
+                state, reason, list_source = STATE_MANUAL, why["no_rows"], "unread"
         elif c.page is not None:
             role, state, reason = "page", STATE_PAGES, None
         else:
             role, state = "unread", STATE_MANUAL
             reason = why["unread"].format(why=(unread or {}).get(url or "", why["unread_default"]))
         titles = [i.title for i in items]
-        aliases = [(_ALIAS_BASIS.get(src, "named"), n) for src, n in sorted(c.names.items())]
+        aliases = [(_ALIAS_SOURCE.get(src, "name"), n) for src, n in sorted(c.names.items())]
         dec = decide_kind(c.name, titles, path, overrides, aliases)
         if sub is not None:
             first_level = _sub_first_level(path, sub_depth, cols, has_children)
@@ -713,20 +721,23 @@ def _column_facts(cols: dict[str, Col], at: dt.date, column_cycles: dict[str, in
             first_level = len(parts) == 2 or parts[-2] in fl_parents
         out.append(ColumnFacts(path=path, name=c.name, kind=dec.kind, first_level=first_level, url=url, items=items,
                                blank=blank, dynamic=dynamic and not items, ref=ref, sub_platform=sub,
-                               kind_basis=dec.basis, kind_from=dec.source, role=role, state=state,
+                               kind_source=dec.source, kind_from=dec.read_from, list_source=list_source, role=role, state=state,
                                state_reason=reason))
     _inherit_kinds(out)
     for c in out:
-        if c.role == "page" and column_cycles is not None and c.kind in column_cycles and c.kind_basis in NAMED_BASES:
-            c.state, c.state_reason = STATE_MANUAL, why["no_list"]  # a dated kind shown as one page: not judged
+        page = cols[c.path].page
+        if c.role == "page" and column_cycles is not None and c.kind in column_cycles \
+                and c.kind_source in NAMED_SOURCES and not (page is not None and page.has_form):
+            # a dated kind shown as one page (not the letter form of a 留言 column): its list was not read
+            c.state, c.state_reason = STATE_MANUAL, why["no_list"]
     _menu_states(out, why["menu_unjudged"])
     if column_cycles is not None:
         _cycles(out, column_cycles)
     return out
 
 
-# names a site prints for a column elsewhere → the KindDecision basis they give (the menu's own name is a name)
-_ALIAS_BASIS = {"sitemap": "sitemap", "breadcrumb": "breadcrumb", "nav": "named", "page": "breadcrumb"}
+# names a site prints for a column elsewhere → the kind source they give (the menu's own name is a name)
+_ALIAS_SOURCE = {"sitemap": "sitemap", "breadcrumb": "breadcrumb", "nav": "name", "page": "breadcrumb"}
 
 
 def _shown_dates(pages: list[PageRec]) -> dict[str, str]:
@@ -748,31 +759,31 @@ def confirm_years(items: Iterable[Item], shown: dict[str, str]) -> None:
             u = date_from_url(it.url)
             full = u.isoformat() if u is not None and u.isoformat()[5:] == md else None
         if full:
-            it.date, it.date_inferred = full, None
+            it.date, it.date_precision = full, "day"
 
 
 def _inherit_kinds(columns: list[ColumnFacts]) -> None:
     """A column whose name says nothing takes the kind of its nearest ancestor whose kind the site names
     (首页>…>政府文件>经济 is a 政策文件 column), and any column under a named 专题专栏 column is a topic
-    (column_kinds.yaml `absorbing`): basis `inherited`, so a window rule judges it only through that ancestor,
-    never on its own."""
+    (column_kinds.yaml `absorbing`): kind source `parent`, so a window rule judges it only through that
+    ancestor, never on its own."""
     from govcheck.extract.columns import absorbing_kinds
 
-    named = {c.path: c.kind for c in columns if c.kind != "other" and c.kind_basis in NAMED_BASES}
+    named = {c.path: c.kind for c in columns if c.kind != "other" and c.kind_source in NAMED_SOURCES}
     absorbing = set(absorbing_kinds())
     for c in columns:
         parts = c.path.split(">")
         ancestors = [">".join(parts[:i]) for i in range(len(parts) - 1, 1, -1)]
         topic = next((a for a in ancestors if named.get(a) in absorbing), None)
         if topic is not None:  # a topic's sub-column is a topic (专题专栏>安全生产月)
-            c.kind, c.kind_basis, c.kind_from = named[topic], "inherited", topic
+            c.kind, c.kind_source, c.kind_from = named[topic], "parent", topic
             continue
         if c.kind != "other":
             continue
         for anc in ancestors:
             k = named.get(anc)
             if k:
-                c.kind, c.kind_basis, c.kind_from = k, "inherited", anc
+                c.kind, c.kind_source, c.kind_from = k, "parent", anc
                 break
 
 
@@ -802,7 +813,7 @@ def _cycles(columns: list[ColumnFacts], column_cycles: dict[str, int]) -> None:
             continue
         if c.kind not in column_cycles:
             c.cycle_days = int(default)
-        elif c.kind_basis == "titles":
+        elif c.kind_source == "titles":
             c.cycle_days = max(int(column_cycles[c.kind]), int(default))
 
 
