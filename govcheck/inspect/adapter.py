@@ -19,9 +19,10 @@ import yaml
 
 from govcheck.checks import build
 from govcheck.checks.facts import (NAMED_SOURCES, STATE_DATA, STATE_MANUAL, STATE_PAGES, ColumnFacts, EvidenceRef,
-                                   InteractionFacts, Interpretation, Item, LinkOutcome, Policy, SiteFacts)
+                                   InteractionFacts, Interpretation, Item, LinkOutcome, Policy, SiteFacts, Undecided)
 from govcheck.collect import query
 from govcheck.extract import extract_from_page, parse_page
+from govcheck.extract.dom import fast_urljoin as fast_join
 from govcheck.extract.columns import decide_kind, extract_nav_columns, extract_sitemap_columns, flatten
 from govcheck.extract.consultation import is_feedback
 from govcheck.extract.meta import page_title
@@ -578,23 +579,154 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
         html = read_html(crawl_dir, p.ref)
         facts.messages.extend(build.messages_from_page(parse_page(html, p.url).text, p.ref))
 
-    # 机构职能 / 领导信息: the column's own page (or its list's first page)
-    for c in facts.columns:
-        if c.sub_platform:
-            continue
-        src = cols[c.path].page or (cols[c.path].lists[0] if cols[c.path].lists else None)
-        if src is None:
-            continue
-        if c.kind in role["org"] and facts.org is None:
-            facts.org = build.org_entries_from_html(read_html(crawl_dir, src.ref), site.unit, src.ref)
-        elif c.kind in role["leaders"] and facts.leaders is None:
-            text = parse_page(read_html(crawl_dir, src.ref), src.url).text
-            facts.leaders = build.leaders_from_page(text, src.ref) or None
+    # 机构职能 / 领导信息: judged on the pages that hold them (the column's page, its sub-columns' pages, and the
+    # sub-pages a menu page links to), never on a menu of links
+    _org_facts(facts, cols, by_url, crawl_dir, site.unit, link_rows)
+    _leader_facts(facts, cols, by_url, crawl_dir, link_rows)
 
     facts.interaction = _interaction(pages, facts, msg_cols, home, _stats_in_lists(facts, cols, crawl_dir),
                                      lambda: _channel_entries(link_rows, by_url, crawl_dir))
     facts.links = _links(link_rows, by_url, home, site.url)
     return out
+
+
+def _role_roots(facts: SiteFacts, role: str) -> list[ColumnFacts]:
+    """The topmost site columns of a role's kinds (机构职能 / 领导信息), in tree order."""
+    kinds = kinds_of(role)
+    cands = [c for c in facts.columns if c.kind in kinds and not c.sub_platform]
+    return [c for c in cands if not any(c.path.startswith(o.path + ">") for o in cands)]
+
+
+def _column_pages(facts: SiteFacts, cols: dict[str, Col], root: ColumnFacts) -> list[PageRec]:
+    """The pages standing for a column and its sub-columns: each one's single page or first list page."""
+    out = []
+    for c in facts.columns:
+        if c.path != root.path and not c.path.startswith(root.path + ">"):
+            continue
+        col = cols.get(c.path)
+        if col is None:
+            continue
+        rec = col.page or (_first_list(col) if col.lists else None)
+        if rec is not None and rec not in out:
+            out.append(rec)
+    return out
+
+
+def _sub_links(links: list[tuple[str, str]], words: list[str], seen: set[str]) -> list[tuple[str, str]]:
+    """Links of a menu page whose text names a part of the fact (主要职责, 内设机构, 联系方式 …), once each."""
+    out = []
+    for text, url in links:
+        url = _norm_url(url) or ""
+        if url and url not in seen and any(w in text for w in words):
+            seen.add(url)
+            out.append((text, url))
+    return out
+
+
+def _unread_why(url: str, link_rows: list[dict]) -> str:
+    return _unread_reasons([lk for lk in link_rows if lk["url"] == url]).get(url) or \
+        data()["column_state"]["unread_default"]
+
+
+def _org_facts(facts: SiteFacts, cols: dict[str, Col], by_url: dict[str, PageRec], crawl_dir: Path, unit: str,
+               link_rows: list[dict]) -> None:
+    """机构职能 facts from the pages that hold them. A 机构概况-style menu page (links to 主要职责, 内设机构, 联系方式)
+    holds nothing: its sub-pages are read instead, and the unit entry takes each field from whichever holding
+    page shows it. No holding page read, or a sub-page the menu links to not archived while a field is still
+    missing: 需人工核查 (SiteFacts.undecided), never a finding."""
+    cfg = data()["org_pages"]
+    for root in _role_roots(facts, "org")[:1]:
+        holding: list[build.OrgPage] = []
+        menus: list[PageRec] = []
+        seen: set[str] = set()
+        unread: list[str] = []
+        queue = _column_pages(facts, cols, root)
+        seen.update(_norm_url(r.url) or "" for r in queue)
+        while queue:
+            rec = queue.pop(0)
+            op = build.org_page(read_html(crawl_dir, rec.ref), unit, rec.ref)
+            if op.holds:
+                rec.ref.page_role = "content"
+                holding.append(op)
+                continue
+            rec.ref.page_role = "menu"
+            menus.append(rec)
+            for _, url in _sub_links(op.links, cfg["subpage_words"], seen):
+                sub = by_url.get(url)
+                if sub is not None:
+                    queue.append(sub)
+                elif _host(url) == _host(rec.url):
+                    unread.append(url)
+        if not holding:
+            urls = [r.url for r in menus] or ([root.url] if root.url else [])
+            facts.undecided.append(Undecided("D02.2", f"{root.path}：{cfg['no_holding_page']}", urls + unread))
+            continue
+        entries = _merge_org(holding)
+        missing = [k for k, v in entries[0].fields.items() if not v]
+        if unread and missing:
+            why = "；".join(f"{u}（{_unread_why(u, link_rows)}）" for u in unread[:5])
+            facts.undecided.append(Undecided("D02.2", f"{root.path}：{cfg['subpage_unread'].format(pages=why)}",
+                                             [r.url for r in menus] + unread))
+            continue
+        facts.org = entries
+
+
+def _merge_org(holding: list["build.OrgPage"]) -> list:
+    """One unit entry (each field from the first holding page showing it; cited on the first holding page) and
+    the 科室 of every holding page, each once."""
+    unit = holding[0].entries[0]
+    for op in holding[1:]:
+        for k, v in op.entries[0].fields.items():
+            if v and not unit.fields.get(k):
+                unit.fields[k] = v
+    offices, names = [], set()
+    for op in holding:
+        for e in op.entries[1:]:
+            if e.name not in names:
+                names.add(e.name)
+                offices.append(e)
+    return [unit] + offices
+
+
+def _leader_facts(facts: SiteFacts, cols: dict[str, Col], by_url: dict[str, PageRec], crawl_dir: Path,
+                  link_rows: list[dict]) -> None:
+    """领导信息 from the pages that hold it. A leader listed by name on the column's page (often a link to the
+    leader's own page) takes his 简历 from his own page; a leader whose own page was not archived is not judged
+    (需人工核查), since his 简历 may be there."""
+    from govcheck.extract.blocks import content_lines
+
+    cfg = data()["leader_pages"]
+    for root in _role_roots(facts, "leaders")[:1]:
+        found: dict[str, object] = {}
+        undecided: list[str] = []
+        pages = _column_pages(facts, cols, root)
+        for rec in pages:
+            html = read_html(crawl_dir, rec.ref)
+            page = parse_page(html, rec.url)
+            lines = content_lines(page)
+            text = "\n".join(ln.text for ln in lines)
+            links = {t: fast_join(rec.url, h) for ln in lines for t, h in ln.links if h}
+            for ld in build.leaders_from_page(text, rec.ref):
+                if ld.name in found and found[ld.name].resume:
+                    continue
+                if not ld.resume:
+                    url = next((u for t, u in links.items() if ld.name in t.replace(" ", "")), None)
+                    own = by_url.get(_norm_url(url) or "") if url else None
+                    if own is not None and own is not rec:  # the leader's own page holds his 简历 (or lacks it)
+                        own.ref.page_role = "content"
+                        ld.resume = build.leader_resume(parse_page(read_html(crawl_dir, own.ref), own.url), ld.name)
+                        ld.url, ld.ref = own.url, own.ref
+                    elif url and own is None and _host(url) == _host(rec.url):
+                        undecided.append(f"{ld.name}（{url}，{_unread_why(_norm_url(url), link_rows)}）")
+                        found.pop(ld.name, None)
+                        continue
+                found[ld.name] = ld
+        if undecided:
+            facts.undecided.append(Undecided("D03.2", f"{root.path}：{cfg['own_page_unread'].format(who='；'.join(undecided))}",
+                                             [p.url for p in pages]))
+        undecided_names = {u.split("（")[0] for u in undecided}
+        leaders = [ld for n, ld in found.items() if n not in undecided_names]
+        facts.leaders = leaders or None
 
 
 def _channel_entries(link_rows: list[dict], by_url: dict[str, PageRec], crawl_dir: Path) \
