@@ -208,9 +208,14 @@ def consultation_from_page(page: dict, text: str, ref: EvidenceRef) -> Consultat
                         end=iso(p.end), period_text=p.evidence, ref=ref)
 
 
-def messages_from_page(text: str, ref: EvidenceRef) -> list[Message]:
+def messages_from_page(page, ref: EvidenceRef, at: dt.date | None = None) -> list[Message]:
+    """Messages of a parsed page, read from its structure (extract.messages); text is read as label/value text.
+    `at` gives MM-DD dates a year (the fields so read are listed in dates_inferred)."""
+    from govcheck.extract.messages import extract_messages
+
+    ms = extract_messages(page, at) if not isinstance(page, str) else extract_messages_text(page)
     return [Message(title=m.title, url=ref.url, asked=iso(m.asked), answered=iso(m.answered), unit=m.unit,
-                    answer=m.answer, ref=ref) for m in extract_messages_text(text)]
+                    answer=m.answer, ref=ref, dates_inferred=list(m.dates_inferred)) for m in ms]
 
 
 def annual_report_from_page(page: dict, text: str, ref: EvidenceRef, section: str = "五") -> AnnualReport | None:

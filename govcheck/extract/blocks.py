@@ -147,6 +147,7 @@ class Field:
     label: str
     value: str
     line: int  # index of the line the label is on
+    end: int = -1  # index of the last line its value was read from (the label's own line when on it)
 
 
 def read_fields(lines: list[Line], rx: dict[str, tuple[str, str]], max_follow: int = 3) -> list[Field]:
@@ -163,10 +164,17 @@ def read_fields(lines: list[Line], rx: dict[str, tuple[str, str]], max_follow: i
     label = re.compile(r"(?:^|(?<=[\s|｜，,；;。]))[【\[]?(?:" + "|".join(parts) + r")[】\]]?\s*")
     start_only = re.compile(r"^[\s·•●◆■□▪\-—>]*(?:[一二三四五六七八九十]+[、.．]|\d+[、.．])?\s*")
 
+    alone = re.compile(r"^[【\[]?(?:" + "|".join(f"(?P<{k}>{v[1]})" for k, v in rx.items() if v[1]) +
+                       r")[】\]]?\s*[:：]?$") if colon else None
+
     def hits(text: str) -> list[tuple[str, str, int, int]]:
         out = []
         lead = start_only.match(text)
         pos = lead.end() if lead else 0
+        m = alone.match(text, pos) if alone is not None else None
+        if m:  # a short label standing alone on its line (a 回复 heading): the lines under it are its value
+            name = next(k for k, v in m.groupdict().items() if v)
+            return [(name, m.group(0), m.start(), m.end())]
         for m in label.finditer(text, pos):
             name = next(k.removesuffix("_c") for k, v in m.groupdict().items() if v)
             if m.start() != pos and not re.search(r"[:：]\s*$", text[m.start():m.end()]):
@@ -187,6 +195,7 @@ def read_fields(lines: list[Line], rx: dict[str, tuple[str, str]], max_follow: i
         for j, (name, lab, s, e) in enumerate(h):
             stop = h[j + 1][2] if j + 1 < len(h) else len(text)
             val = text[e:stop].strip(" ：:|｜")
+            end = i
             if not val and j + 1 == len(h):
                 follow = []
                 for k in range(i + 1, min(len(lines), i + 1 + max_follow)):
@@ -194,8 +203,9 @@ def read_fields(lines: list[Line], rx: dict[str, tuple[str, str]], max_follow: i
                     if k in label_lines or nxt.heading and not nxt.cell or nxt.link_only:
                         break
                     follow.append(nxt.text)
+                    end = k
                     if nxt.cell:
                         break  # a table row's value cell
                 val = " ".join(follow)
-            out.append(Field(name, clean(lab).strip(" ：:【】[]"), val, i))
+            out.append(Field(name, clean(lab).strip(" ：:【】[]"), val, i, end))
     return out

@@ -577,7 +577,7 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
 
     for p in msg_pages:
         html = read_html(crawl_dir, p.ref)
-        facts.messages.extend(build.messages_from_page(parse_page(html, p.url).text, p.ref))
+        facts.messages.extend(build.messages_from_page(parse_page(html, p.url), p.ref, at))
 
     # 机构职能 / 领导信息: judged on the pages that hold them (the column's page, its sub-columns' pages, and the
     # sub-pages a menu page links to), never on a menu of links
