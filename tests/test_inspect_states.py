@@ -141,3 +141,21 @@ def test_year_of_an_mmdd_row_is_read_from_its_page():
     assert (items[0].date, items[0].date_inferred) == ("2021-05-10", False)  # its page shows the year
     assert (items[1].date, items[1].date_inferred) == ("2022-05-09", True)  # another day: still a guess
     assert (items[2].date, items[2].date_inferred) == ("2021-05-08", False)  # its URL carries the day
+
+
+def test_dates_without_year_decide_no_consultation_or_message_finding():
+    from govcheck.checks.build import consultation_from_page, messages_from_page, ref_for
+    from govcheck.extract.dom import parse_page
+
+    ref = ref_for(U + "dczj/1.html", status=200)
+    # 征求意见 "5月1日至5月30日" published 2021-04-28, never answered: X01 on a guessed year is a person's call
+    c = consultation_from_page({"title": "关于公开征求《某办法》意见的公告", "publish_date": "2021-04-28"},
+                               "征求意见时间为5月1日至5月30日。", ref)
+    assert set(c.dates_inferred) == {"start", "end"}
+    html = ("<html><body><div class='main'><p>留言标题：停车难</p><p>留言时间：12月20日</p>"
+            "<p>留言内容：某路段停车难。</p></div></body></html>")
+    (m,) = messages_from_page(parse_page(html), ref_for(U + "ly/1.html", status=200), AT)
+    assert m.asked == "2021-12-20" and m.dates_inferred == ["asked"]
+    res = run_checks(SiteFacts(url=U, unit="某县", consultations=[c], messages=[m]), RS, AT, 1)
+    assert not [f for f in res.findings if f.code in ("X01", "V5.2")]
+    assert {m.code for m in res.manual} >= {"X01", "V5.2"}

@@ -205,7 +205,7 @@ def consultation_from_page(page: dict, text: str, ref: EvidenceRef) -> Consultat
     pub = to_date(page.get("publish_date"))
     p = extract_consultation(text, pub)
     return Consultation(title=page.get("title") or "", url=ref.url, published=iso(pub), start=iso(p.start),
-                        end=iso(p.end), period_text=p.evidence, ref=ref)
+                        end=iso(p.end), period_text=p.evidence, ref=ref, dates_inferred=list(p.inferred))
 
 
 def messages_from_page(page, ref: EvidenceRef, at: dt.date | None = None) -> list[Message]:

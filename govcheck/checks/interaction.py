@@ -34,7 +34,10 @@ def consultation_fraud(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.R
     max_lead = int(param(rs, "V1.5", "max_start_lead_days"))
     for c in facts.consultations:
         why = fraud_reason(c, max_lead)
-        if why:
+        if why and c.dates_inferred:  # the page did not print the year the verdict rests on
+            yield ManualItem("V1.5", f"{c.title}：{why}；{data()['undecided']['period_year_inferred']}",
+                             [c.url] if c.url else [])
+        elif why:
             yield finding(facts, "V1.5", [ev(c.ref, c.url, title=c.title, date=c.published, note=why)])
 
 
@@ -58,7 +61,9 @@ def consultation_no_feedback(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: ra
         fb = parse(c.feedback_date)
         if fb is None and c.feedback_url:
             continue  # feedback exists, date unknown: not provable
-        if fb is None or fb > due:
+        if (fb is None or fb > due) and "end" in c.dates_inferred:
+            yield ManualItem("X01", f"{c.title}：{data()['undecided']['period_year_inferred']}", [c.url] if c.url else [])
+        elif fb is None or fb > due:
             yield finding(facts, "X01", [ev(c.ref, c.url, title=c.title, date=end.isoformat())])
 
 
@@ -86,6 +91,8 @@ def message_overdue(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Rand
         asked, answered = parse(m.asked), parse(m.answered)
         if asked is None or not (start <= asked <= at):
             continue
+        if m.dates_inferred:  # a date without its year decides nothing (the manual item below says so)
+            continue
         if answered is None and not m.answer and (at - asked).days > overdue:
             evs.append(ev(m.ref, m.url, title=m.title, date=asked.isoformat(),
                           note=note("message_unanswered", asked=asked.isoformat())))
@@ -94,6 +101,11 @@ def message_overdue(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Rand
                           note=note("message_late", asked=asked.isoformat(), answered=answered.isoformat())))
     if evs:
         yield finding(facts, "V5.2", evs)
+    guessed = [m for m in facts.messages if m.dates_inferred and parse(m.asked) and start <= parse(m.asked) <= at
+               and not m.answer and (m.answered is None or (parse(m.answered) - parse(m.asked)).days > overdue)]
+    if guessed:
+        yield ManualItem("V5.2", data()["undecided"]["message_year_inferred"].format(n=len(guessed)),
+                         [m.url for m in guessed if m.url])
 
 
 @check("D18.1", "D18.4")

@@ -495,13 +495,20 @@ def column_state_line(states: dict[str, int]) -> str:
 
 
 def write_side_files(out: Path, outcomes: list[SiteOutcome]) -> None:
-    """manual.json (需人工核查), samples.json (what each sampling check drew), facts/NN.json (per site)."""
+    """manual.json (需人工核查), samples.json (what each sampling check drew), column_states.json (how many
+    columns were judged from the pages, from data they load, or left to a person; per site), facts/NN.json
+    (per site, with its column states)."""
     manual = [{"unit": o.site.unit, "target": o.site.url, **m.to_dict()} for o in outcomes for m in o.manual]
     samples = [{"unit": o.site.unit, "target": o.site.url, **s.to_dict()} for o in outcomes for s in o.samples]
     anomalies = [f.to_dict() for o in outcomes for f in o.anomalies]
     (out / "manual.json").write_text(json.dumps(manual, ensure_ascii=False, indent=1), encoding="utf-8")
     (out / "samples.json").write_text(json.dumps(samples, ensure_ascii=False, indent=1), encoding="utf-8")
     (out / "anomalies.json").write_text(json.dumps(anomalies, ensure_ascii=False, indent=1), encoding="utf-8")
+    # every column of every site in exactly one state: judged from the pages, from data they load, 需人工核查
+    (out / "column_states.json").write_text(json.dumps({
+        "total": column_state_counts(outcomes),
+        "sites": [{"unit": o.site.unit, "target": o.site.url, **o.facts.column_states()} for o in outcomes]},
+        ensure_ascii=False, indent=1), encoding="utf-8")
     fdir = out / "facts"
     fdir.mkdir(exist_ok=True)
     for i, o in enumerate(outcomes):
