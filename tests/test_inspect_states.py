@@ -159,3 +159,15 @@ def test_dates_without_year_decide_no_consultation_or_message_finding():
     res = run_checks(SiteFacts(url=U, unit="某县", consultations=[c], messages=[m]), RS, AT, 1)
     assert not [f for f in res.findings if f.code in ("X01", "V5.2")]
     assert {m.code for m in res.manual} >= {"X01", "V5.2"}
+
+
+def test_breadcrumbs_without_home_or_starting_at_the_site_name():
+    pages = [rec(U + "zw/tz/", ["政务公开", "通知公告"], [("a", U + "zw/tz/1.html", "2022-05-10")]),
+             rec(U + "xw/gz/", ["示例县人民政府", "新闻中心", "工作动态"], [("b", U + "xw/gz/1.html", "2022-05-10")]),
+             rec(U + "jyj/", ["县教育局", "政策文件"], [("c", U + "jyj/1.html", "2022-05-10")])]
+    for p in pages:
+        p.home_names = ("示例县教育局网站", "示例县教育局")
+    cf = facts_of(pages)
+    assert "首页>政务公开>通知公告" in cf and not cf["首页>政务公开>通知公告"].first_level  # not 首页>通知公告
+    assert "首页>新闻中心>工作动态" in cf  # the site's name stands for 首页
+    assert cf["首页>政策文件"].first_level  # the unit's own name stands for 首页

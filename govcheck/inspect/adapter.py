@@ -66,16 +66,35 @@ class PageRec:
     depth: int
     d: dict[str, Any]
     has_form: bool = False  # a POST form with a free-text field (online letter/consultation form)
+    home_names: tuple[str, ...] = ()  # the site's own names: a trail starting with one starts at 首页
 
     @property
     def kind(self) -> str:
         return self.d.get("kind") or "other"
 
     def path(self) -> str | None:
-        crumbs = self.d.get("breadcrumb") or []
-        if len(crumbs) < 2:
+        """The column path its breadcrumb prints, from 首页. A trail may start at 首页, at the site's name
+        (咸宁市人民政府 > 政务公开 > …), or at its first column (政务公开 >> 通知公告): only the first two are the
+        home page."""
+        crumbs = [c.strip() for c in self.d.get("breadcrumb") or [] if c and c.strip()]
+        if crumbs and home_crumb(crumbs[0], self.home_names):
+            crumbs = crumbs[1:]
+        if not crumbs:
             return None
-        return ">".join([HOME] + [c.strip() for c in crumbs[1:]])
+        return ">".join([HOME] + crumbs)
+
+
+def home_crumb(crumb: str, names: Iterable[str] = ()) -> bool:
+    """A breadcrumb's first crumb standing for the home page: 首页-like, or the site's own name."""
+    cfg = data()["home_crumbs"]
+    c = "".join(crumb.split())
+    if c in cfg["words"] or c.endswith(tuple(cfg["endings"])) or c.lower() in ("home", "index"):
+        return True
+    for n in names:
+        n = "".join((n or "").split())
+        if n and (c == n or (len(c) >= 4 and (c in n or n in c))):
+            return True
+    return False
 
 
 def ref_of(row: dict[str, Any]) -> EvidenceRef:
@@ -486,6 +505,9 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
     out = SiteBuild(facts=facts, pages=len(pages), wording=list(pre.wording))
     if not pages:
         return out
+    names = tuple(n for n in (site.name, site.unit) if n)
+    for p in pages:
+        p.home_names = names
     by_url = {p.url: p for p in pages}
     home = by_url.get(site.url) or next((p for p in pages if p.depth == 0), None)
     if home is not None:
