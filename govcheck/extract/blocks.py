@@ -90,7 +90,7 @@ def content_lines(page: Page, keep_footer: bool = False) -> list[Line]:
                         if cur:
                             flush()
                         state["tag"], state["block"], state["row"] = block_tag, block_id, row_id
-                    cur.append(t)
+                    cur.append(t if not cur else " " + t)  # inline elements read apart, as page.text does
                     if in_link:
                         state["link"] += len("".join(t.split()))
                     if not bold:

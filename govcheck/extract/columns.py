@@ -266,8 +266,8 @@ def _nav_roots(page: Page):
     if body is None:
         return []
     roots = []
-    sel = ", ".join(["nav"] + [f'ul[class*="{h}" i], ul[id*="{h}" i], div[class*="{h}" i], div[id*="{h}" i]'
-                               for h in _NAV_HINTS])
+    sel = ", ".join(["nav"] + [f'ul[class*="{h}" i], ul[id*="{h}" i], div[class*="{h}" i], div[id*="{h}" i], '
+                               f'table[class*="{h}" i], table[id*="{h}" i]' for h in _NAV_HINTS])
     for n in body.css(sel):
         blob = attr_blob(n)
         if n.tag == "nav" or any(re.search(rf"(^|[\s_\-]){h}", blob) for h in _NAV_HINTS):
@@ -280,7 +280,7 @@ def _menu_columns(root, page: Page, prefix: list[str], source: str) -> list[Colu
     cols: list[Column] = []
     ul = root if root.tag in ("ul", "ol") else root.css_first("ul")
     if ul is None:
-        return cols
+        return _flat_menu(root, page, prefix, source)
     for li in ul.iter():
         if li.tag != "li":
             continue
@@ -302,20 +302,48 @@ def _menu_columns(root, page: Page, prefix: list[str], source: str) -> list[Colu
     return cols
 
 
+def _flat_menu(root, page: Page, prefix: list[str], source: str) -> list[Column]:
+    """A menu without lists (PowerEasy/Dede tables: <td class="nav"><a>资讯中心</a></td>…): its links, in order,
+    are first-level columns without children."""
+    cols: list[Column] = []
+    seen: set[str] = set()
+    for a in root.css("a"):
+        name = clean(a.text()) or clean(a.attributes.get("title") or "")
+        if not name or name in _SKIP or len(name) > 20 or name in seen:
+            continue
+        href = a.attributes.get("href")
+        if not href or href.startswith(("javascript:", "#")):
+            continue
+        url = fast_urljoin(page.url, href) if page.url else href
+        if not _same_site(url, page.url):
+            continue
+        seen.add(name)
+        cols.append(Column(name, url, prefix + [name], source=source, first_level=len(prefix) == 1))
+    return cols
+
+
 def extract_nav_columns(page: Page) -> list[Column]:
     """First-level columns (and their sub-menus) from the page's main navigation menu: the first menu in
-    document order with at least three columns (drop-downs and "more" lists skipped), else the largest."""
+    document order with at least three columns (drop-downs and "more" lists skipped), else the largest. A menu
+    of list items wins over a menu of bare links (a table of cells), which is taken only when no list menu has
+    three columns."""
     best: list[Column] = []
+    flat: list[Column] = []
     for root in _nav_roots(page):
         blob = attr_blob(root)
         if any(w in blob for w in ("dropdown", "more", "sub", "child", "second", "erji")):
             continue
+        listed = root.tag in ("ul", "ol") or root.css_first("ul") is not None
         cols = _menu_columns(root, page, ["首页"], "nav")
+        if not listed:
+            if len(cols) >= 3 and not flat:
+                flat = cols
+            continue
         if len(cols) >= 3:
             return cols
         if len(cols) > len(best):
             best = cols
-    return best
+    return flat or best
 
 
 def extract_sitemap_columns(page: Page) -> list[Column]:

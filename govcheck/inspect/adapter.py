@@ -160,7 +160,9 @@ def extract_one(body: bytes, url: str, content_type: str | None, at: dt.date,
 
 
 def _search_forms(page) -> list[dict]:
-    """GET forms with one text input whose markup says search: (action URL, field name)."""
+    """GET forms with one text input whose markup says search: action URL, the text field's name and the
+    form's hidden inputs (a search program such as PowerEasy's Search.asp or JCMS's search.do answers only when
+    they are sent, as a browser sends them)."""
     words = data()["search"]["form_words"]
     out = []
     for f in page.tree.css("form"):
@@ -175,7 +177,9 @@ def _search_forms(page) -> list[dict]:
         from govcheck.extract.dom import fast_urljoin
 
         action = fast_urljoin(page.url, f.attributes.get("action") or page.url or "")
-        out.append({"action": action, "field": inputs[0].attributes.get("name")})
+        hidden = {i.attributes.get("name"): i.attributes.get("value") or "" for i in f.css("input")
+                  if (i.attributes.get("type") or "").lower() == "hidden" and i.attributes.get("name")}
+        out.append({"action": action, "field": inputs[0].attributes.get("name"), "params": hidden})
     return out
 
 

@@ -289,7 +289,7 @@ def search_test(b: SiteBuild, rs: RuleSet, seed: int, timeout: float | None = No
         for title, _ in chosen or [(None, None)]:
             q = (title or "")[: int(cfg["max_title_chars"])]
             sep = "&" if "?" in form["action"] else "?"
-            url = f"{form['action']}{sep}{urlencode({form['field']: q})}"
+            url = f"{form['action']}{sep}{urlencode({**(form.get('params') or {}), form['field']: q})}"
             try:
                 r = client.get(url)
             except httpx.HTTPError as e:
