@@ -171,3 +171,14 @@ def test_breadcrumbs_without_home_or_starting_at_the_site_name():
     assert "首页>政务公开>通知公告" in cf and not cf["首页>政务公开>通知公告"].first_level  # not 首页>通知公告
     assert "首页>新闻中心>工作动态" in cf  # the site's name stands for 首页
     assert cf["首页>政策文件"].first_level  # the unit's own name stands for 首页
+
+
+def test_topmost_policy_column_is_first_level_where_none_sits_at_the_top():
+    pages = [rec(U + "zw/wj/", ["首页", "政务信息", "政府文件"], [("a", U + "zw/wj/1.html", "2021-03-29")]),
+             rec(U + "zw/wj/jj/", ["首页", "政务信息", "政府文件", "经济"], [("b", U + "zw/wj/jj/1.html", "2021-03-01")]),
+             rec(U + "zw/jd/", ["首页", "政务信息", "解读回应"], [("c", U + "zw/jd/1.html", "2021-03-31")])]
+    cf = facts_of(pages)
+    assert cf["首页>政务信息>政府文件"].first_level and cf["首页>政务信息>解读回应"].first_level
+    assert not cf["首页>政务信息>政府文件>经济"].first_level
+    codes = sorted(f.code for f in run_checks(SiteFacts(url=U, unit="某县", columns=list(cf.values())), RS, AT, 1).findings)
+    assert "D05.2" in codes and "D06.2" in codes

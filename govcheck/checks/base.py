@@ -247,9 +247,11 @@ def freshness(facts: SiteFacts, col: ColumnFacts, at: dt.date, start: dt.date, *
                                (to_date(best.date), not best.date_inferred)):
             best = it
     last = to_date(best.date) if best is not None else None
-    if last is not None and last >= start:
-        return Freshness("fresh", last)
     u = data()["undecided"]
+    if last is not None and last >= start:
+        if best.date_inferred:  # the true year may be earlier: fresh only on a guess
+            return Freshness("unsure", last, u["date_inferred_fresh"].format(date=last.isoformat()[5:]))
+        return Freshness("fresh", last)
     if best is None and any(c.items for c in cols):
         return Freshness("unsure", None, u["no_dates"])
     if best is not None and best.date_inferred:

@@ -103,6 +103,9 @@ def org_page(html: str | bytes, unit: str, ref: EvidenceRef) -> OrgPage:
     lines = content_lines(page)
     text_lines = [ln for ln in lines if not ln.link_only]
     heads = [i for i, ln in enumerate(text_lines) if ln.heading and not ln.cell and _office_name(ln.text)]
+    table_offices, cells = ([], set()) if heads else _table_offices(page, ref)
+    if cells:  # the 科室 table's cells are the 科室' fields, not the unit's (its 办公时间 header is no value)
+        text_lines = [ln for ln in text_lines if ln.block not in cells]
     before = "\n".join(ln.text for ln in (text_lines[: heads[0]] if heads else text_lines))
     info = extract_org_info(before)
     if info.head is None:  # leaders listed as links (金永辉 厅长 → his page) still name the head
@@ -111,7 +114,6 @@ def org_page(html: str | bytes, unit: str, ref: EvidenceRef) -> OrgPage:
     fields = {name: _as_text(getattr(info, attr)) for attr, name in ORG_FIELDS.items()}
     if heads:
         fields["机构设置"] = "、".join(text_lines[i].text for i in heads)
-    table_offices = [] if heads else _table_offices(page, ref)
     if table_offices and not fields.get("机构设置"):
         fields["机构设置"] = "、".join(e.name for e in table_offices)
     unit_entry = OrgEntry(name=unit, level="unit", fields=fields, url=ref.url, ref=ref)
@@ -127,13 +129,15 @@ def org_page(html: str | bytes, unit: str, ref: EvidenceRef) -> OrgPage:
     return OrgPage(out, holds, links)
 
 
-def _table_offices(page, ref: EvidenceRef) -> list[OrgEntry]:
+def _table_offices(page, ref: EvidenceRef) -> tuple[list[OrgEntry], set[int]]:
     """科室 listed as the rows of a table whose header names them (科室 / 处室 / 内设机构 …) and their fields
-    (负责人, 职责, 办公时间, 电话 …): one entry per row, its fields read from its own cells under their headers."""
+    (负责人, 职责, 办公时间, 电话 …): one entry per row, its fields read from its own cells under their headers;
+    and the ids of those tables' cells."""
     from govcheck.extract.blocks import _dropped
 
     cfg = data()["org_page"]
     out: list[OrgEntry] = []
+    cells: set[int] = set()
     for table in page.tree.css("table"):
         node, skip = table, False
         while node is not None and node.tag not in ("body", "html"):
@@ -151,14 +155,18 @@ def _table_offices(page, ref: EvidenceRef) -> list[OrgEntry]:
         name_col = next((i for i, h in enumerate(head) if any(w in h for w in cfg["table_name_headers"])), None)
         if name_col is None or not any(i != name_col and h for i, h in enumerate(head)):
             continue
+        found = False
         for r in rows[1:]:
             if len(r) != len(head) or not _office_name(r[name_col]):
                 continue
+            found = True
             text = "\n".join(f"{h}：{v}" for i, (h, v) in enumerate(zip(head, r)) if i != name_col and h and v)
             sec = extract_org_info(text)
             f = {name: _as_text(getattr(sec, attr)) for attr, name in ORG_FIELDS.items() if attr != "structure"}
             out.append(OrgEntry(name=r[name_col], level="office", fields=f, url=ref.url, ref=ref))
-    return out
+        if found:
+            cells.update(c.mem_id for c in table.css("th, td"))
+    return out, cells
 
 
 def org_entries_from_html(html: str | bytes, unit: str, ref: EvidenceRef) -> list[OrgEntry]:

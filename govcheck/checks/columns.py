@@ -23,7 +23,8 @@ def column_absent(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Random
             continue
         if rs.indicator_of(code).service and not facts.public_service:
             continue
-        if not facts.columns_known:
+        if not facts.columns_known:  # no 网站地图 read: a kind not seen may still be there
+            yield ManualItem(code, data()["undecided"]["no_column_tree"], [facts.url])
             continue
         yield finding(facts, code, [ev(facts.home.ref if facts.home else None, facts.url)])
 

@@ -118,6 +118,8 @@ def messages_not_public(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.
         yield finding(facts, "D18.1", [ev(it.ref, it.channel_url or facts.url, note=note("messages_none"))])
     if it.stats_published is False and has_rule(rs, "D18.4"):
         yield finding(facts, "D18.4", [ev(it.ref, it.channel_url or facts.url, note=note("stats_none"))])
+    elif it.stats_published is None and it.messages_public and has_rule(rs, "D18.4"):
+        yield ManualItem("D18.4", data()["undecided"]["stats_unknown"], [it.channel_url or facts.url])
 
 
 @check("D18.2")

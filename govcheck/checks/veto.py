@@ -21,9 +21,15 @@ def home_not_updated(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Ran
         yield ManualItem("V3", data()["undecided"]["home_no_dates"], [facts.home.url])
         return
     last = newest(ds, at)
-    if last is None or last < window_start(rs, "V3", at):
-        sure = [d for d, i in ((to_date(i.date), i) for i in facts.home.items)
-                if d and d <= at and not i.date_inferred]
+    sure = [d for d, i in ((to_date(i.date), i) for i in facts.home.items)
+            if d and d <= at and not i.date_inferred]
+    ws = window_start(rs, "V3", at)
+    if last is not None and last >= ws and (not sure or max(sure) < ws):
+        # fresh only on a date shown as MM-DD: its true year may be earlier
+        yield ManualItem("V3", f"首页：{data()['undecided']['date_inferred_fresh'].format(date=last.isoformat()[5:])}",
+                         [facts.home.url])
+        return
+    if last is None or last < ws:
         if last is not None and (not sure or max(sure) < last):  # the newest date shows no year
             yield ManualItem("V3", f"首页：{data()['undecided']['date_inferred'].format(date=last.isoformat()[5:])}",
                              [facts.home.url])

@@ -64,6 +64,7 @@ class _KindSpec:
     end: tuple[str, ...]
     not_: tuple[str, ...]
     titles: tuple[str, ...]
+    exact: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,15 +97,16 @@ def _kinds() -> _KindData:
         raise ValueError(f"{path}: expected a 'kinds' list")
     specs = []
     for i, k in enumerate(kinds):
-        if not isinstance(k, dict) or "kind" not in k or not (k.get("name") or k.get("domain") or k.get("end")):
-            raise ValueError(f"{path}: entry {i + 1} needs 'kind' and at least one of name/domain/end")
-        unknown = set(k) - {"kind", "domain", "name", "end", "not", "titles"}
+        if not isinstance(k, dict) or "kind" not in k or not (k.get("name") or k.get("domain") or k.get("end")
+                                                              or k.get("exact")):
+            raise ValueError(f"{path}: entry {i + 1} needs 'kind' and at least one of name/domain/end/exact")
+        unknown = set(k) - {"kind", "domain", "name", "end", "exact", "not", "titles"}
         if unknown:
             raise ValueError(f"{path}: entry {i + 1} ({k['kind']}): unknown keys {sorted(unknown)}")
         w = f"kinds[{i + 1}] ({k['kind']})"
         specs.append(_KindSpec(str(k["kind"]), _strs(path, w, k.get("domain")), _strs(path, w, k.get("name")),
                                _strs(path, w, k.get("end")), _strs(path, w, k.get("not")),
-                               _strs(path, w, k.get("titles"))))
+                               _strs(path, w, k.get("titles")), _strs(path, w, k.get("exact"))))
     long_name = data.get("long_name") or {}
     titles = data.get("titles") or {}
     return _KindData(tuple(specs), _strs(path, "absorbing", data.get("absorbing")),
@@ -155,6 +157,9 @@ def _domain_hit(n: str, spec: _KindSpec) -> tuple[int, int, str] | None:
 
 
 def _name_kind(n: str, kd: _KindData) -> tuple[str, str] | None:
+    for s in kd.kinds:
+        if n in s.exact:
+            return s.kind, n
     allowed = [s for s in kd.kinds if not any(w in n for w in s.not_)]
     dom = [(h, s) for s in allowed if (h := _domain_hit(n, s))]
     if dom:
@@ -375,9 +380,9 @@ def extract_sitemap_columns(page: Page) -> list[Column]:
         cols = _menu_columns(best_root, page, ["首页"], "sitemap")
         if cols:
             return cols
-    # 2. headings (dt/h*/strong) each followed by its links
+    # 2. headings (dt/h*/strong, a table's th) each followed by its links
     cols = []
-    for head in page.tree.css("dt, h2, h3, h4, .title, strong"):
+    for head in page.tree.css("dt, h2, h3, h4, .title, strong, th"):
         name = clean(head.text())
         if not name or len(name) > 20 or name in _SKIP:
             continue
@@ -388,7 +393,7 @@ def extract_sitemap_columns(page: Page) -> list[Column]:
         sib = head.next
         while sib is not None and sib.tag == "-text":
             sib = sib.next
-        container = sib if sib is not None and sib.tag in ("ul", "dd", "div", "ol", "p") else None
+        container = sib if sib is not None and sib.tag in ("ul", "dd", "div", "ol", "p", "td") else None
         if container is not None:
             for a2 in container.css("a"):
                 n2 = clean(a2.text())

@@ -156,6 +156,8 @@ def extract_one(body: bytes, url: str, content_type: str | None, at: dt.date,
     if d["kind"] == "home":
         d["nav"] = [c.to_dict() for c in flatten(extract_nav_columns(page))]
         d["search_forms"] = _search_forms(page)
+    if d["kind"] in ("home", "list"):
+        d["search_trace"] = _search_trace(page)
     return d, has_form, sitemap
 
 
@@ -181,6 +183,18 @@ def _search_forms(page) -> list[dict]:
                   if (i.attributes.get("type") or "").lower() == "hidden" and i.attributes.get("name")}
         out.append({"action": action, "field": inputs[0].attributes.get("name"), "params": hidden})
     return out
+
+
+def _search_trace(page) -> bool:
+    """Anything on the home page that could be a site search: a text or search input (with or without a
+    form; a script may submit it), or an element or link whose text, class or id says search. Without any,
+    the home page offers no site search (D25.1)."""
+    words = data()["search"]["trace_words"]
+    for i in page.tree.css("input"):
+        if (i.attributes.get("type") or "text").lower() in ("text", "search", ""):
+            return True
+    html = page.html_lower
+    return any(w.lower() in html for w in words)
 
 
 def page_rows(db, site_url: str) -> list[dict]:
@@ -487,6 +501,7 @@ class SiteBuild:
     pages: int = 0
     columns: dict[str, Col] = field(default_factory=dict)
     search_forms: list[dict] = field(default_factory=list)
+    search_absent: bool = False  # the home page shows no search of any kind (no input, no search words)
     articles: list[Item] = field(default_factory=list)  # dated article titles (search test candidates)
     wording: list[Finding] = field(default_factory=list)  # V1.1 严重表述错误 found in page text
 
@@ -518,6 +533,9 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
         facts.home = build.home_from_page(home.d, home.ref)
         facts.home.name_in_header = _name_in_header(site, crawl_dir, home.ref)
         out.search_forms = home.d.get("search_forms") or []
+        # no search anywhere: not on the home page, not on any column page (templates share the header)
+        out.search_absent = not out.search_forms and home.d.get("search_trace") is False and \
+            not any(p.d.get("search_trace") for p in pages)
 
     cols, known = column_tree(pages, sitemap, site.url, site.extra_hosts)
     link_rows = query.link_outcomes(db, site.url)
@@ -885,13 +903,31 @@ def _column_facts(cols: dict[str, Col], at: dt.date, column_cycles: dict[str, in
     for c in out:
         page = cols[c.path].page
         if c.role == "page" and column_cycles is not None and c.kind in column_cycles \
-                and c.kind_source in NAMED_SOURCES and not (page is not None and page.has_form):
-            # a dated kind shown as one page (not the letter form of a 留言 column): its list was not read
+                and c.kind_source in NAMED_SOURCES and not (page is not None and page.has_form) \
+                and c.kind not in kinds_of("message"):
+            # a dated kind shown as one page: its list was not read (a 留言 page is the channel: V5.1 judges it)
             c.state, c.state_reason = STATE_MANUAL, why["no_list"]
+    _topmost_first_level(out, set(cfg.get("topmost_first_level_kinds") or ()))
     _menu_states(out, why["menu_unjudged"])
     if column_cycles is not None:
         _cycles(out, column_cycles)
     return out
+
+
+def _topmost_first_level(columns: list[ColumnFacts], kinds: set[str]) -> None:
+    """When a platform has no first-level 政策文件/政策解读 column where first-level columns sit (首页>X, or under
+    法定主动公开内容), the topmost column of that kind the site names is its first-level column, wherever it sits
+    (首页>政务信息>政府文件): no column above it on the same platform is of its kind."""
+    by_path = {c.path: c for c in columns}
+    placed = {(c.kind, c.sub_platform) for c in columns if c.first_level and c.kind in kinds}
+    for c in columns:
+        if c.first_level or c.kind not in kinds or c.kind_source not in NAMED_SOURCES or c.kind_source is None \
+                or (c.kind, c.sub_platform) in placed:
+            continue
+        parts = c.path.split(">")
+        above = [by_path.get(">".join(parts[:i])) for i in range(2, len(parts))]
+        if not any(a is not None and a.kind == c.kind and a.sub_platform == c.sub_platform for a in above):
+            c.first_level = True
 
 
 # names a site prints for a column elsewhere → the kind source they give (the menu's own name is a name)
@@ -1000,7 +1036,8 @@ def _message_leaves(facts: SiteFacts) -> list[ColumnFacts]:
     """The site's own 咨询/留言 columns that list entries themselves (not the menus above them)."""
     menus = {c.path.rsplit(">", 1)[0] for c in facts.columns}
     return [c for c in facts.columns
-            if c.kind in kinds_of("message") and not c.sub_platform and c.path not in menus]
+            if c.kind in kinds_of("message") and not c.sub_platform and c.path not in menus
+            and c.role in (None, "list")]  # a single 留言 page is the channel (写信), not a list of messages
 
 
 def _stats_in_lists(facts: SiteFacts, cols: dict[str, Col], crawl_dir: Path) -> bool:
