@@ -102,7 +102,8 @@ def org_page(html: str | bytes, unit: str, ref: EvidenceRef) -> OrgPage:
     page = parse_page(html, ref.url)
     lines = content_lines(page)
     text_lines = [ln for ln in lines if not ln.link_only]
-    heads = [i for i, ln in enumerate(text_lines) if ln.heading and not ln.cell and _office_name(ln.text)]
+    heads = [i for i, ln in enumerate(text_lines)
+             if ln.heading and (not ln.cell or ln.tag == "dt") and _office_name(ln.text)]
     table_offices, cells = ([], set()) if heads else _table_offices(page, ref)
     if cells:  # the 科室 table's cells are the 科室' fields, not the unit's (its 办公时间 header is no value)
         text_lines = [ln for ln in text_lines if ln.block not in cells]

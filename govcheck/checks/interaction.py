@@ -132,8 +132,13 @@ def message_fields_missing(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: rand
     chosen = rng.sample(pool, min(size, len(pool)))
     yield Sample("D18.2", len(pool), [m.url or m.title or "" for m in chosen], 0)
     labels = data()["notes"]["message_fields"]
+    answer_side = ("answered", "unit", "answer")
     for m in chosen:
-        lacking = [labels[k] for k in param(rs, "D18.2", "message_fields") if not (getattr(m, k) or "").strip()]
+        wanted = param(rs, "D18.2", "message_fields")
+        if not any((getattr(m, k) or "").strip() for k in answer_side):
+            # not answered yet: nothing of an answer to publish (an overdue one is V5.2's matter)
+            wanted = [k for k in wanted if k not in answer_side]
+        lacking = [labels[k] for k in wanted if not (getattr(m, k) or "").strip()]
         if lacking:
             yield finding(facts, "D18.2", [ev(m.ref, m.url, title=m.title, date=m.asked,
                                               note=note("message_field_missing", fields="、".join(lacking)))])

@@ -128,8 +128,8 @@ def extract_leaders(page_or_text: Page | str) -> list[Leader]:
         if dm:
             ld.duties = (dm.group(1) or dm.group(2)).strip()
         rm = resume_rx.search(window)
-        if rm:
-            ld.resume = rm.group(1).strip()
+        if rm and (re.search(r"\d{4}\s*年", rm.group(1)) or any(w in rm.group(1) for w in bio["words"])):
+            ld.resume = rm.group(1).strip()  # (a menu's 单位简介 link followed by other links is no 简历)
             continue
         for sent in re.split(r"(?<=。)", window):
             if sum(1 for w in bio["words"] if w in sent) >= int(bio["min"]):

@@ -420,9 +420,9 @@ def column_tree(pages: list[PageRec], sitemap: list[tuple[PageRec, list[dict]]],
             if col is not None:
                 col.lists.append(rec)
             continue
-        col = by_url.get(rec.url)
-        if col is None and path and rec.url not in entries:
-            col = add(path, rec.url, "page")
+        # a page's own breadcrumb says which column it stands for, before a menu entry with its URL does (a menu
+        # that redirects to its first child, 法定主动公开内容 → 单位概况, is not that child)
+        col = add(path, rec.url, "page") if path and rec.url not in entries else by_url.get(rec.url)
         if col is not None and col.page is None and not col.lists:
             col.page = rec  # a column shown as a single page
     return _merge_by_url(cols), known
@@ -679,40 +679,56 @@ def _org_facts(facts: SiteFacts, cols: dict[str, Col], by_url: dict[str, PageRec
     page shows it. No holding page read, or a sub-page the menu links to not archived while a field is still
     missing: 需人工核查 (SiteFacts.undecided), never a finding."""
     cfg = data()["org_pages"]
-    for root in _role_roots(facts, "org")[:1]:
-        holding: list[build.OrgPage] = []
-        menus: list[PageRec] = []
-        seen: set[str] = set()
-        unread: list[str] = []
-        queue = _column_pages(facts, cols, root)
-        seen.update(_norm_url(r.url) or "" for r in queue)
-        while queue:
-            rec = queue.pop(0)
-            op = build.org_page(read_html(crawl_dir, rec.ref), unit, rec.ref)
-            if op.holds:
-                rec.ref.page_role = "content"
-                holding.append(op)
+    roots = _role_roots(facts, "org")
+    if not roots:
+        return
+    by_path = {c.path: c for c in facts.columns}
+    holding: list[build.OrgPage] = []
+    menus: list[PageRec] = []
+    seen: set[str] = set()
+    unread: list[str] = []
+    queue = [r for root in roots for r in _column_pages(facts, cols, root)]
+    # the menus the 机构职能 columns sit in (机构概况 > 主要职责 / 内设机构 / 联系方式): their other sub-pages may
+    # hold the rest (联系方式 carries 办公地址/办公时间)
+    containers = []
+    for root in roots:
+        parent = by_path.get(root.path.rsplit(">", 1)[0])
+        col = cols.get(parent.path) if parent is not None and parent.role == "menu" else None
+        rec = (col.page or (_first_list(col) if col.lists else None)) if col is not None else None
+        if rec is not None and rec not in containers and rec not in queue:
+            containers.append(rec)
+    seen.update(_norm_url(r.url) or "" for r in queue + containers)
+    queue += containers
+    while queue:
+        rec = queue.pop(0)
+        op = build.org_page(read_html(crawl_dir, rec.ref), unit, rec.ref)
+        if op.holds:
+            rec.ref.page_role = "content"
+            holding.append(op)
+            if rec not in containers:
                 continue
+        else:
             rec.ref.page_role = "menu"
             menus.append(rec)
-            for _, url in _sub_links(op.links, cfg["subpage_words"], seen):
-                sub = by_url.get(url)
-                if sub is not None:
-                    queue.append(sub)
-                elif _host(url) == _host(rec.url):
-                    unread.append(url)
-        if not holding:
-            urls = [r.url for r in menus] or ([root.url] if root.url else [])
-            facts.undecided.append(Undecided("D02.2", f"{root.path}：{cfg['no_holding_page']}", urls + unread))
-            continue
-        entries = _merge_org(holding)
-        missing = [k for k, v in entries[0].fields.items() if not v]
-        if unread and missing:
-            why = "；".join(f"{u}（{_unread_why(u, link_rows)}）" for u in unread[:5])
-            facts.undecided.append(Undecided("D02.2", f"{root.path}：{cfg['subpage_unread'].format(pages=why)}",
-                                             [r.url for r in menus] + unread))
-            continue
-        facts.org = entries
+        for _, url in _sub_links(op.links, cfg["subpage_words"], seen):
+            sub = by_url.get(url)
+            if sub is not None:
+                queue.append(sub)
+            elif _host(url) == _host(rec.url):
+                unread.append(url)
+    where = roots[0].path
+    if not holding:
+        urls = [r.url for r in menus] or [r.url for r in roots if r.url]
+        facts.undecided.append(Undecided("D02.2", f"{where}：{cfg['no_holding_page']}", urls + unread))
+        return
+    entries = _merge_org(holding)
+    missing = [k for k, v in entries[0].fields.items() if not v]
+    if unread and missing:
+        why = "；".join(f"{u}（{_unread_why(u, link_rows)}）" for u in unread[:5])
+        facts.undecided.append(Undecided("D02.2", f"{where}：{cfg['subpage_unread'].format(pages=why)}",
+                                         [r.url for r in menus] + unread))
+        return
+    facts.org = entries
 
 
 def _merge_org(holding: list["build.OrgPage"]) -> list:
