@@ -186,15 +186,22 @@ def _search_forms(page) -> list[dict]:
 
 
 def _search_trace(page) -> bool:
-    """Anything on the home page that could be a site search: a text or search input (with or without a
-    form; a script may submit it), or an element or link whose text, class or id says search. Without any,
-    the home page offers no site search (D25.1)."""
-    words = data()["search"]["trace_words"]
+    """Anything on a page that could be a site search: a text or search input (with or without a form; a
+    script may submit it), search words in its text, a link or form to a search page, or a script mentioning
+    search (it may draw the box). An empty box named search_* alone draws nothing. Without any, the page
+    offers no site search (D25.1)."""
+    words = [w.lower() for w in data()["search"]["trace_words"]]
     for i in page.tree.css("input"):
         if (i.attributes.get("type") or "text").lower() in ("text", "search", ""):
             return True
-    html = page.html_lower
-    return any(w.lower() in html for w in words)
+    text = page.text.lower()
+    if any(w in text for w in words):
+        return True  # 搜索 / 检索 shown
+    for a in page.tree.css("a[href], form, iframe[src]"):
+        blob = f"{a.attributes.get('href') or ''} {a.attributes.get('action') or ''} {a.attributes.get('src') or ''}"
+        if any(w in blob.lower() for w in words):
+            return True  # a link to a search page
+    return any(w in s.lower() for s in page.scripts for w in words)  # a script that may draw a search box
 
 
 def page_rows(db, site_url: str) -> list[dict]:
@@ -255,6 +262,15 @@ def extract_rows(rows: list[dict], crawl_dir: str | Path, at: dt.date, site: Sit
         out.pages.append(rec)
         if sm:
             out.sitemap.append((rec, sm))
+    return out
+
+
+def _asset_rows(db, site_url: str) -> dict[str, dict]:
+    """Archived assets of a site by URL (stylesheets for the header reading)."""
+    out: dict[str, dict] = {}
+    for row in query.fetches(db, site_url, "asset"):
+        if row["outcome"] == "ok" and row.get("warc") and row.get("warc_offset") is not None:
+            out[row["url"]] = row
     return out
 
 
@@ -327,8 +343,10 @@ def read_html(crawl_dir: Path, ref: EvidenceRef) -> bytes:
     return query.read_record(crawl_dir, ref.warc, ref.offset)[2]
 
 
-def _name_in_header(site: Site, crawl_dir: Path, ref: EvidenceRef) -> bool | None:
-    """D20.3 on the home page: the roster's site name (or it without a 门户网站-style suffix) in the header."""
+def _name_in_header(site: Site, crawl_dir: Path, ref: EvidenceRef, assets: dict[str, dict] | None = None) \
+        -> bool | None:
+    """D20.3 on the home page: the roster's site name (or it without a 门户网站-style suffix) in the header.
+    `assets`: the crawl's archived assets by URL, to read the page's stylesheets (a logo box may be drawn)."""
     from govcheck.extract.decode import decode_html
     from govcheck.extract.dom import parse_page
     from govcheck.extract.header import header_shows_name
@@ -339,10 +357,31 @@ def _name_in_header(site: Site, crawl_dir: Path, ref: EvidenceRef) -> bool | Non
                            if site.name.endswith(x) and len(site.name) > len(x) + 1]
     try:
         text, _ = decode_html(read_html(crawl_dir, ref))
-        return header_shows_name(parse_page(text, ref.url), names)
+        page = parse_page(text, ref.url)
+        return header_shows_name(page, names, _stylesheets(page, text, crawl_dir, assets or {}))
     except Exception as e:  # noqa: BLE001 - an unreadable header is a question for a person, not a crash
         log.warning("header of %s: %s", ref.url, e)
         return None
+
+
+def _stylesheets(page, html: str, crawl_dir: Path, assets: dict[str, dict]) -> str | None:
+    """The text of the page's <style> blocks and linked stylesheets, or None when one linked stylesheet was
+    not archived (what it draws is then unknown)."""
+    from govcheck.extract.decode import decode_html
+    from govcheck.extract.dom import fast_urljoin
+
+    parts = re.findall(r"<style[^>]*>(.*?)</style>", html, re.S | re.I)
+    for link in page.tree.css("link[href]"):
+        if "stylesheet" not in (link.attributes.get("rel") or "").lower():
+            continue
+        row = assets.get(fast_urljoin(page.url, link.attributes.get("href") or ""))
+        if row is None:
+            return None
+        try:
+            parts.append(decode_html(query.read_record(crawl_dir, row["warc"], row["warc_offset"])[2])[0])
+        except Exception:  # noqa: BLE001 - unreadable: unknown, as if not archived
+            return None
+    return "\n".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------- tree
@@ -531,7 +570,7 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
     home = by_url.get(site.url) or next((p for p in pages if p.depth == 0), None)
     if home is not None:
         facts.home = build.home_from_page(home.d, home.ref)
-        facts.home.name_in_header = _name_in_header(site, crawl_dir, home.ref)
+        facts.home.name_in_header = _name_in_header(site, crawl_dir, home.ref, _asset_rows(db, site.url))
         out.search_forms = home.d.get("search_forms") or []
         # no search anywhere: not on the home page, not on any column page (templates share the header)
         out.search_absent = not out.search_forms and home.d.get("search_trace") is False and \
