@@ -17,7 +17,8 @@ from .veto import stale_by_cycle
 @check("D01.1", "D02.1", "D03.1", "D04.1", "D05.1", "D06.1", "D12.1")
 def column_absent(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Random):
     """A required kind of column is not opened at all (only when the column tree is complete)."""
-    kinds = {c.kind for c in site_columns(facts)}
+    # a menu (新闻中心 over 通知公告) is a container, not a column of its name's kind
+    kinds = {c.kind for c in site_columns(facts) if c.role != "menu"}
     for code, kind in data()["required_kinds"].items():
         if not has_rule(rs, code) or kind in kinds:
             continue
@@ -139,13 +140,16 @@ def undecided_columns(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Ra
 def future_dates(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Random):
     """Entries dated after the time point: their own finding, excluded from every freshness judgement."""
     code = data()["anomaly_code"]
+    seen: set[str] = set()  # entries already reported with their column (the home page lists them again)
     for col in facts.columns:
         late = sorted({d for d in col.dates() if d > at})
         if late:
+            seen.update(i.url for i in col.items if i.url and to_date(i.date) and to_date(i.date) > at)
             yield finding(facts, code, [column_ev(col, late[-1], note("date_anomaly", name=col.name,
                                                                       date=late[-1].isoformat()))])
     if facts.home:
-        late = sorted({d for d in (to_date(i.date) for i in facts.home.items) if d and d > at})
+        late = sorted({d for d, i in ((to_date(i.date), i) for i in facts.home.items)
+                       if d and d > at and not (i.url and i.url in seen)})
         if late:
             yield finding(facts, code, [ev(facts.home.ref, facts.home.url, date=late[-1].isoformat(),
                                            note=note("date_anomaly", name="首页", date=late[-1].isoformat()))])

@@ -22,6 +22,7 @@ _SKIP = {"header", "footer", "nav", "aside", "script", "style", "noscript", "tem
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "th", "dt", "caption"}
 _CELLS = {"td", "th", "dt", "dd"}
 _TOKEN = re.compile(r"[\s_\-]+")
+_WORD = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")  # the characters that make words (not separators)
 
 
 @dataclass
@@ -37,7 +38,8 @@ class Line:
 
     @property
     def link_only(self) -> bool:
-        return self.link_chars >= len(self.text.replace(" ", "")) > 0
+        """All its words are link text (separators such as | or · between links do not count)."""
+        return self.link_chars >= len(_WORD.findall(self.text)) > 0
 
 
 def _dropped(node) -> bool:
@@ -92,7 +94,7 @@ def content_lines(page: Page, keep_footer: bool = False) -> list[Line]:
                         state["tag"], state["block"], state["row"] = block_tag, block_id, row_id
                     cur.append(t if not cur else " " + t)  # inline elements read apart, as page.text does
                     if in_link:
-                        state["link"] += len("".join(t.split()))
+                        state["link"] += len(_WORD.findall(t))
                     if not bold:
                         state["bold"] = False
             elif tag == "br":

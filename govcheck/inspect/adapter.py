@@ -606,9 +606,11 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
 
     # pages' tags and footers: every list and content page, and the home page
     single = {c.page.url for c in cols.values() if c.page is not None}
+    home_docs = home_urls(home.url) if home is not None else set()
     for p in pages:
         if p.kind in ("home", "list", "article"):
-            facts.footers.append(build.footer_from_page(p.d, p.ref, is_home=p is home))
+            # the home page served a second time (/index.html from a logo or a breadcrumb) is the home page
+            facts.footers.append(build.footer_from_page(p.d, p.ref, is_home=p is home or p.url in home_docs))
             t = build.tags_from_page(p.d, p.ref)
             if t is not None:
                 if p.url in single:
@@ -658,6 +660,9 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
     facts.interpretations = [x for _, x in interps]
     build.link_documents(facts.policies, facts.interpretations, links)
 
+    for c, p in _undated_letters(facts, cols, by_url, crawl_dir, {m.url for m in msg_pages}):
+        msg_cols.add(c)
+        msg_pages.append(p)
     for p in msg_pages:
         html = read_html(crawl_dir, p.ref)
         facts.messages.extend(build.messages_from_page(parse_page(html, p.url), p.ref, at))
@@ -670,6 +675,30 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
     facts.interaction = _interaction(pages, facts, msg_cols, home, _stats_in_lists(facts, cols, crawl_dir),
                                      lambda: _channel_entries(link_rows, by_url, crawl_dir))
     facts.links = _links(link_rows, by_url, home, site.url)
+    return out
+
+
+def _undated_letters(facts: SiteFacts, cols: dict[str, "Col"], by_url: dict[str, PageRec], crawl_dir: Path,
+                     known: set[str]) -> list[tuple[str, PageRec]]:
+    """Letters a 咨询/留言 column lists without dates (标题 | 留言时间 empty | 状态): its page's content links to
+    archived content pages, read as messages (the list itself gives no date to judge, the letters do)."""
+    from govcheck.extract.blocks import content_lines
+
+    out = []
+    for c in facts.columns:
+        if c.kind not in kinds_of("message") or c.sub_platform or c.items or c.role not in ("page", "list"):
+            continue
+        col = cols.get(c.path)
+        rec = (col.page or (_first_list(col) if col.lists else None)) if col is not None else None
+        if rec is None:
+            continue
+        page = parse_page(read_html(crawl_dir, rec.ref), rec.url)
+        for ln in content_lines(page):
+            for _, href in ln.links:
+                target = by_url.get(_norm_url(fast_join(rec.url, href)) or "")
+                if target is not None and target.kind == "article" and target.url not in known:
+                    known.add(target.url)
+                    out.append((c.path, target))
     return out
 
 
@@ -740,6 +769,8 @@ def _org_facts(facts: SiteFacts, cols: dict[str, Col], by_url: dict[str, PageRec
     queue += containers
     while queue:
         rec = queue.pop(0)
+        if rec.kind == "list" and sum(1 for i in rec.d.get("items") or [] if i.get("date")) >= 3:
+            continue  # a list of dated entries (a news column a menu links to) holds no 机构职能
         op = build.org_page(read_html(crawl_dir, rec.ref), unit, rec.ref)
         if op.holds:
             rec.ref.page_role = "content"
@@ -1120,7 +1151,7 @@ def _interaction(pages: list[PageRec], facts: SiteFacts, msg_cols: set[str], hom
             break
     public = None
     leaves = _message_leaves(facts)
-    if any(c.items for c in msg_columns):
+    if any(c.items for c in msg_columns) or facts.messages:
         public = True
         if stats is None and facts.columns_known:
             stats = False  # messages are published, but no statistics of their handling anywhere read
