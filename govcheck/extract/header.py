@@ -51,8 +51,8 @@ def _pictured(node, drawn: set[str] | None) -> bool:
     holding words is drawn only when a stylesheet says so."""
     if node.css_first("img, svg, picture, canvas") is not None or "url(" in (node.attributes.get("style") or ""):
         return True
-    if not clean(node.text(separator="")):
-        return True
+    if not clean(node.text(separator="")) and node.css_first("input, select, button, form") is None:
+        return True  # an empty box a script or stylesheet fills (a search form's box is not one)
     boxes = [node] + node.css('[class*="logo"], [id*="logo"]')
     names = {t.lower() for b in boxes for t in ((b.attributes.get("class") or "").split()
                                                 + [(b.attributes.get("id") or "")]) if t}

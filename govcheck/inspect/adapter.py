@@ -872,6 +872,9 @@ def _channel_entries(link_rows: list[dict], by_url: dict[str, PageRec], crawl_di
     entries: dict[str, dict] = {}
     for lk in link_rows:
         text = (lk.get("text") or "").strip()
+        target = by_url.get(lk["url"].split("#")[0])
+        if target is not None and target.kind in ("list", "home"):
+            continue  # a link named 在线咨询 to the letters' list is a column link, not the channel
         if lk.get("internal") and text and any(w in text for w in words):
             entries.setdefault(lk["url"].split("#")[0], lk)
     failed: list[tuple[str, EvidenceRef, str]] = []
