@@ -6,7 +6,7 @@ import datetime as dt
 
 from govcheck.checks import run_checks
 from govcheck.checks.facts import EvidenceRef, SiteFacts
-from govcheck.inspect.adapter import Col, PageRec, _column_facts, column_tree, confirm_years
+from govcheck.inspect.adapter import PageRec, _column_facts, column_tree, confirm_years
 from govcheck.rules import load_ruleset
 
 AT = dt.date(2022, 5, 15)

@@ -4,7 +4,6 @@ script-loaded list is judged from the data it loads, and each column a person mu
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

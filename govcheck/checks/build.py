@@ -183,26 +183,21 @@ def _as_text(v) -> str | None:
 
 def leader_resume(page, name: str) -> str | None:
     """A leader's 简历 on the leader's own page: a labelled 简历 / 个人简介, else the page's running text when
-    it reads as a biography (出生, 籍贯, 学历, 参加工作 …)."""
+    it reads as a biography (出生, 籍贯, 学历, 参加工作 …; labels.yaml leader_bio)."""
     from govcheck.extract.blocks import content_lines
+    from govcheck.extract.dom import labels
 
-    cfg = data_inspect_leaders()
+    cfg = labels("leader_bio")
     text = "\n".join(ln.text for ln in content_lines(page) if not ln.link_only)
     for ld in extract_leaders(text):
         if ld.name == name and ld.resume:
             return ld.resume
     i = text.find(name)
     body = text[i:] if i >= 0 else text
-    hits = [w for w in cfg["bio_words"] if w in body]
-    if len(hits) >= int(cfg["bio_min_words"]) and len(body) >= int(cfg["bio_min_chars"]):
-        return body[: int(cfg["bio_max_chars"])]
+    hits = [w for w in cfg["words"] if w in body]
+    if len(hits) >= int(cfg["min"]) and len(body) >= int(cfg["min_chars"]):
+        return body[: int(cfg["max_chars"])]
     return None
-
-
-def data_inspect_leaders() -> dict:
-    from govcheck.inspect.adapter import data as inspect_data
-
-    return inspect_data()["leader_pages"]
 
 
 def leaders_from_page(text: str, ref: EvidenceRef) -> list[Leader]:
@@ -271,18 +266,30 @@ def attach_feedback(consultations: list[Consultation], feedback: list[Item]) -> 
             c.feedback_url, c.feedback_date, c.feedback_ref = fb.url, fb.date, fb.ref
 
 
-def inherit_kinds(columns: list[ColumnFacts], other: str = "other") -> None:
-    """A column the classifier left as `other` takes the kind of its nearest classified ancestor
-    (首页>…>政府文件>经济 is a 政策文件 column), so it is judged by that kind's cycle."""
-    kinds = {c.path: c.kind for c in columns if c.kind != other}
+def inherit_kinds(columns: list[ColumnFacts]) -> None:
+    """A column whose name says nothing takes the kind of its nearest ancestor whose kind the site names
+    (首页>…>政府文件>经济 is a 政策文件 column), and any column under a named 专题专栏 column is a topic
+    (column_kinds.yaml `absorbing`): kind source `parent`, so a window rule judges it only through that
+    ancestor, never on its own."""
+    from govcheck.extract.columns import absorbing_kinds
+
+    from .facts import NAMED_SOURCES
+
+    named = {c.path: c.kind for c in columns if c.kind != "other" and c.kind_source in NAMED_SOURCES}
+    absorbing = set(absorbing_kinds())
     for c in columns:
-        if c.kind != other:
-            continue
         parts = c.path.split(">")
-        for i in range(len(parts) - 1, 1, -1):
-            k = kinds.get(">".join(parts[:i]))
+        ancestors = [">".join(parts[:i]) for i in range(len(parts) - 1, 1, -1)]
+        topic = next((a for a in ancestors if named.get(a) in absorbing), None)
+        if topic is not None:  # a topic's sub-column is a topic (专题专栏>安全生产月)
+            c.kind, c.kind_source, c.kind_from = named[topic], "parent", topic
+            continue
+        if c.kind != "other":
+            continue
+        for anc in ancestors:
+            k = named.get(anc)
             if k:
-                c.kind = k
+                c.kind, c.kind_source, c.kind_from = k, "parent", anc
                 break
 
 

@@ -6,8 +6,8 @@ import random
 
 from govcheck.rules import RuleSet
 
-from .base import (Freshness, ManualItem, check, column_ev, data, ev, finding, freshness, newest, note, param,
-                   site_columns, unsure_item, window_start)
+from .base import (ManualItem, check, column_ev, data, ev, finding, freshness, newest, note, param,
+                   site_columns, window_start)
 from .facts import SiteFacts, to_date
 
 

@@ -988,7 +988,7 @@ def _column_facts(cols: dict[str, Col], at: dt.date, column_cycles: dict[str, in
                                blank=blank, dynamic=dynamic and not items, ref=ref, sub_platform=sub,
                                kind_source=dec.source, kind_from=dec.read_from, list_source=list_source, role=role, state=state,
                                state_reason=reason))
-    _inherit_kinds(out)
+    build.inherit_kinds(out)
     for c in out:
         page = cols[c.path].page
         if c.role == "page" and column_cycles is not None and c.kind in column_cycles \
@@ -1043,31 +1043,6 @@ def confirm_years(items: Iterable[Item], shown: dict[str, str]) -> None:
             full = u.isoformat() if u is not None and u.isoformat()[5:] == md else None
         if full:
             it.date, it.date_precision = full, "day"
-
-
-def _inherit_kinds(columns: list[ColumnFacts]) -> None:
-    """A column whose name says nothing takes the kind of its nearest ancestor whose kind the site names
-    (首页>…>政府文件>经济 is a 政策文件 column), and any column under a named 专题专栏 column is a topic
-    (column_kinds.yaml `absorbing`): kind source `parent`, so a window rule judges it only through that
-    ancestor, never on its own."""
-    from govcheck.extract.columns import absorbing_kinds
-
-    named = {c.path: c.kind for c in columns if c.kind != "other" and c.kind_source in NAMED_SOURCES}
-    absorbing = set(absorbing_kinds())
-    for c in columns:
-        parts = c.path.split(">")
-        ancestors = [">".join(parts[:i]) for i in range(len(parts) - 1, 1, -1)]
-        topic = next((a for a in ancestors if named.get(a) in absorbing), None)
-        if topic is not None:  # a topic's sub-column is a topic (专题专栏>安全生产月)
-            c.kind, c.kind_source, c.kind_from = named[topic], "parent", topic
-            continue
-        if c.kind != "other":
-            continue
-        for anc in ancestors:
-            k = named.get(anc)
-            if k:
-                c.kind, c.kind_source, c.kind_from = k, "parent", anc
-                break
 
 
 def _menu_states(columns: list[ColumnFacts], reason: str) -> None:
@@ -1130,12 +1105,17 @@ def _message_leaves(facts: SiteFacts) -> list[ColumnFacts]:
 
 
 def _stats_in_lists(facts: SiteFacts, cols: dict[str, Col], crawl_dir: Path) -> bool:
-    """A 留言受理反馈情况统计 line on a message column's own list pages (where sites usually print it)."""
+    """A 留言受理反馈情况统计 line on a message column's own pages (where sites usually print it): its list pages,
+    or the page of a letter box listing letters without dates."""
     a, b = data()["message_stats_words"]
     gap = int(data().get("message_stats_gap", 0))
     pat = re.compile(f"(?:{'|'.join(map(re.escape, a))}).{{0,{gap}}}(?:{'|'.join(map(re.escape, b))})")
-    for c in _message_leaves(facts):
-        for rec in cols[c.path].lists if c.path in cols else []:
+    menus = {c.path.rsplit(">", 1)[0] for c in facts.columns}
+    for c in facts.columns:
+        if c.kind not in kinds_of("message") or c.sub_platform or c.path in menus or c.path not in cols:
+            continue
+        col = cols[c.path]
+        for rec in col.lists + ([col.page] if col.page is not None else []):  # a list, or a letter box page
             if pat.search(parse_page(read_html(crawl_dir, rec.ref), rec.url).text):
                 return True
     return False
