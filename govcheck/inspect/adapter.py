@@ -157,7 +157,7 @@ def extract_one(body: bytes, url: str, content_type: str | None, at: dt.date,
         d["nav"] = [c.to_dict() for c in flatten(extract_nav_columns(page))]
         d["search_forms"] = _search_forms(page)
     if d["kind"] in ("home", "list"):
-        d["search_trace"] = _search_trace(page)
+        d["search_trace"] = _search_trace(page, scripts=d["kind"] == "home")
     return d, has_form, sitemap
 
 
@@ -185,7 +185,7 @@ def _search_forms(page) -> list[dict]:
     return out
 
 
-def _search_trace(page) -> bool:
+def _search_trace(page, scripts: bool = True) -> bool:
     """Anything on a page that could be a site search: a text or search input (with or without a form; a
     script may submit it), search words in its text, a link or form to a search page, or a script mentioning
     search (it may draw the box). An empty box named search_* alone draws nothing. Without any, the page
@@ -201,7 +201,9 @@ def _search_trace(page) -> bool:
         blob = f"{a.attributes.get('href') or ''} {a.attributes.get('action') or ''} {a.attributes.get('src') or ''}"
         if any(w in blob.lower() for w in words):
             return True  # a link to a search page
-    return any(w in s.lower() for s in page.scripts for w in words)  # a script that may draw a search box
+    # a script that may draw a search box (the home page's only: a column page's scripts name the search API
+    # its list is loaded from)
+    return scripts and any(w in s.lower() for s in page.scripts for w in words)
 
 
 def page_rows(db, site_url: str) -> list[dict]:
@@ -696,7 +698,8 @@ def _undated_letters(facts: SiteFacts, cols: dict[str, "Col"], by_url: dict[str,
         for ln in content_lines(page):
             for _, href in ln.links:
                 target = by_url.get(_norm_url(fast_join(rec.url, href)) or "")
-                if target is not None and target.kind == "article" and target.url not in known:
+                if target is not None and target.kind in ("article", "other") and target.url not in known \
+                        and target.url != rec.url:  # (a letter without a date of its own reads as "other")
                     known.add(target.url)
                     out.append((c.path, target))
     return out
