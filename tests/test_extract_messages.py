@@ -88,7 +88,8 @@ def test_waiting_message_is_unanswered():
 def test_no_false_overdue_from_page_layouts():
     msgs = []
     for i, html in enumerate((HANWEB, TRS, REPEAT, XXGK, WAITING)):
-        msgs += messages_from_page(parse_page(html), ref_for(f"http://x.gov.cn/m/{i}.html", status=200))
+        msgs += messages_from_page(parse_page(html), ref_for(f"http://x.gov.cn/m/{i}.html", status=200, sha256="0" * 64,
+                                                             warc="warc/x.warc.gz", record_id=f"<urn:uuid:{i}>"))
     facts = SiteFacts(url="http://x.gov.cn/", unit="示例县人民政府", messages=msgs)
     res = run_checks(facts, RS, D(2022, 5, 15), 1)
     overdue = [e for f in res.findings if f.code == "V5.2" for e in f.evidence]

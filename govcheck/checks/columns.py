@@ -93,16 +93,17 @@ def service_stats_stale(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.
     for col in site_columns(facts):
         if col.kind != "办事统计":
             continue
-        for code in ("D12.3", "D12.2"):
+        f = None
+        for code in ("D12.3", "D12.2"):  # the longer window first: a column stale for it is not judged again
             if not has_rule(rs, code):
                 continue
             f = freshness(facts, col, at, window_start(rs, code, at))
             if f.verdict == "stale":
                 yield finding(facts, code, [column_ev(col, f.newest, note("stale_window", name=col.name))])
                 break
-            if f.verdict == "unsure":
-                yield unsure_item(code, col, f)
-                break
+        else:
+            if f is not None and f.verdict == "unsure":
+                yield unsure_item("D12.2", col, f)
 
 
 @check("X02")

@@ -288,6 +288,7 @@ class SearchFacts:
     url: str | None = None
     tests: list[SearchTest] = field(default_factory=list)
     ref: EvidenceRef | None = None
+    errors: list[str] = field(default_factory=list)  # queries that could not be fetched ("url：kind: detail")
 
 
 @dataclass
@@ -298,6 +299,49 @@ class LinkOutcome:
     status: int | None = None
     on_home: bool = False
     ref: EvidenceRef | None = None  # the referring page
+
+
+@dataclass
+class WordingHit:
+    """A 严重 lexicon hit in one page's text (V1.1), found while the page was read."""
+
+    url: str
+    wrong: str
+    right: str
+    category: str = ""
+    position: int = 0  # 1-based character offset in the page text
+    snippet: str = ""
+    title: str | None = None
+    date: str | None = None
+    path: str | None = None
+    kind: str = "exact"  # the lexicon's hit kind: exact | near (a one-character slip) | stale (no longer valid)
+    reason: str = ""  # near / stale: why (音近字, 形近字, 已更名 …)
+    term: str = ""  # near / stale: the canonical term concerned
+    date_source: str | None = None  # where the page date came from (extract.article: label, meta, url, …)
+    # False: a title outdated only under a page date the page does not state (a person checks; see V1.1)
+    date_stated: bool = True
+    held_note: str | None = None  # for date_stated False: why it goes to a person
+    ref: EvidenceRef | None = None
+
+
+@dataclass
+class Probe:
+    """One availability probe of the home page, as the monitoring service recorded it (V2)."""
+
+    at: str  # ISO date-time; with an offset, else read as UTC
+    ok: bool | None = None  # answered as a page (the monitor's own verdict)
+    latency: float | None = None  # seconds to the complete answer; None: no answer
+    status: int | None = None
+    error: str | None = None  # timeout | dns | connect | http | slow | tls | blocked (WAF challenge) | None
+
+
+@dataclass
+class AvailabilityFacts:
+    """The home page's availability probes (V2), filled by the monitoring service."""
+
+    url: str
+    probes: list[Probe] = field(default_factory=list)
+    source: str | None = None  # which monitor wrote them
 
 
 # ---------------------------------------------------------------------------------------------- site
@@ -323,6 +367,8 @@ class SiteFacts:
     annual_reports: list[AnnualReport] = field(default_factory=list)
     search: SearchFacts | None = None
     links: list[LinkOutcome] = field(default_factory=list)
+    wording: list[WordingHit] = field(default_factory=list)  # V1.1, from the page text
+    availability: AvailabilityFacts | None = None  # V2; None: no monitoring record at all
     undecided: list[Undecided] = field(default_factory=list)
 
     def column_states(self) -> dict[str, int]:
@@ -406,6 +452,7 @@ def _iso(s: str) -> dt.date:
 
 # ---------------------------------------------------------------------------------------------- loading
 _DATE_FIELDS = {"date", "published", "start", "end", "feedback_date", "asked", "answered"}
+_DATETIME_FIELDS = {"at"}
 
 
 def _build(cls: type, d: Any, where: str) -> Any:
@@ -456,6 +503,10 @@ def _value(tp: Any, v: Any, where: str, name: str) -> Any:
         if isinstance(v, bool) or not isinstance(v, int):
             raise FactsError(f"{where}: 应为整数，实为 {v!r}")
         return v
+    if tp is float:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise FactsError(f"{where}: 应为数字，实为 {v!r}")
+        return float(v)
     if tp is str:
         if isinstance(v, (dt.date, dt.datetime)):
             v = v.isoformat()
@@ -466,5 +517,10 @@ def _value(tp: Any, v: Any, where: str, name: str) -> Any:
                 to_date(v)
             except ValueError:
                 raise FactsError(f"{where}: 不是有效日期（应为 YYYY-MM-DD）：{v!r}") from None
+        if name in _DATETIME_FIELDS:
+            try:
+                dt.datetime.fromisoformat(v)
+            except ValueError:
+                raise FactsError(f"{where}: 不是有效时间（应为 ISO 格式，如 2022-05-14T08:00:00+08:00）：{v!r}") from None
         return v
     return v

@@ -34,10 +34,7 @@ def consultation_fraud(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.R
     max_lead = int(param(rs, "V1.5", "max_start_lead_days"))
     for c in facts.consultations:
         why = fraud_reason(c, max_lead)
-        if why and c.dates_inferred:  # the page did not print the year the verdict rests on
-            yield ManualItem("V1.5", f"{c.title}：{why}；{data()['undecided']['period_year_inferred']}",
-                             [c.url] if c.url else [])
-        elif why:
+        if why:  # (a period read without its year: held by the evidence standard, full_dates)
             yield finding(facts, "V1.5", [ev(c.ref, c.url, title=c.title, date=c.published, note=why)])
 
 
@@ -61,9 +58,7 @@ def consultation_no_feedback(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: ra
         fb = parse(c.feedback_date)
         if fb is None and c.feedback_url:
             continue  # feedback exists, date unknown: not provable
-        if (fb is None or fb > due) and "end" in c.dates_inferred:
-            yield ManualItem("X01", f"{c.title}：{data()['undecided']['period_year_inferred']}", [c.url] if c.url else [])
-        elif fb is None or fb > due:
+        if fb is None or fb > due:  # (an end read without its year: held by the evidence standard)
             yield finding(facts, "X01", [ev(c.ref, c.url, title=c.title, date=end.isoformat())])
 
 
@@ -115,9 +110,15 @@ def messages_not_public(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.
     if it is None:
         return
     if it.messages_public is False and has_rule(rs, "D18.1"):
-        yield finding(facts, "D18.1", [ev(it.ref, it.channel_url or facts.url, note=note("messages_none"))])
+        # the proof is the message columns' own empty lists (archived), else the channel page
+        blank = [c for c in site_columns(facts) if c.kind == "咨询/留言" and c.blank and not c.dynamic and c.ref]
+        yield finding(facts, "D18.1", [column_ev(blank[0], None, note("messages_none"))] if blank else
+                      [ev(it.ref, it.channel_url or facts.url, note=note("messages_none"))])
     if it.stats_published is False and has_rule(rs, "D18.4"):
-        yield finding(facts, "D18.4", [ev(it.ref, it.channel_url or facts.url, note=note("stats_none"))])
+        # the channel page; without one, the message list read (where a site prints its statistics)
+        listed = [c for c in site_columns(facts) if c.kind == "咨询/留言" and c.items and c.ref]
+        yield finding(facts, "D18.4", [ev(it.ref, it.channel_url or facts.url, note=note("stats_none"))]
+                      if it.ref is not None or not listed else [column_ev(listed[0], None, note("stats_none"))])
     elif it.stats_published is None and it.messages_public and has_rule(rs, "D18.4"):
         yield ManualItem("D18.4", data()["undecided"]["stats_unknown"], [it.channel_url or facts.url])
 

@@ -29,11 +29,7 @@ def home_not_updated(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Ran
         yield ManualItem("V3", f"首页：{data()['undecided']['date_inferred_fresh'].format(date=last.isoformat()[5:])}",
                          [facts.home.url])
         return
-    if last is None or last < ws:
-        if last is not None and (not sure or max(sure) < last):  # the newest date shows no year
-            yield ManualItem("V3", f"首页：{data()['undecided']['date_inferred'].format(date=last.isoformat()[5:])}",
-                             [facts.home.url])
-            return
+    if last is None or last < ws:  # (stale on a year-less newest date: held by the evidence standard)
         yield finding(facts, "V3", [ev(facts.home.ref, facts.home.url,
                                        date=last.isoformat() if last else None)])
 
@@ -55,7 +51,7 @@ def key_columns_not_updated(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: ran
         for col in site_columns(facts):
             if col.kind not in src["kinds"]:
                 continue
-            f = freshness(facts, col, at, start)
+            f = freshness(facts, col, at, start, held=False)  # a count: only sure columns make it up
             if f.verdict == "stale":
                 hits.append((col, f))
             elif f.verdict == "unsure":
@@ -68,17 +64,24 @@ def key_columns_not_updated(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: ran
         yield _count_unsure("V4.1", "window_count_unsure", len(hits), len(unsure), threshold, unsure)
 
 
-def stale_by_cycle(facts: SiteFacts, rs: RuleSet, at: dt.date, unsure: bool = False):
-    """(column, cycle days, Freshness) for every decidable site column older than its kind's cycle: stale ones
-    (and, with `unsure`, those stale only on evidence short of a deduction's: dates without a year, no date).
-    The cycle is the column's own (a site override, or the lenient one inspect gives a guessed kind) or its
-    kind's in the rule set."""
+def stale_by_cycle(facts: SiteFacts, rs: RuleSet, at: dt.date, unsure: bool = False, held: bool = True):
+    """(column, cycle days, Freshness) for every decidable site column older than its cycle: stale ones (and,
+    with `unsure`, those stale only on evidence short of a deduction's: dates without a year, no date).
+
+    The cycle is the column's own (a site override), else its kind's in the rule set; a dated list whose kind
+    has no cycle gets D09.2's `uncycled_list_days` (an unclassified column that stopped years ago is still
+    judged), and a kind read only from titles is a guess, so its column gets the longer of the two."""
     out = []
+    uncycled = None
     for col in site_columns(facts):
         cycle = col.cycle_days or rs.column_cycles.get(col.kind)
+        if col.items and col.dates() and (not cycle or (col.kind_source == "titles" and not col.cycle_days)):
+            if uncycled is None:
+                uncycled = int(param(rs, "D09.2", "uncycled_list_days")) if "D09.2" in rs.rules else 0
+            cycle = max(int(cycle or 0), uncycled) or None
         if not cycle:
             continue
-        f = freshness(facts, col, at, at - dt.timedelta(days=int(cycle)), named_kind=False)
+        f = freshness(facts, col, at, at - dt.timedelta(days=int(cycle)), named_kind=False, held=held)
         if f.verdict == "stale" or (unsure and f.verdict == "unsure"):
             out.append((col, int(cycle), f))
     return out
@@ -87,7 +90,7 @@ def stale_by_cycle(facts: SiteFacts, rs: RuleSet, at: dt.date, unsure: bool = Fa
 @check("V4.2")
 def long_stale_columns(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Random):
     """Count of columns not updated within their kind's cycle reaches the threshold."""
-    found = stale_by_cycle(facts, rs, at, unsure=True)
+    found = stale_by_cycle(facts, rs, at, unsure=True, held=False)  # a count: only sure columns make it up
     hits = [(c, cyc, f) for c, cyc, f in found if f.verdict == "stale"]
     unsure = [c for c, _, f in found if f.verdict == "unsure"]
     threshold = int(param(rs, "V4.2", "threshold_count"))

@@ -19,15 +19,16 @@ import yaml
 
 from govcheck.checks import build
 from govcheck.checks.facts import (NAMED_SOURCES, STATE_DATA, STATE_MANUAL, STATE_PAGES, ColumnFacts, EvidenceRef,
-                                   InteractionFacts, Interpretation, Item, LinkOutcome, Policy, SiteFacts, Undecided)
+                                   InteractionFacts, Interpretation, Item, LinkOutcome, Policy, SiteFacts, Undecided,
+                                   WordingHit)
 from govcheck.collect import query
 from govcheck.extract import extract_from_page, parse_page
 from govcheck.extract.dom import fast_urljoin as fast_join
 from govcheck.extract.columns import decide_kind, extract_nav_columns, extract_sitemap_columns, flatten
 from govcheck.extract.consultation import is_feedback
 from govcheck.extract.meta import page_title
-from govcheck.model import Finding, Site
-from govcheck.newmedia.checks import check_page_wording
+from govcheck.model import Site
+from govcheck.newmedia.checks import page_hits, unstated_note
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,8 @@ def ref_of(row: dict[str, Any]) -> EvidenceRef:
                          record_id=row.get("record_id"), offset=row.get("warc_offset"))
 
 
-_KEEP = ("kind", "title", "breadcrumb", "publish_date", "items", "blank", "dynamic_list", "loads_data", "page_links",
-         "footer", "meta", "publisher", "column_name")
+_KEEP = ("kind", "title", "breadcrumb", "publish_date", "date_source", "items", "blank", "dynamic_list", "loads_data",
+         "page_links", "footer", "meta", "publisher", "column_name")
 
 
 @functools.lru_cache(maxsize=1)
@@ -126,6 +127,7 @@ def _entry_facts(page) -> dict:
     meta = extract_meta(page)
     art = extract_article(page, meta)
     return {"kind": "article", "title": art.title, "breadcrumb": [], "publish_date": iso(art.publish_date),
+            "date_source": art.date_source,
             "items": [], "blank": False, "dynamic_list": False, "page_links": [], "footer": extract_footer(page),
             "meta": meta, "publisher": art.info.get("publisher"), "column_name": None}
 
@@ -221,7 +223,7 @@ class Extracted:
 
     pages: list[PageRec] = field(default_factory=list)
     sitemap: list[tuple[PageRec, list[dict]]] = field(default_factory=list)
-    wording: list[Finding] = field(default_factory=list)
+    wording: list[WordingHit] = field(default_factory=list)
 
     def extend(self, other: "Extracted") -> None:
         self.pages += other.pages
@@ -244,9 +246,13 @@ def extract_rows(rows: list[dict], crawl_dir: str | Path, at: dt.date, site: Sit
         def scan(text: str, d: dict, url=url, row=row) -> None:
             if site is None or d.get("kind") not in ("home", "list", "article"):
                 return
-            arc = ref_of(row).evidence().archive
-            out.wording.extend(check_page_wording(site.unit, site.url, url, text, _lexicon(), title=d.get("title"),
-                                                  page_date=d.get("publish_date"), archive=arc, at=at))
+            ref, day, src = ref_of(row), d.get("publish_date"), d.get("date_source")
+            out.wording.extend(
+                WordingHit(url=url, wrong=h.wrong, right=h.right or "", category=h.category, position=h.start + 1,
+                           snippet=h.snippet, title=d.get("title"), date=day, kind=h.kind, reason=h.reason,
+                           term=h.term, date_source=src, date_stated=ok,
+                           held_note=None if ok else unstated_note(h, day, src), ref=ref)
+                for h, ok in page_hits(text, _lexicon(), at=at, page_date=day, date_source=src))
 
         try:
             _, _, body = query.read_record(crawl_dir, row["warc"], row["warc_offset"])
@@ -544,7 +550,6 @@ class SiteBuild:
     search_forms: list[dict] = field(default_factory=list)
     search_absent: bool = False  # the home page shows no search of any kind (no input, no search words)
     articles: list[Item] = field(default_factory=list)  # dated article titles (search test candidates)
-    wording: list[Finding] = field(default_factory=list)  # V1.1 严重表述错误 found in page text
 
 
 def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_section: str = "五",
@@ -552,8 +557,8 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
                on_page: Callable[[], None] | None = None, pre: Extracted | None = None) -> SiteBuild:
     """SiteFacts of one crawled site (`site.url` as crawled), read from the index and the WARC files.
 
-    `column_cycles` (the rule set's): a dated list whose kind has no cycle there gets inspect.yaml's
-    `uncycled_list_days`, so an unclassified column that stopped years ago is still judged (D09.2).
+    `column_cycles`: the rule set's (a dated list whose kind has none is judged by D09.2's uncycled_list_days,
+    in the check).
     Documents (政策文件/解读) are read only from columns named as such, not from ones that inherit the kind.
     `pre`: the site's pages already extracted (extract_rows over page_rows, possibly in chunks elsewhere)."""
     crawl_dir = Path(crawl_dir)
@@ -562,7 +567,8 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
     pages, sitemap = pre.pages, pre.sitemap
     facts = SiteFacts(url=site.url, unit=site.unit, name=site.name or None, kind=site.kind,
                       public_service=site.public_service)
-    out = SiteBuild(facts=facts, pages=len(pages), wording=list(pre.wording))
+    facts.wording = list(pre.wording)  # V1.1 严重表述错误 found in page text, judged by checks.wording
+    out = SiteBuild(facts=facts, pages=len(pages))
     if not pages:
         return out
     names = tuple(n for n in (site.name, site.unit) if n)
@@ -655,17 +661,20 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
             ar = build.annual_report_from_page(p.d, parse_page(html, p.url).text, p.ref, section=x03_section)
             if ar is not None:
                 facts.annual_reports.append(ar)
+    # crawl order varies from run to run (concurrent fetches, parse workers): facts do not
+    facts.consultations.sort(key=lambda c: (c.published or "", c.url or "", c.title))
     build.attach_feedback(facts.consultations, feedback)
     for p, _ in policies + interps:
         links[p.url] = build.page_links(read_html(crawl_dir, p.ref), p.url)
-    facts.policies = [x for _, x in policies]
-    facts.interpretations = [x for _, x in interps]
+    facts.policies = sorted((x for _, x in policies), key=lambda x: x.url)
+    facts.interpretations = sorted((x for _, x in interps), key=lambda x: x.url)
+    facts.annual_reports.sort(key=lambda r: (r.year, r.url or ""))
     build.link_documents(facts.policies, facts.interpretations, links)
 
     for c, p in _undated_letters(facts, cols, by_url, crawl_dir, {m.url for m in msg_pages}):
         msg_cols.add(c)
         msg_pages.append(p)
-    for p in msg_pages:
+    for p in sorted(msg_pages, key=lambda p: p.url):
         html = read_html(crawl_dir, p.ref)
         facts.messages.extend(build.messages_from_page(parse_page(html, p.url), p.ref, at))
 
@@ -839,7 +848,10 @@ def _leader_facts(facts: SiteFacts, cols: dict[str, Col], by_url: dict[str, Page
             lines = content_lines(page)
             text = "\n".join(ln.text for ln in lines)
             links = {t: fast_join(rec.url, h) for ln in lines for t, h in ln.links if h}
-            for ld in build.leaders_from_page(text, rec.ref):
+            listed = build.leaders_from_page(text, rec.ref)
+            if listed:
+                rec.ref.page_role = "content"  # it holds the leaders (their 简历 may be on their own pages)
+            for ld in listed:
                 if ld.name in found and found[ld.name].resume:
                     continue
                 if not ld.resume:
@@ -1001,8 +1013,6 @@ def _column_facts(cols: dict[str, Col], at: dt.date, column_cycles: dict[str, in
             c.state, c.state_reason = STATE_MANUAL, why["no_list"]
     _topmost_first_level(out, set(cfg.get("topmost_first_level_kinds") or ()))
     _menu_states(out, why["menu_unjudged"])
-    if column_cycles is not None:
-        _cycles(out, column_cycles)
     return out
 
 
@@ -1060,22 +1070,6 @@ def _menu_states(columns: list[ColumnFacts], reason: str) -> None:
             c.state = STATE_DATA if all(d.state == STATE_DATA for d in judged) else STATE_PAGES
         else:
             c.state, c.state_reason = STATE_MANUAL, reason
-
-
-def _cycles(columns: list[ColumnFacts], column_cycles: dict[str, int]) -> None:
-    """A dated list whose kind has no cycle in the rule set gets `uncycled_list_days` (an unclassified column
-    that stopped years ago is still judged, D09.2); a kind read from titles is a guess, so its column is judged
-    by the longer of its kind's cycle and that one."""
-    default = data().get("uncycled_list_days")
-    if not default:
-        return
-    for c in columns:
-        if not c.dates():
-            continue
-        if c.kind not in column_cycles:
-            c.cycle_days = int(default)
-        elif c.kind_source == "titles":
-            c.cycle_days = max(int(column_cycles[c.kind]), int(default))
 
 
 def _sub_first_level(path: str, sub_depth: int, cols: dict[str, Col], has_children: set[str]) -> bool:
