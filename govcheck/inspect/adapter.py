@@ -701,14 +701,15 @@ def _undated_letters(facts: SiteFacts, cols: dict[str, "Col"], by_url: dict[str,
             continue
         col = cols.get(c.path)
         rec = (col.page or (_first_list(col) if col.lists else None)) if col is not None else None
-        if rec is None:
-            continue
+        if rec is None or rec.has_form or c.blank:
+            continue  # the channel's write page, or a letter box listing nothing
         page = parse_page(read_html(crawl_dir, rec.ref), rec.url)
         for ln in content_lines(page):
             for _, href in ln.links:
                 target = by_url.get(_norm_url(fast_join(rec.url, href)) or "")
                 if target is not None and target.kind in ("article", "other") and target.url not in known \
-                        and target.url != rec.url:  # (a letter without a date of its own reads as "other")
+                        and target.url != rec.url and not target.has_form:
+                    # (a letter without a date of its own reads as "other"; the write page is no letter)
                     known.add(target.url)
                     out.append((c.path, target))
     return out
