@@ -2,7 +2,7 @@
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["core", "report", "extract", "crawl", "sim", "newmedia", "wording", "checks", "inspect"]
+ORDER = ["core", "report", "extract", "crawl", "sim", "newmedia", "wording", "checks", "inspect", "precision"]
 
 HEAD = """# Benchmarks
 
@@ -23,6 +23,7 @@ engineers shared it, so wall-clock figures from then are pessimistic and CPU tim
 | `bench/lexicon_bench.py --mb 100`, `bench/lexicon_eval.py` | lexicon throughput (20,000 entries) and false hits / recall on pycorrector data | ≥ 5 MB/s |
 | `bench/wording.py` | near-miss wording: false hits per 10,000 real sentences, recall on planted slips by seed and kind, 形近 without the gate's table, throughput vs the exact scan | ≤ 1 / 10,000; ≥ 90% |
 | `bench/checks_bench.py` | website checks per site | — |
+| `bench/column_kinds.py [--errors]` | column-kind precision/recall per kind on 437 labelled real column names | ≥ 95% per window kind |
 | `bench/inspect_bench.py` | inspecting the replica vs crawling it only | ≤ 1.5× |
 | `bench/hostile.py` | the hostile suite (tests/hostile): total time, peak RSS | — |
 | `bench/hostile_neighbour.py` | a normal site's crawl rate beside a hostile site vs alone | within 10%, no slow flags |

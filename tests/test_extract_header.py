@@ -35,3 +35,12 @@ def test_no_header_area_or_the_title_tag_alone_decides_nothing():
     # a page wrapper whose class happens to contain "top" is not the header
     long = "文字" * 400
     assert shows(f"<div class='topic'><p>{long}</p></div>") is None
+
+
+def test_slogan_in_a_logo_box_read_with_the_stylesheets():
+    body = ("<div class='header_szf'><div class='logo'><a href='/'><span class='slogan'>依法行政 执政为民</span></a>"
+            "</div><div class='lj'><a href='https://www.gov.cn/'>中国政府网</a></div></div>")
+    page = parse_page(f"<html><head><title>咸宁市科学技术局网站</title></head><body>{body}</body></html>")
+    assert header_shows_name(page, NAMES) is None  # the stylesheets not at hand: the box may be drawn
+    assert header_shows_name(page, NAMES, css="body{margin:0}.w1200{width:1200px}") is False
+    assert header_shows_name(page, NAMES, css=".logo{background:url(/images/logo.png) no-repeat}") is None

@@ -56,7 +56,7 @@ def test_first_level_and_department_platforms():
     cf = by_path(cols)
     assert cf["首页>政府信息公开"].first_level
     assert cf["首页>政府信息公开>法定主动公开内容>政策文件"].first_level  # under 法定主动公开内容 (inspect.yaml)
-    assert not cf["首页>政府信息公开>政策>政策文件"].first_level
+    assert not cf["首页>政府信息公开>政策>政策文件"].first_level  # one sits at the top already
     dept = cf["首页>政府信息公开>部门信息公开平台>县民政局>政策>政府文件"]
     assert dept.sub_platform == "县民政局" and dept.first_level  # the platform's first column with a list
     assert not cf["首页>政府信息公开>部门信息公开平台>县民政局>政策"].first_level  # a heading only

@@ -209,8 +209,9 @@ def column_newest(facts: SiteFacts, col: ColumnFacts, at: dt.date, subtree: bool
 
 
 def decidable(col: ColumnFacts) -> bool:
-    """A column whose entries were read: not drawn by script, and either blank or with entries."""
-    return not col.dynamic and (col.blank or bool(col.items))
+    """A column whose entries were read (from its pages or from data they load), not a menu, and either blank
+    or with entries. A column in state manual is listed for a person by `undecided_columns`."""
+    return col.judgeable() and col.role != "menu" and (col.blank or bool(col.items))
 
 
 def descendants(facts: SiteFacts, col: ColumnFacts) -> list[ColumnFacts]:
@@ -219,15 +220,70 @@ def descendants(facts: SiteFacts, col: ColumnFacts) -> list[ColumnFacts]:
 
 
 def tree_decidable(facts: SiteFacts, col: ColumnFacts) -> bool:
-    """A first-level column is judged on its own list or, when it has none, on its sub-columns'."""
-    if col.dynamic:
+    """A first-level column is judged on its own list or, when it has none, on its sub-columns'; not when
+    one of them could not be read (its entries might be the newest)."""
+    if col.role != "menu" and not col.judgeable():
         return False
     if col.items:
         return True
     subs = descendants(facts, col)
-    if any(c.dynamic for c in subs):
+    if any(not c.judgeable() for c in subs):
         return False
     return col.blank or any(decidable(c) for c in subs)
+
+
+@dataclass
+class Freshness:
+    """A window or cycle verdict on a column: fresh · stale (may deduct) · unsure (stale on what was read, but
+    short of the evidence a deduction needs: a person decides, `reason` says why) · undecided (not judgeable;
+    the column's own 需人工核查 item already says why)."""
+
+    verdict: str
+    newest: dt.date | None = None
+    reason: str | None = None
+
+
+def freshness(facts: SiteFacts, col: ColumnFacts, at: dt.date, start: dt.date, *, subtree: bool = False,
+              named_kind: bool = True, held: bool = True) -> Freshness:
+    """Whether `col` (with its sub-columns when `subtree`) shows an entry dated in [start, at].
+
+    A stale verdict may deduct only when it rests on full dates the page shows, and, with `named_kind`, on a
+    kind the site names (not one guessed from titles or inherited). With `held` (a rule whose finding the
+    central evidence standard judges: checks.evidence full_dates / kind_own / kind_named), such a verdict is
+    still `stale`: the finding is made and held there as 需人工核查 with the finding attached. Without it (a
+    count such as V4.1 that must not include them) it is `unsure`. A list without dates, or one fresh only on
+    a year-less date, is `unsure` either way (no finding to hold)."""
+    if not (tree_decidable(facts, col) if subtree else decidable(col)):
+        return Freshness("undecided")
+    cols = [col] + (descendants(facts, col) if subtree else [])
+    best = None
+    for c in cols:
+        it = c.newest_item(at)
+        if it is not None and (best is None or (to_date(it.date), not it.date_inferred) >
+                               (to_date(best.date), not best.date_inferred)):
+            best = it
+    last = to_date(best.date) if best is not None else None
+    u = data()["undecided"]
+    if last is not None and last >= start:
+        if best.date_inferred:  # the true year may be earlier: fresh only on a guess
+            return Freshness("unsure", last, u["date_inferred_fresh"].format(date=last.isoformat()[5:]))
+        return Freshness("fresh", last)
+    if best is None and any(c.items for c in cols):
+        return Freshness("unsure", None, u["no_dates"])
+    if held:
+        return Freshness("stale", last)
+    if best is not None and best.date_inferred:
+        return Freshness("unsure", last, u["date_inferred"].format(date=last.isoformat()[5:]))
+    if named_kind and not col.kind_named():
+        basis = (u.get("kind_sources") or {}).get(col.kind_source, col.kind_source)
+        return Freshness("unsure", last, u["kind_guessed"].format(kind=col.kind, basis=basis,
+                                                                 source=col.kind_from or ""))
+    return Freshness("stale", last)
+
+
+def unsure_item(code: str, col: ColumnFacts, f: Freshness) -> ManualItem:
+    """需人工核查 for a column a rule would find stale on evidence short of its standard."""
+    return ManualItem(code, f"{col.path}：{f.reason}", [col.url] if col.url else [])
 
 
 def site_columns(facts: SiteFacts) -> list[ColumnFacts]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from govcheck.extract.annual_report import report_sections, report_year
 from govcheck.extract.consultation import extract_consultation
@@ -25,7 +26,8 @@ ORG_FIELDS = {"functions": "机关职能", "structure": "机构设置", "address
 
 
 def _items(page: dict, ref: EvidenceRef | None) -> list[Item]:
-    return [Item(title=i.get("title") or "", url=i.get("url"), date=i.get("date"), ref=ref)
+    return [Item(title=i.get("title") or "", url=i.get("url"), date=i.get("date"), ref=ref,
+                 date_precision=i.get("date_precision"), source="data" if i.get("source") else None)
             for i in page.get("items") or []]
 
 
@@ -36,7 +38,7 @@ def column_from_page(page: dict, path: str, kind: str, ref: EvidenceRef | None, 
         path=path, name=path.split(">")[-1], kind=kind,
         first_level=path.count(">") == 1 if first_level is None else first_level,
         url=url or (ref.url if ref else None), items=_items(page, ref), blank=bool(page.get("blank")),
-        dynamic=bool(page.get("dynamic_list")), ref=ref, sub_platform=sub_platform,
+        dynamic=bool(page.get("dynamic_list")), ref=ref, sub_platform=sub_platform, role="list",
     )
 
 
@@ -64,13 +66,10 @@ def tags_from_page(page: dict, ref: EvidenceRef, site_name: str | None = None,
 
 
 def org_from_page(text: str, unit: str, ref: EvidenceRef) -> OrgEntry:
-    """The unit-level 机构职能 entry. (Per-科室 entries need the extraction layer to split sections.)"""
+    """The unit-level 机构职能 entry from a page's text."""
     info = extract_org_info(text)
     fields = {name: _as_text(getattr(info, attr)) for attr, name in ORG_FIELDS.items()}
     return OrgEntry(name=unit, level="unit", fields=fields, url=ref.url, ref=ref)
-
-
-_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 
 
 def _office_name(text: str) -> bool:
@@ -81,50 +80,124 @@ def _office_name(text: str) -> bool:
     return t.endswith(tuple(cfg["office_suffixes"]))
 
 
-def _section_text(h) -> str:
-    """Text after a heading up to the next heading of the same or a higher level."""
-    level = int(h.tag[1])
-    parts = []
-    node = h.next
-    while node is not None:
-        if node.tag in _HEADINGS and int(node.tag[1]) <= level:
-            break
-        if node.tag != "-text" or node.text_content:
-            parts.append(node.text(separator=" ") if node.tag != "-text" else node.text_content)
-        node = node.next
-    return clean(" ".join(p for p in parts if p))
+@dataclass
+class OrgPage:
+    """What one page shows of 机构职能: the unit entry, one entry per 内设科室 heading, and whether the page
+    holds any of it at all (a 机构概况 menu page of links holds nothing: its facts are on its sub-pages)."""
+
+    entries: list[OrgEntry]
+    holds: bool
+    links: list[tuple[str, str]]  # (text, absolute URL) of the links in its content
+
+
+def org_page(html: str | bytes, unit: str, ref: EvidenceRef) -> OrgPage:
+    """Read 机构职能 off a page's content lines (header, navigation and footer left out, so a menu's 内设机构
+    link or the footer's 地址/电话 is not a field). 科室 are headings (h2–h6, or a short bold line) ending like an
+    office; each 科室's fields come from its own lines only, so a 科室 without 负责人 is not given the next
+    one's. Pages listing 科室 in a table or in running text give the unit entry only."""
+    from govcheck.extract.blocks import content_lines
+    from govcheck.extract.dom import fast_urljoin
+    from govcheck.extract.org import extract_leaders
+
+    page = parse_page(html, ref.url)
+    lines = content_lines(page)
+    text_lines = [ln for ln in lines if not ln.link_only]
+    heads = [i for i, ln in enumerate(text_lines)
+             if ln.heading and (not ln.cell or ln.tag == "dt") and _office_name(ln.text)]
+    table_offices, cells = ([], set()) if heads else _table_offices(page, ref)
+    if cells:  # the 科室 table's cells are the 科室' fields, not the unit's (its 办公时间 header is no value)
+        text_lines = [ln for ln in text_lines if ln.block not in cells]
+    before = "\n".join(ln.text for ln in (text_lines[: heads[0]] if heads else text_lines))
+    info = extract_org_info(before)
+    if info.head is None:  # leaders listed as links (金永辉 厅长 → his page) still name the head
+        leaders = extract_leaders("\n".join(ln.text for ln in lines))
+        info.head = leaders[0].name if leaders else None
+    fields = {name: _as_text(getattr(info, attr)) for attr, name in ORG_FIELDS.items()}
+    if heads:
+        fields["机构设置"] = "、".join(text_lines[i].text for i in heads)
+    if table_offices and not fields.get("机构设置"):
+        fields["机构设置"] = "、".join(e.name for e in table_offices)
+    unit_entry = OrgEntry(name=unit, level="unit", fields=fields, url=ref.url, ref=ref)
+    out = [unit_entry] + table_offices
+    for n, i in enumerate(heads):
+        stop = heads[n + 1] if n + 1 < len(heads) else len(text_lines)
+        sec = extract_org_info("\n".join(ln.text for ln in text_lines[i + 1: stop]))
+        f = {name: _as_text(getattr(sec, attr)) for attr, name in ORG_FIELDS.items() if attr != "structure"}
+        out.append(OrgEntry(name=text_lines[i].text, level="office", fields=f, url=ref.url, ref=ref))
+    links = [(t, fast_urljoin(ref.url, h)) for ln in lines for t, h in ln.links
+             if h and not h.startswith(("javascript:", "#", "mailto:"))]
+    holds = bool(heads) or bool(table_offices) or any(getattr(info, attr) for attr in ORG_FIELDS)
+    return OrgPage(out, holds, links)
+
+
+def _table_offices(page, ref: EvidenceRef) -> tuple[list[OrgEntry], set[int]]:
+    """科室 listed as the rows of a table whose header names them (科室 / 处室 / 内设机构 …) and their fields
+    (负责人, 职责, 办公时间, 电话 …): one entry per row, its fields read from its own cells under their headers;
+    and the ids of those tables' cells."""
+    from govcheck.extract.blocks import _dropped
+
+    cfg = data()["org_page"]
+    out: list[OrgEntry] = []
+    cells: set[int] = set()
+    for table in page.tree.css("table"):
+        node, skip = table, False
+        while node is not None and node.tag not in ("body", "html"):
+            if _dropped(node):
+                skip = True
+                break
+            node = node.parent
+        if skip:
+            continue
+        rows = [[clean(c.text(separator=" ")) for c in tr.css("th, td")] for tr in table.css("tr")]
+        rows = [r for r in rows if any(r)]
+        if len(rows) < 2:
+            continue
+        head = rows[0]
+        name_col = next((i for i, h in enumerate(head) if any(w in h for w in cfg["table_name_headers"])), None)
+        if name_col is None or not any(i != name_col and h for i, h in enumerate(head)):
+            continue
+        found = False
+        for r in rows[1:]:
+            if len(r) != len(head) or not _office_name(r[name_col]):
+                continue
+            found = True
+            text = "\n".join(f"{h}：{v}" for i, (h, v) in enumerate(zip(head, r)) if i != name_col and h and v)
+            sec = extract_org_info(text)
+            f = {name: _as_text(getattr(sec, attr)) for attr, name in ORG_FIELDS.items() if attr != "structure"}
+            out.append(OrgEntry(name=r[name_col], level="office", fields=f, url=ref.url, ref=ref))
+        if found:
+            cells.update(c.mem_id for c in table.css("th, td"))
+    return out, cells
 
 
 def org_entries_from_html(html: str | bytes, unit: str, ref: EvidenceRef) -> list[OrgEntry]:
-    """The unit entry and one entry per 内设科室 of a 机构职能 page whose 科室 are headings (h2–h6).
-
-    Each 科室's fields are read from its own section only, so a 科室 without 负责人 is not given the
-    next one's. Pages listing 科室 in a table or in running text give the unit entry only."""
-    page = parse_page(html, ref.url)
-    heads = [h for h in page.tree.css(",".join(_HEADINGS)) if _office_name(clean(h.text()))]
-    unit_entry = org_from_page(page.text, unit, ref)
-    if not heads:
-        return [unit_entry]
-    first = page.text.find(clean(heads[0].text()))
-    before = extract_org_info(page.text[:first]) if first > 0 else None
-    unit_entry.fields["机构设置"] = "、".join(clean(h.text()) for h in heads)
-    for attr, name in ORG_FIELDS.items():
-        if attr not in ("functions", "structure"):
-            unit_entry.fields[name] = _as_text(getattr(before, attr)) if before else None
-    if before is not None and before.functions:
-        unit_entry.fields["机关职能"] = before.functions
-    out = [unit_entry]
-    for h in heads:
-        info = extract_org_info(_section_text(h))
-        fields = {name: _as_text(getattr(info, attr)) for attr, name in ORG_FIELDS.items() if attr != "structure"}
-        out.append(OrgEntry(name=clean(h.text()), level="office", fields=fields, url=ref.url, ref=ref))
-    return out
+    """The unit entry and one entry per 内设科室 of a 机构职能 page (see org_page)."""
+    return org_page(html, unit, ref).entries
 
 
 def _as_text(v) -> str | None:
     if isinstance(v, list):
         return "、".join(v) or None
     return v or None
+
+
+def leader_resume(page, name: str) -> str | None:
+    """A leader's 简历 on the leader's own page: a labelled 简历 / 个人简介, else the page's running text when
+    it reads as a biography (出生, 籍贯, 学历, 参加工作 …; labels.yaml leader_bio)."""
+    from govcheck.extract.blocks import content_lines
+    from govcheck.extract.dom import labels
+
+    cfg = labels("leader_bio")
+    text = "\n".join(ln.text for ln in content_lines(page) if not ln.link_only)
+    for ld in extract_leaders(text):
+        if ld.name == name and ld.resume:
+            return ld.resume
+    i = text.find(name)
+    body = text[i:] if i >= 0 else text
+    hits = [w for w in cfg["words"] if w in body]
+    if len(hits) >= int(cfg["min"]) and len(body) >= int(cfg["min_chars"]):
+        return body[: int(cfg["max_chars"])]
+    return None
 
 
 def leaders_from_page(text: str, ref: EvidenceRef) -> list[Leader]:
@@ -136,12 +209,17 @@ def consultation_from_page(page: dict, text: str, ref: EvidenceRef) -> Consultat
     pub = to_date(page.get("publish_date"))
     p = extract_consultation(text, pub)
     return Consultation(title=page.get("title") or "", url=ref.url, published=iso(pub), start=iso(p.start),
-                        end=iso(p.end), period_text=p.evidence, ref=ref)
+                        end=iso(p.end), period_text=p.evidence, ref=ref, dates_inferred=list(p.inferred))
 
 
-def messages_from_page(text: str, ref: EvidenceRef) -> list[Message]:
+def messages_from_page(page, ref: EvidenceRef, at: dt.date | None = None) -> list[Message]:
+    """Messages of a parsed page, read from its structure (extract.messages); text is read as label/value text.
+    `at` gives MM-DD dates a year (the fields so read are listed in dates_inferred)."""
+    from govcheck.extract.messages import extract_messages
+
+    ms = extract_messages(page, at) if not isinstance(page, str) else extract_messages_text(page)
     return [Message(title=m.title, url=ref.url, asked=iso(m.asked), answered=iso(m.answered), unit=m.unit,
-                    answer=m.answer, ref=ref) for m in extract_messages_text(text)]
+                    answer=m.answer, ref=ref, dates_inferred=list(m.dates_inferred)) for m in ms]
 
 
 def annual_report_from_page(page: dict, text: str, ref: EvidenceRef, section: str = "五") -> AnnualReport | None:
@@ -188,18 +266,30 @@ def attach_feedback(consultations: list[Consultation], feedback: list[Item]) -> 
             c.feedback_url, c.feedback_date, c.feedback_ref = fb.url, fb.date, fb.ref
 
 
-def inherit_kinds(columns: list[ColumnFacts], other: str = "other") -> None:
-    """A column the classifier left as `other` takes the kind of its nearest classified ancestor
-    (首页>…>政府文件>经济 is a 政策文件 column), so it is judged by that kind's cycle."""
-    kinds = {c.path: c.kind for c in columns if c.kind != other}
+def inherit_kinds(columns: list[ColumnFacts]) -> None:
+    """A column whose name says nothing takes the kind of its nearest ancestor whose kind the site names
+    (首页>…>政府文件>经济 is a 政策文件 column), and any column under a named 专题专栏 column is a topic
+    (column_kinds.yaml `absorbing`): kind source `parent`, so a window rule judges it only through that
+    ancestor, never on its own."""
+    from govcheck.extract.columns import absorbing_kinds
+
+    from .facts import NAMED_SOURCES
+
+    named = {c.path: c.kind for c in columns if c.kind != "other" and c.kind_source in NAMED_SOURCES}
+    absorbing = set(absorbing_kinds())
     for c in columns:
-        if c.kind != other:
-            continue
         parts = c.path.split(">")
-        for i in range(len(parts) - 1, 1, -1):
-            k = kinds.get(">".join(parts[:i]))
+        ancestors = [">".join(parts[:i]) for i in range(len(parts) - 1, 1, -1)]
+        topic = next((a for a in ancestors if named.get(a) in absorbing), None)
+        if topic is not None:  # a topic's sub-column is a topic (专题专栏>安全生产月)
+            c.kind, c.kind_source, c.kind_from = named[topic], "parent", topic
+            continue
+        if c.kind != "other":
+            continue
+        for anc in ancestors:
+            k = named.get(anc)
             if k:
-                c.kind = k
+                c.kind, c.kind_source, c.kind_from = k, "parent", anc
                 break
 
 

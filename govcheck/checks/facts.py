@@ -58,6 +58,21 @@ class Item:
     date: str | None = None  # YYYY-MM-DD
     ref: EvidenceRef | None = None
     date_precision: str | None = None  # day (printed in full) | month_day (MM-DD, year inferred) | month; None: day
+    source: str | None = None  # None: the page's own markup; "data": data the page loads (script records, JSON)
+
+    @property
+    def date_inferred(self) -> bool:
+        return self.date_precision not in (None, "day")
+
+
+# What a column was judged from; every column of a crawled site ends in exactly one of these.
+STATE_PAGES = "pages"  # judged from the pages (list rows, a blank list, a single page, a menu's sub-columns)
+STATE_DATA = "data"  # judged from data the page loads (records held in a script element, a JSON endpoint)
+STATE_MANUAL = "manual"  # 需人工核查, `state_reason` says why
+STATES = (STATE_PAGES, STATE_DATA, STATE_MANUAL)
+# Kind sources a window rule may deduct on: the site names the column so (see extract.columns.KindDecision);
+# None: not stated (hand-written facts), read as named.
+NAMED_SOURCES = frozenset({None, "name", "sitemap", "breadcrumb", "config"})
 
 
 @dataclass
@@ -77,9 +92,46 @@ class ColumnFacts:
     # ancestor's) | titles (row titles); None: not stated
     kind_source: str | None = None
     list_source: str | None = None  # static | script (data the page loads) | unread; None: from `dynamic`
+    kind_from: str | None = None  # what the kind was read from: the word, the other name, the ancestor's path
+    role: str | None = None  # list · menu (judged through its sub-columns) · page (a single page) · unread
+    state: str | None = None  # pages · data · manual (see STATES); None in hand-written facts: derived
+    state_reason: str | None = None  # why a person must look (state manual)
 
     def dates(self) -> list[dt.date]:
         return [d for d in (to_date(i.date) for i in self.items) if d is not None]
+
+    def kind_named(self) -> bool:
+        """The site names the column's kind (its own name, 网站地图, breadcrumb, or a site override): a window
+        rule may deduct on it. A kind inherited or read from titles is a guess."""
+        return self.kind_source in NAMED_SOURCES or self.kind == "other"
+
+    def judged_state(self) -> str:
+        """The column's state; hand-written facts without one: a script-drawn list without entries is manual."""
+        if self.state:
+            return self.state
+        if self.list_source == "unread" or (self.dynamic and not self.items):
+            return STATE_MANUAL
+        if self.list_source == "script":
+            return STATE_DATA
+        if self.items and all(i.source == "data" for i in self.items):
+            return STATE_DATA
+        return STATE_PAGES
+
+    def judgeable(self) -> bool:
+        return self.judged_state() != STATE_MANUAL
+
+    def newest_item(self, at: dt.date) -> Item | None:
+        """The row with the newest date not after `at` (a full date preferred over an inferred one of the same
+        day): the row a freshness verdict rests on."""
+        best, best_key = None, None
+        for i in self.items:
+            d = to_date(i.date)
+            if d is None or d > at:
+                continue
+            key = (d, not i.date_inferred)
+            if best_key is None or key > best_key:
+                best, best_key = i, key
+        return best
 
 
 @dataclass
@@ -88,6 +140,16 @@ class HomeFacts:
     items: list[Item] = field(default_factory=list)  # dated entries shown on the home page
     ref: EvidenceRef | None = None
     name_in_header: bool | None = None  # the site's name shown in the header area (None: not decidable)
+
+
+@dataclass
+class Undecided:
+    """A fact extraction could not decide (a page whose role is unclear, a 机构职能 column that is only a menu
+    with no holding page read …): the checks list it for a person under `code`, never deduct on it."""
+
+    code: str
+    reason: str
+    urls: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -308,6 +370,14 @@ class SiteFacts:
     links: list[LinkOutcome] = field(default_factory=list)
     wording: list[WordingHit] = field(default_factory=list)  # V1.1, from the page text
     availability: AvailabilityFacts | None = None  # V2; None: no monitoring record at all
+    undecided: list[Undecided] = field(default_factory=list)
+
+    def column_states(self) -> dict[str, int]:
+        """How many columns are in each state (pages / data / manual): every column is in exactly one."""
+        out = {s: 0 for s in STATES}
+        for c in self.columns:
+            out[c.judged_state()] += 1
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return _prune(asdict(self))

@@ -83,9 +83,14 @@ _FLAGS = {"conac", "contact", "error_report_entry"}
 @check("D23.1", "D23.2")
 def error_entry(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Random):
     """No “我为政府网站找错” entry in the home page footer (D23.1) or on another page (D23.2, each)."""
+    home_done = False
     for f in facts.footers:
         if not f.present or f.error_report_entry is not False:
             continue
         code = "D23.1" if f.is_home else "D23.2"
+        if f.is_home:
+            if home_done:
+                continue  # the home page read a second time (/index.html): one finding
+            home_done = True
         if has_rule(rs, code):
             yield finding(facts, code, [ev(f.ref, f.url, note=note("missing_entry"))])

@@ -81,6 +81,7 @@ def extract_from_page(page: Page, ref_date: dt.date | None = None) -> dict:
         "latest_date": max(dates) if dates else None,
         "blank": blank,
         "dynamic_list": bool(lst.dynamic and not items),
+        **({"loads_data": True} if lst.script_data else {}),  # rows held in a script element (read as data)
         "pagination": lst.pagination,
         "page_links": more_pages,  # the column's other list pages (pager links, TRS createPageHTML)
         "api_urls": apis,  # JSON/search APIs named in scripts when the list is drawn by JavaScript

@@ -9,6 +9,7 @@ from .dom import Page, attr_blob, clean, minimal_needles, words
 _SEP = re.compile(r"\s*(?:>>|->|&gt;|[>»＞→›〉/]|\\)\s*")
 _HOME = {"首页", "网站首页", "主页", "首 页", "home", "Home", "HOME", "门户首页", "返回首页"}
 _MAX_LEN = 300
+_PAGER = ("上一页", "下一页", "尾页", "末页", "页次", "上页", "下页")
 _JUNK = re.compile(r"字号|字体|打印|分享|关闭|收藏|[|｜:：【】\[\]]|\s{2,}")
 
 
@@ -116,6 +117,8 @@ def extract_breadcrumb(page: Page) -> list[str]:
         if node.mem_id not in seen:
             seen.add(node.mem_id)
             candidates.append((3, node))
+        else:  # hinted and showing the marker (td class="position" 您现在的位置：…): a marker candidate
+            candidates = [((3, n) if n.mem_id == node.mem_id else (sc, n)) for sc, n in candidates]
     candidates = [(sc, n) for sc, n in candidates if 0 < len(clean(n.text(separator=" "))) <= _MAX_LEN
                   or sc == 3]
     best, _key = _best(candidates, marker)
@@ -167,7 +170,8 @@ def _structural(page: Page) -> list[str]:
             text = clean(node.text(separator=" "))
             if len(text) <= _MAX_LEN and _SEP.search(text):
                 parts = _tidy(_crumbs_from(node, _marker_re()))
-                if len(parts) >= 2 and parts[0] in _HOME and all(len(x) <= 60 for x in parts):
-                    return parts
+                if len(parts) >= 2 and parts[0] in _HOME and all(len(x) <= 60 for x in parts) \
+                        and not any(w in x for x in parts for w in _PAGER):
+                    return parts  # (a pager 首页 上一页 下一页 尾页 is not a trail)
             node = node.parent
     return []

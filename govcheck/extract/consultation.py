@@ -30,6 +30,7 @@ class Period:
     unit: str | None = None  # 日/天/工作日/月
     phrasing: str | None = None  # relative | deadline | before | range
     evidence: str | None = None
+    inferred: tuple[str, ...] = ()  # "start" / "end": read without its year (taken from the publish date)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -77,11 +78,16 @@ def extract_consultation(text: str, publish_date: dt.date | None = None) -> Peri
             end = b.date
             if end < a.date:
                 return Period(a.date, end, None, "日", "range", t[max(0, a.start - 10): b.end + 4])
-            if b.year_inferred and not a.year_inferred:
+            inferred = ("start",) if a.year_inferred else ()
+            if b.year_inferred and not a.year_inferred:  # 2022年5月1日至5月30日: the end takes the start's year
                 end = make_date(a.date.year, b.date.month, b.date.day) or end
                 if end < a.date:
                     end = make_date(a.date.year + 1, b.date.month, b.date.day) or end
-            return Period(a.date, end, (end - a.date).days + 1, "日", "range", t[max(0, a.start - 10): b.end + 4])
+                    inferred += ("end",)
+            elif b.year_inferred:
+                inferred += ("end",)
+            return Period(a.date, end, (end - a.date).days + 1, "日", "range", t[max(0, a.start - 10): b.end + 4],
+                          inferred)
     # 2. relative to publication
     m = _RELATIVE.search(t) or _DURATION.search(t) or _WITHIN.search(t)
     if m:
@@ -99,12 +105,13 @@ def extract_consultation(text: str, publish_date: dt.date | None = None) -> Peri
             pass
         if dm and dm.end() >= len(before) - 1:
             word = dm.group(0)
+            inferred = ("end",) if h.year_inferred else ()
             if "截" in word or "止" in word:
                 return Period(publish_date, h.date, _span(publish_date, h.date), "日", "deadline",
-                              t[max(0, h.start - 12): h.end + 4])
+                              t[max(0, h.start - 12): h.end + 4], inferred)
             if re.match(r"\s*(?:\d{1,2}[:：]\d{2})?\s*(?:[（(][^）)]{0,6}[）)])?\s*(?:前|之前|以前)", after):
                 return Period(publish_date, h.date, _span(publish_date, h.date), "日", "before",
-                              t[max(0, h.start - 12): h.end + 6])
+                              t[max(0, h.start - 12): h.end + 6], inferred)
     return Period(start=publish_date)
 
 

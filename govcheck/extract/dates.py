@@ -46,6 +46,17 @@ _DIGITISH = re.compile(rf"\d|[{_CN}]")
 FULL_DATE_START = frozenset("12１２" + _CN)
 
 
+class InferredDate(dt.date):
+    """A date shown as MM-DD only, its year inferred: compares and prints like any date, but a check can tell
+    it from a date the page shows in full (a guess is no evidence for a deduction)."""
+
+    __slots__ = ()
+
+
+def inferred(d: dt.date | None) -> bool:
+    return isinstance(d, InferredDate)
+
+
 @dataclass(frozen=True)
 class DateHit:
     date: dt.date
@@ -149,6 +160,7 @@ def find_dates(text: str, ref: dt.date | None = None, month_day: bool = True) ->
                     continue
                 d = infer_year(mo, da, ref)
                 if d is not None:
+                    d = InferredDate(d.year, d.month, d.day)
                     hits.append(DateHit(d, m.start(), m.end(), form, True))
                     take(m.start(), m.end())
     hits.sort(key=lambda h: h.start)

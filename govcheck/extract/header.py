@@ -8,6 +8,7 @@ person looks."""
 from __future__ import annotations
 
 import functools
+import re
 
 from .dom import Page, lexicon, words
 from .dom import squash as clean
@@ -22,25 +23,47 @@ def _config() -> tuple[str, frozenset[str], int]:
 
 def _strong(node) -> bool:
     """The page's own header box (not a section title such as class="box_top"): <header>, or a class token /
-    id that is exactly a header word."""
+    id that is exactly a header word, or starts with header (header_szf, header-top)."""
     if node.tag == "header":
         return True
     tokens = _config()[1]
     cls = (node.attributes.get("class") or "").lower().split()
     ident = (node.attributes.get("id") or "").lower()
-    return bool(tokens & set(cls)) or ident in tokens
+    return bool(tokens & set(cls)) or ident in tokens or any(c.startswith("header") for c in cls + [ident])
 
 
-def _pictured(node) -> bool:
-    """A picture, a CSS-drawn box (style url(), a logo class) or an empty box a script or stylesheet fills."""
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+
+
+def _css_drawn(css: str) -> set[str]:
+    """Class and id names a stylesheet gives a background picture (.logo{background:url(…)})."""
+    out: set[str] = set()
+    for sel, body in _CSS_RULE.findall(css):
+        if "url(" not in body or "background" not in body:
+            continue
+        out.update(m.lower() for m in re.findall(r"[.#]([A-Za-z0-9_-]+)", sel))
+    return out
+
+
+def _pictured(node, drawn: set[str] | None) -> bool:
+    """A picture, a CSS-drawn box (style url(), a logo class) or an empty box a script or stylesheet fills.
+    With the page's stylesheets at hand (`drawn`: the classes/ids they give a picture), a logo-classed box
+    holding words is drawn only when a stylesheet says so."""
     if node.css_first("img, svg, picture, canvas") is not None or "url(" in (node.attributes.get("style") or ""):
         return True
-    if "logo" in ((node.attributes.get("class") or "") + (node.attributes.get("id") or "")).lower():
-        return True
-    return node.css_first('[class*="logo"], [id*="logo"]') is not None or not clean(node.text(separator=""))
+    if not clean(node.text(separator="")) and node.css_first("input, select, button, form") is None:
+        return True  # an empty box a script or stylesheet fills (a search form's box is not one)
+    boxes = [node] + node.css('[class*="logo"], [id*="logo"]')
+    names = {t.lower() for b in boxes for t in ((b.attributes.get("class") or "").split()
+                                                + [(b.attributes.get("id") or "")]) if t}
+    if drawn is not None:
+        return bool(names & drawn)
+    return any("logo" in n for n in names)
 
 
-def header_shows_name(page: Page, names: list[str]) -> bool | None:
+def header_shows_name(page: Page, names: list[str], css: str | None = None) -> bool | None:
+    """`css`: the text of every stylesheet the page uses (None when one of them is not at hand): lets a logo
+    box holding only a slogan be read as not showing the name."""
     names = [clean(n) for n in names if n and clean(n)]
     if not names:
         return None
@@ -65,6 +88,7 @@ def header_shows_name(page: Page, names: list[str]) -> bool | None:
     blob = "".join(texts)
     if any(n in blob for n in names):
         return True
-    if strong and not any(_pictured(n) for n in boxes):
+    drawn = _css_drawn(css) if css is not None else None
+    if strong and not any(_pictured(n, drawn) for n in boxes):
         return False  # a header box with words, no picture anywhere near the top, and not the name
     return None

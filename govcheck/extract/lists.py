@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .dates import date_from_url, find_dates, iso, make_date
+from .dates import date_from_url, find_dates, inferred, iso, make_date
 from .dom import Page, attr_blob, clean, fast_urljoin, is_template_or_hidden, minimal_needles, words
 
 ROW_TAGS = {"li", "tr", "dd", "dt"}
@@ -36,6 +36,7 @@ class ListResult:
     dated_blocks: int = 0  # distinct containers holding >= 3 dated rows (home pages have several boxes)
     dynamic: bool = False  # a list template drawn by JavaScript is present
     blank_marker: bool = False  # visible 暂无信息-like text
+    script_data: bool = False  # rows held as records inside a script element (Hanweb <datastore>), read as data
     pagination: bool = False
     main_score: float = 0.0
     _groups: int | Callable[[], int] = 0
@@ -483,6 +484,52 @@ def _dynamic(page: Page) -> bool:
     return False
 
 
+def _item(r: Row, base: str | None) -> dict:
+    url = fast_urljoin(base, r.url) if (base and r.url) else r.url
+    date = r.date
+    if inferred(date):  # MM-DD: the year is read from the link when its URL carries the same day (t20220512_)
+        u = date_from_url(url)
+        if u is not None and (u.month, u.day) == (date.month, date.day):
+            date = u
+    return {"title": r.title, "url": url, "date": iso(date),
+            **({"date_source": r.date_source} if r.date_source == "url" else {}),
+            **({"date_precision": "month_day"} if inferred(date) else {})}
+
+
+_DATASTORE_MARKS = ("<datastore", "<recordset", "<record>")
+_RECORD = re.compile(r"<record(?:\s[^>]*)?>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S | re.I)
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
+_NEXTGROUP = re.compile(r"<nextgroup>.*?</nextgroup>", re.S | re.I)
+
+
+def script_records(page: Page) -> list[str] | None:
+    """HTML fragments a page holds as records inside a script element, which its scripts draw as the list
+    (Hanweb / jpaas `<script type="text/xml"><datastore><recordset><record><![CDATA[<li>…</li>]]></record>`);
+    None when the page holds no such store (an empty store gives [])."""
+    found = None
+    for s in page.scripts:
+        if "<" not in s or not any(m in s for m in _DATASTORE_MARKS):
+            continue
+        body = _NEXTGROUP.sub("", s)  # the pager's template link, not a row
+        recs = [a or b for a, b in _RECORD.findall(body)]
+        if not recs:
+            recs = _CDATA.findall(body)
+        found = (found or []) + [r for r in recs if r.strip()]
+    return found
+
+
+def _record_items(records: list[str], page: Page, ref: dt.date | None) -> list[dict]:
+    """The rows of a script-held record store, read as a list page of their own; each row says it was read
+    from data the page loads (`source`)."""
+    from .dom import parse_page
+
+    if not records:
+        return []
+    frag = parse_page("<html><body><ul class=\"list\">" + "".join(records) + "</ul></body></html>", page.url)
+    inner = extract_list(frag, ref)
+    return [{**i, "source": "script"} for i in inner.items]
+
+
 def extract_list(page: Page, ref: dt.date | None = None) -> ListResult:
     rows, link_groups = _collect(page, _LazyRef(page, ref))
     side, main, weak = _context_hints()
@@ -517,10 +564,19 @@ def extract_list(page: Page, ref: dt.date | None = None) -> ListResult:
     if best is not None:
         res.main_score = best_score
         base = page.url
-        res.items = [{"title": r.title, "url": fast_urljoin(base, r.url) if (base and r.url) else r.url,
-                      "date": iso(r.date),
-                      **({"date_source": r.date_source} if r.date_source == "url" else {})} for r in best]
-    res.dynamic = _dynamic(page)
+        res.items = [_item(r, base) for r in best]
+    records = script_records(page) if best is None else None
+    if records is not None:
+        res.script_data = True
+        res.items = _record_items(records, page, ref)
+    elif best is None and page.scripts:
+        from .pagination import script_json_items
+
+        rows = script_json_items(page.scripts, page.url)
+        if rows:
+            res.script_data = True
+            res.items = [{**r, "source": "script"} for r in rows]
+    res.dynamic = res.script_data or _dynamic(page)
     res.blank_marker = _blank_marker(page)
     pag = _pagination_rx()
     res.pagination = bool(pag.search(page.text)) or any(

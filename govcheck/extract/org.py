@@ -103,27 +103,38 @@ def extract_leaders(page_or_text: Page | str) -> list[Leader]:
     text = page_or_text.text if isinstance(page_or_text, Page) else clean(page_or_text)
     out: list[Leader] = []
     seen = set()
+    not_names = set(labels("leader_resume")) | set(labels("leader_not_names"))
     for m in _LEADER.finditer(text):
         name = m.group(1).replace(" ", "")
-        if name in seen or re.search(_POSITIONS, name):
-            continue
+        if name in seen or re.search(_POSITIONS, name) or name in not_names:
+            continue  # 简历：局长… is a label, not a leader called 简历
         seen.add(name)
         out.append(Leader(name, m.group(2)))
     # 职务在前: "局长：张三" / "主任 张三"
     for m in re.finditer(r"(" + _POSITIONS + r")\s*[:：\s]\s*([\u4e00-\u9fa5]{2,3})(?![\u4e00-\u9fa5])", text):
         name = m.group(2)
-        if name[0] in _SURNAMES and name not in seen:
+        if name[0] in _SURNAMES and name not in seen and name not in not_names:
             seen.add(name)
             out.append(Leader(name, m.group(1)))
-    for ld in out:
-        i = text.find(ld.name)
-        window = text[i: i + 1500]
+    starts = sorted((text.find(ld.name), ld) for ld in out if text.find(ld.name) >= 0)
+    resume_rx = re.compile(r"(?:" + "|".join(spaced(w) for w in sorted(labels("leader_resume"), key=len, reverse=True))
+                           + r")\s*[:：]?\s*([^。]{4,600}。?)")
+    bio = labels("leader_bio")
+    for n, (i, ld) in enumerate(starts):
+        # a leader's own block: from his name to the next leader's (never the next one's 分工 or 简历)
+        stop = starts[n + 1][0] if n + 1 < len(starts) else i + 1500
+        window = text[i: min(stop, i + 1500)]
         dm = re.search(r"(?:工作分工|分\s*工)\s*[:：]?\s*([^。]{4,300}。?)|(负责[^。]{2,300}。?)", window)
         if dm:
             ld.duties = (dm.group(1) or dm.group(2)).strip()
-        rm = re.search(r"(?:简\s*历|个人简介|简\s*介)\s*[:：]?\s*([^。]{4,600}。?)", window)
-        if rm:
-            ld.resume = rm.group(1).strip()
+        rm = resume_rx.search(window)
+        if rm and (re.search(r"\d{4}\s*年", rm.group(1)) or any(w in rm.group(1) for w in bio["words"])):
+            ld.resume = rm.group(1).strip()  # (a menu's 单位简介 link followed by other links is no 简历)
+            continue
+        for sent in re.split(r"(?<=。)", window):
+            if sum(1 for w in bio["words"] if w in sent) >= int(bio["min"]):
+                ld.resume = sent.strip()
+                break
     return out
 
 

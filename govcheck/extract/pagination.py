@@ -117,5 +117,45 @@ def json_items(data: str | bytes | Any, base_url: str | None = None) -> list[dic
         if url and base_url:
             url = fast_urljoin(base_url, str(url))
         d = _pick(o, _DATE_KEYS)
-        out.append({"title": title, "url": url, "date": iso(parse_date(str(d))) if d is not None else None})
+        out.append({"title": title, "url": url, "date": iso(_json_date(d))})
     return out
+
+
+def _json_date(v: Any):
+    """A JSON date value: text in any form parse_date reads (never a year-less MM-DD), or a Unix timestamp in
+    seconds or milliseconds (read in China Standard Time)."""
+    import datetime as dt
+
+    if v is None or isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)) or (isinstance(v, str) and v.strip().isdigit() and len(v.strip()) in (10, 13)):
+        x = float(v)
+        if x > 1e11:
+            x /= 1000
+        try:
+            d = dt.datetime.fromtimestamp(x, dt.timezone(dt.timedelta(hours=8))).date()
+        except (OverflowError, OSError, ValueError):
+            return None
+        return d if 1995 <= d.year <= 2100 else None
+    return parse_date(str(v))
+
+
+_JS_ARRAY = re.compile(r"=\s*(\[\s*\{.*?\}\s*\])\s*;", re.S)
+
+
+def script_json_items(scripts: list[str], base_url: str | None = None, min_rows: int = 3) -> list[dict]:
+    """Rows a page's script holds as a JSON array literal it draws as the list (`var itemObj = [{…}]`): the
+    largest such array whose rows carry a title and, mostly, a date; [] when none qualifies."""
+    best: list[dict] = []
+    for s in scripts:
+        if "[" not in s or "{" not in s or len(s) > 500_000:
+            continue
+        for m in _JS_ARRAY.finditer(s):
+            try:
+                rows = json_items(m.group(1), base_url)
+            except RecursionError:
+                continue
+            dated = sum(1 for r in rows if r.get("date"))
+            if len(rows) >= min_rows and dated >= 0.6 * len(rows) and len(rows) > len(best):
+                best = rows
+    return best

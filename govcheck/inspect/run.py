@@ -292,6 +292,9 @@ def search_test(b: SiteBuild, rs: RuleSet, seed: int, timeout: float | None = No
     cfg = data()["search"]
     forms = b.search_forms
     if not forms:
+        home = b.facts.home
+        if b.search_absent and home is not None:  # the archived home page shows no search at all
+            return SearchFacts(present=False, url=home.url, ref=home.ref)
         return SearchFacts(present=None)
     form = forms[0]
     n = int(param(rs, "D25.2", "sample_size")) if "D25.2" in rs.rules else 0
@@ -312,7 +315,7 @@ def search_test(b: SiteBuild, rs: RuleSet, seed: int, timeout: float | None = No
         for title, _ in chosen or [(None, None)]:
             q = (title or "")[: int(cfg["max_title_chars"])]
             sep = "&" if "?" in form["action"] else "?"
-            url = f"{form['action']}{sep}{urlencode({form['field']: q})}"
+            url = f"{form['action']}{sep}{urlencode({**(form.get('params') or {}), form['field']: q})}"
             r = client.fetch(url, purpose="search", robots=True, max_body=int(cfg["max_body_bytes"]),
                              deadline=limit, timeout=limit, retries=0)
             ref = archive.add(r) if archive is not None else _search_ref(r)
@@ -595,6 +598,8 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     monitored = record.describe()
     record.close()
     timings["checks"] = time.perf_counter() - t0
+    states = column_state_counts(outcomes)
+    Console(stderr=True).print(column_state_line(states), markup=False)  # printed with or without progress display
 
     findings = [f for o in outcomes for f in o.findings]
     account_list = []
@@ -619,7 +624,8 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
         meta["monitor"] = {**(meta.get("monitor") or {}), **monitored}
     meta.setdefault("inspect", {})
     meta["inspect"].update({"manual_file": "manual.json", "samples_file": "samples.json",
-                            "facts_dir": "facts", "pages": sum(o.pages for o in outcomes)})
+                            "facts_dir": "facts", "pages": sum(o.pages for o in outcomes),
+                            "column_states": states})
     t0 = time.perf_counter()
     console.print("[bold]5/5 评分并生成通报[/]")
     samples = [(s.code, o.site.url, s.population, list(s.chosen)) for o in outcomes for s in o.samples]
@@ -630,21 +636,42 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
                          files=saved.files)
 
 
+def column_state_counts(outcomes: list[SiteOutcome]) -> dict[str, int]:
+    """Columns of all sites per state: judged from the pages, from data the page loads, or 需人工核查."""
+    total = {"pages": 0, "data": 0, "manual": 0}
+    for o in outcomes:
+        for k, v in o.facts.column_states().items():
+            total[k] = total.get(k, 0) + v
+    return total
+
+
+def column_state_line(states: dict[str, int]) -> str:
+    return data()["column_state_line"].format(total=sum(states.values()), **states)
+
+
 def write_side_files(out: Path, outcomes: list[SiteOutcome]) -> None:
-    """manual.json (需人工核查), samples.json (what each sampling check drew), facts/NN.json (per site)."""
+    """manual.json (需人工核查), samples.json (what each sampling check drew), column_states.json (how many
+    columns were judged from the pages, from data they load, or left to a person; per site), facts/NN.json
+    (per site, with its column states)."""
+    from govcheck.round import atomic_write_text
+
     manual = [{"unit": o.site.unit, "target": o.site.url, **m.to_dict(),
                **({"kind": o.access["kind"]} if o.access and m.code == "*" else {})}
               for o in outcomes for m in o.manual]
     samples = [{"unit": o.site.unit, "target": o.site.url, **s.to_dict()} for o in outcomes for s in o.samples]
     anomalies = [f.to_dict() for o in outcomes for f in o.anomalies]
-    from govcheck.round import atomic_write_text
-
     atomic_write_text(out / "manual.json", json.dumps(manual, ensure_ascii=False, indent=1))
     atomic_write_text(out / "samples.json", json.dumps(samples, ensure_ascii=False, indent=1))
     atomic_write_text(out / "anomalies.json", json.dumps(anomalies, ensure_ascii=False, indent=1))
+    # every column of every site in exactly one state: judged from the pages, from data they load, 需人工核查
+    atomic_write_text(out / "column_states.json", json.dumps({
+        "total": column_state_counts(outcomes),
+        "sites": [{"unit": o.site.unit, "target": o.site.url, **o.facts.column_states()} for o in outcomes]},
+        ensure_ascii=False, indent=1))
     fdir = out / "facts"
     fdir.mkdir(exist_ok=True)
     for i, o in enumerate(outcomes):
         atomic_write_text(fdir / f"{i:03d}.json", json.dumps({"unit": o.site.unit, "pages": o.pages, "error": o.error,
-                                                              "access": o.access, "site": o.facts.to_dict()},
-                                                             ensure_ascii=False))
+                                                              "access": o.access,
+                                                              "column_states": o.facts.column_states(),
+                                                              "site": o.facts.to_dict()}, ensure_ascii=False))
