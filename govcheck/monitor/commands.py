@@ -43,6 +43,7 @@ def _opts(allow: list[str], ca_bundle: Path | None):
 def register(app: typer.Typer) -> None:
     register_monitor(app)
     register_warn(app)
+    register_selfcheck(app)
 
 
 def register_monitor(app: typer.Typer) -> None:
@@ -209,3 +210,60 @@ def register_warn(app: typer.Typer) -> None:
         bad = [d for d in res.deliveries if not d.get("ok")]
         if res.deliveries:
             say(f"已发送 {len(res.deliveries) - len(bad)} 份" + (f"，失败 {len(bad)} 份（见 deliveries.json）" if bad else ""))
+
+
+def register_selfcheck(app: typer.Typer) -> None:
+    @app.command("selfcheck")
+    def selfcheck_cmd(
+        site: str = typer.Option(..., "--site", help="本单位网站首页网址"),
+        unit: Optional[str] = typer.Option(None, "--unit", help="单位名称（与检查单位名单一致；默认取网站名称）"),
+        name: Optional[str] = typer.Option(None, "--name", help="网站名称（默认取域名）"),
+        kind: str = typer.Option("部门", "--kind", help="网站类型：门户 或 部门"),
+        rules: Optional[str] = typer.Option(None, "--rules", help="规则集：gb2019（默认）| xianning-2022 | 文件路径（用检查单位的规则集）"),
+        out: Optional[Path] = typer.Option(None, "--out", help="输出目录（默认 自查-域名-日期）；用同一目录重新运行即续查"),
+        at: Optional[str] = typer.Option(None, "--at", help="监测时间点 YYYY-MM-DD（默认今天）"),
+        max_pages: Optional[int] = typer.Option(None, "--max-pages", help="最多抓取的页面数"),
+        delay: Optional[float] = typer.Option(None, "--delay", help="两次请求的最小间隔（秒）"),
+        probes: Optional[str] = typer.Option(None, "--probes", help="可用性监测记录（govcheck monitor 的目录或数据库 URL），用于判定“站点无法访问”"),
+        pdf: bool = typer.Option(False, "--pdf", help="同时生成 PDF"),
+        no_progress: bool = typer.Option(False, "--no-progress", help="不显示进度"),
+        allow: list[str] = typer.Option([], "--allow", help=ALLOW_HELP),
+        ca_bundle: Optional[Path] = typer.Option(None, "--ca-bundle", help=CA_HELP),
+    ) -> None:
+        """网站自查：按检查单位的规则集对本单位网站做一次完整检查，生成自查报告（docx + xlsx），问题表述与通报一致。"""
+        import datetime as dt
+        from urllib.parse import urlsplit
+
+        from govcheck.cli_output import fail, report_files, say
+        from govcheck.inspect.run import InspectError
+        from govcheck.lock import RoundLocked
+
+        from .selfcheck import run_selfcheck
+
+        if kind not in ("门户", "部门"):
+            fail(f"--kind 应为 门户 或 部门：{kind}")
+        try:
+            parts = urlsplit(site)
+            ok = parts.scheme in ("http", "https") and parts.hostname
+        except ValueError:
+            ok = False
+        if not ok:
+            fail(f"--site 不是有效的网址（应以 http:// 或 https:// 开头）：{site}")
+        day = None
+        if at:
+            try:
+                day = dt.date.fromisoformat(at)
+            except ValueError:
+                fail(f"--at 不是有效日期（应为 YYYY-MM-DD）：{at}")
+        today = day or dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+        out = out or Path(f"自查-{urlsplit(site).hostname}-{today.isoformat()}")
+        try:
+            res = run_selfcheck(site, out, unit=unit, name=name, kind=kind, rules=rules, at=today, pdf=pdf,
+                                progress=not no_progress, max_pages=max_pages, delay=delay, probes=probes,
+                                allow=list(allow) or None, ca_bundle=str(ca_bundle) if ca_bundle else None)
+        except (InspectError, RoundLocked) as e:
+            fail(str(e))
+        s = res.score
+        say(f"自查完成：{s.verdict}" + (f"，{s.score:g}分" if s.score is not None else "") +
+            f"；问题 {len(res.findings)} 项，需人工核查 {len(res.manual)} 项。")
+        report_files(res.files)
