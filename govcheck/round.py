@@ -98,16 +98,45 @@ def write_outputs(out: Path, info: RoundInfo, view: RoundView, pdf: bool = False
     }, ensure_ascii=False, indent=1, default=_json_default))
     files.append(p)
     comparison = view.meta.get("comparison")
-    if comparison:
-        files.append(write_comparison(out, comparison))
+    site_rows = site_comparison_rows(view)
+    if comparison or site_rows is not None:
+        files.append(write_comparison(out, comparison or [], site_rows))
     from govcheck.report.render import render_notice
 
     files += render_notice(doc, out, pdf=pdf)
     return doc, files
 
 
-def write_comparison(out: Path, rows: list[dict[str, Any]]) -> Path:
-    """整改情况对比表: per unit, what the previous notice found and what is fixed, still failing or new."""
+SITE_COMPARISON_HEADER = ["单位名称", "网站", "规则编码", "问题", "栏目路径或页面", "整改情况", "说明"]
+
+
+def site_comparison_rows(view: RoundView) -> list[list[str]] | None:
+    """整改情况对比表's website rows: every finding of the previous notice (未整改, 需人工核查, 已整改) and every new
+    one, per unit in roster order; None when the round has no website comparison (inspect --previous)."""
+    from govcheck.rectify import STATES, site_matches
+
+    matches = site_matches(view.meta, view.findings, view.rs)
+    if matches is None:
+        return None
+    order = {s.unit: i for i, s in reversed(list(enumerate(view.sites)))}
+    names = {s.url: s.name for s in view.sites}
+    by_unit: dict[str, str] = {}
+    for s in view.sites:  # a previous round's site URL may differ (another host, https): name it by its unit
+        by_unit.setdefault(s.unit, s.name)
+    rows = []
+    for m in sorted(matches, key=lambda m: (order.get(m.finding.unit, len(order)), m.finding.unit,
+                                           STATES.index(m.state))):
+        f = m.current or m.previous
+        e = f.evidence[0] if f.evidence else None
+        where = (e.path or e.url or e.title or "") if e else ""
+        rows.append([f.unit, names.get(f.target) or by_unit.get(f.unit, f.target), f.code, (m.previous or f).text,
+                     where, m.state, m.note or ""])
+    return rows
+
+
+def write_comparison(out: Path, rows: list[dict[str, Any]], site_rows: list[list[str]] | None = None) -> Path:
+    """整改情况对比表: per unit, what the previous notice found and what is fixed, still failing or new — the
+    accounts (per unit) and, with `site_rows`, the websites (per finding) on a sheet of their own."""
     import openpyxl
     from openpyxl.styles import Alignment, Font
 
@@ -115,6 +144,25 @@ def write_comparison(out: Path, rows: list[dict[str, Any]]) -> Path:
 
     wb = openpyxl.Workbook()
     ws = wb.active
+    if site_rows is not None:
+        ws.title = "网站"
+        append(ws, SITE_COMPARISON_HEADER)
+        for c in ws[1]:
+            c.font = Font(bold=True)
+        for r in site_rows:
+            append(ws, r)
+        for col, width in zip("ABCDEFG", (24, 24, 8, 50, 40, 10, 40)):
+            ws.column_dimensions[col].width = width
+        for row in ws.iter_rows(min_row=2):
+            for c in row:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+        if not rows:
+            path = out / "整改情况对比表.xlsx"
+            tmp = out / ".整改情况对比表.xlsx.tmp"
+            wb.save(tmp)
+            os.replace(tmp, path)
+            return path
+        ws = wb.create_sheet()
     ws.title = "整改情况"
     append(ws, ["单位名称", "已整改", "仍未整改", "新发现", "已整改对象", "仍未整改对象", "新发现对象"])
     for c in ws[1]:

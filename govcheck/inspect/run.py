@@ -602,6 +602,18 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     Console(stderr=True).print(column_state_line(states), markup=False)  # printed with or without progress display
 
     findings = [f for o in outcomes for f in o.findings]
+    if previous is not None:  # 整改复查 of the websites (the accounts' is part of the new-media pass below)
+        from .previous import compare_sites
+
+        engine = make_engine(db_url)
+        try:
+            compared = compare_sites(Path(previous), outcomes, engine)
+        except ValueError as e:  # the previous folder's files, named in the message
+            raise InspectError(str(e)) from None
+        finally:
+            engine.dispose()
+        if compared is not None:
+            meta["site_comparison"] = compared
     account_list = []
     t0 = time.perf_counter()
     if accounts is not None:
