@@ -79,8 +79,11 @@ def compare_sites(previous: Path, outcomes, engine: Engine) -> dict[str, Any] | 
         return None
     sites_by_unit: dict[str, list[str]] = {}
     unread: dict[str, str] = {}
+    undecided: dict[tuple[str, str], str] = {}  # (unit, code) → what this round left to a person
     for o in outcomes:
         sites_by_unit.setdefault(o.site.unit, []).append(o.site.url)
+        for m in o.manual:
+            undecided.setdefault((o.site.unit, m.code), m.what)
         if o.access or o.error:
             unread[o.site.unit] = "本轮未能读取该网站（" + (describe(o.access) if o.access else str(o.error)) + \
                                   "），无法确认已整改"
@@ -92,6 +95,8 @@ def compare_sites(previous: Path, outcomes, engine: Engine) -> dict[str, Any] | 
         d = f.to_dict()
         d["evidence"] = d.get("evidence", [])[:1]
         why = unread.get(f.unit) or pages(f)
+        if not why and (f.unit, f.code) in undecided:  # the rule could not be judged now (or a person judges it)
+            why = f"本轮该项未能自动判定（{undecided[(f.unit, f.code)][:120]}），需人工核查"
         if f.unit not in sites_by_unit:
             why = why or "该单位网站不在本轮名单中，无法确认已整改"
         if why:
