@@ -4,6 +4,7 @@ one site unreadable in the second round and one column taken down. Every previou
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import openpyxl
 import pytest
@@ -50,6 +51,12 @@ def rounds(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("rectify")
     prev_dir = tmp / "4月份"  # the folder name is the label the notice uses (round.json may set another)
     first = inspect_round(tmp, "before", BEFORE, prev_dir)
+    # the previous notice also named a problem a person found (V1.2 is always judged by a person)
+    fj = json.loads((prev_dir / "findings.json").read_text(encoding="utf-8"))
+    url_a = next(f["target"] for f in fj if f["unit"] == A)
+    fj.append({"unit": A, "target": url_a, "target_type": "site", "code": "V1.2", "source": "manual",
+               "text": "存在严重错误", "evidence": [{"url": url_a, "note": "人工检查发现"}]})
+    (prev_dir / "findings.json").write_text(json.dumps(fj, ensure_ascii=False), encoding="utf-8")
     second = inspect_round(tmp, "after", AFTER, tmp / "now", previous=prev_dir, down=C)
     return {"first": first, "second": second, "now": tmp / "now"}
 
@@ -66,6 +73,7 @@ def test_every_finding_is_classed(rounds):
     first, second = rounds["first"], rounds["second"]
     states = _states(second)
     prev = [f for f in first.view.findings if f.target_type == "site" and first.view.rs.rule(f.code).scored]
+    prev.append("V1.2 added by hand")
     cur = [f for f in second.view.findings if f.target_type == "site" and second.view.rs.rule(f.code).scored]
     # every previous finding once, every current finding matched or new
     assert len([s for s in states if s[0] != NEW]) == len(prev)
@@ -80,8 +88,10 @@ def test_every_finding_is_classed(rounds):
     assert {s[0] for s in states if s[1] == C} == {UNDECIDED}
     # D took the stale column down: its page was not read this round, so a person decides
     assert (UNDECIDED, D, "D04.2", None) in got and (FIXED, D, "D04.2", None) not in got
+    # a problem a person found: only a person can say it is fixed
+    assert (UNDECIDED, A, "V1.2", None) in got
     # the previous findings nobody planted (the template's own) are found again, not counted as fixed
-    planted = {(A, "D04.2"), (B, "D21"), (D, "D04.2"), (A, "D21"), (B, "D04.2"), (C, "D21")}
+    planted = {(A, "D04.2"), (B, "D21"), (D, "D04.2"), (A, "D21"), (B, "D04.2"), (C, "D21"), (A, "V1.2")}
     assert all(s[0] != FIXED for s in states if (s[1], s[2]) not in planted and s[1] != C), states
 
 
