@@ -54,10 +54,10 @@ probe_interval_portal_seconds = 0.4
     return path
 
 
-def monitor(roster: Path, out: Path, rules: Path, allow: list[str]) -> subprocess.Popen:
+def monitor(roster: Path, out: Path, rules: Path, allow: list[str], *extra: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     cmd = [sys.executable, "-m", "govcheck.cli", "monitor", "--sites", str(roster), "--out", str(out),
-           "--rules", str(rules), "--quiet"]
+           "--rules", str(rules), "--quiet", *extra]
     for a in allow:
         cmd += ["--allow", a]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -211,3 +211,27 @@ def test_score_decides_v2_again_under_another_rule_set(monitored_round, tmp_path
     assert {"示范市审计局", "示范市水利局"} <= units and "示范市统计局" not in units
     first = {f.id for o in monitored_round["res"].sites for f in o.findings if f.code == "V2"}
     assert first and {f["id"] for f in fj if f["code"] == "V2"} == first
+
+
+def test_monitor_runs_the_warnings_on_its_interval(tmp_path):
+    """`monitor --warnings`: the light re-check runs as a child process on the configured interval while probing."""
+    today = china_today()
+    scen = write_scenario(tmp_path / "s", today, {"w-a": ("示范市审计局", [
+        {"plant": "stale", "path": "首页>工作动态>部门动态", "last": (today - dt.timedelta(days=12)).isoformat()}])},
+        name="monitor-warn")
+    conf = tmp_path / "w.toml"
+    conf.write_text("[warnings]\ninterval_seconds = 600\nfirst_delay_seconds = 0\nmax_pages = 60\ndelay = 0\n",
+                    encoding="utf-8")
+    out = tmp_path / "mon"
+    with running_region(scen) as reg:
+        roster = reg.write_roster(tmp_path / "sites.csv")
+        proc = monitor(roster, out, write_rules(tmp_path / "r.toml"), reg.allow, "--warnings", str(conf))
+        try:
+            wait_for(lambda: (out / "warnings" / "feed.json").exists(), 120)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    feed = json.loads((out / "warnings" / "feed.json").read_text(encoding="utf-8"))
+    assert any(i["content_text"] == "部门动态 已12天未更新，3天后将超期" for i in feed["items"])
+    assert recorded(out)  # and it went on probing meanwhile

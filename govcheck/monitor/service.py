@@ -104,10 +104,13 @@ def child_command(argv: list[str]) -> Callable[[], Any]:
                                                     stderr=asyncio.subprocess.PIPE)
         try:
             _, err = await proc.communicate()
-        except asyncio.CancelledError:
+        except asyncio.CancelledError:  # the monitor is stopping: so does its child (the next start runs it again)
             proc.terminate()
-            await proc.wait()
-            raise
+            try:
+                await asyncio.wait_for(proc.wait(), 10)
+            except (asyncio.CancelledError, asyncio.TimeoutError):
+                pass
+            return
         if proc.returncode:
             log.warning("govcheck %s: exit %s: %s", argv[0], proc.returncode, err.decode("utf-8", "replace")[-500:])
     return run

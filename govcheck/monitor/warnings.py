@@ -71,10 +71,11 @@ class WarnConfig:
     webhook: dict[str, Any] | None = None
     units: dict[str, UnitRoute] = field(default_factory=dict)
     path: str | None = None
+    delay: float | None = None  # seconds between two requests to one host (None: the crawl's politeness)
 
 
 _WARN_KEYS = {"interval_hours", "interval_seconds", "first_delay_seconds", "horizon_days", "max_pages", "max_depth",
-              "keep_runs", "availability_share", "dated_params", "skip_codes"}
+              "keep_runs", "availability_share", "dated_params", "skip_codes", "delay"}
 _SMTP_KEYS = {"host", "port", "ssl", "starttls", "user", "password_env", "sender", "timeout"}
 _HOOK_KEYS = {"url", "headers", "timeout"}
 
@@ -129,7 +130,8 @@ def load_config(path: str | Path | None) -> WarnConfig:
                       max_depth=int(base["max_depth"]), keep_runs=int(base["keep_runs"]),
                       availability_share=float(base["availability_share"]), dated_params=list(base["dated_params"]),
                       skip_codes=list(base["skip_codes"]), smtp=smtp, webhook=hook, units=units,
-                      path=str(path) if path else None)
+                      path=str(path) if path else None,
+                      delay=float(base["delay"]) if base.get("delay") is not None else None)
 
 
 # ---------------------------------------------------------------------------------------------- warnings
@@ -293,8 +295,9 @@ class WarnResult:
 def light_options(cfg: WarnConfig, network: dict[str, Any]):
     from govcheck.collect.config import CrawlOptions
 
+    over = {"min_delay": cfg.delay, **network}
     return CrawlOptions.defaults(max_pages=cfg.max_pages, max_depth=cfg.max_depth, check_external=False,
-                                 fetch_assets=False, **network)
+                                 fetch_assets=False, **over)
 
 
 def run_warn(sites: list[Site], out: Path, cfg: WarnConfig, rs: RuleSet, *, today: dt.date | None = None,
