@@ -158,3 +158,37 @@ async def test_probes_against_the_replica_outage(tmp_path):
     assert a.visits == 40
     assert 0.1 <= a.ratio <= 0.6, a  # ~30 % of the time down
     assert v2_veto(a, w, veto_ratio=0.05, min_visits_per_day=20) is True
+
+
+async def test_probes_in_postgresql():
+    """The same record in PostgreSQL (the round's --db): written, read back in order, written once."""
+    import os
+    import uuid
+
+    import pytest
+
+    url = os.environ.get("GOVCHECK_TEST_PG_URL")
+    if not url:
+        pytest.skip("GOVCHECK_TEST_PG_URL not set (scripts/start-postgres.sh prints it)")
+    from sqlalchemy import delete
+
+    from govcheck.collect.probe import ProbeResult
+    from govcheck.collect.store import monitor_probe, monitor_target
+
+    async with serve(flaky_app(["ok", "down", "waf", "ok"])) as base:
+        site = f"{base}/?run={uuid.uuid4().hex}"  # this run's own target in a shared database
+        n = await run_probes(url, [Target(url=site, site=site, interval=0.02)], slow=0.3, count=4, opts=OPTS)
+    store = ProbeStore(url)
+    try:
+        rows = store.rows(site)
+        assert n == 4 and [r.kind for r in rows] == [None, "http", "blocked", None]
+        assert store.write([ProbeResult(url=site, at=rows[0].at.replace(tzinfo=None), latency=0.1, status=200,
+                                        kind=None)]) == 0
+        a = availability(store, site, utcnow().replace(tzinfo=timezone.utc) + timedelta(seconds=1), timedelta(hours=1))
+        assert (a.visits, a.failures) == (4, 1)
+    finally:
+        tid = store.register([Target(url=site, site=site)])[site]
+        with store.engine.begin() as c:
+            c.execute(delete(monitor_probe).where(monitor_probe.c.target_id == tid))
+            c.execute(delete(monitor_target).where(monitor_target.c.id == tid))
+        store.close()
