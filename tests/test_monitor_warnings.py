@@ -134,11 +134,18 @@ email = ["a@sjj.shifan.gov.cn"]
 name = "{B}"
 email = ["b@tjj.shifan.gov.cn"]
 ''', encoding="utf-8")
+        # two accounts, read from a posts export: A's last post 12 days ago, B's 30
+        (tmp / "posts.csv").write_text("账号,发布时间,标题,正文,链接\n" + "".join(
+            f"{name},{(today - dt.timedelta(days=d)).isoformat()} 09:00,{name}动态{d},正文,\n"
+            for name, days in (("示范审计", (12, 20, 40)), ("示范统计", (30, 45))) for d in days), encoding="utf-8")
+        (tmp / "accounts.csv").write_text(
+            "区域,新媒体名称,主办单位,新媒体类型,账号ID,数据来源\n"
+            f"市直,示范审计,{A},微信服务号,gh_a,posts.csv\n市直,示范统计,{B},新浪微博,wb_b,posts.csv\n", encoding="utf-8")
         rs = load_ruleset("gb2019")
         # the webhook receiver is on 127.0.0.1 too: allowed by its host:port, like the replica's sites
         allow = [*reg.allow, hook.url.split("/")[2]]
         res = run_warn(sites, out, load_config(conf), rs, today=today, probes=f"sqlite:///{out}/monitor.sqlite",
-                       network={"allow_addresses": allow, "min_delay": 0})
+                       network={"allow_addresses": allow, "min_delay": 0}, accounts=tmp / "accounts.csv")
         again = run_warn(sites, out, load_config(conf), rs, today=today, probes=None,
                          network={"allow_addresses": allow, "min_delay": 0}, deliver=False)
     return {"res": res, "again": again, "out": out, "today": today, "mail": inbox.messages, "hooks": hook.bodies,
@@ -157,6 +164,14 @@ def test_column_three_days_from_its_window(warned):
     assert len(over) == 1 and over[0].kind == "over" and over[0].text == "工作动态 已20天未更新，已超期" and over[0].new
     # the second pass the same day: the overdue column is no longer new
     assert not [w for w in warned["again"].warnings if w.new]
+
+
+def test_accounts_too(warned):
+    """Per account: the same days-left reading of the rule set's own M2.1 (no post within its window)."""
+    acc = {w.unit: w for w in warned["res"].warnings if w.target_type == "account"}
+    assert set(acc) == {A, B}, [w.text for w in warned["res"].warnings]
+    assert acc[A].text == "“示范审计”微信服务号 已12天未更新，3天后将超期" and acc[A].left == 3
+    assert acc[B].kind == "over" and acc[B].text == "“示范统计”新浪微博 已30天未更新，已超期"
 
 
 def test_availability_warning_from_the_record(warned):
