@@ -8,9 +8,11 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from govcheck.model import Account, Finding, Site
+from govcheck.report.pdf import PdfError
 from govcheck.rules import RuleSetError, load_ruleset
 from govcheck.store import Store, StoreError
 
@@ -21,14 +23,25 @@ review_app = typer.Typer(help="复核：确认或撤销问题（留痕）。", n
 rules_app = typer.Typer(help="规则集：查看与校验。", no_args_is_help=True)
 
 
+DB_HELP = "数据库 URL，如 postgresql+psycopg://用户:密码@主机/库（默认：轮次目录下的 round.sqlite）"
+PDF_HELP = "同时用 LibreOffice 生成通报 PDF（需先以 root 运行 scripts/install-system-deps.sh）"
+
+
+def _print_files(files) -> None:
+    """One line per file, never broken inside a path (rich would wrap a long name at the console width)."""
+    for f in files:
+        console.print(f"  已生成 {escape(str(f))}", soft_wrap=True, highlight=False)
+
+
 def fail(msg: str, code: int = 2) -> None:
-    console.print(f"[bold red]错误：[/]{msg}")
+    console.print(f"[bold red]错误：[/]{escape(msg)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
 def create_and_report(out: Path, *, meta: dict, rs, sites: list[Site], accounts: list[Account],
-                      findings: list[Finding], db: str | None, pdf: bool) -> None:
-    """Store a new round, score it and write every output; shared by demo and inspect."""
+                      findings: list[Finding], db: str | None, pdf: bool, manual: list[dict] | None = None) -> None:
+    """Store a new round, score it and write every output; shared by demo and inspect. `manual`: the
+    需人工核查 items (unit, target, target_type, code, what, urls) the round's checks left to a person."""
     from govcheck.round import rescore, write_outputs
 
     r = meta["round"]
@@ -38,12 +51,23 @@ def create_and_report(out: Path, *, meta: dict, rs, sites: list[Site], accounts:
                              meta={k: v for k, v in meta.items() if k != "round"} | {"name": r["name"]},
                              sites_=sites, accounts_=accounts)
     store.add_findings(rid, findings)
+    if manual is not None:
+        store.sync_manual(rid, manual)
     info = store.round(key)
     view = rescore(store, info, rs)
-    doc, files = write_outputs(out, info, view, pdf=pdf)
+    try:
+        doc, files = write_outputs(out, info, view, pdf=pdf)
+    except PdfError as e:
+        print_summary(view)
+        fail(f"{e}（通报 docx 与附件 xlsx 已生成在 {out}）")
     print_summary(view)
-    for f in files:
-        console.print(f"  已生成 {f}")
+    _print_files(files)
+    if view.manual or any(f.review == "pending" for f in view.findings):
+        from govcheck.report.gate import gate_status
+
+        st = gate_status(view.findings, view.manual)
+        console.print(f"通报与附件为征求意见稿：{st.counts_text()}。复核与人工核查办结后运行 "
+                      f"govcheck report {escape(str(out))} --final 定稿。", soft_wrap=True, highlight=False)
 
 
 def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool) -> None:
@@ -143,8 +167,8 @@ def register(app: typer.Typer) -> None:
         round_dir: Path = typer.Argument(..., help="轮次目录（inspect/demo 的 --out）"),
         rules: Optional[str] = typer.Option(None, "--rules", help="规则集：gb2019 | xianning-2022 | 文件路径"),
         overlay: list[str] = typer.Option([], "--overlay", help="追加的地方规则文件（可多次）"),
-        db: Optional[str] = typer.Option(None, "--db"),
-        pdf: bool = typer.Option(False, "--pdf"),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+        pdf: bool = typer.Option(False, "--pdf", help=PDF_HELP),
     ) -> None:
         """按规则集重新评分已存的问题，并重新生成全部输出。"""
         from govcheck.round import open_round, rescore, rules_for, write_outputs
@@ -154,49 +178,91 @@ def register(app: typer.Typer) -> None:
             rs = rules_for(info, rules, overlay)
             view = rescore(store, info, rs)
             _, files = write_outputs(round_dir, store.round(info.key), view, pdf=pdf)
-        except (StoreError, RuleSetError, KeyError) as e:
+        except (StoreError, RuleSetError, KeyError, PdfError) as e:
             fail(str(e).strip("'\""))
         print_summary(view)
+        _print_files(files)
 
     @app.command("report")
     def report_cmd(
         round_dir: Path = typer.Argument(..., help="轮次目录"),
-        db: Optional[str] = typer.Option(None, "--db"),
-        pdf: bool = typer.Option(False, "--pdf"),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+        pdf: bool = typer.Option(False, "--pdf", help=PDF_HELP),
+        final: bool = typer.Option(False, "--final", help="定稿发布：尚有待复核问题或需人工核查事项时拒绝，并列出未办结事项"),
+        allow_open: Optional[str] = typer.Option(None, "--allow-open", metavar="理由",
+                                                 help="与 --final 同用：尚有未办结事项仍定稿发布，须写明理由（记录在案）"),
+        by: Optional[str] = typer.Option(None, "--by", help="与 --final 同用：发布人（记录在案）"),
     ) -> None:
-        """按已存评分重新生成通报与附件（例如复核之后）。"""
+        """按已存评分重新生成通报与附件（例如复核之后）。
+
+        尚有待复核问题或需人工核查事项时，通报与附件标为“征求意见稿”并注明未办结数量；--final 定稿发布。
+        """
+        from govcheck.report.gate import PublishRefused, publish
         from govcheck.round import open_round, rescore, rules_for, write_outputs
 
+        if allow_open is not None and not final:
+            fail("--allow-open 只能与 --final 同用")
+        if final and not (by or "").strip():
+            fail("定稿发布须用 --by 注明发布人")
+        if final and allow_open is not None and not allow_open.strip():
+            fail("--allow-open 须写明理由")
         try:
-            store, info = open_round(round_dir, db)
-            rs = rules_for(info, None)
-            view = rescore(store, info, rs)  # review decisions change scores: always recompute
-            _, files = write_outputs(round_dir, info, view, pdf=pdf)
-        except (StoreError, RuleSetError) as e:
+            if final:
+                pub = publish(round_dir, by=by or "", db=db, allow_open=allow_open, pdf=pdf)
+                files = pub.files
+            else:
+                store, info = open_round(round_dir, db)
+                rs = rules_for(info, None)
+                view = rescore(store, info, rs)  # review decisions change scores: always recompute
+                _, files = write_outputs(round_dir, info, view, pdf=pdf)
+        except PublishRefused as e:
+            console.print(f"[bold red]错误：[/]{escape(str(e))}不能定稿发布，未办结事项：", highlight=False)
+            for line in e.status.listing():
+                console.print(escape(line), highlight=False, soft_wrap=True)
+            console.print("请先复核（govcheck review confirm|dismiss 编号 …）、填写人工核查清单.xlsx 后导入"
+                          "（govcheck findings import）；确需带未办结事项发布：--final --allow-open 理由 --by 发布人。",
+                          highlight=False)
+            raise typer.Exit(3)
+        except (StoreError, RuleSetError, PdfError) as e:
             fail(str(e))
-        for f in files:
-            console.print(f"  已生成 {f}")
+        if final:
+            if pub.allow_open_reason:
+                console.print(f"已定稿发布（{pub.status.counts_text()}，发布理由：{escape(pub.allow_open_reason)}，已记录）。",
+                              highlight=False)
+            else:
+                console.print("已定稿发布。", highlight=False)
+        _print_files(files)
 
     @findings_app.command("import")
     def findings_import(
-        file: Path = typer.Argument(..., help="问题文件：JSON（findings.json 格式）或 XLSX"),
+        file: Path = typer.Argument(..., help="问题文件：JSON（findings.json 格式）、XLSX，或填好的人工核查清单.xlsx"),
         round_dir: Path = typer.Option(..., "--round", help="轮次目录"),
-        db: Optional[str] = typer.Option(None, "--db"),
+        by: Optional[str] = typer.Option(None, "--by", help="核查人（人工核查清单中未填“核查人”的行用此姓名）"),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
-        """导入问题（人工检查如模拟咨询、负面舆情等）；任何一行有误则整批不导入。"""
+        """导入问题（人工检查如模拟咨询、负面舆情等）或人工核查清单的核查结果；任何一行有误则整批不导入。"""
         from govcheck.findings_io import FindingsFileError, read_findings_file
+        from govcheck.report.worklist import WorklistError, is_worklist, read_worklist
         from govcheck.round import open_round, rescore, rules_for, write_outputs
 
         try:
             store, info = open_round(round_dir, db)
             rs = rules_for(info, None)
-            items = read_findings_file(file, rs, store.sites(info.id), store.accounts(info.id))
-        except (StoreError, RuleSetError, FindingsFileError) as e:
+            if is_worklist(file):
+                results, skipped = read_worklist(file, store.manual_items(info.id), rs, by=by)
+                store.resolve_manual(info.id, results)
+                n_find = sum(1 for r in results if r[4] is not None)
+                msg = (f"已导入人工核查结果 {len(results)} 行（无问题 {len(results) - n_find} 项，"
+                       f"新增问题 {n_find} 条）" + (f"，{skipped} 行此前已导入，未重复导入" if skipped else ""))
+            else:
+                items = read_findings_file(file, rs, store.sites(info.id), store.accounts(info.id))
+                store.add_findings(info.id, items)
+                msg = f"已导入 {len(items)} 条问题"
+            view = rescore(store, info, rs)
+            write_outputs(round_dir, info, view)
+        except (StoreError, RuleSetError, FindingsFileError, WorklistError) as e:
             fail(str(e))
-        store.add_findings(info.id, items)
-        view = rescore(store, info, rs)
-        write_outputs(round_dir, info, view)
-        console.print(f"已导入 {len(items)} 条问题，已重新评分。")
+        console.print(f"{msg}，已重新评分并生成输出。", highlight=False)
 
     for action, doc in (("confirm", "确认一条问题。"), ("dismiss", "撤销一条问题（不再计分），理由留痕。")):
         review_app.command(action, help=doc)(_review_command(action))
@@ -245,7 +311,7 @@ def _review_command(action: str):
         by: str = typer.Option(..., "--by", help="复核人"),
         reason: str = typer.Option(..., "--reason", help="理由"),
         round_dir: Path = typer.Option(Path("."), "--round", help="轮次目录"),
-        db: Optional[str] = typer.Option(None, "--db"),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
         _review(round_dir, db, finding_id, action, by, reason)
 

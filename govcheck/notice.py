@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from govcheck.model import Account, Finding, Score, Site
-from govcheck.report.doc import Attachment, NoticeDoc, Paragraph, Table
+from govcheck.report.doc import Attachment, Colophon, Masthead, NoticeDoc, Paragraph, Table
 from govcheck.rules import RuleSet, fmt_points
 from govcheck.score import VERDICT_VETO, double_counted, indicator_totals
 from govcheck.stats import AccountStats, FailingAccount, account_stats, pct, site_stats
@@ -173,6 +173,7 @@ class RoundView:
     accounts: list[Account]
     findings: list[Finding]
     scores: list[Score]
+    manual: list[Any] = field(default_factory=list)  # store.ManualRecord: 需人工核查 items and their results
 
 
 def _unit_order(view: RoundView) -> dict[str, int]:
@@ -240,7 +241,27 @@ def _problem_paragraphs(view: RoundView, tpl: dict[str, Any], acc: AccountStats)
     return out if n else []
 
 
-def build_notice(view: RoundView, template: dict[str, Any] | None = None) -> NoticeDoc:
+def _masthead(notice: dict[str, Any]) -> Masthead | None:
+    mh = notice.get("masthead") or {}
+    if not mh.get("mark"):
+        return None
+    return Masthead(mark=str(mh["mark"]), doc_number=notice.get("doc_number"), color=str(mh.get("color", "FF0000")))
+
+
+def _colophon(notice: dict[str, Any]) -> Colophon | None:
+    cp = notice.get("colophon") or {}
+    if not cp:
+        return None
+    cc = cp.get("cc")
+    if isinstance(cc, (list, tuple)):
+        cc = "，".join(str(x) for x in cc)
+    if cc and not cc.endswith("。"):
+        cc += "。"  # 7.4.2: 最后一个抄送机关名称后标句号
+    when = cp.get("date") or notice.get("date")
+    return Colophon(cc=cc or None, printer=cp.get("printer") or None, print_date=cn_date(when) if when else None)
+
+
+def build_notice(view: RoundView, template: dict[str, Any] | None = None, draft: str | None = None) -> NoticeDoc:
     meta = view.meta
     notice = meta.get("notice", {})
     tpl = template or load_template(notice.get("template"))
@@ -322,4 +343,7 @@ def build_notice(view: RoundView, template: dict[str, Any] | None = None) -> Not
         issuer=notice.get("issuer", ""),
         date=cn_date(d) if d else "",
         doc_number=notice.get("doc_number"),
+        masthead=_masthead(notice),
+        colophon=_colophon(notice),
+        draft=draft,
     )

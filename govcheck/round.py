@@ -9,7 +9,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,12 @@ from govcheck.score import apply_rules, score_round
 from govcheck.store import RoundInfo, Store
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write via a temp file and rename, so a killed command never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -28,6 +34,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the mode every other output gets
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -58,15 +65,45 @@ def rescore(store: Store, info: RoundInfo, rs: RuleSet) -> RoundView:
     store.save_rescore(info.id, items, scores, rs)
     meta = dict(info.meta)
     meta.setdefault("name", info.name)
-    return RoundView(meta=meta, rs=rs, sites=sites, accounts=accounts, findings=items, scores=scores)
+    return RoundView(meta=meta, rs=rs, sites=sites, accounts=accounts, findings=items, scores=scores,
+                     manual=store.manual_items(info.id))
 
 
 def findings_json(items: list[Finding]) -> str:
     return json.dumps([f.to_dict() for f in items], ensure_ascii=False, indent=1, default=_json_default)
 
 
-def write_outputs(out: Path, info: RoundInfo, view: RoundView, pdf: bool = False) -> tuple[NoticeDoc, list[Path]]:
-    doc = build_notice(view)
+def portable_rules_files(files: list[str], round_dir: Path) -> list[str]:
+    """Rule files as round.json records them: a built-in set by name, a file inside the round folder
+    relative to it, any other file by its name only (the content hash identifies it), never this
+    machine's absolute path."""
+    from govcheck.rules import DATA_DIR
+
+    out = []
+    for f in files:
+        p = Path(f)
+        try:
+            out.append(f"builtin:{p.resolve().relative_to(DATA_DIR.resolve()).as_posix()}")
+            continue
+        except ValueError:
+            pass
+        try:
+            out.append(p.resolve().relative_to(Path(round_dir).resolve()).as_posix())
+        except ValueError:
+            out.append(p.name)
+    return out
+
+
+def write_outputs(out: Path, info: RoundInfo, view: RoundView, pdf: bool = False,
+                  final: dict[str, Any] | None = None) -> tuple[NoticeDoc, list[Path]]:
+    """Every output file of the round. The notice and its attachments are drafts (征求意见稿 with the
+    counts of what is open) unless `final` is given: the publication record of govcheck.report.gate.publish,
+    which alone decides that a round with open items may go out."""
+    from govcheck.report.gate import draft_mark, gate_status
+
+    status = gate_status(view.findings, view.manual)
+    draft = None if final is not None else draft_mark(status, (view.meta.get("notice") or {}).get("draft_label"))
+    doc = build_notice(view, draft=draft)
     out.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
     p = out / "findings.json"
@@ -76,46 +113,90 @@ def write_outputs(out: Path, info: RoundInfo, view: RoundView, pdf: bool = False
     atomic_write_text(p, json.dumps([s.to_dict() for s in view.scores], ensure_ascii=False, indent=1))
     files.append(p)
     p = out / "round.json"
-    atomic_write_text(p, json.dumps({
+    record = {
         "name": info.name, "at": info.at.isoformat(), "seed": info.seed,
         "rules": {"name": view.rs.name, "version": view.rs.version, "hash": view.rs.content_hash,
-                  "files": view.rs.files},
+                  "files": portable_rules_files(view.rs.files, out)},
         "sites": len(view.sites), "accounts": len(view.accounts), "findings": len(view.findings),
-    }, ensure_ascii=False, indent=1, default=_json_default))
+        "status": "final" if final is not None else ("draft" if status.is_open else "ready"),
+        "open": status.to_dict(),
+    }
+    if final is not None:
+        record["publication"] = dict(final, at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    atomic_write_text(p, json.dumps(record, ensure_ascii=False, indent=1, default=_json_default))
     files.append(p)
     comparison = view.meta.get("comparison")
     if comparison:
-        files.append(write_comparison(out, comparison))
+        files.append(write_comparison(out, comparison, view, draft=draft))
+    if view.manual:
+        from govcheck.report.worklist import write_worklist
+
+        files.append(write_worklist(out, view))
     from govcheck.report.render import render_notice
 
     files += render_notice(doc, out, pdf=pdf)
     return doc, files
 
 
-def write_comparison(out: Path, rows: list[dict[str, Any]]) -> Path:
-    """整改情况对比表: per unit, what the previous notice found and what is fixed, still failing or new."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font
+COMPARISON_HEADER = ["市直/县（市、区）", "新媒体名称", "主办单位", "新媒体类型", "整改情况", "本期不合格原因"]
+COMPARISON_STATES = (("still_failing_targets", "仍未整改"), ("fixed_targets", "已整改"), ("new_targets", "新发现"))
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "整改情况"
-    ws.append(["单位名称", "已整改", "仍未整改", "新发现", "已整改对象", "仍未整改对象", "新发现对象"])
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    for r in rows:
-        ws.append([r["unit"], r["fixed"], r["still_failing"], r["new"], "、".join(r["fixed_targets"]),
-                   "、".join(r["still_failing_targets"]), "、".join(r["new_targets"])])
-    for col, width in zip("ABCDEFG", (28, 8, 10, 8, 40, 40, 40)):
-        ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=2):
-        for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
-    path = out / "整改情况对比表.xlsx"
-    tmp = out / ".整改情况对比表.xlsx.tmp"
-    wb.save(tmp)
-    os.replace(tmp, path)
-    return path
+
+def comparison_rows(rows: list[dict[str, Any]], view: RoundView) -> list[list[str]]:
+    """整改情况对比表 rows, one per account as 附件2 prints it (region, name, the roster's 主办单位, type),
+    still failing first, then fixed, then new; each with this round's reason when it fails now."""
+    from govcheck.notice import account_reason
+    from govcheck.stats import account_stats
+
+    roster: dict[str, list] = {}
+    for a in view.accounts:
+        roster.setdefault(a.name, []).append(a)
+    failing = {(fa.name, fa.type): fa for fa in account_stats(view.accounts, view.scores, view.findings, view.rs).failed}
+    region_order = {a.region: i for i, a in reversed(list(enumerate(view.accounts)))}
+    out: list[tuple[tuple, list[str]]] = []
+    for k, (key, state) in enumerate(COMPARISON_STATES):
+        for r in rows:
+            for name in r.get(key) or []:
+                cands = roster.get(name) or []
+                # one name may be several accounts (健康咸宁 on two platforms): the failing ones now, if the
+                # state says it fails now; else the one under the unit the comparison names
+                if state != "已整改":
+                    cands = [a for a in cands if (a.name, a.type) in failing] or cands
+                else:
+                    cands = [a for a in cands if a.unit == r["unit"]] or cands[:1]
+                if not cands:
+                    out.append(((k, len(region_order), name), ["", name, r["unit"], "", state, ""]))
+                    continue
+                for a in cands:
+                    fa = failing.get((a.name, a.type))
+                    reason = account_reason(fa, view.rs) if (fa and state != "已整改") else ""
+                    out.append(((k, region_order.get(a.region, 0), a.name),
+                                [a.region, a.name, a.unit, a.type, state, reason]))
+    seen, result = set(), []
+    for _, row in sorted(out, key=lambda x: x[0]):
+        if tuple(row[:4]) in seen:
+            continue
+        seen.add(tuple(row[:4]))
+        result.append(row)
+    return result
+
+
+def write_comparison(out: Path, rows: list[dict[str, Any]], view: RoundView, draft: str | None = None) -> Path:
+    """整改情况对比表: the accounts the previous notice found failing and those failing now, whether fixed,
+    still failing or new, laid out and printed like 附件2 (A4 landscape, fit to width)."""
+    from openpyxl import Workbook
+
+    from govcheck.report.doc import Table
+    from govcheck.report.xlsx import SheetSpec, add_sheet, save_workbook
+
+    notice = view.meta.get("notice") or {}
+    label = notice.get("previous_label") or "上一轮"
+    title = f"{label}通报问题整改情况对比表"
+    wb = Workbook()
+    wb.properties.title = title
+    add_sheet(wb, SheetSpec(title=title, tables=[Table(COMPARISON_HEADER, comparison_rows(rows, view))],
+                            name="整改情况对比", landscape=True, draft=draft), first=True)
+    return save_workbook(wb, out / "整改情况对比表.xlsx")
 
 
 def open_round(round_dir: Path, db_url: str | None = None, key: str | None = None) -> tuple[Store, RoundInfo]:

@@ -472,7 +472,10 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                             "facts_dir": "facts", "pages": sum(o.pages for o in outcomes)})
     t0 = time.perf_counter()
     console.print("[bold]5/5 评分并生成通报[/]")
-    create_and_report(out, meta=meta, rs=rs, sites=sites, accounts=account_list, findings=findings, db=db, pdf=pdf)
+    manual = [{"unit": o.site.unit, "target": o.site.url, "target_type": "site", **m.to_dict()}
+              for o in outcomes for m in o.manual]
+    create_and_report(out, meta=meta, rs=rs, sites=sites, accounts=account_list, findings=findings, db=db, pdf=pdf,
+                      manual=manual)
     _record_samples(out, db, outcomes)
     timings["report"] = time.perf_counter() - t0
     return InspectResult(out=out, sites=outcomes, findings=findings, timings=timings)

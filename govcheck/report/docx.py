@@ -21,7 +21,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, Twips
+from docx.shared import Mm, Pt, RGBColor, Twips
 
 from govcheck.report.doc import Attachment, NoticeDoc, Table
 
@@ -62,6 +62,25 @@ class Layout:
     table_line_pt: float = 18.0  # exact leading inside table cells
     table_cell_margin_mm: float = 1.2
     table_keep_row_lines: int = 6  # rows up to this many lines are kept on one page
+    table_slack_chars: float = 0.5  # a short column gets this much more than its longest cell (font metrics)
+    # 7.2 版头
+    masthead_font: str = "方正小标宋简体"  # 7.2.3 发文机关标志 推荐使用小标宋体字，颜色为红色
+    masthead_size_pt: float = 36.0  # 小初; a long name is condensed to the line (character scale)
+    masthead_top_mm: float = 35.0  # 上边缘至版心上边缘为35mm
+    masthead_min_scale: int = 50  # never condense a mark below this percentage
+    masthead_gap_lines: int = 2  # 发文字号编排在发文机关标志下空二行位置
+    masthead_rule_gap_mm: float = 4.0  # 7.2.5 发文字号之下4mm处印一条与版心等宽的红色分隔线
+    masthead_rule_eighths: int = 8  # its weight (1 pt)
+    title_gap_lines: int = 2  # 7.3.1 标题编排于红色分隔线下空二行位置
+    # 7.4 版记
+    colophon_font: str = "仿宋_GB2312"  # 7.4.2 一般用4号仿宋体字
+    colophon_size_pt: float = 14.0
+    colophon_thick_eighths: int = 8  # 7.4.1 首条和末条分隔线用粗线（推荐高度为0.35mm）
+    colophon_thin_eighths: int = 6  # 中间的分隔线用细线（推荐高度为0.25mm）
+    colophon_side_chars: float = 1.0  # 左右各空一字
+    # a draft's header mark (征求意见稿…), on every page
+    draft_font: str = "黑体"
+    draft_size_pt: float = 14.0
     # Font table fallbacks (w:altName): Word uses them on a machine without the GB2312-era faces,
     # e.g. Windows 10 has 仿宋 and 楷体 but not 仿宋_GB2312 or 楷体_GB2312.
     font_alt_names: tuple[tuple[str, str], ...] = (
@@ -640,6 +659,156 @@ def _attachment(doc, layout: Layout, att: Attachment) -> None:
         _add_table(doc, layout, table)
 
 
+# ---------------------------------------------------------------------------------------- 版头, 版记, draft
+
+
+def _masthead(doc, layout: Layout, mh) -> None:
+    """7.2 版头: 发文机关标志 in red, centred, its top 35 mm under the type area's top; 发文字号 two lines
+    below it, centred; a red rule as wide as the type area 4 mm under the 发文字号."""
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_snap_to_grid(p, False)
+    pf = p.paragraph_format
+    pf.space_before = Pt(layout.masthead_top_mm * PT_PER_MM)
+    pf.space_after = Pt(0)
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(layout.masthead_size_pt * 1.25)
+    r = p.add_run(mh.mark)
+    _set_run_font(r, layout.masthead_font, layout.masthead_size_pt)
+    r.font.color.rgb = RGBColor.from_string(mh.color.upper())
+    natural_pt = display_width(mh.mark) * layout.masthead_size_pt
+    room_pt = layout.text_width_mm * PT_PER_MM
+    if natural_pt > room_pt:
+        # 以醒目、美观、庄重为原则: a long name is set condensed rather than smaller or on two lines
+        scale = max(layout.masthead_min_scale, math.floor(100 * room_pt / natural_pt))
+        r._r.get_or_add_rPr().append(_el("w:w", val=str(scale)))
+    _blank_lines(doc, layout, layout.masthead_gap_lines)
+    num = _body_paragraph(doc, layout, mh.doc_number or "")
+    num.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if not mh.doc_number:
+        _set_rfonts(_para_mark_rpr(num), layout.body_font)
+    ppr = num._p.get_or_add_pPr()
+    bdr = _el("w:pBdr")
+    bdr.append(_el("w:bottom", val="single", sz=str(layout.masthead_rule_eighths),
+                   space=str(round(layout.masthead_rule_gap_mm * PT_PER_MM)), color=mh.color.upper()))
+    ppr.append(bdr)
+    _blank_lines(doc, layout, layout.title_gap_lines)
+
+
+def _draft_header(header, layout: Layout, text: str) -> None:
+    """A draft's mark (征求意见稿 and what is still open) at the top right of every page."""
+    header.is_linked_to_previous = False
+    p = header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _set_snap_to_grid(p, False)
+    r = p.add_run(text)
+    _set_run_font(r, layout.draft_font, layout.draft_size_pt)
+
+
+def _colophon(doc, layout: Layout, cp) -> None:
+    """7.4 版记 at the foot of the last page: 抄送 above 印发机关 (左空一字) and 印发日期 (右空一字), a heavy
+    rule above and below, a thin rule between (7.4.1), the last rule on the type area's lower edge.
+
+    Each line is a frame (w:framePr) placed at an exact height from the top of the type area, stacked
+    upwards from its foot; Word and LibreOffice both keep a frame whole and in place. (LibreOffice drops
+    a frame whose paragraphs carry different borders, and floats no table, hence one frame per line.)"""
+    width = round(layout.text_width_mm * PT_PER_MM * 20)
+    height = round(layout.text_height_mm * PT_PER_MM * 20)
+    side = round(layout.colophon_side_chars * layout.colophon_size_pt * 20)
+    line = round(layout.colophon_size_pt * 1.5 * 20)
+    pad = 80  # twips above and below the text inside each rule
+    char_w = layout.colophon_size_pt * 20
+    blocks: list[tuple[str, str, int]] = []  # (kind, text, lines)
+    if cp.cc:
+        label = display_width("抄送：")
+        room = (width - 2 * side) / char_w - label
+        n = math.ceil(max(display_width(cp.cc), 1) / max(room, 1.0))
+        blocks.append(("cc", f"抄送：{cp.cc}", n))
+    if cp.printer or cp.print_date:
+        blocks.append(("printed", f"{cp.printer or ''}\t{cp.print_date + '印发' if cp.print_date else ''}", 1))
+    bottom = height
+    placed = []
+    for kind, text, n in reversed(blocks):
+        h = n * line + 2 * pad
+        bottom -= h
+        placed.append((kind, text, bottom, h))
+    placed.reverse()
+    for i, (kind, text, y, h) in enumerate(placed):
+        p = doc.add_paragraph()
+        ppr = p._p.get_or_add_pPr()
+        ppr.append(_el("w:framePr", w=str(width), h=str(h), hRule="exact", wrap="notBeside", vAnchor="margin",
+                       hAnchor="margin", xAlign="center", y=str(y)))
+        bdr = _el("w:pBdr")
+        if i == 0:
+            bdr.append(_el("w:top", val="single", sz=str(layout.colophon_thick_eighths), space="0", color="000000"))
+        last = i == len(placed) - 1
+        bdr.append(_el("w:bottom", val="single", space="0", color="000000",
+                       sz=str(layout.colophon_thick_eighths if last else layout.colophon_thin_eighths)))
+        ppr.append(bdr)
+        _set_snap_to_grid(p, False)
+        pf = p.paragraph_format
+        pf.space_before = Twips(pad)
+        pf.space_after = Twips(pad)
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Twips(line)
+        if kind == "cc":
+            label = round(display_width("抄送：") * char_w)
+            ppr.append(_el("w:ind", left=str(side + label), right=str(side), hanging=str(label)))
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        else:
+            tabs = _el("w:tabs")
+            tabs.append(_el("w:tab", val="right", pos=str(width - side)))
+            ppr.append(tabs)
+            ppr.append(_el("w:ind", left=str(side), right=str(side)))
+        for k, part in enumerate(text.split("\t")):
+            if k:
+                p.add_run().add_tab()
+            if part:
+                _set_run_font(p.add_run(part), layout.colophon_font, layout.colophon_size_pt)
+    tail = doc.add_paragraph()  # a frame needs a paragraph after it to anchor to (LibreOffice drops it else)
+    _exact_spacing(tail, 1)
+    _set_snap_to_grid(tail, False)
+
+
+def _document_properties(doc, notice: NoticeDoc) -> None:
+    """Core and application properties that say what the file is: not python-docx's template (a 2013 file
+    by "Microsoft Macintosh Word" with its thumbnail)."""
+    from datetime import datetime, timezone
+
+    props = doc.core_properties
+    props.title = notice.title
+    props.author = notice.issuer
+    props.last_modified_by = notice.issuer
+    props.comments = ""
+    props.subject = notice.doc_number or ""
+    props.keywords = "征求意见稿" if notice.draft else ""
+    props.category = "通报"
+    props.revision = 1
+    stamp = datetime.now(timezone.utc).replace(microsecond=0)
+    props.created = stamp
+    props.modified = stamp
+    pkg = doc.part.package
+    for rid, rel in list(pkg.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del pkg.rels[rid]
+        elif rel.reltype.endswith("/extended-properties"):
+            rel.target_part._blob = _APP_XML.format(company=_xml_text(notice.issuer)).encode("utf-8")
+
+
+_APP_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Template>Normal.dotm</Template><Application>govcheck</Application><DocSecurity>0</DocSecurity>"
+    "<Company>{company}</Company><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+    "<HyperlinksChanged>false</HyperlinksChanged></Properties>"
+)
+
+
+def _xml_text(text: str) -> str:
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 # ---------------------------------------------------------------------------------------- the notice
 
 
@@ -649,8 +818,13 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
     sec = doc.sections[0]
     _add_page_number(sec.footer, layout, WD_ALIGN_PARAGRAPH.RIGHT)
     _add_page_number(sec.even_page_footer, layout, WD_ALIGN_PARAGRAPH.LEFT)
+    if notice.draft:
+        _draft_header(sec.header, layout, notice.draft)
+        _draft_header(sec.even_page_header, layout, notice.draft)
 
-    if notice.doc_number:
+    if notice.masthead:
+        _masthead(doc, layout, notice.masthead)
+    elif notice.doc_number:
         p = _body_paragraph(doc, layout, notice.doc_number)
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _blank_lines(doc, layout, 1)
@@ -678,7 +852,12 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
             _signature_with_gap(doc, layout, pending_signature, pending_date)
             pending_signature, pending_date = [], None
         if par.style == "attachment_list" and prev_style != "attachment_list":
-            _blank_lines(doc, layout, 1)  # 正文下空一行编排附件说明
+            # 正文下空一行编排附件说明; the 附件说明 stays on one page with the last lines of the text above
+            # it and the 落款 below it (7.3.5.4: the 落款 never stands alone on a page)
+            if doc.paragraphs:
+                doc.paragraphs[-1].paragraph_format.keep_with_next = True
+            _blank_lines(doc, layout, 1)
+            doc.paragraphs[-1].paragraph_format.keep_with_next = True
         if par.style == "heading1":
             _heading(doc, layout, text, layout.heading1_font)
         elif par.style == "heading2":
@@ -686,6 +865,9 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
         elif par.style == "attachment_list":
             for item in (x for x in text.split("\n") if x.strip()):  # one item per line
                 _attachment_item(doc, layout, item)
+                pf = doc.paragraphs[-1].paragraph_format
+                pf.keep_with_next = True
+                pf.keep_together = True
         elif par.style == "body":
             p = _body_paragraph(doc, layout, text)
             _set_char_indent(p, layout, first_line=layout.first_line_indent_chars)
@@ -701,15 +883,12 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
 
     for att in notice.attachments:
         _attachment(doc, layout, att)
+    if notice.colophon and (notice.colophon.cc or notice.colophon.printer or notice.colophon.print_date):
+        _colophon(doc, layout, notice.colophon)
     _declare_fonts(doc, layout)
-    props = doc.core_properties
-    props.title = notice.title
-    props.author = notice.issuer
-    props.last_modified_by = notice.issuer
-    props.comments = ""
-    props.subject = notice.doc_number or ""
+    _document_properties(doc, notice)
     normalise_order(doc.element)
-    for part in (sec.footer, sec.even_page_footer):
+    for part in (sec.footer, sec.even_page_footer) + ((sec.header, sec.even_page_header) if notice.draft else ()):
         normalise_order(part._element)
     normalise_order(doc.styles.element)
     return doc

@@ -90,7 +90,7 @@ def render_notice(doc: NoticeDoc, out_dir: Path, pdf: bool = False, *, layout: L
         if name in seen:
             raise ValueError(f"两个附件的文件名相同：{name}")
         seen.add(name)
-        written.append(write_xlsx(att, out_dir / name))
+        written.append(write_xlsx(att, out_dir / name, draft=doc.draft))
     docx_path = write_docx(doc, out_dir / safe_file_name(doc.file_stem, ".docx"), layout)
     written.append(docx_path)
     if pdf:
