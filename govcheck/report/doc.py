@@ -23,6 +23,8 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     widths_mm: list[float] | None = None  # relative column widths; renderers scale to the page
+    max_chars: list[float | None] | None = None  # per column: widest it may grow, in characters (None: no cap);
+    # a cell wider than its column breaks at a sensible point (govcheck.report.docx.break_name)
 
 
 @dataclass

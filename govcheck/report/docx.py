@@ -10,8 +10,10 @@ from __future__ import annotations
 import copy
 import math
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from docx import Document
@@ -488,7 +490,63 @@ def _column(table: Table, c: int) -> list[str]:
     return ["" if c >= len(row) or row[c] is None else str(row[c]) for row in table.rows]
 
 
-def column_widths(table: Table, total: float, char: float, pad: float, short_chars: float = 10.0) -> list[float]:
+@lru_cache(maxsize=1)
+def _break_data() -> dict:
+    with (Path(__file__).resolve().parent / "data" / "layout.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+def _split_cost(text: str, i: int, target: float) -> float:
+    d = _break_data()
+    head, tail = text[:i], text[i:]
+    cost = abs(display_width(head) - target)
+    for w in d["words"]:
+        j = text.find(w)
+        while j != -1:
+            if j < i < j + len(w):
+                cost += 100.0  # never inside a word
+            j = text.find(w, j + 1)
+    if head[-1].isascii() and head[-1].isalnum() and tail[0].isascii() and tail[0].isalnum():
+        cost += 100.0  # never inside a number or a Latin word
+    if tail[0] in "，。、；：）》”’）)":
+        cost += 100.0  # no line starts with closing punctuation
+    if head[-1] in "（《“‘(":
+        cost += 100.0
+    if any(tail.startswith(w) for w in d["break_before"]):
+        cost -= 6.0
+    if any(head.endswith(w) for w in d["break_after"]):
+        cost -= 5.0
+    return cost
+
+
+def break_name(text: str, width: float) -> str:
+    """A short text (a unit or account name) that does not fit `width` full-width cells, with line breaks
+    at the most sensible points: before the organ's kind (…/委员会), after 和/、, never inside a word or a
+    number, no line of one character, lines as even as the rest allows. Text that fits is unchanged."""
+    if "\n" in text or display_width(text) <= width or len(text) < 4:
+        return text
+    lines: list[str] = []
+    rest = text
+    while display_width(rest) > width:
+        n = math.ceil(display_width(rest) / width)
+        target = display_width(rest) / n
+        best, best_cost = None, None
+        for i in range(2, len(rest) - 1):
+            if display_width(rest[:i]) > width:
+                break
+            c = _split_cost(rest, i, target)
+            if best_cost is None or c < best_cost:
+                best, best_cost = i, c
+        if best is None:
+            break
+        lines.append(rest[:best])
+        rest = rest[best:]
+    lines.append(rest)
+    return "\n".join(lines)
+
+
+def column_widths(table: Table, total: float, char: float, pad: float, short_chars: float = 10.0,
+                  slack: float = 0.0) -> list[float]:
     """Column widths summing to `total` (any unit; one character is `char`, cell padding `pad`).
 
     widths_mm, when given, are relative widths and win. Otherwise a column whose cells are short
@@ -500,15 +558,18 @@ def column_widths(table: Table, total: float, char: float, pad: float, short_cha
     if table.widths_mm and len(table.widths_mm) == n and all(w > 0 for w in table.widths_mm):
         s = sum(table.widths_mm)
         return [total * w / s for w in table.widths_mm]
+    caps = list(table.max_chars or []) + [None] * n
     data = [_longest_line(_column(table, c)) for c in range(n)]
     head = [_longest_line([h]) for h in table.header]
+    capped = {c for c in range(n) if caps[c] and data[c] > caps[c]}
+    data = [min(data[c], caps[c]) if c in capped else data[c] for c in range(n)]
     need = [max(data[c], head[c] if head[c] <= 4 else math.ceil(head[c] / 2), 2.0) for c in range(n)]
-    fixed = {c: need[c] * char + pad for c in range(n) if data[c] <= short_chars}
+    fixed = {c: (need[c] + slack) * char + pad for c in range(n) if data[c] <= short_chars or c in capped}
     flexible = [c for c in range(n) if c not in fixed]
     fixed_sum = sum(fixed.values())
     if not flexible or fixed_sum >= total * 0.8:
         # Everything is short (or too much is): share the width in proportion to what each needs.
-        weights = [max(need[c], head[c]) * char + pad for c in range(n)]
+        weights = [(max(need[c], head[c]) + slack) * char + pad for c in range(n)]
         s = sum(weights)
         return [total * w / s for w in weights]
     weights = {}
@@ -605,12 +666,21 @@ def _add_table(doc, layout: Layout, table: Table) -> None:
     n = len(table.header)
     char_mm = layout.table_size_pt / PT_PER_MM
     pad_mm = 2 * layout.table_cell_margin_mm + 0.5
-    widths = [Mm(w) for w in column_widths(table, layout.text_width_mm, char_mm, pad_mm)]
+    widths = [Mm(w) for w in column_widths(table, layout.text_width_mm, char_mm, pad_mm,
+                                           slack=layout.table_slack_chars)]
     # Short columns (scores, counts, region names) are centred; prose columns justified left.
     centred = []
     for c in range(n):
         longest = max((display_width(str(row[c] if c < len(row) else "")) for row in table.rows), default=0)
         centred.append(longest <= 12)
+    # Names that do not fit their column break where the words allow (a column of single-line cells no
+    # more than twice its width: names, types, short reasons; prose columns wrap as the renderer likes).
+    room = [(w.mm - pad_mm) / char_mm for w in widths]
+    name_like = [all("\n" not in str(row[c] if c < len(row) else "") for row in table.rows)
+                 and max((display_width(str(row[c] if c < len(row) else "")) for row in table.rows), default=0)
+                 <= 2 * room[c] for c in range(n)]
+    rows = [[break_name(str(row[c] or ""), room[c]) if (c < len(row) and name_like[c]) else
+             ("" if c >= len(row) or row[c] is None else str(row[c])) for c in range(n)] for row in table.rows]
 
     tbl = doc.add_table(rows=0, cols=n)
     tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -629,19 +699,17 @@ def _add_table(doc, layout: Layout, table: Table) -> None:
     for c, text in enumerate(table.header):
         tr.append(_cell(text, tw[c], layout, layout.table_header_font, "center"))
     tbl._tbl.append(tr)
-    for row in table.rows:
+    for row in rows:
         tr = _el("w:tr")
         # A short row never breaks across pages; a long finding list may, or it would leave a gap.
-        est_lines = max((wrapped_lines(str(row[c] or ""), (widths[c].mm - pad_mm) / char_mm)
-                         for c in range(min(n, len(row)))), default=1)
+        est_lines = max((wrapped_lines(str(row[c] or ""), room[c]) for c in range(n)), default=1)
         if est_lines <= layout.table_keep_row_lines:
             trpr = _el("w:trPr")
             trpr.append(_el("w:cantSplit", val="1"))
             tr.append(trpr)
         for c in range(n):
-            value = row[c] if c < len(row) else ""
             jc = "center" if centred[c] else "left"  # "both" opens gaps around long Latin tokens
-            tr.append(_cell("" if value is None else str(value), tw[c], layout, layout.table_font, jc))
+            tr.append(_cell(row[c], tw[c], layout, layout.table_font, jc))
         tbl._tbl.append(tr)
 
 
