@@ -496,10 +496,31 @@ def _break_data() -> dict:
         return tomllib.load(f)
 
 
+@lru_cache(maxsize=4096)
+def _word_bounds(text: str) -> frozenset[int]:
+    """Positions between the words of `text` by jieba's dictionary (no guessing model), so an unknown
+    name still breaks between words; empty when jieba is not installed."""
+    try:
+        import logging
+
+        import jieba
+    except ImportError:
+        return frozenset()
+    jieba.setLogLevel(logging.WARNING)
+    out, i = set(), 0
+    for w in jieba.lcut(text, HMM=False):
+        i += len(w)
+        out.add(i)
+    return frozenset(out)
+
+
 def _split_cost(text: str, i: int, target: float) -> float:
     d = _break_data()
     head, tail = text[:i], text[i:]
     cost = abs(display_width(head) - target)
+    bounds = _word_bounds(text)
+    if bounds and i not in bounds:
+        cost += 40.0  # inside a dictionary word
     for w in d["words"]:
         j = text.find(w)
         while j != -1:
@@ -545,14 +566,32 @@ def break_name(text: str, width: float) -> str:
     return "\n".join(lines)
 
 
+WORD_JOINER = "\u2060"
+
+
+def keep_whole(text: str, whole_lines: bool = False) -> str:
+    """`text` with word joiners inside each keep_whole term (data/layout.toml), or inside every line when
+    `whole_lines`, so Word and LibreOffice break a line only where we did."""
+    if not text:
+        return text
+    if whole_lines:
+        return "\n".join(WORD_JOINER.join(line) for line in text.split("\n"))
+    for term in _break_data().get("keep_whole", []):
+        if term in text:
+            text = text.replace(term, WORD_JOINER.join(term))
+    return text
+
+
 def column_widths(table: Table, total: float, char: float, pad: float, short_chars: float = 10.0,
                   slack: float = 0.0) -> list[float]:
     """Column widths summing to `total` (any unit; one character is `char`, cell padding `pad`).
 
-    widths_mm, when given, are relative widths and win. Otherwise a column whose cells are short
-    (a name, a count, a score) gets just the width its longest cell needs, so it never wraps; a
-    long header may wrap onto two lines rather than widen the column. The columns of prose share
-    the rest in proportion to their typical (90th percentile) cell length.
+    widths_mm, when given, are relative widths and win. Otherwise each column asks for an ideal
+    width: a column of short cells (a name, a count, a score; or capped by max_chars) the width of
+    its longest cell, so it never wraps (a long header may wrap onto two lines rather than widen
+    it); a column of prose its typical (90th percentile) cell length. When the ideals do not fit,
+    the widest columns give way first, down to a common width (water-filling), so short columns
+    stay whole; when they fit, the prose columns share what is left.
     """
     n = len(table.header)
     if table.widths_mm and len(table.widths_mm) == n and all(w > 0 for w in table.widths_mm):
@@ -564,22 +603,32 @@ def column_widths(table: Table, total: float, char: float, pad: float, short_cha
     capped = {c for c in range(n) if caps[c] and data[c] > caps[c]}
     data = [min(data[c], caps[c]) if c in capped else data[c] for c in range(n)]
     need = [max(data[c], head[c] if head[c] <= 4 else math.ceil(head[c] / 2), 2.0) for c in range(n)]
-    fixed = {c: (need[c] + slack) * char + pad for c in range(n) if data[c] <= short_chars or c in capped}
-    flexible = [c for c in range(n) if c not in fixed]
-    fixed_sum = sum(fixed.values())
-    if not flexible or fixed_sum >= total * 0.8:
-        # Everything is short (or too much is): share the width in proportion to what each needs.
-        weights = [(max(need[c], head[c]) + slack) * char + pad for c in range(n)]
-        s = sum(weights)
-        return [total * w / s for w in weights]
-    weights = {}
-    for c in flexible:
-        lens = sorted(display_width(x) for x in _column(table, c))
-        typical = lens[int(len(lens) * 0.9)] if lens else 0.0
-        weights[c] = max(min(typical, 60.0), need[c] if need[c] <= short_chars else short_chars)
-    rest = total - fixed_sum
-    ws = sum(weights.values())
-    return [fixed[c] if c in fixed else rest * weights[c] / ws for c in range(n)]
+    short = {c for c in range(n) if data[c] <= short_chars or c in capped}
+    ideal = []
+    for c in range(n):
+        if c in short:
+            ideal.append(need[c] + slack)
+        else:
+            lens = sorted(display_width(x) for x in _column(table, c))
+            typical = lens[int(len(lens) * 0.9)] if lens else 0.0
+            ideal.append(max(min(typical, 60.0), short_chars, need[c] if need[c] <= short_chars else 0.0))
+    chars_total = (total - n * pad) / char
+    if sum(ideal) <= chars_total:
+        prose = [c for c in range(n) if c not in short] or list(range(n))
+        extra = chars_total - sum(ideal)
+        weight = sum(ideal[c] for c in prose)
+        chars = [ideal[c] + (extra * ideal[c] / weight if c in prose else 0.0) for c in range(n)]
+    else:
+        lo, hi = 0.0, max(ideal)
+        for _ in range(60):  # the common width the widest columns are cut to
+            mid = (lo + hi) / 2
+            if sum(min(w, mid) for w in ideal) > chars_total:
+                hi = mid
+            else:
+                lo = mid
+        chars = [min(w, lo) for w in ideal]
+        chars[max(range(n), key=lambda c: chars[c])] += chars_total - sum(chars)
+    return [w * char + pad for w in chars]
 
 
 def _el(tag: str, **attrs: str):
@@ -681,6 +730,7 @@ def _add_table(doc, layout: Layout, table: Table) -> None:
                  <= 2 * room[c] for c in range(n)]
     rows = [[break_name(str(row[c] or ""), room[c]) if (c < len(row) and name_like[c]) else
              ("" if c >= len(row) or row[c] is None else str(row[c])) for c in range(n)] for row in table.rows]
+    shown = [[keep_whole(cell, whole_lines=name_like[c]) for c, cell in enumerate(row)] for row in rows]
 
     tbl = doc.add_table(rows=0, cols=n)
     tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -699,7 +749,7 @@ def _add_table(doc, layout: Layout, table: Table) -> None:
     for c, text in enumerate(table.header):
         tr.append(_cell(text, tw[c], layout, layout.table_header_font, "center"))
     tbl._tbl.append(tr)
-    for row in rows:
+    for row, shown_row in zip(rows, shown):
         tr = _el("w:tr")
         # A short row never breaks across pages; a long finding list may, or it would leave a gap.
         est_lines = max((wrapped_lines(str(row[c] or ""), room[c]) for c in range(n)), default=1)
@@ -709,7 +759,7 @@ def _add_table(doc, layout: Layout, table: Table) -> None:
             tr.append(trpr)
         for c in range(n):
             jc = "center" if centred[c] else "left"  # "both" opens gaps around long Latin tokens
-            tr.append(_cell(row[c], tw[c], layout, layout.table_font, jc))
+            tr.append(_cell(shown_row[c], tw[c], layout, layout.table_font, jc))
         tbl._tbl.append(tr)
 
 
@@ -953,6 +1003,7 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
         _attachment(doc, layout, att)
     if notice.colophon and (notice.colophon.cc or notice.colophon.printer or notice.colophon.print_date):
         _colophon(doc, layout, notice.colophon)
+    _no_hanging_punctuation(doc.element.body)
     _declare_fonts(doc, layout)
     _document_properties(doc, notice)
     normalise_order(doc.element)
@@ -960,6 +1011,18 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
         normalise_order(part._element)
     normalise_order(doc.styles.element)
     return doc
+
+
+def _no_hanging_punctuation(body) -> None:
+    """Every paragraph keeps its punctuation inside the type area: Word and LibreOffice both let a line-final
+    。 or ， hang one character past the right margin unless the paragraph says w:overflowPunct="0"."""
+    for p in body.iter(qn("w:p")):
+        ppr = p.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            p.insert(0, ppr)
+        if ppr.find(qn("w:overflowPunct")) is None:
+            ppr.append(_el("w:overflowPunct", val="0"))
 
 
 def _declare_fonts(doc, layout: Layout) -> None:
