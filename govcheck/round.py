@@ -184,15 +184,13 @@ def comparison_rows(rows: list[dict[str, Any]], view: RoundView) -> list[list[st
 def write_comparison(out: Path, rows: list[dict[str, Any]], view: RoundView, draft: str | None = None) -> Path:
     """整改情况对比表: the accounts the previous notice found failing and those failing now, whether fixed,
     still failing or new, laid out and printed like 附件2 (A4 landscape, fit to width)."""
-    from openpyxl import Workbook
-
     from govcheck.report.doc import Table
-    from govcheck.report.xlsx import SheetSpec, add_sheet, save_workbook
+    from govcheck.report.xlsx import SheetSpec, add_sheet, new_workbook, save_workbook
 
     notice = view.meta.get("notice") or {}
     label = notice.get("previous_label") or "上一轮"
     title = f"{label}通报问题整改情况对比表"
-    wb = Workbook()
+    wb = new_workbook()
     wb.properties.title = title
     add_sheet(wb, SheetSpec(title=title, tables=[Table(COMPARISON_HEADER, comparison_rows(rows, view))],
                             name="整改情况对比", landscape=True, draft=draft), first=True)

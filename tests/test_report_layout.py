@@ -365,8 +365,9 @@ def test_xlsx_attachment1_contents_title_and_print_setup(rendered, notice):
     assert ws.max_row == 3 + len(t.rows)
     multi = ws.cell(4 + 2, 2)  # 嘉鱼县: a multi-line cell
     assert "\n" in multi.value and multi.alignment.wrap_text
-    # data rows carry no fixed height: Excel, WPS and LibreOffice size each to its content
-    assert all(ws.row_dimensions[r].height is None for r in range(3, ws.max_row + 1))
+    # rows sized to their content (LibreOffice does not fit them on opening), in units of the CJK default font
+    assert ws.row_dimensions[6].height > ws.row_dimensions[4].height  # taller for more lines
+    assert wb._named_styles["Normal"].font.name == "宋体"
     assert ws.cell(4, 1).border.left.style == "thin" and ws.cell(3, 3).border.bottom.style == "thin"
     assert ws.cell(3, 1).font.name == "宋体" and ws.cell(4, 2).font.name == "仿宋_GB2312"
     assert int(ws.page_setup.paperSize) == 9  # A4

@@ -51,17 +51,16 @@ def worklist_rows(view) -> list[list[str]]:
 
 
 def write_worklist(out: Path, view, draft: str | None = None) -> Path:
-    from openpyxl import Workbook
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from govcheck.report.doc import Table
-    from govcheck.report.xlsx import SheetSpec, add_sheet, save_workbook
+    from govcheck.report.xlsx import SheetSpec, add_sheet, new_workbook, save_workbook
 
     title = f"{view.meta.get('name', '')}人工核查清单"
     spec = SheetSpec(title=title, tables=[Table(HEADER, worklist_rows(view))], name="人工核查清单",
                      landscape=True, draft=draft, note=NOTE, widths=WIDTHS,
                      centred_cols={HEADER.index(c) for c in ("规则", "核查结果", "核查人", "核查日期")})
-    wb = Workbook()
+    wb = new_workbook()
     wb.properties.title = title
     ws = add_sheet(wb, spec, first=True)
     head = spec.extra["header_rows"][0]

@@ -5,8 +5,14 @@ A sheet reads like the printed attachment: "附件N" top left (a draft mark top 
 open), the title across the table, then the tables with borders. An attachment with several tables
 (附件2: the district table, then the failing-account list) keeps them on ONE sheet, one below the
 other with a blank row between. The header row of the last table (the long one) repeats on every
-printed page. Data rows carry no fixed height, so Excel, WPS and LibreOffice size each to its content.
-Numbers are stored as numbers (a score, a count; a rate as a percentage with its display format).
+printed page. Numbers are stored as numbers (a score, a count; a rate as a percentage with its display
+format).
+
+Row heights: LibreOffice does not fit rows to their content when it opens a file, so each row's height
+is set from the lines its cells wrap to. That estimate counts a CJK character as two width units, which
+holds when the workbook's default font is a CJK face with half-width digits (宋体), as set here: the
+width unit is that font's digit width in Excel, WPS and LibreOffice alike (with the Latin default,
+LibreOffice fits half again as many characters to a line and the rows came out half empty).
 """
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ from govcheck.report.docx import column_widths, display_width, wrapped_lines
 
 @dataclass(frozen=True)
 class SheetStyle:
+    default_font: str = "宋体"  # the workbook's Normal style: sets the column width unit
     label_font: str = "黑体"
     label_size: float = 12
     title_font: str = "宋体"
@@ -149,8 +156,15 @@ def add_sheet(wb: Workbook, spec: SheetSpec, style: SheetStyle = SHEET, *, first
         for c, text in enumerate(t.header, start=1):
             cell = ws.cell(row=row, column=c, value=text)
             cell.font, cell.alignment, cell.border = header_font, centre, _BORDER
+        ws.row_dimensions[row].height = style.line_height_pt * max(
+            _wrapped_lines(h, widths[c]) for c, h in enumerate(t.header)) + 4
         row += 1
         for r in t.rows:
+            lines = 1
+            for c in range(len(t.header)):
+                text = "" if (c >= len(r) or r[c] is None) else str(r[c])
+                lines = max(lines, _wrapped_lines(text, widths[c]))
+            ws.row_dimensions[row].height = style.line_height_pt * lines + 4
             for c in range(len(t.header)):
                 value = r[c] if c < len(r) else ""
                 cell = ws.cell(row=row, column=c + 1)
@@ -188,13 +202,21 @@ def add_sheet(wb: Workbook, spec: SheetSpec, style: SheetStyle = SHEET, *, first
     return ws
 
 
+def new_workbook(style: SheetStyle = SHEET) -> Workbook:
+    """A workbook whose default font is the CJK face (see the module's note on row heights)."""
+    wb = Workbook()
+    normal = wb._named_styles["Normal"]
+    normal.font = Font(name=style.default_font, size=style.body_size)
+    return wb
+
+
 def attachment_spec(att: Attachment, draft: str | None = None) -> SheetSpec:
     label = att.label if _ATTACHMENT_LABEL.match(att.label or "") else None
     return SheetSpec(title=att.title, tables=att.tables, label=label, name=att.label, draft=draft)
 
 
 def build_workbook(att: Attachment, style: SheetStyle = SHEET, draft: str | None = None) -> Workbook:
-    wb = Workbook()
+    wb = new_workbook(style)
     wb.properties.title = att.file_stem
     add_sheet(wb, attachment_spec(att, draft), style, first=True)
     return wb
