@@ -164,7 +164,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("score")
     def score_cmd(
-        round_dir: Path = typer.Argument(..., help="轮次目录（inspect/demo 的 --out）"),
+        round_dir: Path = typer.Argument(..., metavar="轮次目录", help="轮次目录（inspect/demo 的 --out）"),
         rules: Optional[str] = typer.Option(None, "--rules", help="规则集：gb2019 | xianning-2022 | 文件路径"),
         overlay: list[str] = typer.Option([], "--overlay", help="追加的地方规则文件（可多次）"),
         db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
@@ -185,7 +185,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("report")
     def report_cmd(
-        round_dir: Path = typer.Argument(..., help="轮次目录"),
+        round_dir: Path = typer.Argument(..., metavar="轮次目录", help="轮次目录（inspect/demo 的 --out）"),
         db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
         pdf: bool = typer.Option(False, "--pdf", help=PDF_HELP),
         final: bool = typer.Option(False, "--final", help="定稿发布：尚有待复核问题或需人工核查事项时拒绝，并列出未办结事项"),
@@ -235,7 +235,7 @@ def register(app: typer.Typer) -> None:
 
     @findings_app.command("import")
     def findings_import(
-        file: Path = typer.Argument(..., help="问题文件：JSON（findings.json 格式）、XLSX，或填好的人工核查清单.xlsx"),
+        file: Path = typer.Argument(..., metavar="文件", help="问题文件：JSON（findings.json 格式）、XLSX，或填好的人工核查清单.xlsx"),
         round_dir: Path = typer.Option(..., "--round", help="轮次目录"),
         by: Optional[str] = typer.Option(None, "--by", help="核查人（人工核查清单中未填“核查人”的行用此姓名）"),
         db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
@@ -268,7 +268,7 @@ def register(app: typer.Typer) -> None:
         review_app.command(action, help=doc)(_review_command(action))
 
     @rules_app.command("check")
-    def rules_check(path: str = typer.Argument(..., help="规则集名称或 .toml 路径")) -> None:
+    def rules_check(path: str = typer.Argument(..., metavar="规则集", help="规则集名称或 .toml 路径")) -> None:
         """校验规则集文件。"""
         try:
             rs = load_ruleset(path)
@@ -277,7 +277,8 @@ def register(app: typer.Typer) -> None:
         console.print(f"规则集 {rs.name} {rs.version}：{len(rs.rules)} 条规则，{len(rs.indicators)} 项指标，校验通过。")
 
     @rules_app.command("show")
-    def rules_show(name: str = typer.Argument("gb2019"), as_json: bool = typer.Option(False, "--json")) -> None:
+    def rules_show(name: str = typer.Argument("gb2019", metavar="规则集", help="规则集名称或 .toml 路径"),
+                   as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
         """列出规则集中的规则。"""
         try:
             rs = load_ruleset(name)
@@ -307,7 +308,7 @@ def _review_command(action: str):
     """One typer command per review action; they differ only in the action recorded."""
 
     def command(
-        finding_id: str = typer.Argument(...),
+        finding_id: str = typer.Argument(..., metavar="问题编号", help="问题编号（findings.json 的 id）"),
         by: str = typer.Option(..., "--by", help="复核人"),
         reason: str = typer.Option(..., "--reason", help="理由"),
         round_dir: Path = typer.Option(Path("."), "--round", help="轮次目录"),

@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
         registry: list[Path] = typer.Option([], "--registry", help="备案系统导出文件，可多次指定"),
         previous: Optional[Path] = typer.Option(None, "--previous", help="上一轮的输出目录（整改对照）"),
         var: list[str] = typer.Option([], "--var", help="名录“数据来源”中的变量 KEY=VALUE（如 base_url=http://…），可多次指定"),
-        round_config: Optional[Path] = typer.Option(None, "--round-config", help="轮次与通报设置（TOML：[round] [notice]）"),
+        round_config: Optional[Path] = typer.Option(None, "--round-config", help="轮次与通报设置：TOML 文件，含 \\[round] 与 \\[notice] 两节（见 govcheck/demo/xianning-2022q2/round.toml）"),
         max_pages: Optional[int] = typer.Option(None, "--max-pages", help="每个网站最多抓取的页面数"),
         concurrency: Optional[int] = typer.Option(None, "--concurrency", help="每个主机同时进行的请求数"),
         delay: Optional[float] = typer.Option(None, "--delay", help="同一主机两次请求的最小间隔（秒）"),
