@@ -67,7 +67,7 @@ def test_demo_writes_every_output(demo_out):
         assert _inspected(demo_out)
         for n in ("manual.json", "samples.json", "anomalies.json", "sites.csv"):
             assert n in names, n
-        assert len(list((demo_out / "facts").glob("*.json"))) == 40
+        assert len(list((demo_out / "facts").glob("*.json.gz"))) == 40
 
 
 def test_attachment1_equals_the_sample(demo_out):
