@@ -83,10 +83,10 @@ def evidence_parts(fs: list[Finding], fields: list[str] | None = None) -> tuple[
     items: list[str] = []
     for f in fs:
         for e in f.evidence:
-            for field in fields or DEFAULT_EVIDENCE_PRINT:
-                val = getattr(e, field, None)
+            for name in fields or DEFAULT_EVIDENCE_PRINT:
+                val = getattr(e, name, None)
                 if val:
-                    bucket = notes if field == "note" else items
+                    bucket = notes if name == "note" else items
                     if val not in bucket:
                         bucket.append(val)
                     break
