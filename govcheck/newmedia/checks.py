@@ -104,6 +104,11 @@ def check_accounts(
     by_system: dict[str, list[RegistryEntry]] = defaultdict(list)
     for e in registries:
         by_system[e.system].append(e)
+    # the files each system was read from, to cite where an account was looked for and not found
+    searched: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+    for e in registries:
+        if e.file and (Path(e.file).name, e.sheet) not in searched[e.system]:
+            searched[e.system].append((Path(e.file).name, e.sheet))
     interaction = interaction or {}
     out: list[Finding] = []
     for acc in accounts:
@@ -133,19 +138,20 @@ def check_accounts(
         found = [s for s, m in matches.items() if m]
         joiner = wording()["systems_joiner"]
         if registry_systems and not found:
+            note = _w("mh1_note_none", systems=joiner.join(registry_systems))
             out.append(finding("MH1.1", {"systems": registry_systems},
-                               [Evidence(note=_w("mh1_note_none", systems=joiner.join(registry_systems)))]))
+                               _searched(note, [f for s in registry_systems for f in searched.get(s, [])])))
         elif found:
             for s in registry_systems:
                 if not matches[s]:
-                    out.append(finding("MH1.2", {"system": s},
-                                       [Evidence(note=_w("mh1_note_system", found=joiner.join(found), system=s))]))
+                    note = _w("mh1_note_system", found=joiner.join(found), system=s)
+                    out.append(finding("MH1.2", {"system": s}, _searched(note, searched.get(s, []))))
         # MH2 registered name
         wrong_names = [(s, m) for s, m in matches.items() if m and not m.name_matches]
         if wrong_names:
             s0, m0 = wrong_names[0]
             out.append(finding("MH2", {"registered_name": m0.entry.name, "system": s0},
-                               [Evidence(note=_w("mh2_note", system=s, registered_name=m.entry.name, name=acc.name))
+                               [_cited(m.entry, _w("mh2_note", system=s, registered_name=m.entry.name, name=acc.name))
                                 for s, m in wrong_names]))
         # MH3 registry state vs reality
         out.extend(_check_state(acc, tl, matches, at, window_days, finding))
@@ -189,11 +195,21 @@ def _check_state(acc, tl, matches, at, window_days, finding) -> list[Finding]:
             last = tl.last_update(at)
             if last and last >= at - timedelta(days=window_days):
                 detail = _w("mh3_closed_but_live", system=system, status=st, window=window_days, last=last.isoformat())
-                out.append(finding("MH3", {"detail": detail, "system": system}, [Evidence(note=detail)]))
+                out.append(finding("MH3", {"detail": detail, "system": system}, [_cited(m.entry, detail)]))
         elif st and not _is_closed(st) and tl is not None and tl.status == "manual" and tl.manual_closed:
             detail = _w("mh3_open_but_closed", system=system, status=st, note=tl.note or "人工录入")
-            out.append(finding("MH3", {"detail": detail, "system": system}, [Evidence(note=detail)]))
+            out.append(finding("MH3", {"detail": detail, "system": system}, [_cited(m.entry, detail)]))
     return out
+
+
+def _cited(entry: RegistryEntry, note: str) -> Evidence:
+    """Evidence citing the registry row a finding was judged against (file name, sheet, row)."""
+    return Evidence(note=note, file=Path(entry.file).name if entry.file else None, sheet=entry.sheet, row=entry.row)
+
+
+def _searched(note: str, files: list[tuple[str, str | None]]) -> list[Evidence]:
+    """Evidence for an account not found: the registry files (and sheets) it was looked for in."""
+    return [Evidence(note=note, file=name, sheet=sheet) for name, sheet in files] or [Evidence(note=note)]
 
 
 def scan_posts(tl: Timeline, lexicon: Lexicon, at: date, scan_days: int | None = None) -> list[tuple[Post, Hit]]:

@@ -1,0 +1,54 @@
+"""Registry findings cite the registry file, sheet and row they were judged against (or, for an account not
+found, the files and sheets it was looked for in), read from a real XLSX export."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import openpyxl
+
+from govcheck.model import Account, Evidence, Finding
+from govcheck.newmedia.checks import check_accounts
+from govcheck.newmedia.roster import read_registry
+from govcheck.newmedia.timeline import Post, Timeline
+
+
+def _registry(path, system, rows, sheet="备案账号"):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append([f"{system}政务新媒体备案信息导出"])  # a title row above the header, as real exports have
+    ws.append(["账号名称", "平台", "主办单位", "备案状态"])
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def test_registry_findings_cite_file_sheet_and_row(tmp_path):
+    nat = _registry(tmp_path / "全国备案.xlsx", "全国", [["甲局发布", "微信", "市甲局", "正常"],
+                                                        ["乙局友布", "微信", "市乙局", "正常"]])
+    hub = _registry(tmp_path / "湖北备案.xlsx", "湖北省", [["乙局友布", "微信", "市乙局", "正常"]], sheet="Sheet1")
+    entries = read_registry(nat, default_system="全国") + read_registry(hub, default_system="湖北省")
+    accounts = [Account(region="市直", name="甲局发布", unit="市甲局", type="微信订阅号"),
+                Account(region="市直", name="乙局发布", unit="市乙局", type="微信订阅号"),
+                Account(region="市直", name="丙局发布", unit="市丙局", type="微信订阅号")]
+    at = date(2022, 5, 15)
+    tls = {(a.name, a.type): Timeline((a.name, a.type), "ok", [Post(title="动态", published=datetime(2022, 5, 14, 9, 0))])
+           for a in accounts}
+    fs = check_accounts(accounts, entries, tls, at, 14, None)
+    by = {(f.target, f.code): f for f in fs}
+    # 甲: in 全国 (row 3: title row, header row, then the entry), missing in 湖北省 → MH1.2 names where it looked
+    mh12 = by[("甲局发布", "MH1.2")]
+    assert [(e.file, e.sheet, e.row) for e in mh12.evidence] == [("湖北备案.xlsx", "Sheet1", None)]
+    # 乙: registered under another name → MH2 cites the row of each registry that has it
+    mh2 = by[("乙局发布", "MH2")]
+    assert {(e.file, e.sheet, e.row) for e in mh2.evidence} == {("全国备案.xlsx", "备案账号", 4),
+                                                               ("湖北备案.xlsx", "Sheet1", 3)}
+    # 丙: nowhere → MH1.1 names every file searched
+    mh11 = by[("丙局发布", "MH1.1")]
+    assert {(e.file, e.sheet) for e in mh11.evidence} == {("全国备案.xlsx", "备案账号"), ("湖北备案.xlsx", "Sheet1")}
+    # the citation survives findings.json and the store (Evidence round-trips)
+    d = Finding.from_dict(mh2.to_dict())
+    assert {(e.file, e.row) for e in d.evidence} == {("全国备案.xlsx", 4), ("湖北备案.xlsx", 3)}
+    assert all("/" not in (e.file or "") for f in fs for e in f.evidence)  # a name, not this machine's path
+    assert Evidence.from_dict({"note": "x", "file": "a.csv", "row": 2}).row == 2
