@@ -52,3 +52,13 @@ def test_registry_findings_cite_file_sheet_and_row(tmp_path):
     assert {(e.file, e.row) for e in d.evidence} == {("全国备案.xlsx", 4), ("湖北备案.xlsx", 3)}
     assert all("/" not in (e.file or "") for f in fs for e in f.evidence)  # a name, not this machine's path
     assert Evidence.from_dict({"note": "x", "file": "a.csv", "row": 2}).row == 2
+
+
+def test_every_evidence_time_carries_its_offset():
+    """Website evidence times come from the crawl index (UTC without an offset); they are written with it,
+    as account evidence is, so one convention holds across findings.json."""
+    from govcheck.checks.build import ref_for
+
+    ref = ref_for("http://x.example/", datetime(2022, 5, 10, 3, 4, 5), status=200)
+    assert ref.fetched_at == "2022-05-10T03:04:05+00:00"
+    assert datetime.fromisoformat(ref.evidence().fetched_at).utcoffset().total_seconds() == 0
