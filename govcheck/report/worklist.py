@@ -24,7 +24,7 @@ NOTE = ("填写说明：在“核查结果”列填“无问题”或“有问�
         "能指明栏目的填“栏目路径”（首页>…>栏目）；同一项发现多处问题的，复制该行逐处填写；“规则”为 * 的，"
         "有问题时请改填具体规则编码。填好后运行：govcheck findings import 人工核查清单.xlsx --round 轮次目录")
 # Excel column widths (one CJK character = 2 units)
-WIDTHS = [14, 16, 18, 7, 30, 34, 30, 10, 24, 20, 24, 9, 11]
+WIDTHS = [20, 14, 18, 7, 30, 34, 26, 10, 24, 20, 24, 9, 11]
 
 
 class WorklistError(ValueError):
