@@ -16,7 +16,7 @@ from govcheck.report.pdf import PdfError
 from govcheck.rules import RuleSetError, load_ruleset
 from govcheck.store import Store, StoreError
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # a path is never broken across lines
 
 findings_app = typer.Typer(help="问题清单：导入人工检查发现的问题。", no_args_is_help=True)
 review_app = typer.Typer(help="复核：确认或撤销问题（留痕）。", no_args_is_help=True)

@@ -112,6 +112,8 @@ def test_paths_are_printed_on_one_line(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     lines = [ln for ln in r.stderr.splitlines() if "已生成" in ln]
     assert lines and all(str(out) in ln for ln in lines)
+    # and every other line naming the folder names it whole
+    assert all(str(out) in ln for ln in r.stderr.splitlines() if "很长的目录名" in ln)
 
 
 def test_output_files_share_one_mode(tmp_path):

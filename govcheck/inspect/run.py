@@ -387,7 +387,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
     from govcheck.commands import attach_comparison, create_and_report
     from govcheck.rules import RuleSetError
 
-    console = Console(stderr=True, quiet=not progress)
+    console = Console(stderr=True, quiet=not progress, soft_wrap=True)
     meta = round_meta(round_config, at=at, rules=rules, seed=seed)
     r = meta["round"]
     at, seed = r["at"], int(r["seed"])

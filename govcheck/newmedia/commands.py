@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-console = Console()
+console = Console(soft_wrap=True)
 accounts_app = typer.Typer(help="政务新媒体：备案比对、更新情况、严重表述错误。", no_args_is_help=True)
 lexicon_app = typer.Typer(help="错敏词库：检查文本、校验词库文件。", no_args_is_help=True)
 feeds_app = typer.Typer(help="订阅源：本地模拟账号的RSS/Atom服务。", no_args_is_help=True)
