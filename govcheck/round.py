@@ -138,11 +138,10 @@ def write_outputs(out: Path, info: RoundInfo, view: RoundView, pdf: bool = False
     return doc, files
 
 
-COMPARISON_HEADER = ["市直/县（市、区）", "新媒体名称", "主办单位", "新媒体类型", "整改情况", "本期不合格原因"]
-COMPARISON_STATES = (("still_failing_targets", "仍未整改"), ("fixed_targets", "已整改"), ("new_targets", "新发现"))
+COMPARISON_KEYS = (("still_failing_targets", "still"), ("fixed_targets", "fixed"), ("new_targets", "new"))
 
 
-def comparison_rows(rows: list[dict[str, Any]], view: RoundView) -> list[list[str]]:
+def comparison_rows(rows: list[dict[str, Any]], view: RoundView, states: dict[str, str]) -> list[list[str]]:
     """整改情况对比表 rows, one per account as 附件2 prints it (region, name, the roster's 主办单位, type),
     still failing first, then fixed, then new; each with this round's reason when it fails now."""
     from govcheck.notice import account_reason
@@ -154,13 +153,14 @@ def comparison_rows(rows: list[dict[str, Any]], view: RoundView) -> list[list[st
     failing = {(fa.name, fa.type): fa for fa in account_stats(view.accounts, view.scores, view.findings, view.rs).failed}
     region_order = {a.region: i for i, a in reversed(list(enumerate(view.accounts)))}
     out: list[tuple[tuple, list[str]]] = []
-    for k, (key, state) in enumerate(COMPARISON_STATES):
+    for k, (key, which) in enumerate(COMPARISON_KEYS):
+        state = states[which]
         for r in rows:
             for name in r.get(key) or []:
                 cands = roster.get(name) or []
                 # one name may be several accounts (健康咸宁 on two platforms): the failing ones now, if the
                 # state says it fails now; else the one under the unit the comparison names
-                if state != "已整改":
+                if which != "fixed":
                     cands = [a for a in cands if (a.name, a.type) in failing] or cands
                 else:
                     cands = [a for a in cands if a.unit == r["unit"]] or cands[:1]
@@ -169,7 +169,7 @@ def comparison_rows(rows: list[dict[str, Any]], view: RoundView) -> list[list[st
                     continue
                 for a in cands:
                     fa = failing.get((a.name, a.type))
-                    reason = account_reason(fa, view.rs) if (fa and state != "已整改") else ""
+                    reason = account_reason(fa, view.rs) if (fa and which != "fixed") else ""
                     out.append(((k, region_order.get(a.region, 0), a.name),
                                 [a.region, a.name, a.unit, a.type, state, reason]))
     seen, result = set(), []
@@ -187,12 +187,15 @@ def write_comparison(out: Path, rows: list[dict[str, Any]], view: RoundView, dra
     from govcheck.report.doc import Table
     from govcheck.report.xlsx import SheetSpec, add_sheet, new_workbook, save_workbook
 
+    from govcheck.notice import fill, load_template
+
     notice = view.meta.get("notice") or {}
-    label = notice.get("previous_label") or "上一轮"
-    title = f"{label}通报问题整改情况对比表"
+    t = load_template(notice.get("template"))["attachments"]
+    title = fill(t["comparison_title"], previous_label=notice.get("previous_label") or "")
     wb = new_workbook()
     wb.properties.title = title
-    add_sheet(wb, SheetSpec(title=title, tables=[Table(COMPARISON_HEADER, comparison_rows(rows, view))],
+    add_sheet(wb, SheetSpec(title=title, tables=[Table(t["comparison_header"],
+                                                       comparison_rows(rows, view, t["comparison_states"]))],
                             name="整改情况对比", landscape=True, draft=draft), first=True)
     return save_workbook(wb, out / "整改情况对比表.xlsx")
 
