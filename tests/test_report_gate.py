@@ -105,6 +105,15 @@ def test_allow_open_publishes_and_records_the_reason(open_round):
     pubs = store.publications(store.round().id)
     assert len(pubs) == 1 and pubs[0]["allow_open_reason"] == "领导要求先行印发"
     assert pubs[0]["pending_findings"] == 2 and pubs[0]["open_manual"] == 3 and pubs[0]["by"] == "张三"
+    # the published version is kept as it went out; a later review makes a new draft beside it
+    kept = [open_round / f for f in pubs[0]["files"]]
+    assert kept and all(f.is_file() and f.parent.parent.name == "已发布" for f in kept)
+    published_docx = next(f for f in kept if f.suffix == ".docx").read_bytes()
+    f0 = store.findings(store.round().id)[0]
+    r = runner.invoke(app, ["review", "dismiss", f0.id, "--by", "张三", "--reason", "复核撤销", "--round", str(open_round)])
+    assert r.exit_code == 0, r.output
+    assert "征求意见稿" in _header_text(open_round)
+    assert next(f for f in kept if f.suffix == ".docx").read_bytes() == published_docx
 
 
 def _fill(path: Path, results: dict[str, dict[str, str]]) -> None:

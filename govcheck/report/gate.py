@@ -86,11 +86,15 @@ class PublishRefused(RuntimeError):
         super().__init__(f"不能定稿发布：{status.counts_text()}。")
 
 
+PUBLISHED_DIR = "已发布"
+
+
 @dataclass
 class Publication:
     files: list[Path]
     status: GateStatus
     allow_open_reason: str | None
+    kept: list[Path] = field(default_factory=list)  # the copy in 已发布/<time>/
 
 
 def round_status(round_dir: Path, db: str | None = None, key: str | None = None) -> GateStatus:
@@ -106,7 +110,8 @@ def publish(round_dir: Path, *, by: str, db: str | None = None, key: str | None 
     """Re-score the round and write its outputs as final, or raise PublishRefused.
 
     With items open, `allow_open` must give the reason to publish anyway; it is recorded (who, when,
-    what was open, the files written) in the round's publications table and in round.json.
+    what was open, the files written) in the round's publications table and in round.json, and keeps a
+    copy of the published files in 已发布/<UTC time>/ (see keep_published).
     """
     from govcheck.round import open_round, rescore, rules_for, write_outputs
 
@@ -123,7 +128,25 @@ def publish(round_dir: Path, *, by: str, db: str | None = None, key: str | None 
     record = {"by": by.strip(), "pending_findings": len(status.pending), "open_manual": len(status.manual_open),
               "allow_open_reason": reason}
     _, files = write_outputs(Path(round_dir), info, view, pdf=pdf, final=record)
+    kept = keep_published(Path(round_dir), files)
     store.record_publication(info.id, by=by.strip(), pending_findings=len(status.pending),
                              open_manual=len(status.manual_open), allow_open_reason=reason,
-                             files=[p.name for p in files])
-    return Publication(files=files, status=status, allow_open_reason=reason)
+                             files=[p.relative_to(Path(round_dir)).as_posix() for p in kept])
+    return Publication(files=files, status=status, allow_open_reason=reason, kept=kept)
+
+
+def keep_published(round_dir: Path, files: list[Path]) -> list[Path]:
+    """A copy of what was published, in 已发布/<UTC time>/: a later review or re-score rewrites the round's
+    outputs as a new draft, and the version that went out must stay as it went out."""
+    import shutil
+    from datetime import datetime, timezone
+
+    dest = round_dir / PUBLISHED_DIR / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    dest.mkdir(parents=True, exist_ok=True)
+    kept = []
+    for f in files:
+        if f.is_file():
+            target = dest / f.name
+            shutil.copy2(f, target)
+            kept.append(target)
+    return kept
