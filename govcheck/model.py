@@ -67,6 +67,9 @@ class Finding:
     id: str | None = None
     params: dict[str, Any] = field(default_factory=dict)  # values for wording placeholders
     account_type: str | None = None  # 新媒体类型, for accounts: (name, type) identifies one
+    # set by scoring (govcheck.score.mark_displaced), never stored: the finding that already penalises this
+    # column, so this one does not count (no double deduction); None when it counts
+    displaced_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -75,6 +78,8 @@ class Finding:
             d.pop("params")
         if d["account_type"] is None:
             d.pop("account_type")
+        if d["displaced_by"] is None:
+            d.pop("displaced_by")
         return d
 
     @classmethod

@@ -17,7 +17,7 @@ from typing import Any
 from govcheck.model import Account, Finding, Score, Site
 from govcheck.report.doc import Attachment, Colophon, Masthead, NoticeDoc, Paragraph, Table
 from govcheck.rules import RuleSet, fmt_points
-from govcheck.score import VERDICT_VETO, double_counted, indicator_totals
+from govcheck.score import VERDICT_VETO, displaced, indicator_totals
 from govcheck.stats import AccountStats, FailingAccount, account_stats, pct, site_stats
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "report" / "templates"
@@ -96,7 +96,7 @@ def evidence_parts(fs: list[Finding], fields: list[str] | None = None) -> tuple[
 def unit_lines(fs: list[Finding], rs: RuleSet, template: dict[str, Any], site_kind: str | None = None) -> list[UnitLine]:
     """One line per rule (in order of first finding) as the attachment prints it."""
     fields = (rs.setting("evidence_print") or {}).get(site_kind or "", None)
-    dup = double_counted(fs, rs)
+    dup = displaced(fs, rs)  # the scorer's decision: a column penalised once
     live = [f for i, f in enumerate(fs) if f.review != "dismissed" and rs.rule(f.code).table and i not in dup]
     totals = indicator_totals(live, rs)
     groups: OrderedDict[tuple[str, str], list[Finding]] = OrderedDict()
@@ -351,7 +351,8 @@ def _problem_paragraphs(view: RoundView, tpl: dict[str, Any], acc: AccountStats)
     limit = int(tpl.get("max_names", 4))
     acc_limit = int(tpl.get("max_accounts", 3))
     order = _unit_order(view)
-    live = [f for f in view.findings if f.review != "dismissed"]
+    gone = displaced(view.findings, rs)  # a column penalised once: the narrative counts what the tables count
+    live = [f for i, f in enumerate(view.findings) if f.review != "dismissed" and i not in gone]
     failing_by_key = {(fa.name, fa.type): fa for fa in acc.failed}
 
     def failing_of(name: str, account_type: str | None) -> FailingAccount | None:

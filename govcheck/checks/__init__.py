@@ -1,7 +1,11 @@
 """Website checks, one module per indicator family, each check registered with its rule codes.
 
 `run_checks(facts, rs, at, seed)` runs them all over one site's `SiteFacts` and returns findings (text and
-points are filled later by `govcheck.score.apply_rules`), 需人工核查 items and the samples drawn.
+points are filled later by `govcheck.score.apply_rules`), 需人工核查 items and the samples drawn. Every finding
+is held to its rule's evidence standard first (checks.evidence, the registry's `requires`): one short of it
+becomes a 需人工核查 item with the reason. Checks emit every finding they can prove; which of them count (a
+column already penalised by another rule is not penalised twice) is decided once, in scoring, after review
+(govcheck.score.displaced).
 """
 from __future__ import annotations
 
@@ -10,10 +14,11 @@ import logging
 
 from govcheck.model import Finding
 from govcheck.rules import RuleSet
-from govcheck.score import double_counted
 
-from . import annual_report, columns, footer, interaction, interpretation, links, org, search, tags, veto  # noqa: F401  (register)
+from . import (annual_report, availability, columns, footer, interaction, interpretation, links, org,  # noqa: F401
+               search, tags, veto, wording)  # (register)
 from .base import REGISTRY, CheckResult, ManualItem, Sample, codes_covered, data, derive_rng
+from .evidence import Cited, held, shortfall
 from .facts import SiteFacts
 from .manual import manual_items
 
@@ -26,6 +31,7 @@ def run_checks(facts: SiteFacts, rs: RuleSet, at: dt.date, seed: int) -> CheckRe
     """All website checks over one site. A failing check becomes a 需人工核查 item, never a crashed round."""
     res = CheckResult()
     anomaly = data()["anomaly_code"]
+    cited: Cited | None = None  # the facts indexed for the evidence standard, on the first finding
     for name, ch in REGISTRY.items():
         rng, sub_seed = derive_rng(seed, name)
         try:
@@ -37,34 +43,25 @@ def run_checks(facts: SiteFacts, rs: RuleSet, at: dt.date, seed: int) -> CheckRe
             continue
         for x in out:
             if isinstance(x, Finding):
-                if x.code == anomaly:
+                if x.code != anomaly and not (x.code in rs.rules and _applies(x.code, facts, rs)):
+                    continue
+                cited = cited or Cited.of(facts)
+                why = shortfall(x, facts, rs, at, cited)
+                if why:
+                    res.manual.append(held(x, why, rs))
+                elif x.code == anomaly:
                     res.anomalies.append(x)
                     if anomaly in rs.rules:
                         res.findings.append(x)
-                elif x.code in rs.rules and _applies(x.code, facts, rs):
+                else:
                     res.findings.append(x)
             elif isinstance(x, Sample):
                 x.seed = sub_seed
                 res.samples.append(x)
             elif isinstance(x, ManualItem):
                 res.manual.append(x)
-    res.findings = _not_twice(res.findings, rs)
     res.manual.extend(manual_items(facts, rs))
     return res
-
-
-def _not_twice(fs: list[Finding], rs: RuleSet) -> list[Finding]:
-    """其他栏目 findings on a column already penalised by another rule, or under such a column (a stale
-    first-level 政策文件 column's sub-columns), do not count again (rule param not_if_penalised_elsewhere)."""
-    dup = double_counted(fs, rs)
-    fs = [f for i, f in enumerate(fs) if i not in dup]
-    other = [e.path for f in fs if not rs.rule(f.code).params.get("not_if_penalised_elsewhere")
-             for e in f.evidence if e.path]
-
-    def covered(f: Finding) -> bool:
-        return bool(f.evidence) and all(e.path and any(e.path.startswith(p + ">") for p in other) for e in f.evidence)
-
-    return [f for f in fs if not (rs.rule(f.code).params.get("not_if_penalised_elsewhere") and covered(f))]
 
 
 def _applies(code: str, facts: SiteFacts, rs: RuleSet) -> bool:

@@ -28,11 +28,30 @@ class CheckDataError(ValueError):
     pass
 
 
+class _Data(dict):
+    """checks.yaml as read; `READS`, when a set, collects the top-level keys a check reads (the registry test
+    traces them, so no data key changes an outcome without appearing in the rule's entry)."""
+
+    def __getitem__(self, key: str) -> Any:
+        if READS is not None:
+            READS.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if READS is not None and key in self:
+            READS.add(key)
+        return super().get(key, default)
+
+
+READS: set[str] | None = None
+PARAM_READS: set[tuple[str, str]] | None = None  # (code, key) of every param() read, when a set (the same test)
+
+
 @lru_cache(maxsize=None)
 def data() -> dict[str, Any]:
     try:
         with DATA_FILE.open(encoding="utf-8") as f:
-            return yaml.safe_load(f)
+            return _Data(yaml.safe_load(f))
     except (OSError, yaml.YAMLError) as e:
         raise CheckDataError(f"{DATA_FILE}: 无法读取：{e}") from None
 
@@ -45,14 +64,18 @@ def note(key: str, **kw: Any) -> str:
 
 
 def param(rs: RuleSet, code: str, key: str) -> Any:
-    """A rule's param from the rule set, else from checks.yaml defaults; a clear error if neither has it."""
+    """A rule's param from the rule set, else its default in the rule registry; a clear error if neither has it."""
+    from .registry import REGISTRY_FILE, param_default
+
+    if PARAM_READS is not None:
+        PARAM_READS.add((code, key))
     rule = rs.rule(code)
     if key in rule.params:
         return rule.params[key]
-    d = (data().get("defaults") or {}).get(code) or {}
-    if key in d:
-        return d[key]
-    raise CheckDataError(f"规则集 {rs.name}: 规则 {code} 缺少参数 {key}（{DATA_FILE} defaults 中也没有）")
+    found, value = param_default(code, key)
+    if found:
+        return value
+    raise CheckDataError(f"规则集 {rs.name}: 规则 {code} 缺少参数 {key}（{REGISTRY_FILE} 中也没有默认值）")
 
 
 def has_rule(rs: RuleSet, code: str) -> bool:
@@ -62,14 +85,19 @@ def has_rule(rs: RuleSet, code: str) -> bool:
 # ---------------------------------------------------------------------------------------------- results
 @dataclass
 class ManualItem:
-    """需人工核查: a rule (or an undecided fact) a person must look at."""
+    """需人工核查: a rule (or an undecided fact) a person must look at. `held`: the finding a check made that
+    fell short of its rule's evidence standard (checks.evidence), kept so a person can confirm it by hand."""
 
     code: str
     what: str
     urls: list[str] = field(default_factory=list)
+    held: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if d["held"] is None:
+            d.pop("held")
+        return d
 
 
 @dataclass

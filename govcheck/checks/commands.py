@@ -60,18 +60,18 @@ def register(app: typer.Typer) -> None:
 
     @checks_app.command("catalogue")
     def catalogue(
-        rules: str = typer.Option("xianning-2022", "--rules", help="规则集名称或 .toml 路径"),
+        rules: list[str] = typer.Option(None, "--rules", help="规则集名称或 .toml 路径（可多次给出；默认全部内置规则集）"),
         out: Path = typer.Option(None, "--out", help="写入文件（默认输出到屏幕）"),
     ) -> None:
-        """生成网站检查规则目录（docs/rules.md）。"""
-        from govcheck.checks.catalogue import render_catalogue
+        """生成检查规则目录（docs/rules.md）：每条规则的措辞、参数、证据标准、实现与示例。"""
+        from govcheck.checks.catalogue import render_catalogue, shipped
 
         try:
-            rs = load_ruleset(rules)
+            sets = [load_ruleset(r) for r in rules] if rules else shipped()
         except RuleSetError as e:
             typer.echo(str(e), err=True)
             raise typer.Exit(2) from None
-        text = render_catalogue(rs)
+        text = render_catalogue(sets)
         if out:
             out.write_text(text, encoding="utf-8")
             typer.echo(f"已写入 {out}")

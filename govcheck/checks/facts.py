@@ -35,6 +35,9 @@ class EvidenceRef:
     warc: str | None = None
     record_id: str | None = None
     offset: int | None = None
+    # what the page is, as extraction read it: home | list | content | menu (links to sub-columns) | search |
+    # unclear; None: not stated. Read by the evidence standard (checks.evidence), never printed.
+    page_role: str | None = None
 
     def evidence(self, **kw: Any) -> Evidence:
         arc = None
@@ -54,6 +57,7 @@ class Item:
     url: str | None = None
     date: str | None = None  # YYYY-MM-DD
     ref: EvidenceRef | None = None
+    date_precision: str | None = None  # day (printed in full) | month_day (MM-DD, year inferred) | month; None: day
 
 
 @dataclass
@@ -69,6 +73,10 @@ class ColumnFacts:
     ref: EvidenceRef | None = None
     sub_platform: str | None = None  # department sub-platform on a county platform (X02), e.g. 县民政局
     cycle_days: int | None = None  # site override of the kind's update cycle
+    # how `kind` was decided: name (the column's own name) | sitemap | breadcrumb | parent (a classified
+    # ancestor's) | titles (row titles); None: not stated
+    kind_source: str | None = None
+    list_source: str | None = None  # static | script (data the page loads) | unread; None: from `dynamic`
 
     def dates(self) -> list[dt.date]:
         return [d for d in (to_date(i.date) for i in self.items) if d is not None]
@@ -146,6 +154,7 @@ class Consultation:
     feedback_date: str | None = None
     ref: EvidenceRef | None = None
     feedback_ref: EvidenceRef | None = None
+    dates_inferred: list[str] = field(default_factory=list)  # date fields not printed in full (year inferred)
 
 
 @dataclass
@@ -155,6 +164,7 @@ class Interpretation:
     date: str | None = None
     policy_urls: list[str] = field(default_factory=list)  # policies it links to
     ref: EvidenceRef | None = None
+    dates_inferred: list[str] = field(default_factory=list)  # date fields not printed in full (year inferred)
 
 
 @dataclass
@@ -165,6 +175,7 @@ class Policy:
     interpretation_urls: list[str] = field(default_factory=list)  # interpretations it links to
     own_issue: bool = True  # issued in the name of the unit or its office (D07 population)
     ref: EvidenceRef | None = None
+    dates_inferred: list[str] = field(default_factory=list)  # date fields not printed in full (year inferred)
 
 
 @dataclass
@@ -176,6 +187,7 @@ class Message:
     unit: str | None = None
     answer: str | None = None
     ref: EvidenceRef | None = None
+    dates_inferred: list[str] = field(default_factory=list)  # date fields not printed in full (year inferred)
 
 
 @dataclass
@@ -196,6 +208,7 @@ class AnnualReport:
     published: str | None = None
     section5: str | None = None  # text of 五、存在的主要问题及改进情况
     ref: EvidenceRef | None = None
+    dates_inferred: list[str] = field(default_factory=list)  # date fields not printed in full (year inferred)
 
 
 @dataclass
@@ -225,6 +238,49 @@ class LinkOutcome:
     ref: EvidenceRef | None = None  # the referring page
 
 
+@dataclass
+class WordingHit:
+    """A 严重 lexicon hit in one page's text (V1.1), found while the page was read."""
+
+    url: str
+    wrong: str
+    right: str
+    category: str = ""
+    position: int = 0  # 1-based character offset in the page text
+    snippet: str = ""
+    title: str | None = None
+    date: str | None = None
+    path: str | None = None
+    kind: str = "exact"  # the lexicon's hit kind: exact | near (a one-character slip) | stale (no longer valid)
+    reason: str = ""  # near / stale: why (音近字, 形近字, 已更名 …)
+    term: str = ""  # near / stale: the canonical term concerned
+    date_source: str | None = None  # where the page date came from (extract.article: label, meta, url, …)
+    # False: a title outdated only under a page date the page does not state (a person checks; see V1.1)
+    date_stated: bool = True
+    held_note: str | None = None  # for date_stated False: why it goes to a person
+    ref: EvidenceRef | None = None
+
+
+@dataclass
+class Probe:
+    """One availability probe of the home page, as the monitoring service recorded it (V2)."""
+
+    at: str  # ISO date-time; with an offset, else read as UTC
+    ok: bool | None = None  # answered as a page (the monitor's own verdict)
+    latency: float | None = None  # seconds to the complete answer; None: no answer
+    status: int | None = None
+    error: str | None = None  # timeout | dns | connect | http | slow | tls | blocked (WAF challenge) | None
+
+
+@dataclass
+class AvailabilityFacts:
+    """The home page's availability probes (V2), filled by the monitoring service."""
+
+    url: str
+    probes: list[Probe] = field(default_factory=list)
+    source: str | None = None  # which monitor wrote them
+
+
 # ---------------------------------------------------------------------------------------------- site
 @dataclass
 class SiteFacts:
@@ -248,6 +304,8 @@ class SiteFacts:
     annual_reports: list[AnnualReport] = field(default_factory=list)
     search: SearchFacts | None = None
     links: list[LinkOutcome] = field(default_factory=list)
+    wording: list[WordingHit] = field(default_factory=list)  # V1.1, from the page text
+    availability: AvailabilityFacts | None = None  # V2; None: no monitoring record at all
 
     def to_dict(self) -> dict[str, Any]:
         return _prune(asdict(self))
@@ -323,6 +381,7 @@ def _iso(s: str) -> dt.date:
 
 # ---------------------------------------------------------------------------------------------- loading
 _DATE_FIELDS = {"date", "published", "start", "end", "feedback_date", "asked", "answered"}
+_DATETIME_FIELDS = {"at"}
 
 
 def _build(cls: type, d: Any, where: str) -> Any:
@@ -373,6 +432,10 @@ def _value(tp: Any, v: Any, where: str, name: str) -> Any:
         if isinstance(v, bool) or not isinstance(v, int):
             raise FactsError(f"{where}: 应为整数，实为 {v!r}")
         return v
+    if tp is float:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise FactsError(f"{where}: 应为数字，实为 {v!r}")
+        return float(v)
     if tp is str:
         if isinstance(v, (dt.date, dt.datetime)):
             v = v.isoformat()
@@ -383,5 +446,10 @@ def _value(tp: Any, v: Any, where: str, name: str) -> Any:
                 to_date(v)
             except ValueError:
                 raise FactsError(f"{where}: 不是有效日期（应为 YYYY-MM-DD）：{v!r}") from None
+        if name in _DATETIME_FIELDS:
+            try:
+                dt.datetime.fromisoformat(v)
+            except ValueError:
+                raise FactsError(f"{where}: 不是有效时间（应为 ISO 格式，如 2022-05-14T08:00:00+08:00）：{v!r}") from None
         return v
     return v

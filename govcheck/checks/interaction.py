@@ -111,9 +111,15 @@ def messages_not_public(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.
     if it is None:
         return
     if it.messages_public is False and has_rule(rs, "D18.1"):
-        yield finding(facts, "D18.1", [ev(it.ref, it.channel_url or facts.url, note=note("messages_none"))])
+        # the proof is the message columns' own empty lists (archived), else the channel page
+        blank = [c for c in site_columns(facts) if c.kind == "咨询/留言" and c.blank and not c.dynamic and c.ref]
+        yield finding(facts, "D18.1", [column_ev(blank[0], None, note("messages_none"))] if blank else
+                      [ev(it.ref, it.channel_url or facts.url, note=note("messages_none"))])
     if it.stats_published is False and has_rule(rs, "D18.4"):
-        yield finding(facts, "D18.4", [ev(it.ref, it.channel_url or facts.url, note=note("stats_none"))])
+        # the channel page; without one, the message list read (where a site prints its statistics)
+        listed = [c for c in site_columns(facts) if c.kind == "咨询/留言" and c.items and c.ref]
+        yield finding(facts, "D18.4", [ev(it.ref, it.channel_url or facts.url, note=note("stats_none"))]
+                      if it.ref is not None or not listed else [column_ev(listed[0], None, note("stats_none"))])
 
 
 @check("D18.2")

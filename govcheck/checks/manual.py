@@ -1,15 +1,17 @@
-"""需人工核查: the rules a person must judge (rule.manual), with what to look at, from checks.yaml."""
+"""需人工核查: the rules a person must judge, with what to look at, from the rule registry."""
 from __future__ import annotations
 
 from govcheck.rules import RuleSet
 
-from .base import ManualItem, codes_covered, data
+from .base import ManualItem, codes_covered
 from .facts import SiteFacts
+from .registry import entries
 
 
 def manual_items(facts: SiteFacts, rs: RuleSet) -> list[ManualItem]:
-    """Site rules marked manual, plus rules listed in checks.yaml `manual` that no check decides."""
-    what = data().get("manual") or {}
+    """Site rules a person judges: declared manual in the registry (or marked manual by the rule set and not
+    checked automatically)."""
+    reg = entries()
     covered = codes_covered()
     out = []
     for rule in rs.rules.values():
@@ -19,6 +21,8 @@ def manual_items(facts: SiteFacts, rs: RuleSet) -> list[ManualItem]:
             continue
         if rule.bonus and facts.kind != "门户":
             continue
-        if rule.manual or (rule.code in what and rule.code not in covered):
-            out.append(ManualItem(rule.code, what.get(rule.code) or rule.render({}), [facts.url]))
+        e = reg.get(rule.code)
+        declared = e is not None and not e.automatic
+        if declared or (rule.manual and rule.code not in covered):
+            out.append(ManualItem(rule.code, (e.manual if declared else None) or rule.render({}), [facts.url]))
     return out

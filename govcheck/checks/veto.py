@@ -48,10 +48,17 @@ def key_columns_not_updated(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: ran
 
 
 def stale_by_cycle(facts: SiteFacts, rs: RuleSet, at: dt.date):
-    """(column, cycle days, newest date) for every decidable site column older than its kind's cycle."""
+    """(column, cycle days, newest date) for every decidable site column older than its kind's cycle; a dated
+    list whose kind has no cycle in the rule set gets D09.2's `uncycled_list_days` (so an unclassified column
+    that stopped years ago is still judged)."""
     out = []
+    uncycled = None
     for col in site_columns(facts):
         cycle = col.cycle_days or rs.column_cycles.get(col.kind)
+        if not cycle and col.items:
+            if uncycled is None:
+                uncycled = int(param(rs, "D09.2", "uncycled_list_days")) if "D09.2" in rs.rules else 0
+            cycle = uncycled if col.dates() else None
         if not cycle or not decidable(col):
             continue
         last = column_newest(facts, col, at)

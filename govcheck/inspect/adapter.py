@@ -19,14 +19,14 @@ import yaml
 
 from govcheck.checks import build
 from govcheck.checks.facts import (ColumnFacts, EvidenceRef, InteractionFacts, Interpretation, Item, LinkOutcome,
-                                   Policy, SiteFacts)
+                                   Policy, SiteFacts, WordingHit)
 from govcheck.collect import query
 from govcheck.extract import extract_from_page, parse_page
 from govcheck.extract.columns import classify_column, extract_nav_columns, extract_sitemap_columns, flatten
 from govcheck.extract.consultation import is_feedback
 from govcheck.extract.meta import page_title
-from govcheck.model import Finding, Site
-from govcheck.newmedia.checks import check_page_wording
+from govcheck.model import Site
+from govcheck.newmedia.checks import page_hits, unstated_note
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def ref_of(row: dict[str, Any]) -> EvidenceRef:
                          record_id=row.get("record_id"), offset=row.get("warc_offset"))
 
 
-_KEEP = ("kind", "title", "breadcrumb", "publish_date", "items", "blank", "dynamic_list", "page_links", "footer",
+_KEEP = ("kind", "title", "breadcrumb", "publish_date", "date_source", "items", "blank", "dynamic_list", "page_links", "footer",
          "meta", "publisher", "column_name")
 
 
@@ -106,6 +106,7 @@ def _entry_facts(page) -> dict:
     meta = extract_meta(page)
     art = extract_article(page, meta)
     return {"kind": "article", "title": art.title, "breadcrumb": [], "publish_date": iso(art.publish_date),
+            "date_source": art.date_source,
             "items": [], "blank": False, "dynamic_list": False, "page_links": [], "footer": extract_footer(page),
             "meta": meta, "publisher": art.info.get("publisher"), "column_name": None}
 
@@ -174,7 +175,7 @@ class Extracted:
 
     pages: list[PageRec] = field(default_factory=list)
     sitemap: list[tuple[PageRec, list[dict]]] = field(default_factory=list)
-    wording: list[Finding] = field(default_factory=list)
+    wording: list[WordingHit] = field(default_factory=list)
 
     def extend(self, other: "Extracted") -> None:
         self.pages += other.pages
@@ -197,9 +198,13 @@ def extract_rows(rows: list[dict], crawl_dir: str | Path, at: dt.date, site: Sit
         def scan(text: str, d: dict, url=url, row=row) -> None:
             if site is None or d.get("kind") not in ("home", "list", "article"):
                 return
-            arc = ref_of(row).evidence().archive
-            out.wording.extend(check_page_wording(site.unit, site.url, url, text, _lexicon(), title=d.get("title"),
-                                                  page_date=d.get("publish_date"), archive=arc, at=at))
+            ref, day, src = ref_of(row), d.get("publish_date"), d.get("date_source")
+            out.wording.extend(
+                WordingHit(url=url, wrong=h.wrong, right=h.right or "", category=h.category, position=h.start + 1,
+                           snippet=h.snippet, title=d.get("title"), date=day, kind=h.kind, reason=h.reason,
+                           term=h.term, date_source=src, date_stated=ok,
+                           held_note=None if ok else unstated_note(h, day, src), ref=ref)
+                for h, ok in page_hits(text, _lexicon(), at=at, page_date=day, date_source=src))
 
         try:
             _, _, body = query.read_record(crawl_dir, row["warc"], row["warc_offset"])
@@ -333,7 +338,6 @@ class SiteBuild:
     columns: dict[str, Col] = field(default_factory=dict)
     search_forms: list[dict] = field(default_factory=list)
     articles: list[Item] = field(default_factory=list)  # dated article titles (search test candidates)
-    wording: list[Finding] = field(default_factory=list)  # V1.1 严重表述错误 found in page text
 
 
 def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_section: str = "五",
@@ -341,8 +345,8 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
                on_page: Callable[[], None] | None = None, pre: Extracted | None = None) -> SiteBuild:
     """SiteFacts of one crawled site (`site.url` as crawled), read from the index and the WARC files.
 
-    `column_cycles` (the rule set's): a dated list whose kind has no cycle there gets inspect.yaml's
-    `uncycled_list_days`, so an unclassified column that stopped years ago is still judged (D09.2).
+    `column_cycles`: the rule set's (a dated list whose kind has none is judged by D09.2's uncycled_list_days,
+    in the check).
     Documents (政策文件/解读) are read only from columns named as such, not from ones that inherit the kind.
     `pre`: the site's pages already extracted (extract_rows over page_rows, possibly in chunks elsewhere)."""
     crawl_dir = Path(crawl_dir)
@@ -351,7 +355,8 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
     pages, sitemap = pre.pages, pre.sitemap
     facts = SiteFacts(url=site.url, unit=site.unit, name=site.name or None, kind=site.kind,
                       public_service=site.public_service)
-    out = SiteBuild(facts=facts, pages=len(pages), wording=list(pre.wording))
+    facts.wording = list(pre.wording)  # V1.1 严重表述错误 found in page text, judged by checks.wording
+    out = SiteBuild(facts=facts, pages=len(pages))
     if not pages:
         return out
     by_url = {p.url: p for p in pages}
@@ -367,11 +372,6 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
     facts.columns = _column_facts(cols, at)
     named_kind = {c.path: classify_column(c.name, None, c.path) for c in facts.columns}  # by its own name only
     build.inherit_kinds(facts.columns)
-    if column_cycles is not None:
-        default = data().get("uncycled_list_days")
-        for c in facts.columns:
-            if default and c.kind not in column_cycles and c.dates():
-                c.cycle_days = int(default)
     kind_of = {c.path: c.kind for c in facts.columns}
 
     # articles by the column whose list links to them

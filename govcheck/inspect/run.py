@@ -303,6 +303,7 @@ def search_test(b: SiteBuild, rs: RuleSet, seed: int, timeout: float | None = No
                                   status=r.status_code)
             if r.status_code != 200:
                 works = False if works is None else works
+                res.ref = res.ref or ref  # the archived error page is what shows the search does not work
                 continue
             works = True
             if title is None:
@@ -357,9 +358,8 @@ def _ip_host(url: str) -> bool:
 
 
 def check_site(site: Site, b: SiteBuild, rs: RuleSet, at: dt.date, seed: int) -> SiteOutcome:
-    res = run_checks(b.facts, rs, at, seed)
-    wording = [f for f in b.wording if f.code in rs.rules]  # V1.1 from the page text (newmedia lexicon)
-    o = SiteOutcome(site=site, facts=b.facts, pages=b.pages, findings=res.findings + wording, manual=res.manual,
+    res = run_checks(b.facts, rs, at, seed)  # V1.1 too: the page-text hits are in b.facts.wording
+    o = SiteOutcome(site=site, facts=b.facts, pages=b.pages, findings=res.findings, manual=res.manual,
                     samples=res.samples, anomalies=res.anomalies)
     if _ip_host(site.url):
         # served at an IP address (a replica or a mirror): the URL names no domain to judge
@@ -459,7 +459,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
         console.print("[bold]4/5 政务新媒体[/]：备案比对、更新情况、严重表述错误")
         try:
             res = run_newmedia(accounts, registry or [], at, int(rs.rule("M2.1").params["window_days"]),
-                               previous_dir=previous, variables=variables)
+                               previous_dir=previous, variables=variables, codes=rs.rules)
         except (OSError, ValueError) as e:  # RosterError/LexiconError are ValueErrors naming file and row
             raise InspectError(str(e)) from None
         account_list = list(res.accounts)

@@ -18,6 +18,7 @@ since an undated page may be older than the change.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -109,6 +110,10 @@ class Settings:
     interchangeable: list[str] = field(default_factory=list)
     neutral_insertions: str = ""
     open_start_second: str = ""
+    shape_components: int = 0  # 形近 also by a shared rare component (nearmiss.components); 0 = table only
+    context_gain: float = 6.0  # a "context" candidate is a slip when the term is this much likelier (log)
+    context_chars: int = 4  # Chinese characters either side that the context is judged on
+    term_freq: int = 1000  # dictionary count given to a canonical term that jieba's dictionary lacks
     stale_grace_days: int = 30
     history_markers: list[str] = field(default_factory=list)
 
@@ -142,6 +147,8 @@ class Lexicon:
     _by_text: dict = field(default_factory=dict, repr=False)  # term text → its Term records
     _offices: dict = field(default_factory=dict, repr=False)  # office → [(from, to, name)]
     _rules: object = field(default=None, repr=False)
+    _words: object = field(default=None, repr=False)  # nearmiss.WordModel, loaded at the first need
+    _names: set = field(default_factory=set, repr=False)  # earlier holders of the offices (leaders.yaml former)
 
     @classmethod
     def load(cls, extra_files: Iterable[str | Path] = (), *, builtin: bool = True) -> "Lexicon":
@@ -244,6 +251,7 @@ class Lexicon:
             former = block.get("former") or []
             if not isinstance(former, list) or not all(isinstance(x, str) for x in former):
                 raise LexiconError(f"{where0}：former 应为历任者姓名列表")
+            self._names.update(former)
             for name in former:  # earlier holders: correct text at any date here (their terms are not modelled)
                 for form in forms:
                     self.terms.append(Term(_norm(form.format(name=name)), cat, "一般", str(block.get("former_source") or ""),
@@ -271,7 +279,8 @@ class Lexicon:
         self._rules = nearmiss.Rules(min_len=st.min_len, del_min_len=st.del_min_len,
                                      edge_sub_min_len=st.edge_sub_min_len, free_len=st.free_len, free_ins_len=st.free_ins_len, closed_len=st.closed_len,
                                      interchangeable=tuple(st.interchangeable),
-                                     neutral_insertions=st.neutral_insertions, shape=_shape_groups())
+                                     neutral_insertions=st.neutral_insertions, shape=_shape_groups(),
+                                     shape_components=st.shape_components)
         self._valid = frozenset(by_text) | allow | {_norm(e.right) for e in self.entries}
         self._near = [_merged(ts) for txt, ts in self._by_text.items()
                       if len(txt) >= st.min_len and all(t.near for t in ts)]
@@ -376,9 +385,10 @@ class Lexicon:
                     eds = (nearmiss.match_forward(text, s, t.text, k) if first
                            else nearmiss.match_backward(text, e, t.text, len(t.text) - k))
                     for ed in eds:
-                        reason = self._rules.accept(ed, t.text, text, t.open_end, t.strict, t.open_start)
-                        if reason:
-                            cands.setdefault((ti, ed.start, ed.end), (ed, reason))
+                        verdict = self._rules.accept(ed, t.text, text, t.open_end, t.strict, t.open_start)
+                        if verdict and (verdict[0] == "slip" or
+                                        self._context_gain(text, ed, t.text) >= self.settings.context_gain):
+                            cands.setdefault((ti, ed.start, ed.end), (ed, verdict[1]))
                             break
         for (ti, s, e), (ed, reason) in cands.items():
             t = self._near[ti]
@@ -416,6 +426,17 @@ class Lexicon:
                 right = t.text
                 out.append(Hit(s, e, text[s:e], right, t.category, t.severity, t.source, snip, "near", reason, t.text))
         return out
+
+    def _context_gain(self, text: str, ed: nearmiss.Edit, term: str) -> float:
+        """How much the words around a "context" candidate favour the term (nearmiss.WordModel)."""
+        if self._words is None:
+            # words the lexicon knows besides its terms: the rest of an open_end term (a name of its own),
+            # leaders' names, right forms and allow phrases
+            words = {t.text[:-1] for t in self._near if t.open_end}
+            words |= {name for holders in self._offices.values() for _, _, name in holders} | self._names
+            words |= {_norm(e.right) for e in self.entries} | set(self.allow)
+            self._words = _word_model(tuple(sorted(self._by_text)), self.settings.term_freq, tuple(sorted(words)))
+        return self._words.gain(text, ed.start, ed.end, term, self.settings.context_chars)
 
     def _stale(self, terms: tuple[Term, ...], text: str, s: int, e: int, judged: dt.date,
                text_date: dt.date | None, at: dt.date | None) -> tuple | None:
@@ -485,6 +506,11 @@ def _sweep(hits: list, spans: list[tuple[int, int]], subject) -> list:
 
 
 _SHAPE: dict | None = None
+
+
+@functools.lru_cache(maxsize=4)
+def _word_model(terms: tuple[str, ...], term_freq: int, words: tuple[str, ...]) -> nearmiss.WordModel:
+    return nearmiss.WordModel.load(terms, term_freq, words)
 
 
 def _shape_groups() -> dict:

@@ -40,6 +40,7 @@ def run_newmedia(
     variables: dict[str, str] | None = None,
     base_dir: str | Path | None = None,
     concurrency: int = 8,
+    codes: Iterable[str] | None = None,
 ) -> NewMediaResult:
     """Synchronous (runs its own event loop for the feeds): call it outside a running loop."""
     roster = accounts if isinstance(accounts, AccountRoster) else read_accounts(accounts)
@@ -51,7 +52,7 @@ def run_newmedia(
     timelines = load_timelines(roster, base_dir, timeout, variables, concurrency)
     lexicon = lexicon if lexicon is not None else Lexicon.load()
     findings = check_accounts(roster, registry, timelines, at, window_days, lexicon, registry_systems,
-                              scan_days=scan_days, interaction=roster.interaction)
+                              scan_days=scan_days, interaction=roster.interaction, codes=codes)
     result = NewMediaResult(roster, registry, timelines, findings, warnings=list(roster.duplicates))
     if previous_dir is not None:
         previous, label = load_previous_round(previous_dir)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from govcheck.newmedia.lexicon import Lexicon
+from govcheck.newmedia.nearmiss import readings
 
 _SPLIT = re.compile(r"(?<=[。！？!?；;])|\n")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -35,16 +36,43 @@ def pycorrector_sentences(root: Path) -> dict[str, list[str]]:
         for line in path.read_text(encoding="utf-8").splitlines():
             parts = line.split("\t")
             if len(parts) >= 2 and parts[1].strip():
-                rows.append(parts[1].strip())
+                rows.extend(_sentences(parts[1]))
         out[name] = rows
     train = base / "sighan_2015" / "train.json"
-    out["SIGHAN-15 train"] = [d["correct_text"] for d in json.loads(train.read_text("utf-8"))]
+    out["SIGHAN-15 train"] = [x for d in json.loads(train.read_text("utf-8")) for x in _sentences(d["correct_text"])]
     return out
 
 
+def _sentences(text: str) -> list[str]:
+    """The sentences of a text (split at 。！？；and line ends) with at least 6 Chinese characters: a
+    SIGHAN item is often a passage of several sentences."""
+    out = []
+    for s in _SPLIT.split(text):
+        s = s.strip()
+        if len(_CJK.findall(s)) >= 6:
+            out.append(s)
+    return out
+
+
+def pair_sentences(root: Path) -> list[tuple[str, str]]:
+    """(as written, corrected) of every pycorrector pair of equal length: the real slips people made."""
+    base = root / "pycorrector" / "examples" / "data"
+    pairs = []
+    for path in (base / "sighan_2015" / "test.tsv", base / "ec_law_test.tsv", base / "mcsc_test.tsv"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 2:
+                pairs.append((parts[0].strip(), parts[1].strip()))
+    train = base / "sighan_2015" / "train.json"
+    pairs += [(d["original_text"], d["correct_text"]) for d in json.loads(train.read_text("utf-8"))]
+    return [(a, b) for a, b in pairs if len(a) == len(b) and a != b]
+
+
 def page_sentences(root: Path) -> list[str]:
-    """Sentences (≥ 6 Chinese characters) of the body text of every saved real page, plus the text of the
-    Hubei policy items and the consultation snippets."""
+    """Sentences (≥ 6 Chinese characters) of every saved real page: its body text, and the real text a page
+    carries outside it — the head's <title> and description/keywords meta, title/alt attributes, quoted
+    strings and CDATA records inside scripts (Hanweb <datastore> rows, JSON lists) — plus saved page text
+    files, the Hubei policy items and the consultation snippets."""
     from selectolax.lexbor import LexborHTMLParser
 
     from govcheck.extract.decode import decode_html
@@ -55,21 +83,38 @@ def page_sentences(root: Path) -> list[str]:
             continue
         html, _ = decode_html(p.read_bytes())
         tree = LexborHTMLParser(html)
+        for node in tree.css("[title], [alt]"):
+            texts.extend(_TAG.sub("\n", node.attributes.get(a) or "") for a in ("title", "alt"))
+        node = tree.css_first("head title")
+        if node is not None:
+            texts.append(node.text())
+        for node in tree.css("meta[name]"):
+            if (node.attributes.get("name") or "").lower() in _META_TEXT:
+                texts.append(node.attributes.get("content") or "")
+        for node in tree.css("script"):
+            code = node.text() or ""
+            texts.extend(_TAG.sub("\n", m.group(1) or m.group(2) or "").replace("\\n", "\n")
+                         for m in _QUOTED.finditer(code))
+            texts.extend(_TAG.sub("\n", m.group(1)) for m in _CDATA.finditer(code))
         for node in tree.css("script, style"):
             node.decompose()
         texts.append(tree.body.text(separator="\n") if tree.body else "")
+    for p in sorted(root.rglob("*.txt")):
+        if "pycorrector" not in p.parts and p.name != "PROVENANCE.txt":
+            texts.append(p.read_text(encoding="utf-8", errors="replace"))
     for p in sorted(root.rglob("*.json")) + sorted(root.rglob("*.jsonl")):
         if "pycorrector" in p.parts or p.name in ("labels-dev.json",):
             continue
         raw = p.read_text(encoding="utf-8", errors="replace")
         texts.extend(s for s in re.findall(r'"((?:[^"\\]|\\.){6,})"', raw))
-    out = []
-    for t in texts:
-        for s in _SPLIT.split(t):
-            s = s.strip()
-            if len(_CJK.findall(s)) >= 6:
-                out.append(s)
-    return out
+    return [x for t in texts for x in _sentences(t)]
+
+
+_TAG = re.compile(r"<[^>]+>")
+_META_TEXT = ("description", "keywords", "title", "articletitle")
+_QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*[\u4e00-\u9fff](?:[^"\\\n]|\\.)*)"'
+                     r"|'((?:[^'\\\n]|\\.)*[\u4e00-\u9fff](?:[^'\\\n]|\\.)*)'")
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 
 
 def clean_sentences(root: Path) -> dict[str, list[str]]:
@@ -106,11 +151,52 @@ def confusion_sets(root: Path) -> tuple[dict[str, list[str]], dict[str, list[str
     return sound, {k: sorted(v) for k, v in shape.items()}, common
 
 
+def split_shape(root: Path) -> tuple[dict[str, frozenset], dict[str, list[str]]]:
+    """pycorrector's 形近 groups split in two (alternate lines): (the gate's half as lexicon shape groups,
+    the plants' half: for each character the look-alikes the gate's half does not pair with it, nor pypinyin
+    reads alike). Plants from the second half measure 形近 recall on pairs the gate was not given."""
+    from govcheck.newmedia.nearmiss import readings
+
+    lines = [[c for c in ln.split("\t") if len(c) == 1]
+             for ln in (root / "pycorrector" / "pycorrector" / "data" / "same_stroke.txt").read_text("utf-8").splitlines()
+             if ln.strip() and not ln.startswith("#")]
+    gate: dict[str, set[str]] = {}
+    for g in lines[0::2]:
+        for c in g:
+            gate.setdefault(c, set()).update(x for x in g if x != c)
+    plants: dict[str, set[str]] = {}
+    for g in lines[1::2]:
+        for c in g:
+            plants.setdefault(c, set()).update(x for x in g if x != c and x not in gate.get(c, ())
+                                               and not (readings(c) & readings(x)))
+    return ({c: frozenset(v) for c, v in gate.items()}, {c: sorted(v) for c, v in plants.items() if v})
+
+
+def real_confusions(root: Path) -> dict[str, list[str]]:
+    """right character → the characters people wrote for it in pycorrector's real error pairs (SIGHAN-15,
+    ECSpell-law, medical CSC): substitutions from real writing, independent of both of the gate's tables."""
+    out: dict[str, set[str]] = {}
+    for a, b in pair_sentences(root):
+        for x, y in zip(a, b):
+            if x != y and _CJK.match(x) and _CJK.match(y):
+                out.setdefault(y, set()).add(x)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def with_shape(lex: Lexicon, groups: dict, components: bool = True) -> Lexicon:
+    """The lexicon with another 形近 table in its gate (a split-table measurement); `components=False`: without
+    the shared-component rule (the table alone)."""
+    lex._rules.shape = groups
+    if not components:
+        lex._rules.shape_components = 0
+    return lex
+
+
 @dataclass
 class Plant:
     term: str
     slip: str
-    kind: str  # 音近替换 / 形近替换 / 重复插入 / 近似插入 / 随机插入 / 删除 / 随机替换
+    kind: str  # 音近替换 / 形近替换 / 重复插入 / 近似插入 / 随机插入 / 删除 / 随机替换 / 真实错字(音近|其他)
     sentence: str
     start: int  # where the slip stands in the sentence
     end: int
@@ -124,10 +210,10 @@ SHARES = {"音近替换": 3, "形近替换": 3, "重复插入": 1, "近似插入
 EQUAL_THIRDS = {"音近替换": 3, "形近替换": 3, "重复插入": 2, "近似插入": 2, "随机插入": 2, "删除": 6}
 
 
-def make_slip(term: str, kind: str, rng: random.Random, sound, shape, common) -> str | None:
+def make_slip(term: str, kind: str, rng: random.Random, sound, shape, common, real=None) -> str | None:
     n = len(term)
-    if kind in ("音近替换", "形近替换", "随机替换"):
-        table = sound if kind == "音近替换" else shape
+    if kind in ("音近替换", "形近替换", "随机替换", "真实错字"):
+        table = {"音近替换": sound, "真实错字": real}.get(kind, shape)
         order = list(range(n))
         rng.shuffle(order)
         for j in order:
@@ -154,7 +240,7 @@ def make_slip(term: str, kind: str, rng: random.Random, sound, shape, common) ->
 
 
 def plant(lex: Lexicon, sentences: list[str], n: int, seed: int, sound, shape, common,
-          kinds: tuple[str, ...] = KINDS_IN_BAR, shares: dict | None = None) -> list[Plant]:
+          kinds: tuple[str, ...] = KINDS_IN_BAR, shares: dict | None = None, real=None) -> list[Plant]:
     """n slips, kinds in the given shares (default SHARES), terms drawn uniformly from the near-miss terms."""
     rng = random.Random(seed)
     kinds = [k for k in kinds for _ in range((shares or SHARES).get(k, 1))]
@@ -165,13 +251,17 @@ def plant(lex: Lexicon, sentences: list[str], n: int, seed: int, sound, shape, c
     while len(out) < n:
         kind = kinds[i % len(kinds)]
         term = rng.choice(terms)
-        slip = make_slip(term, kind, rng, sound, shape, common)
+        slip = make_slip(term, kind, rng, sound, shape, common, real)
         if slip is None or slip in valid or term in slip:  # a slip around the intact term is not one
             continue
         i += 1
         s = rng.choice(sentences)
         p = rng.randint(0, len(s))
-        out.append(Plant(term, slip, kind, s[:p] + slip + s[p:], p, p + len(slip)))
+        label = kind
+        if kind == "真实错字":
+            a, b = next((x, y) for x, y in zip(term, slip) if x != y)
+            label = "真实错字(音近)" if readings(a) & readings(b) else "真实错字(其他)"
+        out.append(Plant(term, slip, label, s[:p] + slip + s[p:], p, p + len(slip)))
     return out
 
 

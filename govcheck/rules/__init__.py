@@ -28,7 +28,8 @@ PARAM_KEYS = {
     "min_visits_per_day", "timeout_seconds", "overdue_days", "feedback_due_days",
     "deadline_month_day", "section", "elements", "required_fields", "not_if_penalised_elsewhere",
     "similarity_threshold", "max_start_lead_days", "domain_patterns", "min_name_overlap", "site_tags",
-    "page_tags", "message_fields", "pool_newest",
+    "page_tags", "message_fields", "pool_newest", "uncycled_list_days", "max_evidence", "scan_days",
+    "name_edit_distance",
 }
 RULE_KEYS = {
     "code", "indicator", "wording", "points", "veto", "target", "status", "manual", "advisory",
@@ -37,7 +38,19 @@ RULE_KEYS = {
 TOP_KEYS = {"ruleset", "indicator", "rule", "column_cycles"}
 STATUSES = {"V", "P", "U"}
 TARGETS = {"site", "account", "any"}
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_PLACEHOLDER = re.compile(r"\{(\w+)(?:@([\w.]+))?\}")
+# What a wording may state from its rule's own params, so the sentence can never disagree with them:
+# placeholder -> the param(s) it is printed from. {key@CODE} states another rule's value (V4.1 counts columns
+# with the windows of D04.2 and D05.2 and says so).
+STATED = {
+    "window": ("window_days", "window_months"),
+    "overdue": ("overdue_days",),
+    "feedback_due": ("feedback_due_days",),
+    "sample_size": ("sample_size",),
+    "threshold_count": ("threshold_count",),
+    "threshold_ratio": ("threshold_ratio",),
+    "deadline": ("deadline_month_day",),
+}
 
 
 class RuleSetError(ValueError):
@@ -46,6 +59,45 @@ class RuleSetError(ValueError):
 
 class UnknownRule(KeyError):
     pass
+
+
+def duration_cn(days: int) -> str:
+    """A window in days as the national table words it: 7 → 1周, 14 → 2周, 31 → 1个月, 92 → 3个月, 183 → 6个月,
+    365 → 1年; anything else in days (100 → 100天). A month is 365/12 days ± 1.6 (the table's 3个月 is 92 days)."""
+    days = int(days)
+    if 0 < days <= 21 and days % 7 == 0:
+        return f"{days // 7}周"
+    months = round(days * 12 / 365)
+    if months >= 1 and abs(days - months * 365 / 12) <= 1.6:
+        return months_cn(months)
+    return f"{days}天"
+
+
+def months_cn(months: int) -> str:
+    months = int(months)
+    return f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
+
+
+def stated_value(key: str, params: dict[str, Any]) -> str | None:
+    """The printed form of a STATED placeholder from a rule's params, or None when the rule has no such param."""
+    if key == "window":
+        if "window_days" in params:
+            return duration_cn(params["window_days"])
+        if "window_months" in params:
+            return months_cn(params["window_months"])
+        return None
+    src = STATED.get(key)
+    if not src or src[0] not in params:
+        return None
+    v = params[src[0]]
+    if key in ("overdue", "feedback_due"):
+        return duration_cn(v)
+    if key == "threshold_ratio":
+        return fmt_points(float(v) * 100) + "%"
+    if key == "deadline":
+        m, d = (int(x) for x in str(v).split("-"))
+        return f"次年{m}月{d}日"
+    return str(v)
 
 
 def fmt_points(value: float) -> str:
@@ -86,30 +138,37 @@ class Rule:
     note: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     bonus: bool = False
+    stated: dict[str, str] = field(default_factory=dict)  # STATED placeholders filled from params (load time)
 
     @property
     def scored(self) -> bool:
         return not (self.advisory or self.marker or self.status == "U")
 
     def placeholders(self) -> set[str]:
-        return set(_PLACEHOLDER.findall(self.wording)) - {"points"}
+        """Placeholders a finding fills (not points, not those stated from the rule's params)."""
+        return {k for k, ref in _PLACEHOLDER.findall(self.wording) if not ref and k != "points"} - set(self.stated)
 
     def render(self, params: dict[str, Any] | None = None) -> str:
-        return _fill(self.wording, self.points, params or {})
+        return _fill(self.wording, self.points, params or {}, self.stated)
 
     def render_short(self, params: dict[str, Any] | None = None) -> str:
-        return _fill(self.short or self.wording, self.points, params or {})
+        return _fill(self.short or self.wording, self.points, params or {}, self.stated)
 
 
-def _fill(template: str, points: float, params: dict[str, Any]) -> str:
+def _fill(template: str, points: float, params: dict[str, Any], stated: dict[str, str] | None = None) -> str:
+    """{points} from the rule; other keys from the finding's params, else from what the rule's params state."""
+    stated = stated or {}
+
     def sub(m: re.Match) -> str:
-        key = m.group(1)
+        key, ref = m.group(1), m.group(2)
+        if ref:
+            return stated.get(f"{key}@{ref}", m.group(0))
         if key == "points":
             return fmt_points(points)
         if key in params and params[key] is not None:
             v = params[key]
             return "、".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
-        return m.group(0)
+        return stated.get(key, m.group(0))
 
     return _PLACEHOLDER.sub(sub, template)
 
@@ -200,6 +259,27 @@ def _num(path: Path, where: str, key: str, value: Any) -> float:
     if value < 0:
         raise RuleSetError(f"{path}: {where}: 字段 {key} 不能为负数")
     return float(value)
+
+
+def _state_params(rules: dict[str, Rule], origin: dict[str, Path]) -> None:
+    """Fill each rule's STATED placeholders from its params (and {key@CODE} from another rule's); a stated
+    placeholder with no param behind it is an error, so a wording can never print a number its rule lacks."""
+    for code, r in rules.items():
+        for template in (r.wording, r.short or ""):
+            for key, ref in _PLACEHOLDER.findall(template):
+                if key not in STATED:
+                    if ref:
+                        raise RuleSetError(f"{origin[code]}: 规则 {code}: 措辞占位符 {{{key}@{ref}}}：只有 "
+                                           f"{'、'.join('{' + k + '}' for k in STATED)} 可引用其他规则的参数")
+                    continue
+                src = rules.get(ref) if ref else r
+                if ref and src is None:
+                    raise RuleSetError(f"{origin[code]}: 规则 {code}: 措辞占位符 {{{key}@{ref}}} 所指规则 {ref} 未定义")
+                v = stated_value(key, src.params)
+                if v is None:
+                    raise RuleSetError(f"{origin[code]}: 规则 {code}: 措辞占位符 {{{key}{'@' + ref if ref else ''}}} "
+                                       f"没有对应参数（{'/'.join(STATED[key])}）")
+                r.stated[f"{key}@{ref}" if ref else key] = v
 
 
 def load_ruleset(name_or_path: str | Path, overlays: list[str | Path] | None = None) -> RuleSet:
@@ -313,6 +393,7 @@ def load_ruleset(name_or_path: str | Path, overlays: list[str | Path] | None = N
             short=d.get("short"), notice_group=d.get("notice_group"),
             note=d.get("note"), params=params, bonus=ind.bonus,
         )
+    _state_params(rule_objs, rule_origin)
     for key in ("account_reason_order", "account_primary_order"):
         for code in settings.get(key, []):
             if code not in rule_objs:

@@ -456,6 +456,8 @@ class Renderer:
                   T["feedback_rest"]]
         else:
             ps = t.paragraphs(4)
+        if it.extra.get("wording"):  # plant wording_error: a slip in an official term (V1.1)
+            ps.insert(1, it.extra["wording"])
         body = "".join(f"<p>{esc(p)}</p>" for p in ps)
         if k == "feedback":
             c = it.extra["consult"]

@@ -32,6 +32,7 @@ PLANTS = (
     "report_missing", "broken_link", "slow_page", "waf", "trap", "json_api", "outage",
     "column_missing", "leader_incomplete", "message_fields", "message_late", "home_frozen", "future_date",
     "meta_missing", "search_broken", "search_stale", "message_stats_missing", "channel_broken", "header_no_name",
+    "wording_error",
 )
 FOOTER_PAGES = ("all", "home", "inner")
 MESSAGE_FIELDS = {"留言时间": "asked", "答复时间": "answered", "答复单位": "answer_unit", "答复内容": "answer"}
@@ -544,6 +545,7 @@ class _Builder:
         self.future_items(defects)
         for c in all_cols:
             c.items.sort(key=lambda it: (it.date, it.seq), reverse=True)
+        self.wording_errors(defects)
         footer = self.footer(defects)
         special = self.special(defects)
         site = SimSite(
@@ -645,6 +647,10 @@ class _Builder:
             one_of("mode", HEADER_MODES, "logo")
         elif plant == "search_stale":
             params["indexed_until"] = _as_date(need("indexed_until"), f"{at}.indexed_until", self.t0)
+        elif plant == "wording_error":
+            need("path")
+            if not isinstance(need("text"), str) or not params["text"].strip():
+                raise self.err(f"{where}.text", "wording_error 的 text 应为一句含表述错误的文字")
 
     def remove_column(self, path: str, where: str) -> None:
         """A column never opened: gone from the tree, so no menu, map or breadcrumb names it."""
@@ -673,6 +679,17 @@ class _Builder:
                 else:
                     title = self.unique(lambda: self.text.title(key, year=meant.year, col=c.name), meant)
                 self.new_item(c, title, day, "policy" if c.kind == "政策文件" else "article")
+
+    def wording_errors(self, defects: list[Defect]) -> None:
+        """A sentence with a slip in an official term (V1.1), in the body of the newest entries of a column."""
+        for d in defects:
+            if d.plant != "wording_error":
+                continue
+            c = self.find(d.params["path"])
+            if c is None or not c.items:
+                raise self.err("defects: wording_error", f"栏目 {d.params['path']!r} 不存在或没有条目")
+            for it in c.items[:d.count]:
+                it.extra["wording"] = str(d.params["text"])
 
     def gen_list(self, c: Column, scale: float) -> None:
         count = int(c.spec.get("count", 12))
