@@ -382,7 +382,8 @@ def _problem_paragraphs(view: RoundView, tpl: dict[str, Any], acc: AccountStats)
                             detail = render_phrase(tmpl, phrase_values(rs.rule(f.code).params, [f])) or ""
                     sentences.append(fill(
                         part["text"], unit=f.unit, rule_text=f.text.rstrip("。"),
-                        title=book_title(ev.title) if ev and ev.title else "", note=(ev.note if ev and ev.note else ""),
+                        title=book_title(ev.title) if ev and ev.title else part.get("untitled", ""),
+                        note=(ev.note if ev and ev.note else ""),
                         on_date=f"于{cn_date(ev.date)}" if ev and ev.date else "", detail=detail,
                     ))
             elif part.get("clause"):
