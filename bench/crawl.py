@@ -3,7 +3,8 @@
     python bench/crawl.py                 # 5,000-page site, 3 alternating rounds, then a 50,000-page memory run
     python bench/crawl.py --pages 5000 --rounds 1 --memory-pages 0   # quick look
 
-Both crawlers run in their own subprocess (so peak RSS is each one's own), with the same concurrency,
+Both crawlers run in their own subprocess (peak RSS is each one's own, our page-reading workers included),
+with the same concurrency,
 no delay, following every same-host link; the site is served by a separate process on 127.0.0.1.
 Our crawler does its full job (WARC/1.1 archive, SQLite index, link records); Scrapy only parses links.
 """
@@ -72,7 +73,10 @@ def run_ours(base: str, pages: int, concurrency: int, out: str) -> dict:
     from govcheck.model import Site
 
     opts = CrawlOptions.defaults(min_delay=0, per_host_concurrency=concurrency, global_limit=concurrency,
-                                 max_pages=pages + 10, obey_robots=False, check_external=False, retries=0)
+                                 max_pages=pages + 10, obey_robots=False, check_external=False, retries=0,
+                                 allow_addresses=[base.split("//", 1)[1]],  # the local bench site, explicitly
+                                 **({"parse_workers": int(os.environ["GOVCHECK_PARSE_WORKERS"])}
+                                    if os.environ.get("GOVCHECK_PARSE_WORKERS") else {}))
     t0 = time.perf_counter()
     res = asyncio.run(crawl_sites([Site(region="b", unit="bench", name="bench", url=base + "/")], out, opts))[0]
     dt = time.perf_counter() - t0
@@ -119,12 +123,24 @@ def child(which: str, base: str, pages: int, concurrency: int) -> None:
     out = tempfile.mkdtemp(prefix=f"bench-{which}-")
     fn = run_ours if which == "ours" else run_scrapy
     samples: list[float] = []
+    peak = [0.0]
     stop = threading.Event()
 
-    def sample() -> None:  # RSS once a second, to show whether memory stays flat
+    def tree_rss(p) -> float:  # the crawler's page-reading workers are child processes: count them too
+        total = p.memory_info().rss
+        for c in p.children(recursive=True):
+            try:
+                total += c.memory_info().rss
+            except psutil.Error:
+                pass
+        return total / 2**20
+
+    def sample() -> None:  # RSS (process + children) five times a second; quartiles show whether it stays flat
         p = psutil.Process()
-        while not stop.wait(1.0):
-            samples.append(p.memory_info().rss / 2**20)
+        while not stop.wait(0.2):
+            v = tree_rss(p)
+            samples.append(v)
+            peak[0] = max(peak[0], v)
 
     threading.Thread(target=sample, daemon=True).start()
     r = fn(base, pages, concurrency, out)
@@ -132,7 +148,11 @@ def child(which: str, base: str, pages: int, concurrency: int) -> None:
     if samples:
         r["rss_quartiles_mb"] = [round(samples[min(len(samples) - 1, int(len(samples) * q))]) for q in
                                  (0.25, 0.5, 0.75, 1.0)]
-    r["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    r["main_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # CPU of the crawler and its (joined) page-reading workers: steadier than pages/s on a shared machine
+    cpu = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    r["cpu_s"] = sum(u.ru_utime + u.ru_stime for u in cpu)
+    r["peak_rss_mb"] = max(peak[0], r["main_rss_mb"])
     r["warc_mb"] = sum(f.stat().st_size for f in Path(out).rglob("*") if f.is_file()) / 1e6
     print("RESULT " + json.dumps(r))
 
@@ -188,7 +208,8 @@ def main() -> None:
                 r = measure(which, base, a.pages, a.concurrency)
                 rows[which].append(r)
                 print(f"round {rnd + 1} {which:6s}: {r['pages']:6d} pages in {r['seconds']:6.1f} s = "
-                      f"{r['pages_per_s']:7.1f} pages/s, peak RSS {r['peak_rss_mb']:.0f} MB")
+                      f"{r['pages_per_s']:7.1f} pages/s, peak RSS {r['peak_rss_mb']:.0f} MB "
+                      f"(main process {r['main_rss_mb']:.0f} MB), CPU {1000 * r['cpu_s'] / max(1, r['pages']):.2f} ms/page")
     finally:
         server.terminate()
         server.wait()

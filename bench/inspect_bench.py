@@ -41,17 +41,18 @@ def subset(full: Path, units: list[str] | None, dest: Path) -> Path:
     return dest
 
 
-def crawl_only(roster: Path, out: Path, concurrency: int) -> float:
-    opts = CrawlOptions.defaults(min_delay=0.0, per_host_concurrency=concurrency, check_external=False)
+def crawl_only(roster: Path, out: Path, concurrency: int, allow: list[str]) -> float:
+    opts = CrawlOptions.defaults(min_delay=0.0, per_host_concurrency=concurrency, check_external=False,
+                                 allow_addresses=allow)
     t0 = time.perf_counter()
     asyncio.run(crawl_sites(read_sites(roster), out, opts))
     return time.perf_counter() - t0
 
 
-def inspect(roster: Path, out: Path, concurrency: int, workers: int) -> tuple[float, dict, int]:
+def inspect(roster: Path, out: Path, concurrency: int, workers: int, allow: list[str]) -> tuple[float, dict, int]:
     t0 = time.perf_counter()
     res = run_inspect(roster, out, round_config=ROUND_TOML, delay=0.0, concurrency=concurrency, workers=workers,
-                      progress=False, external=False)
+                      progress=False, external=False, allow=allow)
     return time.perf_counter() - t0, res.timings, sum(o.pages for o in res.sites)
 
 
@@ -75,9 +76,10 @@ def main() -> None:
                 for what in order:
                     out = tmp / f"{what}-{r}"
                     if what == "crawl":
-                        got["crawl"] = crawl_only(roster, out, a.concurrency)
+                        got["crawl"] = crawl_only(roster, out, a.concurrency, reg.allow)
                     else:
-                        got["inspect"], got["timings"], got["pages"] = inspect(roster, out, a.concurrency, a.workers)
+                        got["inspect"], got["timings"], got["pages"] = inspect(roster, out, a.concurrency, a.workers,
+                                                                               reg.allow)
                     shutil.rmtree(out, ignore_errors=True)
                 ratio = got["inspect"] / got["crawl"]
                 rows.append((r + 1, "→".join(order), got["pages"], got["crawl"], got["inspect"], ratio, got["timings"]))

@@ -24,6 +24,8 @@ engineers shared it, so wall-clock figures from then are pessimistic and CPU tim
 | `bench/wording.py` | near-miss wording: false hits per 10,000 real sentences, recall on planted slips by seed and kind, 形近 without the gate's table, throughput vs the exact scan | ≤ 1 / 10,000; ≥ 90% |
 | `bench/checks_bench.py` | website checks per site | — |
 | `bench/inspect_bench.py` | inspecting the replica vs crawling it only | ≤ 1.5× |
+| `bench/hostile.py` | the hostile suite (tests/hostile): total time, peak RSS | — |
+| `bench/hostile_neighbour.py` | a normal site's crawl rate beside a hostile site vs alone | within 10%, no slow flags |
 """
 
 

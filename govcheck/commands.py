@@ -84,7 +84,7 @@ def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool) -> Non
     with region_in_process(name, roster=out / "sites.csv") as reg:
         run_inspect(reg.roster, out, round_config=round_toml, delay=0.0, concurrency=8, external=False, workers=2,
                     db=db, pdf=pdf, accounts=src / "accounts.csv", registry=[src / "registry.csv"],
-                    previous=src / "previous", variables={"base_url": reg.feeds_url})
+                    previous=src / "previous", variables={"base_url": reg.feeds_url}, allow=reg.allow)
 
 
 def attach_comparison(meta: dict, rows, label: str | None) -> dict:

@@ -299,7 +299,7 @@ def region(tmp_path_factory) -> Region:
             with roster.open("w", encoding="utf-8-sig", newline="") as f:
                 csv.writer(f).writerows([rows[0]] + [rows[1 + i] for i in idx])
             res = run_inspect(roster, tmp / f"round-{gi}", at=t0, rules=rules, seed=int(raw["seed"]), delay=0.0,
-                              concurrency=8, progress=False, external=False, workers=2)
+                              concurrency=8, progress=False, external=False, workers=2, allow=served.allow)
             rulesets[group] = load_ruleset(rules)
             print(f"check-sites round {gi} ({group}): {len(idx)} sites, {sum(o.pages for o in res.sites)} pages, "
                   + ", ".join(f"{k} {v:.1f}s" for k, v in res.timings.items()), file=sys.stderr)

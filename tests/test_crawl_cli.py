@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from govcheck.collect.crawler import run_site_job
 from govcheck.collect.config import CrawlOptions
-from test_crawl_support import make_site, serve, write_roster
+from test_crawl_support import LOCAL, make_site, serve, write_roster
 
 
 def _app():
@@ -28,7 +28,7 @@ async def test_crawl_command_with_robots_override(tmp_path):
         out = tmp_path / "round"
         r = await asyncio.to_thread(CliRunner().invoke, _app(), [
             "crawl", "--sites", str(roster), "--out", str(out), "--concurrency", "3", "--delay", "0",
-            "--ignore-robots", "--max-pages", "30", "--timeout", "5", "--retries", "0"])
+            "--ignore-robots", "--max-pages", "30", "--timeout", "5", "--retries", "0", "--allow", "127.0.0.1"])
         assert r.exit_code == 0, r.output
     assert "抓取完成" in r.output
     assert any((out / "warc").glob("*.warc.gz"))
@@ -47,9 +47,23 @@ async def test_crawl_command_with_robots_override(tmp_path):
 async def test_site_job_runs_alone(tmp_path):
     """What a distributed executor does: a JSON job in, a JSON result out."""
     async with serve(make_site(None, n_articles=5)) as base:
-        opts = CrawlOptions.defaults(min_delay=0, retries=0, timeout=5)
+        opts = CrawlOptions.defaults(allow_addresses=LOCAL, min_delay=0, retries=0, timeout=5)
         job = {"site": {"region": "r", "unit": "单站", "name": "n", "url": base + "/"}, "out_dir": str(tmp_path),
                "db_url": f"sqlite:///{tmp_path}/job.sqlite", "run_id": 7, "options": opts.to_dict()}
         result = await asyncio.to_thread(run_site_job, json.loads(json.dumps(job)))
     assert json.loads(json.dumps(result))["status"] == "done"
     assert result["pages"] >= 5 and result["warc_files"][0].startswith("warc/")
+
+
+def test_bad_network_settings_are_messages(tmp_path):
+    """An allow-list entry or a CA bundle that cannot be used: a message and exit 2, not a traceback."""
+    roster = tmp_path / "sites.csv"
+    write_roster(roster, [{"unit": "甲局", "url": "http://www.example.gov.cn/"}])
+    (tmp_path / "not-a-cert.pem").write_text("hello", encoding="utf-8")
+    for extra, words in [(["--allow", "10.0.0.1:http"], "允许访问的地址无效"),
+                         (["--ca-bundle", str(tmp_path / "missing.pem")], "证书文件不存在"),
+                         (["--ca-bundle", str(tmp_path / "not-a-cert.pem")], "不是可用的 PEM")]:
+        for cmd in (["crawl"], ["probe", "--count", "1"]):
+            r = CliRunner().invoke(_app(), [*cmd, "--sites", str(roster), "--out", str(tmp_path / "o"), *extra])
+            assert r.exit_code == 2 and words in r.output, (cmd, extra, r.output)
+            assert r.exception is None or isinstance(r.exception, SystemExit), r.exception

@@ -12,7 +12,7 @@ from govcheck.collect.query import fetches
 from govcheck.collect.runner import crawl_sites
 from govcheck.collect.store import make_engine
 from govcheck.model import Site
-from test_crawl_support import free_port, serve
+from test_crawl_support import LOCAL, free_port, serve
 
 MB = 1024 * 1024
 
@@ -107,7 +107,7 @@ async def test_hostile_servers_end_as_recorded_errors(tmp_path):
         async with serve(hostile_app(gbase)) as base:
             site = Site(region="x", unit="恶意测试", name="n", url=base + "/",
                         extra_hosts=[gbase.split("//")[1]])  # the roster declares the second host
-            opts = CrawlOptions.defaults(min_delay=0, retries=0, timeout=2.0, max_body_bytes=2 * MB,
+            opts = CrawlOptions.defaults(allow_addresses=LOCAL, min_delay=0, retries=0, timeout=2.0, max_body_bytes=2 * MB,
                                          max_decoded_bytes=2 * MB, max_redirects=5, obey_robots=False)
             t0 = time.monotonic()
             res = (await crawl_sites([site], tmp_path, opts))[0]
@@ -151,7 +151,7 @@ async def test_site_that_is_down(tmp_path):
     async with serve(hostile_app("http://127.0.0.1:1")) as other:
         sites = [Site(region="x", unit="宕机单位", name="n", url=f"http://127.0.0.1:{port}/"),
                  Site(region="x", unit="正常单位", name="m", url=other + "/fine.html")]
-        opts = CrawlOptions.defaults(min_delay=0, retries=1, backoff=0.01, timeout=2.0, obey_robots=False)
+        opts = CrawlOptions.defaults(allow_addresses=LOCAL, min_delay=0, retries=1, backoff=0.01, timeout=2.0, obey_robots=False)
         down, up = await crawl_sites(sites, tmp_path, opts)
     assert down.status == "done" and down.suspected == 1 and down.pages == 0
     assert up.status == "done" and up.pages == 1

@@ -12,13 +12,13 @@ from govcheck.collect.query import fetches, link_outcomes, read_record
 from govcheck.collect.runner import crawl_sites
 from govcheck.collect.store import make_engine
 from govcheck.model import Site
-from test_crawl_support import make_external, make_site, serve
+from test_crawl_support import LOCAL, make_external, make_site, serve
 
 
 @pytest.fixture
 async def crawled(tmp_path):
     async with serve(make_external()) as ext, serve(make_site(ext)) as base:
-        opts = CrawlOptions.defaults(min_delay=0, retries=0, timeout=5, backoff=0.01)
+        opts = CrawlOptions.defaults(allow_addresses=LOCAL, min_delay=0, retries=0, timeout=5, backoff=0.01)
         site = Site(region="测试市", unit="测试局", name="测试网", url=base + "/")
         results = await crawl_sites([site], tmp_path, opts)
         engine = make_engine(f"sqlite:///{tmp_path}/round.sqlite")
@@ -103,7 +103,7 @@ async def test_warc_read_back(crawled):
 async def test_rerun_is_a_noop(crawled, tmp_path):
     base, ext, res, engine, out = crawled
     n = len(fetches(engine, res.site))
-    opts = CrawlOptions.defaults(min_delay=0, retries=0, timeout=5)
+    opts = CrawlOptions.defaults(allow_addresses=LOCAL, min_delay=0, retries=0, timeout=5)
     again = await crawl_sites([Site(region="测试市", unit="测试局", name="测试网", url=res.site)], out, opts)
     assert again[0].fetched == 0
     assert len(fetches(engine, res.site)) == n
@@ -111,7 +111,7 @@ async def test_rerun_is_a_noop(crawled, tmp_path):
 
 async def test_max_pages_and_politeness(tmp_path):
     async with serve(make_site(None, n_articles=40)) as base:
-        opts = CrawlOptions.defaults(min_delay=0.02, retries=0, timeout=5, max_pages=15, per_host_concurrency=1)
+        opts = CrawlOptions.defaults(allow_addresses=LOCAL, min_delay=0.02, retries=0, timeout=5, max_pages=15, per_host_concurrency=1)
         res = (await crawl_sites([Site(region="x", unit="u", name="n", url=base + "/")], tmp_path, opts))[0]
         engine = make_engine(f"sqlite:///{tmp_path}/round.sqlite")
         rows = [r for r in fetches(engine, res.site) if r["kind"] not in ("robots", "external")]
@@ -137,7 +137,7 @@ async def test_retries_with_backoff_on_5xx(tmp_path):
     app = web.Application()
     app.router.add_get("/", flaky)
     async with serve(app) as base:
-        opts = CrawlOptions.defaults(min_delay=0, retries=2, backoff=0.05, timeout=5, obey_robots=False)
+        opts = CrawlOptions.defaults(allow_addresses=LOCAL, min_delay=0, retries=2, backoff=0.05, timeout=5, obey_robots=False)
         res = (await crawl_sites([Site(region="x", unit="u", name="n", url=base + "/")], tmp_path, opts))[0]
     engine = make_engine(f"sqlite:///{tmp_path}/round.sqlite")
     [row] = fetches(engine, res.site)
@@ -169,7 +169,7 @@ async def test_site_in_a_directory_of_a_shared_host(tmp_path):
     app.router.add_get("/css/x.css", css)
     async with serve(app) as base:
         sites = [Site(region="x", unit=f"单位{u}", name=u, url=f"{base}/bm/{u}/index.html") for u in "ab"]
-        opts = CrawlOptions.defaults(min_delay=0, retries=0, timeout=5, obey_robots=False)
+        opts = CrawlOptions.defaults(allow_addresses=LOCAL, min_delay=0, retries=0, timeout=5, obey_robots=False)
         results = await crawl_sites(sites, tmp_path, opts)
     engine = make_engine(f"sqlite:///{tmp_path}/round.sqlite")
     rows = {r["url"]: r for r in fetches(engine, sites[0].url)}

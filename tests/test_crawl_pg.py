@@ -11,7 +11,7 @@ from govcheck.collect.query import fetches, link_outcomes
 from govcheck.collect.runner import crawl_sites
 from govcheck.collect.store import crawl_fetch, crawl_link, crawl_queue, crawl_site, crawl_skip, make_engine
 from govcheck.model import Site
-from test_crawl_support import make_site, serve
+from test_crawl_support import LOCAL, make_site, serve
 
 PG = os.environ.get("GOVCHECK_TEST_PG_URL")
 
@@ -20,7 +20,7 @@ PG = os.environ.get("GOVCHECK_TEST_PG_URL")
 async def test_crawl_into_postgresql(tmp_path):
     async with serve(make_site(None, n_articles=6)) as base:
         site = Site(region="x", unit="PG测试", name="n", url=base + "/")
-        opts = CrawlOptions.defaults(min_delay=0, retries=0, timeout=5)
+        opts = CrawlOptions.defaults(allow_addresses=LOCAL, min_delay=0, retries=0, timeout=5)
         try:
             res = (await crawl_sites([site], tmp_path, opts, db_url=PG))[0]
             assert res.status == "done", res.message

@@ -51,7 +51,7 @@ def _count(db) -> int:
 async def _crawl(roster, out):
     return await asyncio.create_subprocess_exec(
         sys.executable, "-c", CLI, "crawl", "--sites", str(roster), "--out", str(out),
-        "--concurrency", str(CONCURRENCY), "--delay", "0", "--no-progress", "--no-external",
+        "--concurrency", str(CONCURRENCY), "--delay", "0", "--no-progress", "--no-external", "--allow", "127.0.0.1",
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
 
 

@@ -12,6 +12,7 @@ from govcheck.collect.query import fetches, link_outcomes, read_record
 from govcheck.collect.roster import read_sites
 from govcheck.collect.runner import crawl_sites
 from govcheck.collect.store import make_engine
+from test_crawl_support import LOCAL
 
 sim = pytest.importorskip("govcheck.sim.testing")
 
@@ -31,7 +32,7 @@ def crawl(region, tmp_path_factory):
     out = tmp_path_factory.mktemp("simcrawl")
     roster = region.write_roster(out / "sites.csv")
     sites = read_sites(roster)
-    opts = CrawlOptions.defaults(min_delay=0, retries=0, timeout=4.0, slow_seconds=2.0, per_host_concurrency=4,
+    opts = CrawlOptions.defaults(allow_addresses=LOCAL, min_delay=0, retries=0, timeout=4.0, slow_seconds=2.0, per_host_concurrency=4,
                                  backoff=0.01, check_external=False)  # the replica links out to the real web
     results = asyncio.run(crawl_sites(sites, out / "round", opts))
     engine = make_engine(f"sqlite:///{out}/round/round.sqlite")
@@ -147,7 +148,7 @@ def test_second_host_declared_in_the_roster(tmp_path):
     with sim.running_region(dst) as reg:
         [site] = read_sites(reg.write_roster(tmp_path / "sites.csv"))
         assert site.extra_hosts
-        opts = CrawlOptions.defaults(min_delay=0, retries=0, timeout=4.0, per_host_concurrency=4,
+        opts = CrawlOptions.defaults(allow_addresses=LOCAL, min_delay=0, retries=0, timeout=4.0, per_host_concurrency=4,
                                      check_external=False, max_pages=250)
         [res] = asyncio.run(crawl_sites([site], tmp_path / "round", opts))
     engine = make_engine(f"sqlite:///{tmp_path}/round/round.sqlite")

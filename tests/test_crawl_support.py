@@ -7,6 +7,11 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 
 
+# The address policy refuses loopback and private addresses unless a round allows them; these tests serve
+# their sites on 127.0.0.1 and say so, as a round allowing a replica would.
+LOCAL = ["127.0.0.1"]
+
+
 def free_port() -> int:
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

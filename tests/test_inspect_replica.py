@@ -52,7 +52,7 @@ def _inspect(tmp: Path, units: list[str] | None, accounts: bool = False):
             kw = dict(accounts=src / "accounts.csv", registry=[src / "registry.csv"], previous=src / "previous",
                       variables={"base_url": reg.feeds_url})
         res = run_inspect(roster, out, round_config=ROUND_TOML, delay=0.0, concurrency=8, progress=False,
-                          external=False, workers=2, **kw)
+                          external=False, workers=2, allow=reg.allow, **kw)
     return out, res
 
 

@@ -10,6 +10,7 @@ from govcheck.model import Account, Finding
 from govcheck.newmedia import (
     Lexicon, Post, RegistryEntry, Timeline, check_accounts, compare_rounds, load_timelines_async, read_accounts,
 )
+from govcheck.collect.config import CrawlOptions
 from govcheck.newmedia.timeline import CHINA_TZ, load_timeline
 
 FIX = Path(__file__).parent / "fixtures" / "newmedia"
@@ -136,7 +137,8 @@ async def test_feeds_over_http(feed_server):
     names = ["ok", "empty", "error", "html", "malformed", "slow", "refused"]
     accounts = [acc(name=n, source="{base_url}/%s.xml" % n) for n in names[:-1]]
     accounts.append(acc(name="refused", source="http://127.0.0.1:9/feed.xml"))
-    tls = await load_timelines_async(accounts, ".", timeout=0.5, variables={"base_url": feed_server})
+    tls = await load_timelines_async(accounts, ".", timeout=0.5, variables={"base_url": feed_server},
+                                     fetch=CrawlOptions.defaults(allow_addresses=["127.0.0.1"], min_delay=0))
     registries = [reg(name=n, system=s) for n in names for s in ("全国", "湖北省")]
     fs = run(accounts, registries, tls.values())
     by = {f.target: f for f in fs}

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from govcheck.collect.config import CrawlOptions
 from govcheck.newmedia import (
     Lexicon, check_accounts, compare_rounds, load_previous_round, load_timelines_async, read_accounts, read_registry,
 )
@@ -74,7 +75,9 @@ async def test_replica_reproduces_attachment2():
     registry = read_registry(OUT_DIR / "registry.csv")
     runner, base_url = await start_feed_server(OUT_DIR)
     try:
-        timelines = await load_timelines_async(roster, OUT_DIR, timeout=10, variables={"base_url": base_url})
+        timelines = await load_timelines_async(roster, OUT_DIR, timeout=10, variables={"base_url": base_url},
+                                               fetch=CrawlOptions.defaults(allow_addresses=[base_url.split("//")[1]],
+                                                                           min_delay=0, per_host_concurrency=8))
     finally:
         await runner.cleanup()
     assert all(t.status == "ok" and t.source.startswith("http://127.0.0.1:") for t in timelines.values())

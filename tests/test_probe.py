@@ -8,10 +8,13 @@ from aiohttp import web
 from typer.testing import CliRunner
 
 from govcheck.collect.archive import utcnow
+from govcheck.collect.config import CrawlOptions
 from govcheck.collect.probe import Availability, availability, run_probes, v2_veto
 from govcheck.collect.store import make_engine
 from govcheck.model import Site
-from test_crawl_support import WAF_BODY, serve, write_roster
+from test_crawl_support import LOCAL, WAF_BODY, serve, write_roster
+
+OPTS = CrawlOptions.defaults(allow_addresses=LOCAL, min_delay=0)
 
 
 def flaky_app(plan: list[str]) -> web.Application:
@@ -41,7 +44,7 @@ async def test_probes_and_availability(tmp_path):
     async with serve(flaky_app(plan)) as base:
         site = Site(region="x", unit="可用性测试", name="n", url=base + "/")
         before = utcnow()
-        n = await run_probes(engine, [site], interval=0.01, count=len(plan), timeout=2.0, slow=0.3)
+        n = await run_probes(engine, [site], interval=0.01, count=len(plan), timeout=2.0, slow=0.3, opts=OPTS)
         after = utcnow()
     assert n == len(plan)
     a = availability(engine, site.url, after + timedelta(seconds=1), window=timedelta(minutes=5))
@@ -72,7 +75,8 @@ async def test_probe_command(tmp_path):
         register(app)
         out = tmp_path / "round"
         r = await asyncio.to_thread(CliRunner().invoke, app, ["probe", "--sites", str(roster), "--out", str(out),
-                                                           "--interval", "0.01", "--count", "3"])
+                                                           "--interval", "0.01", "--count", "3",
+                                                           "--allow", "127.0.0.1"])
         assert r.exit_code == 0, r.output
     engine = make_engine(f"sqlite:///{out}/round.sqlite")
     a = availability(engine, base + "/", utcnow() + timedelta(seconds=1), window=timedelta(hours=1))
@@ -121,7 +125,8 @@ async def test_probes_against_the_replica_outage(tmp_path):
         from govcheck.collect.roster import read_sites
 
         sites = read_sites(roster)
-        await run_probes(engine, sites, interval=0.05, count=40, timeout=2.0, slow=1.0)
+        await run_probes(engine, sites, interval=0.05, count=40, timeout=2.0, slow=1.0,
+                             opts=CrawlOptions.defaults(allow_addresses=reg.allow, min_delay=0))
     site = next(s for s in sites if s.unit == d["unit"])
     w = timedelta(minutes=10)
     a = availability(engine, site.url, utcnow() + timedelta(seconds=1), window=w)

@@ -226,6 +226,7 @@ class SearchFacts:
     url: str | None = None
     tests: list[SearchTest] = field(default_factory=list)
     ref: EvidenceRef | None = None
+    errors: list[str] = field(default_factory=list)  # queries that could not be fetched ("url：kind: detail")
 
 
 @dataclass

@@ -24,7 +24,10 @@ def site_search(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Random):
         yield finding(facts, "D25.1", [ev(s.ref, s.url or facts.url, note=note("search_broken"))])
         return
     if s.works is None and not s.tests:
-        yield ManualItem("D25.1", data()["undecided"]["search_unknown"], [s.url] if s.url else [])
+        why = data()["undecided"]["search_unknown"]
+        if s.errors:  # what the fetch layer recorded (robots, timeout, a refused address, a bomb …)
+            why = f"{why}（{'；'.join(s.errors[:3])}）"
+        yield ManualItem("D25.1", why, [s.url] if s.url else [])
         return
     if has_rule(rs, "D25.2"):
         for t in s.tests:

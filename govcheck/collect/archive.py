@@ -29,7 +29,7 @@ from warcio.recordbuilder import RecordBuilder
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from govcheck.collect.store import crawl_fetch, crawl_link, crawl_queue, crawl_skip
+from govcheck.collect.store import crawl_fetch, crawl_link, crawl_queue, crawl_skip, crawl_tls
 
 # hop-by-hop headers whose meaning no longer holds for the stored (de-chunked) payload
 _RENAMED = {"transfer-encoding": "X-Govcheck-Original-Transfer-Encoding"}
@@ -67,6 +67,37 @@ class Hop:
     truncated: str | None = None  # WARC-Truncated reason: length / time / disconnect
 
 
+def hop_records(hops: list[Hop]) -> tuple[list[bytes], int, str | None]:
+    """Serialised WARC records for a fetch; returns them, the index of the final response, its record id.
+    Each response record carries the status line as received ("HTTP/1.1 404 Not Found").
+
+    Written by hand rather than through warcio's builder: it is the writer thread's hottest path.
+    warcio reads them back (the tests check digests with it)."""
+    recs: list[bytes] = []
+    final_idx, final_id = -1, None
+    for h in hops:
+        date = datetime_to_iso_date(h.at, use_micros=True)
+        resp_id = None
+        if h.status is not None:
+            head = [f"{h.version} {h.status} {h.reason}".rstrip()]
+            head += [f"{_RENAMED.get(k.lower(), k)}: {v}" for k, v in h.response_headers]
+            block = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1", errors="replace") + h.body
+            extra = [("WARC-Truncated", h.truncated)] if h.truncated else []
+            resp_id = _record_id()
+            extra.append(("WARC-Payload-Digest", _sha1(h.body)))
+            final_idx, final_id = len(recs), resp_id
+            recs.append(_warc_record("response", resp_id, date, h.url, block,
+                                     "application/http; msgtype=response", extra))
+        path = h.url.split("/", 3)
+        target = "/" + (path[3] if len(path) > 3 else "")
+        head = [f"{h.method} {target} HTTP/1.1"] + [f"{k}: {v}" for k, v in h.request_headers]
+        block = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1", errors="replace")
+        extra = [("WARC-Concurrent-To", resp_id)] if resp_id else []
+        recs.append(_warc_record("request", _record_id(), date, h.url, block,
+                                 "application/http; msgtype=request", extra))
+    return recs, final_idx, final_id
+
+
 @dataclass
 class Committed:
     """What the writer thread hands back: where the final response landed."""
@@ -83,6 +114,7 @@ class Item:
     queue_rows: list[dict[str, Any]] = field(default_factory=list)
     link_rows: list[dict[str, Any]] = field(default_factory=list)
     skip_rows: list[dict[str, Any]] = field(default_factory=list)
+    tls_rows: list[dict[str, Any]] = field(default_factory=list)  # certificate facts (crawl_tls)
 
 
 class WarcSink:
@@ -153,33 +185,7 @@ class WarcSink:
         return start, self._f.tell()
 
     def _records(self, hops: list[Hop]) -> tuple[list[bytes], int, str | None]:
-        """Serialised WARC records for a fetch; returns them, the index of the final response, its record id.
-
-        Written by hand rather than through warcio's builder: it is the writer thread's hottest path.
-        warcio reads them back (the tests check digests with it)."""
-        recs: list[bytes] = []
-        final_idx, final_id = -1, None
-        for h in hops:
-            date = datetime_to_iso_date(h.at, use_micros=True)
-            resp_id = None
-            if h.status is not None:
-                head = [f"{h.version} {h.status} {h.reason}".rstrip()]
-                head += [f"{_RENAMED.get(k.lower(), k)}: {v}" for k, v in h.response_headers]
-                block = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1", errors="replace") + h.body
-                extra = [("WARC-Truncated", h.truncated)] if h.truncated else []
-                resp_id = _record_id()
-                extra.append(("WARC-Payload-Digest", _sha1(h.body)))
-                final_idx, final_id = len(recs), resp_id
-                recs.append(_warc_record("response", resp_id, date, h.url, block,
-                                         "application/http; msgtype=response", extra))
-            path = h.url.split("/", 3)
-            target = "/" + (path[3] if len(path) > 3 else "")
-            head = [f"{h.method} {target} HTTP/1.1"] + [f"{k}: {v}" for k, v in h.request_headers]
-            block = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1", errors="replace")
-            extra = [("WARC-Concurrent-To", resp_id)] if resp_id else []
-            recs.append(_warc_record("request", _record_id(), date, h.url, block,
-                                     "application/http; msgtype=request", extra))
-        return recs, final_idx, final_id
+        return hop_records(hops)
 
     def _write_item(self, item: Item) -> None:
         if self._f is None or (item.hops and self._f.tell() >= self.segment_bytes):
@@ -248,11 +254,47 @@ class WarcSink:
         qrows = [r for i in items for r in i.queue_rows]
         lrows = [r for i in items for r in i.link_rows]
         srows = [r for i in items for r in i.skip_rows]
+        trows = [r for i in items for r in i.tls_rows]
         with self.engine.begin() as conn:
             bulk_insert(conn, crawl_fetch, fetch)
             bulk_insert(conn, crawl_queue, qrows)
             bulk_insert(conn, crawl_link, lrows)
             bulk_insert(conn, crawl_skip, srows)
+            bulk_insert(conn, crawl_tls, trows)
+
+
+class HopWriter:
+    """Fetches archived outside a crawl (the site-search test's queries and results) into one WARC file,
+    with the same records as the crawl's: true status lines, request records, truncation marks."""
+
+    def __init__(self, path: Path, gzip_level: int = 6):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.level = gzip_level
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            buf = io.BytesIO()
+            info = RecordBuilder(warc_version="WARC/1.1").create_warcinfo_record(
+                self.path.name, {"software": "govcheck fetch layer (warcio)", "format": "WARC File Format 1.1"})
+            WARCWriter(buf, gzip=False).write_record(info)
+            self._append([buf.getvalue()])
+
+    def _append(self, recs: list[bytes]) -> list[int]:
+        offsets = []
+        with self.path.open("ab") as f:
+            for rec in recs:
+                offsets.append(f.tell())
+                c = zlib.compressobj(self.level, zlib.DEFLATED, 31)
+                f.write(c.compress(rec) + c.flush())
+        return offsets
+
+    def write(self, hops: list[Hop]) -> tuple[int | None, str | None]:
+        """Append a fetch's records; returns the offset and record id of its final response (None, None
+        when no response arrived)."""
+        if not hops:
+            return None, None
+        recs, final_idx, final_id = hop_records(hops)
+        offsets = self._append(recs)
+        return (offsets[final_idx] if final_idx >= 0 else None), final_id
 
 
 _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
@@ -295,8 +337,11 @@ def encode_item(item: Item) -> bytes:
             row["fetched_at"] = row["fetched_at"].isoformat()
         row.pop("warc_end", None)
     links = [[ln["url"], ln["tag"], ln["text"], ln["internal"]] for ln in item.link_rows]
-    return json.dumps({"row": row, "queue": item.queue_rows, "links": links, "skips": item.skip_rows},
-                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    d = {"row": row, "queue": item.queue_rows, "links": links, "skips": item.skip_rows}
+    if item.tls_rows:
+        d["tls"] = [{**t, "checked_at": t["checked_at"].isoformat() if isinstance(t["checked_at"], datetime)
+                     else t["checked_at"]} for t in item.tls_rows]
+    return json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def recover_tail(engine: Engine, out_dir: Path, site: str, prefix: str,
@@ -318,7 +363,7 @@ def recover_tail(engine: Engine, out_dir: Path, site: str, prefix: str,
         queued = {u for (u,) in conn.execute(select(crawl_queue.c.url).where(crawl_queue.c.site == site))}
         skipped = {(u, r) for u, r in conn.execute(select(crawl_skip.c.url, crawl_skip.c.reason)
                                                   .where(crawl_skip.c.site == site))}
-    fetch, qrows, lrows, srows = [], [], [], []
+    fetch, qrows, lrows, srows, trows = [], [], [], [], []
     for p in sorted(wdir.glob(f"{prefix}-r*.warc.gz")):
         rel = f"warc/{p.name}"
         start = ends.get(rel) or 0
@@ -352,14 +397,19 @@ def recover_tail(engine: Engine, out_dir: Path, site: str, prefix: str,
                         if (sk["url"], sk["reason"]) not in skipped:
                             skipped.add((sk["url"], sk["reason"]))
                             srows.append(sk)
+                    for t in d.get("tls") or []:
+                        if t.get("site") == site:
+                            t["checked_at"] = datetime.fromisoformat(t["checked_at"]) if t.get("checked_at") else None
+                            trows.append(t)
         except Exception:  # noqa: BLE001 - a torn last record ends the readable part of the file
             pass
-    if fetch or qrows or srows:
+    if fetch or qrows or srows or trows:
         with engine.begin() as conn:
             bulk_insert(conn, crawl_fetch, fetch)
             bulk_insert(conn, crawl_queue, qrows)
             bulk_insert(conn, crawl_link, lrows)
             bulk_insert(conn, crawl_skip, srows)
+            bulk_insert(conn, crawl_tls, trows)
     return len(fetch)
 
 

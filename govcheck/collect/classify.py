@@ -12,6 +12,9 @@ from govcheck.collect.config import load_data
 OK, BROKEN, SUSPECTED, BLOCKED, ERROR = "ok", "broken", "suspected", "blocked", "error"
 # fetch errors that mean "the server may be unreachable for a moment", not "the link is wrong"
 TRANSIENT_ERRORS = {"timeout", "connect", "dns", "server_disconnected", "reset"}
+# errors of our own choosing, not evidence about the link: a refused address (policy), robots.txt at a
+# redirect hop, a page we would not parse (nesting guard, CPU limit). Suspected: a person looks, never a finding.
+UNJUDGED_ERRORS = {"address_refused", "robots", "parse_refused", "parse_timeout", "parse_error"}
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class Classifier:
             return BLOCKED
         if error:
             kind = error.split(":", 1)[0]
-            return SUSPECTED if kind in TRANSIENT_ERRORS else ERROR
+            return SUSPECTED if kind in TRANSIENT_ERRORS or kind in UNJUDGED_ERRORS else ERROR
         if status is None:
             return ERROR
         if status >= self.suspected_min:

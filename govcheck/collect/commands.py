@@ -12,6 +12,27 @@ from govcheck.collect.config import CrawlOptions
 from govcheck.collect.roster import RosterError, read_sites
 
 
+ALLOW_HELP = ("允许访问的非公网地址（内网、本机等默认拒绝）：IP、网段、主机名或 主机:端口，可多次指定，"
+              "如 --allow 127.0.0.1 --allow 10.1.0.0/16")
+CA_HELP = "额外信任的 CA 证书文件（PEM），如内网网站自建的 CA"
+
+
+def network_overrides(allow: list[str] | None, ca_bundle: Path | str | None) -> dict:
+    """CrawlOptions overrides for the address allow-list and an extra CA bundle (None = keep defaults);
+    a bad allow-list entry raises ValueError with a message."""
+    from govcheck.collect.fetch import AddressPolicy
+
+    over: dict = {}
+    if allow:
+        AddressPolicy(allow)  # validates every entry
+        over["allow_addresses"] = list(allow)
+    if ca_bundle:
+        from govcheck.collect.fetch import check_ca_bundle
+
+        over["ca_bundle"] = check_ca_bundle(str(ca_bundle))
+    return over
+
+
 def _sites(path: Path):
     try:
         return read_sites(path)
@@ -38,6 +59,8 @@ def register(app: typer.Typer) -> None:
         ignore_robots: bool = typer.Option(False, "--ignore-robots", help="不遵守 robots.txt（记录在案）"),
         no_external: bool = typer.Option(False, "--no-external", help="不检查外部链接"),
         no_progress: bool = typer.Option(False, "--no-progress", help="不显示进度"),
+        allow: list[str] = typer.Option([], "--allow", help=ALLOW_HELP),
+        ca_bundle: Optional[Path] = typer.Option(None, "--ca-bundle", help=CA_HELP),
     ) -> None:
         """抓取网站并存档为 WARC（可续抓）。"""
         from govcheck.collect.runner import main_sync
@@ -48,7 +71,7 @@ def register(app: typer.Typer) -> None:
                 max_pages=max_pages, per_host_concurrency=concurrency, min_delay=delay, global_limit=global_limit,
                 max_depth=max_depth, timeout=timeout, retries=retries, max_body_bytes=max_body,
                 max_decoded_bytes=max_decoded, obey_robots=False if ignore_robots else None,
-                check_external=False if no_external else None)
+                check_external=False if no_external else None, **network_overrides(allow, ca_bundle))
         except ValueError as e:
             typer.echo(str(e), err=True)
             raise typer.Exit(2)
@@ -73,6 +96,8 @@ def register(app: typer.Typer) -> None:
         db: Optional[str] = typer.Option(None, "--db", help="数据库 URL"),
         timeout: Optional[float] = typer.Option(None, "--timeout", help="单次探测超时（秒）"),
         slow: Optional[float] = typer.Option(None, "--slow", help="首页打开超过该秒数记为失败"),
+        allow: list[str] = typer.Option([], "--allow", help=ALLOW_HELP),
+        ca_bundle: Optional[Path] = typer.Option(None, "--ca-bundle", help=CA_HELP),
     ) -> None:
         """定时探测首页可用性，记录到数据库（用于 V2 可用性统计）。"""
         from govcheck.collect.probe import probe_defaults, run_probes
@@ -88,6 +113,11 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"第 {n} 轮探测：{len(rows)} 个网站，失败 {bad} 个", err=True)
 
         try:
-            asyncio.run(run_probes(engine, site_list, iv, count, timeout, slow, on_round=report))
+            opts = CrawlOptions.defaults(**network_overrides(allow, ca_bundle))
+        except ValueError as e:
+            typer.echo(str(e), err=True)
+            raise typer.Exit(2)
+        try:
+            asyncio.run(run_probes(engine, site_list, iv, count, timeout, slow, on_round=report, opts=opts))
         except KeyboardInterrupt:
             typer.echo("探测已停止。", err=True)

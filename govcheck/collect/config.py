@@ -47,6 +47,18 @@ class CrawlOptions:
     fetch_assets: bool = True
     traps: dict[str, Any] = field(default_factory=dict)
     archive: dict[str, Any] = field(default_factory=dict)
+    # [network] (values come from data/crawl.toml; these defaults only fill in old stored jobs)
+    deadline: float = 60.0
+    allow_addresses: list[str] = field(default_factory=list)
+    verify_tls: bool = True
+    read_on_tls_failure: bool = True
+    ca_bundle: str = ""
+    # [parse]
+    parse_workers: int = 2
+    parse_cpu_seconds: float = 5.0
+    parse_wall_seconds: float = 60.0
+    max_nesting: int = 3000
+    max_parse_bytes: int = 20_000_000
 
     @classmethod
     def defaults(cls, data_path: str | None = None, **overrides: Any) -> "CrawlOptions":
@@ -54,6 +66,8 @@ class CrawlOptions:
         kw: dict[str, Any] = {}
         kw.update(d["politeness"])
         kw.update(d["limits"])
+        kw.update(d.get("network", {}))
+        kw.update({k if k.startswith("max_") else f"parse_{k}": v for k, v in d.get("parse", {}).items()})
         kw["traps"] = dict(d["traps"])
         kw["archive"] = dict(d["archive"])
         names = {f.name for f in fields(cls)}
@@ -73,4 +87,7 @@ class CrawlOptions:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "CrawlOptions":
-        return cls(**{k: v for k, v in d.items() if k in {f.name for f in fields(cls)}})
+        names = {f.name for f in fields(cls)}
+        kw = cls.defaults().to_dict()  # a job stored by an older version lacks newer settings
+        kw.update({k: v for k, v in d.items() if k in names})
+        return cls(**kw)

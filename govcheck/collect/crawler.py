@@ -9,32 +9,25 @@ import asyncio
 import json
 import re
 import time
-import urllib.robotparser
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from warcio.archiveiterator import ArchiveIterator
 
 from govcheck.collect.archive import Item, WarcSink, recover_tail, trim_unindexed, utcnow
 from govcheck.collect.classify import classifier
 from govcheck.collect.config import CrawlOptions, load_data
-from govcheck.collect.fetch import FetchResult, Fetcher
-from govcheck.collect.links import Link, extract_links, is_asset, json_links, link_rules, next_api_page
+from govcheck.collect.fetch import FetchClient, FetchResult
+from govcheck.collect.links import Link, is_asset, link_rules, next_api_page
+from govcheck.collect.parse import ParsePool
+from govcheck.collect.robots import Robots, origin_of
 from govcheck.collect.sniff import is_html, mismatch
-from govcheck.collect.store import crawl_fetch, crawl_queue, crawl_skip, make_engine
+from govcheck.collect.store import crawl_fetch, crawl_queue, crawl_skip, crawl_tls, make_engine
 from govcheck.collect.store import crawl_site as site_table
 from govcheck.collect.urls import TrapDetector, host_of, normalize_abs
 from govcheck.model import Site
-
-try:
-    from govcheck.extract.decode import decode_html
-except ImportError:  # pragma: no cover - the extract stage is optional for crawling
-    def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:
-        return data.decode("utf-8", errors="replace"), "utf-8"
 
 
 @dataclass
@@ -96,28 +89,22 @@ class Stats:
     started: float = field(default_factory=time.monotonic)
 
 
-class _Host:
-    __slots__ = ("sem", "lock", "next_at")
-
-    def __init__(self, n: int):
-        self.sem = asyncio.Semaphore(n)
-        self.lock = asyncio.Lock()
-        self.next_at = 0.0
-
-
 def site_slug(url: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "_", host_of(url) + url[url.find("/", 8):].rstrip("/"))[:80].strip("_")
 
 
 class SiteCrawler:
     def __init__(self, job: SiteJob, engine: Engine | None = None, stats: Stats | None = None,
-                 global_sem: asyncio.Semaphore | None = None, hosts: dict | None = None):
+                 client: FetchClient | None = None, parser: ParsePool | None = None):
         self.job = job
         self.site = Site(**job.site)
         self.opts = CrawlOptions.from_dict(job.options)
         self.engine = engine or make_engine(job.db_url)
         self.stats = stats or Stats()
-        self.global_sem = global_sem or asyncio.Semaphore(self.opts.global_limit)
+        # the fetch layer and the page readers are shared by the sites of a run (politeness is per host,
+        # across sites: several units' sites often sit on one 信息公开 platform host)
+        self.client = client
+        self.parser = parser
         self.home = normalize_abs(self.site.url) or self.site.url
         self.key = self.site.url
         self.scope = {host_of(self.home)} | {h.lower() for h in self.site.extra_hosts}
@@ -133,10 +120,8 @@ class SiteCrawler:
         self.rules = link_rules()
         self.cls = classifier()
         self.traps = TrapDetector(self.opts.traps)
-        # shared across the sites of a run: several units' sites often sit on one 信息公开 platform host
-        self.hosts: dict[str, _Host] = hosts if hosts is not None else {}
-        self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
-        self.robots_lock = asyncio.Lock()
+        self.robots_rows: list[tuple[str, int | None, bytes]] = []  # robots.txt read before (resume)
+        self.tls_seen: set[str] = set()  # origins whose certificate fact this site has recorded
         self.seen: set[str] = set()
         self.fetched_urls: set[str] = set()
         self.skipped: set[str] = set()  # trap/depth skips already recorded
@@ -165,7 +150,9 @@ class SiteCrawler:
         self.skipped.update(u for u, reason in skipped if reason in ("trap", "depth"))
         settled = {u for u, reason in skipped if reason not in ("trap", "depth", "limit")}
         for url, warc, off in robots_rows:
-            self.robots[host_of(url)] = self._robots_from_warc(url, warc, off)
+            self.robots_rows.append((url, *self._robots_from_warc(warc, off)))
+        with self.engine.connect() as c:
+            self.tls_seen |= {o for (o,) in c.execute(select(crawl_tls.c.origin).where(crawl_tls.c.site == self.key))}
         pending = []
         for url, kind, depth, ref in queued:
             if url in self.seen:
@@ -178,29 +165,17 @@ class SiteCrawler:
         self._resumed = bool(fetched or queued)
         return pending
 
-    def _robots_from_warc(self, url: str, warc: str | None, off: int | None):
-        rp = urllib.robotparser.RobotFileParser(url)
+    def _robots_from_warc(self, warc: str | None, off: int | None) -> tuple[int | None, bytes]:
+        """A robots.txt archived by an earlier run: its status and body (rules are read the same way again)."""
         if not warc or off is None:
-            rp.parse([])
-            return rp
-        try:
-            with open(Path(self.job.out_dir) / warc, "rb") as f:
-                f.seek(off)
-                rec = next(iter(ArchiveIterator(f)))
-                status = int(rec.http_headers.get_statuscode() or 0)
-                body = rec.content_stream().read()
-        except (OSError, StopIteration, ValueError):
-            rp.parse([])
-            return rp
-        self._parse_robots(rp, status, body)
-        return rp
+            return None, b""
+        from govcheck.collect.query import read_record
 
-    @staticmethod
-    def _parse_robots(rp, status: int | None, body: bytes) -> None:
-        if status and 200 <= status < 300:
-            rp.parse(body.decode("utf-8", errors="replace").splitlines())
-        else:  # missing or broken robots.txt = everything allowed
-            rp.parse([])
+        try:
+            _, status, body = read_record(self.job.out_dir, warc, off)
+            return status, body
+        except Exception:  # noqa: BLE001 - an unreadable copy: rules as for a missing robots.txt
+            return None, b""
 
     def _mark_site(self, status: str, result: SiteResult | None = None) -> None:
         now = utcnow()
@@ -236,10 +211,16 @@ class SiteCrawler:
                 pending = [seed]
             for p in pending:
                 self.queue.put_nowait(p)
-            conn = aiohttp.TCPConnector(limit=0, limit_per_host=0, ttl_dns_cache=300, ssl=False)
-            async with aiohttp.ClientSession(connector=conn, auto_decompress=False,
-                                             cookie_jar=aiohttp.DummyCookieJar()) as session:
-                self.fetcher = Fetcher(session, self.opts)
+            own_client = self.client is None
+            own_parser = self.parser is None
+            if own_client:
+                self.client = await FetchClient(self.opts).start()
+            if own_parser:
+                self.parser = await ParsePool(self.opts).start()
+            self.robots = Robots(self.client, self.opts.robots_agent, on_fetch=self._robots_fetched)
+            for rurl, status, body in self.robots_rows:
+                self.robots.load(origin_of(rurl), status, body)
+            try:
                 n_workers = max(1, min(self.opts.global_limit,
                                        self.opts.per_host_concurrency * max(1, len(self.scope)) + 2))
                 workers = [asyncio.create_task(self._worker()) for _ in range(n_workers)]
@@ -252,6 +233,11 @@ class SiteCrawler:
                 failed = [e for e in outcomes if isinstance(e, Exception)]
                 if failed and not join.done():
                     raise failed[0]
+            finally:
+                if own_client:
+                    await self.client.close()
+                if own_parser:
+                    await self.parser.close()
         finally:
             await asyncio.to_thread(self.sink.close)
         r = self.r
@@ -306,27 +292,14 @@ class SiteCrawler:
             finally:
                 self.queue.task_done()
 
-    async def _polite(self, host: str) -> _Host:
-        hs = self.hosts.get(host)
-        if hs is None:
-            hs = self.hosts[host] = _Host(self.opts.per_host_concurrency)
-        return hs
-
     def _known(self, url: str) -> bool:
         return url in self.seen and host_of(url) in self.scope
 
-    async def _get(self, url: str, method: str = "GET", max_body: int | None = None) -> FetchResult:
-        hs = await self._polite(host_of(url))
-        async with hs.sem:
-            if self.opts.min_delay > 0:
-                async with hs.lock:
-                    now = time.monotonic()
-                    wait = hs.next_at - now
-                    hs.next_at = max(now, hs.next_at) + self.opts.min_delay
-                if wait > 0:
-                    await asyncio.sleep(wait)
-            async with self.global_sem:
-                res = await self.fetcher.fetch(url, method, max_body=max_body, known=self._known)
+    async def _get(self, url: str, method: str = "GET", max_body: int | None = None,
+                   kind: str = "page") -> FetchResult:
+        # robots rules hold at every redirect hop of the site's own fetches (checked before, for the skip row)
+        res = await self.client.fetch(url, method, purpose=kind, max_body=max_body, known=self._known,
+                                      robots=self.robots if kind != "external" else None)
         for h in res.hops[1:]:  # redirect targets fetched inline are not fetched again
             if host_of(h.url) in self.scope:
                 self.seen.add(h.url)
@@ -335,19 +308,25 @@ class SiteCrawler:
     async def _allowed(self, url: str) -> bool:
         if not self.opts.obey_robots:
             return True
-        host = host_of(url)
-        if host not in self.robots:
-            async with self.robots_lock:
-                if host not in self.robots:
-                    robots_url = url[: url.find("/", url.find("//") + 2)] + "/robots.txt"
-                    res = await self._get(robots_url)
-                    rp = urllib.robotparser.RobotFileParser(robots_url)
-                    self._parse_robots(rp, res.status if not res.error else None, res.body)
-                    self.robots[host] = rp
-                    self.fetched_urls.add(robots_url)
-                    self.sink.submit(Item(hops=res.hops, row=self._row(res, "robots", 0, None, None)))
-        rp = self.robots[host]
-        return rp is None or rp.can_fetch(self.opts.robots_agent, url)
+        return await self.robots.allowed(url)
+
+    def _robots_fetched(self, res: FetchResult) -> None:
+        """A robots.txt read through the fetch layer: archived and indexed like any fetch."""
+        self.fetched_urls.add(res.url)
+        item = Item(hops=res.hops, row=self._row(res, "robots", 0, None, None))
+        self._tls_fact(res, item)
+        self.sink.submit(item)
+
+    def _tls_fact(self, res: FetchResult, item: Item) -> None:
+        """The certificate fact of an origin this site fetched from, once per site (crawl_tls)."""
+        t = res.tls
+        if t is None or t.origin in self.tls_seen:
+            return
+        self.tls_seen.add(t.origin)
+        item.tls_rows.append({"site": self.key, "origin": t.origin, "url": res.url, "checked_at": utcnow(),
+                              "ok": t.ok, "problem": t.problem, "detail": t.detail[:500], "subject": t.subject,
+                              "issuer": t.issuer, "names": json.dumps(t.names, ensure_ascii=False),
+                              "not_before": t.not_before, "not_after": t.not_after})
 
     def _row(self, res: FetchResult, kind: str, depth: int, ref: str | None, outcome: str | None,
              title: str | None = None, note: str | None = None) -> dict[str, Any]:
@@ -398,16 +377,16 @@ class SiteCrawler:
                  "referrer": ref}]))
             return
         if kind == "external":
-            res = await self._get(url, "HEAD")
+            res = await self._get(url, "HEAD", kind=kind)
             if res.error or res.status is None or res.status >= 400:
-                res2 = await self._get(url, "GET", max_body=self.opts.external_check_body_bytes)
+                res2 = await self._get(url, "GET", max_body=self.opts.external_check_body_bytes, kind=kind)
                 res2.hops = res.hops + res2.hops
                 res2.attempts += res.attempts
                 res = res2
                 if res.error and res.error.startswith("body_too_large"):
                     res.error = None  # a check reads only the head of the body on purpose
         else:
-            res = await self._get(url)
+            res = await self._get(url, kind=kind)
         self.fetched_urls.add(url)
         body = res.body
         if not res.error and body:
@@ -416,29 +395,39 @@ class SiteCrawler:
                 res.error = mm
         blocked = self.cls.is_blocked(res.status, body or (res.hops[-1].body if res.hops else b""))
         outcome = self.cls.outcome(res.status, res.error, blocked, internal=internal)
-        self._count_outcome(outcome, res)
         item = Item(hops=res.hops, row=None)
+        self._tls_fact(res, item)
         title = note = None
         final_internal = res.final_url is not None and host_of(res.final_url) in self.scope
         if (kind == "page" and outcome == "ok" and final_internal and body
                 and is_html(res.content_type, body, self.html_types)):
-            self.r.pages += 1
-            text, _enc = decode_html(body, res.content_type)
-            pl = extract_links(text, res.final_url or url, self.rules, self.opts.api_max_per_page)
-            title = pl.title or None
-            if pl.dynamic:
-                note = self.dynamic_label
-                self.r.dynamic_pages += 1
-            self._discover(url, depth, pl.links, item)
-            if pl.api_urls:
-                self._discover(url, depth, [Link(u, "api") for u in pl.api_urls], item)
+            # read in a worker process: a hostile page costs its own worker, never this event loop
+            pl = await self.parser.page(body, res.content_type, res.final_url or url, self.opts.api_max_per_page)
+            if pl.error:  # fetched fine, not read: a person looks (never a broken link, never extracted)
+                res.error = pl.error
+                outcome = self.cls.outcome(res.status, res.error, False, internal=internal)
+            else:
+                self.r.pages += 1
+                title = pl.title or None
+                if pl.dynamic:
+                    note = self.dynamic_label
+                    self.r.dynamic_pages += 1
+                self._discover(url, depth, pl.links, item)
+                if pl.api_urls:
+                    self._discover(url, depth, [Link(u, "api") for u in pl.api_urls], item)
         elif kind == "api" and outcome == "ok" and body:
-            self.r.api_fetched += 1
-            found = json_links(body, res.final_url or url)
-            self._discover(url, depth, found, item)
-            nxt = next_api_page(url, self.page_params) if found else None
-            if nxt:  # a paginated API: its next page, while pages still list items
-                self._discover(url, depth, [Link(nxt, "api")], item)
+            pj = await self.parser.json(body, res.final_url or url)
+            if pj.error:
+                res.error = pj.error
+                outcome = self.cls.outcome(res.status, res.error, False, internal=internal)
+            else:
+                self.r.api_fetched += 1
+                found = pj.links
+                self._discover(url, depth, found, item)
+                nxt = next_api_page(url, self.page_params) if found else None
+                if nxt:  # a paginated API: its next page, while pages still list items
+                    self._discover(url, depth, [Link(nxt, "api")], item)
+        self._count_outcome(outcome, res)
         item.row = self._row(res, kind, depth, ref, outcome, title, note)
         self.sink.submit(item)
 
@@ -501,10 +490,11 @@ class SiteCrawler:
 
 
 async def crawl_site(job: SiteJob, engine: Engine | None = None, stats: Stats | None = None,
-                     global_sem: asyncio.Semaphore | None = None, hosts: dict | None = None) -> SiteResult:
-    """Crawl (or resume) one site. Never raises for site trouble: failures come back in the result."""
+                     client: FetchClient | None = None, parser: ParsePool | None = None) -> SiteResult:
+    """Crawl (or resume) one site. Never raises for site trouble: failures come back in the result.
+    `client` and `parser` are a run's shared fetch layer and page readers (made for the job when None)."""
     try:
-        return await SiteCrawler(job, engine, stats, global_sem, hosts).run()
+        return await SiteCrawler(job, engine, stats, client, parser).run()
     except Exception as e:  # noqa: BLE001 - one site never stops a run
         site = job.site.get("url", "")
         return SiteResult(site=site, unit=job.site.get("unit", ""), status="failed",

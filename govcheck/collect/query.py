@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from warcio.archiveiterator import ArchiveIterator
 
-from govcheck.collect.store import crawl_fetch, crawl_link, crawl_skip
+from govcheck.collect.store import crawl_fetch, crawl_link, crawl_skip, crawl_tls
 from govcheck.model import Archive
 
 
@@ -22,6 +22,23 @@ def fetches(db: Engine, site: str, kind: str | None = None, after_id: int | None
         q = q.where(crawl_fetch.c.id > after_id)
     with db.connect() as c:
         return [dict(r._mapping) for r in c.execute(q.order_by(crawl_fetch.c.id))]
+
+
+def tls_facts(db: Engine, site: str) -> list[dict[str, Any]]:
+    """The certificate facts of every https origin the site's crawl fetched from (latest per origin)."""
+    import json
+
+    with db.connect() as c:
+        rows = [dict(r._mapping) for r in c.execute(select(crawl_tls).where(crawl_tls.c.site == site)
+                                                    .order_by(crawl_tls.c.id))]
+    by_origin: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        try:
+            r["names"] = json.loads(r["names"] or "[]")
+        except ValueError:
+            r["names"] = []
+        by_origin[r["origin"]] = r
+    return list(by_origin.values())
 
 
 def link_outcomes(db: Engine, site: str) -> list[dict[str, Any]]:
@@ -84,8 +101,8 @@ def read_record(out_dir: str | Path, warc: str, offset: int) -> tuple[dict[str, 
 
 def _read_plain_response(f) -> tuple[dict[str, str], int | None, bytes] | None:
     """The common case read directly (inspect reads every archived page; warcio costs ~0.7 ms a record):
-    one gzip member holding a WARC response whose HTTP payload is stored as is (no chunked or compressed
-    transfer left to undo). Anything else returns None and goes through warcio."""
+    one gzip member holding a WARC response whose HTTP payload is stored as is (no chunked transfer left to
+    undo; a Content-Encoding is undone here). Anything else returns None and goes through warcio."""
     head = f.read(2)
     if head != b"\x1f\x8b":
         return None
@@ -120,11 +137,25 @@ def _read_plain_response(f) -> tuple[dict[str, str], int | None, bytes] | None:
     status_line = lines[0].split()
     if len(status_line) < 2 or not status_line[0].startswith("HTTP/") or not status_line[1].isdigit():
         return None
+    coding = None
     for line in lines[1:]:
         k, _, v = line.partition(":")
-        if k.strip().lower() in ("transfer-encoding", "content-encoding") and v.strip().lower() not in ("", "identity"):
+        k, v = k.strip().lower(), v.strip().lower()
+        if k == "transfer-encoding" and v not in ("", "identity"):
             return None
-    return headers, int(status_line[1]), block[hend + 4:]
+        if k == "content-encoding" and v not in ("", "identity"):
+            coding = v
+    payload = block[hend + 4:]
+    if coding:
+        # undone as the fetch layer did (brotli and zstd too, which warcio cannot read), with its cap
+        from govcheck.collect.config import CrawlOptions
+        from govcheck.collect.fetch import decode_content
+
+        try:
+            payload = decode_content(payload, coding, CrawlOptions.defaults().max_decoded_bytes)
+        except Exception:  # noqa: BLE001 - warcio gets its chance
+            return None
+    return headers, int(status_line[1]), payload
 
 
 def iter_pages(db: Engine, out_dir: str | Path, site: str) -> Iterator[tuple[dict[str, Any], bytes]]:

@@ -12,6 +12,8 @@ from sqlalchemy import update
 from govcheck.collect.archive import utcnow
 from govcheck.collect.config import CrawlOptions, load_data
 from govcheck.collect.crawler import SiteJob, SiteResult, Stats, crawl_site
+from govcheck.collect.fetch import FetchClient
+from govcheck.collect.parse import ParsePool
 from govcheck.collect.store import crawl_run, default_db_url, make_engine
 from govcheck.model import Site
 
@@ -31,21 +33,21 @@ async def crawl_sites(sites: list[Site], out_dir: str | Path, opts: CrawlOptions
     engine = make_engine(db_url)
     run_id = await asyncio.to_thread(start_run, engine, opts, command)
     stats = Stats(sites_total=len(sites))
-    gsem = asyncio.Semaphore(opts.global_limit)
     site_sem = asyncio.Semaphore(int(load_data()["run"]["max_sites"]))
-    hosts: dict = {}  # per-host politeness shared by all sites of the run
 
     async def one(site: Site) -> SiteResult:
         job = SiteJob(site=site.__dict__.copy(), out_dir=str(out), db_url=db_url, run_id=run_id,
                       options=opts.to_dict())
         async with site_sem:
-            return await crawl_site(job, engine, stats, gsem, hosts)
+            return await crawl_site(job, engine, stats, client, parser)
 
     display = _Progress(stats) if progress else None
     if display:
         display.start()
     try:
-        results = await asyncio.gather(*(one(s) for s in sites))
+        # one fetch layer (politeness per host across sites, one connection pool) and one set of page readers
+        async with FetchClient(opts) as client, ParsePool(opts) as parser:
+            results = await asyncio.gather(*(one(s) for s in sites))
     finally:
         if display:
             display.stop()

@@ -114,6 +114,24 @@ crawl_probe = Table(
 )
 Index("ix_crawl_probe_site_at", crawl_probe.c.site, crawl_probe.c.at)
 
+crawl_tls = Table(  # what each https origin's certificate looked like, once per site (TLS facts)
+    "crawl_tls", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site", String(500), nullable=False),
+    Column("origin", String(300), nullable=False),  # https://host[:port]
+    Column("url", Text),  # the fetch that first met it
+    Column("checked_at", DateTime),
+    Column("ok", Boolean, nullable=False),  # verified
+    Column("problem", String(30)),  # expired / not_yet_valid / hostname_mismatch / self_signed / untrusted / …
+    Column("detail", Text),
+    Column("subject", Text),
+    Column("issuer", Text),
+    Column("names", Text),  # JSON list of subjectAltNames
+    Column("not_before", String(40)),
+    Column("not_after", String(40)),
+)
+Index("ix_crawl_tls_site", crawl_tls.c.site)
+
 
 def default_db_url(out_dir: str | Path) -> str:
     return "sqlite:///" + str(Path(out_dir).resolve() / "round.sqlite")

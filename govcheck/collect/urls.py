@@ -29,6 +29,8 @@ def normalize_abs(url: str) -> str | None:
         port = p.port
     except ValueError:
         return None
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORT[scheme]) else f"{host}:{port}"
     path = p.path or "/"
     if "/." in path:

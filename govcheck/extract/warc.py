@@ -28,6 +28,17 @@ def iter_warc_facts(path: Path) -> Iterator[dict]:
             yield {"url": None, "warc": str(wf), "error": f"WARC 文件无法读完：{type(e).__name__}: {e}"}
 
 
+def _payload(rec) -> bytes:
+    """The decoded payload; brotli and zstd (which warcio cannot undo) through the fetch layer's decoder."""
+    coding = (rec.http_headers.get_header("Content-Encoding") or "").lower() if rec.http_headers else ""
+    if "br" in coding or "zstd" in coding:
+        from govcheck.collect.config import CrawlOptions
+        from govcheck.collect.fetch import decode_content
+
+        return decode_content(rec.raw_stream.read(), coding, CrawlOptions.defaults().max_decoded_bytes)
+    return rec.content_stream().read()
+
+
 def _one_file(wf: Path, ArchiveIterator) -> Iterator[dict]:  # noqa: N803 - the warcio class, passed in
     with open(wf, "rb") as fh:
         it = ArchiveIterator(fh)
@@ -38,7 +49,7 @@ def _one_file(wf: Path, ArchiveIterator) -> Iterator[dict]:  # noqa: N803 - the 
             ctype = rec.http_headers.get_header("Content-Type") if rec.http_headers else None
             if ctype and "html" not in ctype.lower():
                 continue
-            body = rec.content_stream().read()  # read before asking the offset (warcio needs this order)
+            body = _payload(rec)  # read before asking the offset (warcio needs this order)
             out = {"url": url, "warc": str(wf), "record_id": rec.rec_headers.get_header("WARC-Record-ID"),
                    "offset": it.get_record_offset(),
                    "fetched_at": rec.rec_headers.get_header("WARC-Date"),

@@ -435,14 +435,17 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
             ar = build.annual_report_from_page(p.d, parse_page(html, p.url).text, p.ref, section=x03_section)
             if ar is not None:
                 facts.annual_reports.append(ar)
+    # crawl order varies from run to run (concurrent fetches, parse workers): facts do not
+    facts.consultations.sort(key=lambda c: (c.published or "", c.url or "", c.title))
     build.attach_feedback(facts.consultations, feedback)
     for p, _ in policies + interps:
         links[p.url] = build.page_links(read_html(crawl_dir, p.ref), p.url)
-    facts.policies = [x for _, x in policies]
-    facts.interpretations = [x for _, x in interps]
+    facts.policies = sorted((x for _, x in policies), key=lambda x: x.url)
+    facts.interpretations = sorted((x for _, x in interps), key=lambda x: x.url)
+    facts.annual_reports.sort(key=lambda r: (r.year, r.url or ""))
     build.link_documents(facts.policies, facts.interpretations, links)
 
-    for p in msg_pages:
+    for p in sorted(msg_pages, key=lambda p: p.url):
         html = read_html(crawl_dir, p.ref)
         facts.messages.extend(build.messages_from_page(parse_page(html, p.url).text, p.ref))
 

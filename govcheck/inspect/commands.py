@@ -30,6 +30,9 @@ def register(app: typer.Typer) -> None:
         no_search: bool = typer.Option(False, "--no-search", help="不做站内搜索测试"),
         no_external: bool = typer.Option(False, "--no-external", help="不检查外部链接"),
         no_progress: bool = typer.Option(False, "--no-progress", help="不显示进度"),
+        allow: list[str] = typer.Option([], "--allow", help="允许访问的非公网地址（内网、本机等默认拒绝）：IP、网段、"
+                                        "主机名或 主机:端口，可多次指定；也可写在轮次配置 [network] allow 中"),
+        ca_bundle: Optional[Path] = typer.Option(None, "--ca-bundle", help="额外信任的 CA 证书文件（PEM）"),
     ) -> None:
         """检查一轮：抓取网站（可续抓）、抽取、检查、评分，并生成通报与附件。"""
         from govcheck.commands import console, fail
@@ -55,7 +58,8 @@ def register(app: typer.Typer) -> None:
                               accounts=accounts, registry=list(registry), previous=previous, max_pages=max_pages,
                               concurrency=concurrency, delay=delay, db=db, pdf=pdf, workers=workers,
                               progress=not no_progress, search=not no_search, external=not no_external,
-                              variables=variables or None)
+                              variables=variables or None, allow=list(allow) or None,
+                              ca_bundle=str(ca_bundle) if ca_bundle else None)
         except InspectError as e:
             fail(str(e))
         n_manual = sum(len(o.manual) for o in res.sites)

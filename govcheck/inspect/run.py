@@ -97,6 +97,8 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
 
     from govcheck.collect.config import load_data as crawl_data
     from govcheck.collect.crawler import SiteJob, Stats, crawl_site
+    from govcheck.collect.fetch import FetchClient
+    from govcheck.collect.parse import ParsePool
     from govcheck.collect.runner import start_run
     from govcheck.collect.store import crawl_run, make_engine
     from govcheck.collect.archive import utcnow
@@ -105,9 +107,10 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
     engine = make_engine(db_url)
     run_id = await asyncio.to_thread(start_run, engine, opts, "govcheck inspect")
     stats = stats or Stats(sites_total=len(sites))
-    gsem = asyncio.Semaphore(opts.global_limit)
     site_sem = asyncio.Semaphore(int(crawl_data()["run"]["max_sites"]))
-    hosts: dict = {}
+    # one fetch layer (politeness per host across sites) and one set of page readers for the whole run
+    client = await FetchClient(opts).start()
+    parser = await ParsePool(opts).start()
     section = str(rs.rule("X03.2").params.get("section", "五")) if "X03.2" in rs.rules else "五"
     cycles = dict(rs.column_cycles)
     stream = data()["stream"]
@@ -127,7 +130,7 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
 
         async def crawl_it() -> None:
             async with site_sem:
-                await crawl_site(job, engine, stats, gsem, hosts)
+                await crawl_site(job, engine, stats, client, parser)
             if on_crawled:
                 on_crawled(site)
 
@@ -169,6 +172,8 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
     try:
         await asyncio.gather(*(one(i, s) for i, s in enumerate(sites)))
     finally:
+        await client.close()
+        await parser.close()
         pool.shutdown(wait=True)
         shutil.rmtree(parts_dir, ignore_errors=True)
         with engine.begin() as c:
@@ -236,42 +241,43 @@ def _build_worker(site: dict, db_url: str, crawl_dir: str, at: dt.date, section:
 
 # ---------------------------------------------------------------------------------------------- search
 class SearchArchive:
-    """The site-search results pages, archived like the crawl's (WARC response records under DIR/warc/), so a
-    D25 finding cites the bytes it was judged on."""
+    """The site-search results pages, archived like the crawl's (WARC response and request records under
+    DIR/warc/, with the status line as received and every redirect hop), so a D25 finding cites the bytes
+    it was judged on."""
 
     def __init__(self, out: Path, site_url: str):
+        from govcheck.collect.archive import HopWriter
+
         host = (urlsplit(site_url).netloc or "site").replace(":", "_")
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M%S")
         self.rel = f"warc/search-{host}-{stamp}.warc.gz"
         self.path = out / self.rel
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.writer = HopWriter(self.path)
 
-    def add(self, url: str, status: int, headers: list[tuple[str, str]], body: bytes) -> EvidenceRef:
-        import hashlib
-        import io
+    def add(self, res) -> EvidenceRef:
+        """Archive one fetch (a `collect.fetch.FetchResult`) and return the reference to its final response."""
+        offset, record_id = self.writer.write(res.hops)
+        return _search_ref(res, warc=self.rel if offset is not None else None, record_id=record_id, offset=offset)
 
-        from warcio.statusandheaders import StatusAndHeaders
-        from warcio.warcwriter import WARCWriter
 
-        fetched = dt.datetime.now(dt.timezone.utc)
-        with self.path.open("ab") as f:
-            offset = f.tell()
-            w = WARCWriter(f, gzip=True)
-            http = StatusAndHeaders(f"{status} OK", [(k, v) for k, v in headers
-                                                      if k.lower() not in ("content-encoding", "transfer-encoding")],
-                                    protocol="HTTP/1.1")
-            rec = w.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http,
-                                       warc_headers_dict={"WARC-Date": fetched.strftime("%Y-%m-%dT%H:%M:%SZ")})
-            w.write_record(rec)
-        return EvidenceRef(url=url, fetched_at=fetched.isoformat(), status=status,
-                           sha256=hashlib.sha256(body).hexdigest(), warc=self.rel,
-                           record_id=rec.rec_headers.get_header("WARC-Record-ID"), offset=offset)
+def _search_ref(res, **kw) -> EvidenceRef:
+    import hashlib
+
+    fetched = res.fetched_at.replace(tzinfo=dt.timezone.utc).isoformat() if res.fetched_at else None
+    body = res.body or (res.hops[-1].body if res.hops else b"")
+    return EvidenceRef(url=res.url, fetched_at=fetched, status=res.status,
+                       sha256=hashlib.sha256(body).hexdigest() if body else None, **kw)
+
 
 def search_test(b: SiteBuild, rs: RuleSet, seed: int, timeout: float | None = None,
-                archive: SearchArchive | None = None) -> SearchFacts:
-    """Query the home page's search form with sampled titles of the site's own articles (D25)."""
-    import httpx
+                archive: SearchArchive | None = None, client=None) -> SearchFacts:
+    """Query the home page's search form with sampled titles of the site's own articles (D25).
 
+    Every query goes through the fetch layer (`client`: a collect.fetch.SyncFetchClient; the round's, so its
+    address allow-list holds): the same user agent, robots rules, per-host delay, body and decoded-size caps,
+    one deadline per query, and the address policy at the form's action and every redirect hop. A query
+    that fails is recorded with its error kind, never judged."""
+    from govcheck.collect.fetch import SyncFetchClient, fetch_options
     from govcheck.extract.decode import decode_html
     from govcheck.extract.dom import parse_page
 
@@ -286,32 +292,41 @@ def search_test(b: SiteBuild, rs: RuleSet, seed: int, timeout: float | None = No
     chosen = rng.sample(pool, min(n, len(pool))) if n else []
     res = SearchFacts(present=True, url=form["action"])
     works = None
-    with httpx.Client(timeout=timeout or float(cfg["timeout"]), follow_redirects=True) as client:
+    own = client is None
+    if own:
+        client = SyncFetchClient(fetch_options())
+    limit = float(timeout or cfg["timeout"])
+    robots = getattr(client, "client", client).robots
+    keep = robots.on_fetch
+    if archive is not None:  # the robots.txt that decided whether a query may be sent is evidence too
+        robots.on_fetch = lambda r: archive.writer.write(r.hops)
+    try:
         for title, _ in chosen or [(None, None)]:
             q = (title or "")[: int(cfg["max_title_chars"])]
             sep = "&" if "?" in form["action"] else "?"
             url = f"{form['action']}{sep}{urlencode({form['field']: q})}"
-            try:
-                r = client.get(url)
-            except httpx.HTTPError as e:
-                log.info("search %s: %s", url, e)
+            r = client.fetch(url, purpose="search", robots=True, max_body=int(cfg["max_body_bytes"]),
+                             deadline=limit, timeout=limit, retries=0)
+            ref = archive.add(r) if archive is not None else _search_ref(r)
+            if r.error:
+                log.info("search %s: %s", url, r.error)
+                res.errors.append(f"{url}：{r.error}")
                 continue
-            if archive is not None:
-                ref = archive.add(url, r.status_code, list(r.headers.items()), r.content)
-            else:
-                ref = EvidenceRef(url=url, fetched_at=dt.datetime.now(dt.timezone.utc).isoformat(),
-                                  status=r.status_code)
-            if r.status_code != 200:
+            if r.status != 200:
                 works = False if works is None else works
                 res.ref = res.ref or ref  # the archived error page is what shows the search does not work
                 continue
             works = True
             if title is None:
                 continue
-            text, _ = decode_html(r.content, r.headers.get("content-type"))
+            text, _ = decode_html(r.body, r.content_type)
             found = result_listed(parse_page(text, url), q, form["action"])
             res.tests.append(SearchTest(query=q, found=found, url=url, ref=ref))
             res.ref = res.ref or ref
+    finally:
+        robots.on_fetch = keep
+        if own:
+            client.close()
     res.works = works
     return res
 
@@ -357,7 +372,62 @@ def _ip_host(url: str) -> bool:
         return False
 
 
-def check_site(site: Site, b: SiteBuild, rs: RuleSet, at: dt.date, seed: int) -> SiteOutcome:
+def network_settings(meta: dict[str, Any], config: Path | None, allow: list[str] | None,
+                     ca_bundle: str | None) -> dict[str, Any]:
+    """CrawlOptions overrides from round.toml's [network] (allow, ca_bundle) and the command's own; a bad
+    entry raises ValueError naming the file."""
+    from govcheck.collect.fetch import AddressPolicy
+
+    net = meta.get("network") or {}
+    where = f"{config}: [network]" if config else "命令行"
+    if not isinstance(net, dict):
+        raise ValueError(f"{where} 应为表")
+    listed = net.get("allow", [])
+    if not isinstance(listed, list) or not all(isinstance(a, str) for a in listed):
+        raise ValueError(f"{where} allow 应为字符串列表（IP、网段、主机名或 主机:端口）")
+    entries = [*listed, *(allow or [])]
+    try:
+        AddressPolicy(entries)
+    except ValueError as e:
+        raise ValueError(f"{where} {e}") from None
+    over: dict[str, Any] = {}
+    if entries:
+        over["allow_addresses"] = entries
+    bundle = ca_bundle or net.get("ca_bundle")
+    if bundle:
+        p = Path(str(bundle))
+        if not p.is_absolute() and config is not None and not ca_bundle:
+            p = Path(config).parent / p  # relative to round.toml
+        from govcheck.collect.fetch import check_ca_bundle
+
+        try:
+            over["ca_bundle"] = check_ca_bundle(str(p))
+        except ValueError as e:
+            raise ValueError(f"{where} ca_bundle {e}") from None
+    return over
+
+
+def tls_items(site: Site, tls: list[dict], rs: RuleSet) -> list[ManualItem]:
+    """需人工核查 items for certificate problems the crawl recorded (expired, wrong host name, untrusted
+    chain …). No shipped rule set scores certificates; a rule listed under tls.rules in inspect.yaml that the
+    rule set has takes the item, otherwise it is a general one. Never silent, never a guessed deduction."""
+    cfg = data()["tls"]
+    code = next((c for c in cfg.get("rules", []) if c in rs.rules), "*")
+    out = []
+    for t in tls:
+        if t.get("ok"):
+            continue
+        from govcheck.collect.fetch import TLS_PROBLEM_WORDS
+
+        what = cfg["note"].format(origin=t["origin"], problem=TLS_PROBLEM_WORDS.get(t.get("problem") or "", "证书无效"),
+                                  detail=t.get("detail") or "", not_after=(t.get("not_after") or "未知")[:10],
+                                  names="、".join(t.get("names") or []) or "无")
+        out.append(ManualItem(code, what, [t.get("url") or t["origin"]]))
+    return out
+
+
+def check_site(site: Site, b: SiteBuild, rs: RuleSet, at: dt.date, seed: int,
+               tls: list[dict] | None = None) -> SiteOutcome:
     res = run_checks(b.facts, rs, at, seed)  # V1.1 too: the page-text hits are in b.facts.wording
     o = SiteOutcome(site=site, facts=b.facts, pages=b.pages, findings=res.findings, manual=res.manual,
                     samples=res.samples, anomalies=res.anomalies)
@@ -369,6 +439,7 @@ def check_site(site: Site, b: SiteBuild, rs: RuleSet, at: dt.date, seed: int) ->
         o.findings = kept
     if b.pages == 0:
         o.manual.append(ManualItem("*", data()["no_pages_note"], [site.url]))
+    o.manual += tls_items(site, tls or [], rs)
     return o
 
 
@@ -378,7 +449,10 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                 registry: list[Path] | None = None, previous: Path | None = None, max_pages: int | None = None,
                 concurrency: int | None = None, delay: float | None = None, db: str | None = None,
                 pdf: bool = False, workers: int = 1, progress: bool = True, search: bool = True,
-                external: bool = True, variables: dict[str, str] | None = None) -> InspectResult:
+                external: bool = True, variables: dict[str, str] | None = None,
+                allow: list[str] | None = None, ca_bundle: str | None = None) -> InspectResult:
+    """`allow`: addresses the fetch layer may reach besides public ones (a replica, an intranet site), added
+    to round.toml's [network] allow; `ca_bundle`: extra trusted CA certificates (or [network] ca_bundle)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -410,6 +484,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
     if not external:
         over["check_external"] = False
     try:
+        over.update(network_settings(meta, round_config, allow, ca_bundle))
         opts = CrawlOptions.defaults(**over)
     except ValueError as e:
         raise InspectError(str(e)) from None
@@ -431,6 +506,12 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
 
     t0 = time.perf_counter()
     outcomes: list[SiteOutcome] = []
+    from govcheck.collect.fetch import SyncFetchClient
+    from govcheck.collect.query import tls_facts
+    from govcheck.collect.store import make_engine
+
+    fetcher = SyncFetchClient(opts) if search else None  # the search test goes out through the fetch layer
+    engine = make_engine(db_url)
     with Progress(*cols, console=console, disable=not progress) as bar:
         task = bar.add_task("3/5 检查（含站内搜索测试）", total=len(sites), extra="")
         for s in sites:
@@ -442,12 +523,15 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
             else:
                 if search and b.pages:
                     try:
-                        b.facts.search = search_test(b, rs, seed, archive=SearchArchive(out, s.url))
+                        b.facts.search = search_test(b, rs, seed, archive=SearchArchive(out, s.url), client=fetcher)
                     except Exception as e:  # noqa: BLE001 - the search test is one fact among many
                         log.warning("search test %s: %s", s.url, e)
-                o = check_site(s, b, rs, at, seed)
+                o = check_site(s, b, rs, at, seed, tls=tls_facts(engine, s.url))
             outcomes.append(o)
             bar.advance(task)
+    if fetcher is not None:
+        fetcher.close()
+    engine.dispose()
     timings["checks"] = time.perf_counter() - t0
 
     findings = [f for o in outcomes for f in o.findings]
@@ -459,7 +543,8 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
         console.print("[bold]4/5 政务新媒体[/]：备案比对、更新情况、严重表述错误")
         try:
             res = run_newmedia(accounts, registry or [], at, int(rs.rule("M2.1").params["window_days"]),
-                               previous_dir=previous, variables=variables, codes=rs.rules)
+                               previous_dir=previous, variables=variables, codes=rs.rules,
+                               fetch=opts)
         except (OSError, ValueError) as e:  # RosterError/LexiconError are ValueErrors naming file and row
             raise InspectError(str(e)) from None
         account_list = list(res.accounts)

@@ -38,6 +38,8 @@ def accounts_check(
     base_url: Optional[str] = typer.Option(None, "--base-url", help="填入数据来源模板 {base_url} 的地址"),
     timeout: float = typer.Option(10.0, "--timeout", help="订阅源请求超时（秒）"),
     out: Path = typer.Option(..., "--out", help="输出目录"),
+    allow: list[str] = typer.Option([], "--allow", help="允许访问的非公网地址（内网、本机等默认拒绝）：IP、网段、主机名或 主机:端口，可多次指定"),
+    delay: Optional[float] = typer.Option(None, "--delay", help="同一主机两次请求的最小间隔（秒）"),
 ) -> None:
     """只检查政务新媒体：写出 account_findings.json（及 comparison.json）。"""
     from govcheck.newmedia import Lexicon, LexiconError, RosterError
@@ -54,8 +56,13 @@ def accounts_check(
     except (RuleSetError, KeyError) as e:
         _fail(f"规则集“{rules}”中没有 M2.1 的 window_days：{e}")
     try:
+        from govcheck.collect.commands import network_overrides
+        from govcheck.collect.config import CrawlOptions
+
+        fetch = CrawlOptions.defaults(min_delay=delay, **network_overrides(allow, None))
         lex = Lexicon.load(extra_files=lexicon)
         res = run_newmedia(accounts, registry, day, window, lexicon=lex, previous_dir=previous, timeout=timeout,
+                           fetch=fetch,
                            registry_systems=[s.strip() for s in systems.split(",")] if systems else None,
                            variables={"base_url": base_url.rstrip("/")} if base_url else None)
     except (RosterError, LexiconError, ValueError) as e:

@@ -41,15 +41,17 @@ def run_newmedia(
     base_dir: str | Path | None = None,
     concurrency: int = 8,
     codes: Iterable[str] | None = None,
+    fetch=None,
 ) -> NewMediaResult:
-    """Synchronous (runs its own event loop for the feeds): call it outside a running loop."""
+    """Synchronous (runs its own event loop for the feeds): call it outside a running loop. `fetch`: the
+    round's fetch settings (collect.config.CrawlOptions: address allow-list, politeness …)."""
     roster = accounts if isinstance(accounts, AccountRoster) else read_accounts(accounts)
     registry: list[RegistryEntry] = []
     for p in registries:
         registry += read_registry(p)
     if base_dir is None:
         base_dir = Path(roster.path).parent if roster.path else Path(".")
-    timelines = load_timelines(roster, base_dir, timeout, variables, concurrency)
+    timelines = load_timelines(roster, base_dir, timeout, variables, concurrency, fetch=fetch)
     lexicon = lexicon if lexicon is not None else Lexicon.load()
     findings = check_accounts(roster, registry, timelines, at, window_days, lexicon, registry_systems,
                               scan_days=scan_days, interaction=roster.interaction, codes=codes)
@@ -71,9 +73,14 @@ def run_replica(at: date = date(2022, 5, 15), window_days: int = 14, *, accounts
     from govcheck.newmedia.feedserver import FeedServerThread
     from govcheck.newmedia.replica import OUT_DIR
 
+    from govcheck.collect.config import CrawlOptions
+
     d = Path(accounts_dir) if accounts_dir else OUT_DIR
     with FeedServerThread(d) as srv:
+        # our own replica feed server on 127.0.0.1: allowed explicitly, read without politeness delay
+        opts = CrawlOptions.defaults(allow_addresses=[srv.base_url.split("//", 1)[1]], min_delay=0,
+                                     per_host_concurrency=8)
         return run_newmedia(d / "accounts.csv", [d / "registry.csv"], at, window_days,
                             registry_systems=registry_systems, lexicon=lexicon,
                             previous_dir=(d / "previous") if with_previous else None,
-                            variables={"base_url": srv.base_url}, base_dir=d)
+                            variables={"base_url": srv.base_url}, base_dir=d, fetch=opts)

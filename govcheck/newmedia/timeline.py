@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Iterable, Literal
 
 import feedparser
-import httpx
 
 from govcheck.model import Account
 from govcheck.newmedia.roster import RosterError, _get, map_columns, normalize_name, read_table
@@ -25,7 +24,6 @@ MANUAL_PREFIXES = ("人工:", "人工：", "manual:")
 NEVER_WORDS = {"从未更新", "开通至今未更新", "无", "never", "none"}
 CLOSED_WORDS = {"已关停", "已注销", "closed"}
 DEFAULT_RSSHUB = "https://rsshub.app"  # override with variables={"rsshub_base": "http://your-rsshub"}
-USER_AGENT = "govcheck/0.1 (+new-media check)"
 
 
 @dataclass
@@ -72,46 +70,68 @@ def resolve_source(source: str, variables: dict[str, str] | None = None) -> str:
     return source
 
 
+def _feed_options(fetch, timeout: float):
+    from govcheck.collect.config import CrawlOptions
+
+    opts = fetch if fetch is not None else CrawlOptions.defaults()
+    return opts, float(timeout)
+
+
+FEED_MAX_BYTES = 10_000_000  # a feed larger than this is not read (an endless body ends here)
+
+
+def _from_fetch(account: Account, src: str, r) -> Timeline:
+    if r.error:
+        t = _failed(account, src, _net_error(r.error))
+        t.http_status = r.status
+        return t
+    return parse_feed_response(account, src, r.status or 0, r.body, r.content_type)
+
+
 def load_timeline(account: Account, base_dir: str | Path = ".", timeout: float = 10.0,
-                  variables: dict[str, str] | None = None) -> Timeline:
-    """Synchronous loader (do not call from inside the event loop that serves the feed)."""
+                  variables: dict[str, str] | None = None, fetch=None) -> Timeline:
+    """Synchronous loader (do not call from inside the event loop that serves the feed). `fetch`: the
+    round's fetch settings (collect.config.CrawlOptions: allow-list, politeness …); defaults when None."""
     kind, src = _classify(account, base_dir, variables)
     if kind == "url":
-        with httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT}) as c:
-            try:
-                r = c.get(src)
-                return parse_feed_response(account, src, r.status_code, r.content, r.headers.get("content-type"))
-            except httpx.HTTPError as e:
-                return _failed(account, src, _net_error(e))
+        from govcheck.collect.fetch import SyncFetchClient
+
+        opts, limit = _feed_options(fetch, timeout)
+        with SyncFetchClient(opts) as c:
+            r = c.fetch(src, purpose="feed", robots=True, max_body=FEED_MAX_BYTES, deadline=limit, timeout=limit)
+        return _from_fetch(account, src, r)
     return _load_local(account, kind, src)
 
 
 async def load_timelines_async(accounts: Iterable[Account], base_dir: str | Path = ".", timeout: float = 10.0,
-                               variables: dict[str, str] | None = None, concurrency: int = 8) -> dict[tuple[str, str], Timeline]:
-    """Timelines for many accounts, feeds fetched concurrently; keyed by (name, type)."""
+                               variables: dict[str, str] | None = None, concurrency: int = 8,
+                               fetch=None) -> dict[tuple[str, str], Timeline]:
+    """Timelines for many accounts, feeds fetched concurrently through the fetch layer (one user agent,
+    robots rules, per-host politeness, caps, the address policy); keyed by (name, type)."""
+    from govcheck.collect.fetch import FetchClient
+
     accounts = list(accounts)
     sem = asyncio.Semaphore(concurrency)
     out: dict[tuple[str, str], Timeline] = {}
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT}) as c:
+    opts, limit = _feed_options(fetch, timeout)
+    async with FetchClient(opts) as c:
         async def one(acc: Account) -> None:
             kind, src = _classify(acc, base_dir, variables)
             if kind != "url":
                 out[(acc.name, acc.type)] = _load_local(acc, kind, src)
                 return
             async with sem:
-                try:
-                    r = await c.get(src)
-                    out[(acc.name, acc.type)] = parse_feed_response(acc, src, r.status_code, r.content,
-                                                                    r.headers.get("content-type"))
-                except httpx.HTTPError as e:
-                    out[(acc.name, acc.type)] = _failed(acc, src, _net_error(e))
+                r = await c.fetch(src, purpose="feed", robots=True, max_body=FEED_MAX_BYTES, deadline=limit,
+                                  timeout=limit)
+                out[(acc.name, acc.type)] = _from_fetch(acc, src, r)
         await asyncio.gather(*(one(a) for a in accounts))
     return out
 
 
 def load_timelines(accounts: Iterable[Account], base_dir: str | Path = ".", timeout: float = 10.0,
-                   variables: dict[str, str] | None = None, concurrency: int = 8) -> dict[tuple[str, str], Timeline]:
-    return asyncio.run(load_timelines_async(accounts, base_dir, timeout, variables, concurrency))
+                   variables: dict[str, str] | None = None, concurrency: int = 8,
+                   fetch=None) -> dict[tuple[str, str], Timeline]:
+    return asyncio.run(load_timelines_async(accounts, base_dir, timeout, variables, concurrency, fetch))
 
 
 # ---------------------------------------------------------------- sources
@@ -274,10 +294,14 @@ def _failed(account: Account, src: str | None, why: str) -> Timeline:
     return Timeline((account.name, account.type), "failed", source=src, error=why, fetched_at=_now())
 
 
-def _net_error(e: Exception) -> str:
-    if isinstance(e, httpx.TimeoutException):
+def _net_error(error: str) -> str:
+    """The fetch layer's "kind: detail" as the evidence note says it."""
+    kind = error.split(":", 1)[0]
+    if kind == "timeout":
         return "订阅源请求超时"
-    return f"订阅源无法访问（{type(e).__name__}）"
+    if kind in ("body_too_large", "decompressed_too_large"):
+        return f"订阅源内容过大，未读取（{error[:200]}）"
+    return f"订阅源无法访问（{error[:200]}）"
 
 
 def _now() -> str:

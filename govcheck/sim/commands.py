@@ -47,6 +47,10 @@ def serve(
                 server.write_accounts(accounts)
                 typer.echo(f"新媒体名单已写入 {accounts}；备案名单：{scen.accounts_dir / 'registry.csv'}")
         typer.echo(f"网站名单已写入 {roster}；按 Ctrl-C 停止。")
+        hosts = sorted({a.rsplit(":", 1)[0] for a in server.allow})
+        typer.echo("抓取或检查本地模拟网站需明确允许其地址（默认拒绝本机与内网地址）："
+                   + " ".join(f"--allow {h}" for h in hosts)
+                   + (f" --ca-bundle {server.ca_bundle}" if server.ca_bundle else ""))
         stop = asyncio.Event()
         try:  # a service manager's SIGTERM stops as cleanly as Ctrl-C
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)

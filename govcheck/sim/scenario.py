@@ -41,6 +41,7 @@ META_TAGS = ("site", "page", "all")
 SEARCH_MODES = ("error", "missing")
 CHANNEL_MODES = ("error", "closed", "missing")
 HEADER_MODES = ("logo", "slogan")
+CONTENT_ENCODINGS = ("identity", "gzip", "br", "zstd")  # how a site compresses its pages
 FOOTER_ELEMENTS = ("conac", "site_id_code", "icp", "police_record", "sponsor", "contact", "error_report_entry")
 
 
@@ -971,6 +972,17 @@ class _Builder:
             elif d.plant == "message_stats_missing":
                 sp["message_stats"] = False  # the message list prints no 留言受理反馈情况统计
         sp["robots"] = self.spec.get("robots")
+        # transport: served over HTTPS with a planted certificate, and/or with a content encoding
+        from .tls import TLS_MODES
+
+        tls = self.spec.get("tls")
+        if tls is not None and tls not in TLS_MODES:
+            raise self.err("tls", f"tls 应为 {' / '.join(TLS_MODES)}，实为 {tls!r}")
+        sp["tls"] = tls
+        enc = self.spec.get("content_encoding")
+        if enc is not None and enc not in CONTENT_ENCODINGS:
+            raise self.err("content_encoding", f"content_encoding 应为 {' / '.join(CONTENT_ENCODINGS)}，实为 {enc!r}")
+        sp["content_encoding"] = enc
         plat = self.spec.get("platform_column")
         if plat:
             # this top-level column (and everything under it) is served from a second host, as county

@@ -40,6 +40,24 @@ ATTACH_TYPES = {"pdf": "application/pdf", "doc": "application/msword",
                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
+def compress(body: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        import brotli
+
+        return brotli.compress(body)
+    if encoding == "zstd":
+        try:
+            from compression import zstd  # type: ignore
+        except ImportError:
+            from backports import zstd  # type: ignore
+        return zstd.compress(body)
+    if encoding == "gzip":
+        import gzip
+
+        return gzip.compress(body)
+    return body
+
+
 HREF_RE = re.compile(r'(href|src|action)="(/[^"]*)"')
 
 
@@ -90,7 +108,12 @@ class SiteApp:
         ctype = "text/html"
         if self.site.header_charset:
             ctype += f"; charset={self.site.meta_charset}"
-        return web.Response(body=body, status=status, headers={"Content-Type": ctype, "Server": "nginx"})
+        headers = {"Content-Type": ctype, "Server": "nginx"}
+        enc = self.site.special.get("content_encoding")
+        if enc and enc != "identity":
+            body = compress(body, enc)
+            headers["Content-Encoding"] = enc
+        return web.Response(body=body, status=status, headers=headers)
 
     def waf_hit(self, request: web.Request) -> bool:
         waf = self.site.special.get("waf")
@@ -258,31 +281,46 @@ class RegionServer:
         self.feeds = feeds
         self.feeds_url: str | None = None
         self._runners: list[web.AppRunner] = []
+        self.listening: list[int] = []  # every port this region serves on
+        self.ca = None  # the region's CA when it serves HTTPS sites (sim.tls.RegionCA)
+        self._ca_dir: str | None = None
         self.sites: list[dict[str, Any]] = []
         self.apps: dict[str, SiteApp] = {}
+
+    @property
+    def allow(self) -> list[str]:
+        """The address allow-list a round needs to inspect this region (its own host:port pairs only;
+        the fetch layer refuses loopback addresses otherwise)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return [f"{host}:{p}" for p in self.listening]
 
     @property
     def time_point(self) -> dt.date:
         return self.scenario.time_point
 
-    async def _serve(self, app: web.Application, port: int = 0) -> int:
+    async def _serve(self, app: web.Application, port: int = 0, ssl_context=None) -> int:
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
         await runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, port))
-        site = web.SockSite(runner, sock)
+        site = web.SockSite(runner, sock, ssl_context=ssl_context)
         await site.start()
         self._runners.append(runner)
-        return sock.getsockname()[1]
+        port = sock.getsockname()[1]
+        self.listening.append(port)
+        return port
 
     async def start(self) -> None:
         for s in self.scenario.sites:
             assign_urls(s)
             sa = SiteApp(s, self.scenario)
-            port = await self._serve(sa.app(), int(self.ports.get(s.key, 0)))
-            s.url = f"http://{self.host}:{port}/"
-            sa.bases["main"] = f"http://{self.host}:{port}"
+            tls = s.special.get("tls")
+            ctx = self.ca_for().server_context(s.key, tls, self.host) if tls else None
+            port = await self._serve(sa.app(), int(self.ports.get(s.key, 0)), ssl_context=ctx)
+            scheme = "https" if tls else "http"
+            s.url = f"{scheme}://{self.host}:{port}/"
+            sa.bases["main"] = f"{scheme}://{self.host}:{port}"
             self.apps[s.key] = sa
             extra = []
             if s.special.get("platform_column"):
@@ -309,6 +347,27 @@ class RegionServer:
         for r in self._runners:
             await r.cleanup()
         self._runners.clear()
+        if self._ca_dir is not None:
+            import shutil
+
+            shutil.rmtree(self._ca_dir, ignore_errors=True)
+            self._ca_dir = None
+
+    def ca_for(self):
+        """The region's own CA (made on first use: only a region with an HTTPS site has one)."""
+        if self.ca is None:
+            import tempfile
+
+            from .tls import RegionCA
+
+            self._ca_dir = tempfile.mkdtemp(prefix="govcheck-replica-ca-")
+            self.ca = RegionCA(Path(self._ca_dir))
+        return self.ca
+
+    @property
+    def ca_bundle(self) -> str | None:
+        """The CA certificate (PEM) a round trusts to verify this region's HTTPS sites (None: no HTTPS)."""
+        return str(self.ca.bundle) if self.ca is not None else None
 
     def site(self, key_or_unit: str) -> dict[str, Any]:
         for s in self.sites:

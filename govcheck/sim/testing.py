@@ -54,6 +54,8 @@ class ServedRegion:
     sites: list[dict[str, Any]]
     feeds_url: str | None
     roster: Path | None
+    allow: list[str]  # the address allow-list a round needs to reach it (its host:port pairs)
+    ca_bundle: str | None = None  # the region's CA (PEM) when it serves HTTPS sites; valid while it runs
 
 
 @contextmanager
@@ -77,7 +79,8 @@ def region_in_process(scenario: str | Path | Callable[..., Scenario], roster: Pa
         info = here.recv()
         if "error" in info:
             raise RuntimeError(f"模拟区域 {getattr(scenario, '__name__', scenario)} 启动失败：{info['error']}")
-        yield ServedRegion(sites=info["sites"], feeds_url=info["feeds_url"], roster=roster)
+        yield ServedRegion(sites=info["sites"], feeds_url=info["feeds_url"], roster=roster, allow=info["allow"],
+                           ca_bundle=info.get("ca_bundle"))
     finally:
         try:
             here.send("stop")
@@ -98,7 +101,8 @@ def _serve_region(conn, scenario, args: tuple, roster: str | None, host: str, se
         with running_region(scen, host=host, **server_kwargs) as reg:
             if roster:
                 reg.write_roster(Path(roster))
-            conn.send({"sites": reg.sites, "feeds_url": reg.feeds_url})
+            conn.send({"sites": reg.sites, "feeds_url": reg.feeds_url, "allow": reg.allow,
+                       "ca_bundle": reg.ca_bundle})
             try:
                 conn.recv()  # "stop", or EOFError when the parent is gone
             except EOFError:
