@@ -155,7 +155,8 @@ def register(app: typer.Typer) -> None:
             from govcheck.newmedia.pipeline import run_replica
 
             with console.status("检查模拟政务新媒体账号（更新源、备案库）…"):
-                res = run_replica(at=meta["round"]["at"], window_days=int(rs.rule("M2.1").params["window_days"]))
+                res = run_replica(at=meta["round"]["at"], window_days=int(rs.rule("M2.1").params["window_days"]),
+                                  archive_dir=out)
             accounts = list(res.accounts)
             findings = [f for f in t.findings if f.target_type == "site"] + res.findings
             meta = attach_comparison(meta, res.comparison, res.previous_label)

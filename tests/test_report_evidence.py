@@ -62,3 +62,46 @@ def test_every_evidence_time_carries_its_offset():
     ref = ref_for("http://x.example/", datetime(2022, 5, 10, 3, 4, 5), status=200)
     assert ref.fetched_at == "2022-05-10T03:04:05+00:00"
     assert datetime.fromisoformat(ref.evidence().fetched_at).utcoffset().total_seconds() == 0
+
+
+def test_account_findings_cite_the_archived_feed(tmp_path):
+    """Each account's feed is archived (WARC, the fetch layer's records with the true status line) and its
+    findings cite the record; reading the record back gives the bytes the SHA-256 is of."""
+    import hashlib
+
+    from govcheck.collect.query import read_record
+    from govcheck.newmedia.pipeline import run_replica
+
+    res = run_replica(archive_dir=tmp_path)
+    assert (tmp_path / "warc" / "accounts.warc.gz").is_file()
+    account_fs = [f for f in res.findings if f.target_type == "account" and f.code in ("M1", "M2.1", "M2.2")]
+    assert len(account_fs) >= 10
+    for f in account_fs:
+        ev = f.evidence[0]
+        assert ev.archive is not None, (f.target, f.code)
+        headers, status, body = read_record(tmp_path, ev.archive.warc, ev.archive.offset)
+        assert headers["WARC-Record-ID"] == ev.archive.record_id and status == 200
+        assert hashlib.sha256(body).hexdigest() == ev.archive.sha256
+        assert b"<rss" in body or b"<feed" in body  # the feed itself
+        assert datetime.fromisoformat(ev.fetched_at).utcoffset() is not None
+
+
+def test_a_posts_export_is_archived_once_as_a_resource(tmp_path):
+    import hashlib
+    import shutil
+    from pathlib import Path
+
+    from govcheck.collect.query import read_record
+    from govcheck.newmedia.archive import FeedArchive
+    from govcheck.newmedia.timeline import load_timeline
+
+    export = tmp_path / "posts.csv"
+    shutil.copy(Path(__file__).parent / "fixtures" / "newmedia" / "posts.csv", export)
+    arch = FeedArchive(tmp_path / "round")
+    a1 = Account(region="市直", name="咸宁发布", unit="市政府", type="微信订阅号", source=str(export))
+    a2 = Account(region="市直", name="咸宁教育", unit="市教育局", type="微信订阅号", source=str(export))
+    t1, t2 = load_timeline(a1, archive=arch), load_timeline(a2, archive=arch)
+    assert t1.archive is not None and t1.archive == t2.archive  # one record for the shared export
+    headers, status, body = read_record(tmp_path / "round", t1.archive.warc, t1.archive.offset)
+    assert headers["WARC-Type"] == "resource" and headers["WARC-Target-URI"] == "file:posts.csv"
+    assert body == export.read_bytes() and hashlib.sha256(body).hexdigest() == t1.archive.sha256

@@ -544,7 +544,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
         try:
             res = run_newmedia(accounts, registry or [], at, int(rs.rule("M2.1").params["window_days"]),
                                previous_dir=previous, variables=variables, codes=rs.rules,
-                               fetch=opts)
+                               fetch=opts, archive_dir=out)
         except (OSError, ValueError) as e:  # RosterError/LexiconError are ValueErrors naming file and row
             raise InspectError(str(e)) from None
         account_list = list(res.accounts)

@@ -219,7 +219,7 @@ def serious_wording(a: AccountFacts) -> list[Finding]:
     if not hits:
         return []
     ev = [Evidence(url=p.url, title=p.title or None, date=p.day.isoformat() if p.day else None,
-                   note=hit_note(h)) for p, h in hits[:a.max_evidence]]
+                   note=hit_note(h), archive=tl.archive, fetched_at=tl.fetched_at) for p, h in hits[:a.max_evidence]]
     p0, h0 = hits[0]
     return [a.finding("M1", {"wrong": h0.wrong, "right": h0.right, "snippet": h0.snippet,
                              "category": h0.category, "hits": len(hits)}, ev)]
@@ -281,7 +281,7 @@ def _check_updates(acc: Account, tl: Timeline | None, at: date, window_days: int
         err = tl.error if tl else "未读取该账号的数据来源"
         ev = Evidence(url=tl.source if tl and tl.source and "://" in tl.source else None,
                       note=_w("m2_3_note", error=err), status=tl.http_status if tl else None,
-                      fetched_at=tl.fetched_at if tl else None)
+                      fetched_at=tl.fetched_at if tl else None, archive=tl.archive if tl else None)
         return [finding("M2.3", {"error": err}, [ev])]
     if tl.status == "manual" and tl.manual_closed:
         return []
@@ -290,14 +290,15 @@ def _check_updates(acc: Account, tl: Timeline | None, at: date, window_days: int
         return [finding("M2.2", {}, [Evidence(note=_w("m2_note_manual", note=tl.note or "从未更新"))])]
     last = tl.last_update(at)
     if last is None:
-        return [finding("M2.2", {}, [Evidence(url=src_url, note=_w("m2_note_never"), fetched_at=tl.fetched_at)])]
+        return [finding("M2.2", {}, [Evidence(url=src_url, note=_w("m2_note_never"), fetched_at=tl.fetched_at,
+                                              archive=tl.archive, status=tl.http_status)])]
     if last < at - timedelta(days=window_days):
         note = _w("m2_note_stale", last=last.isoformat(), at=at.isoformat(), window=window_days)
         if tl.status == "manual" and tl.note:
             note += "；" + _w("m2_note_manual", note=tl.note)
         newest = max((p for p in tl.posts if p.day == last), key=lambda p: p.published, default=None)
         ev = Evidence(url=(newest.url if newest and newest.url else src_url), title=newest.title if newest else None,
-                      date=last.isoformat(), note=note, fetched_at=tl.fetched_at)
+                      date=last.isoformat(), note=note, fetched_at=tl.fetched_at, archive=tl.archive)
         return [finding("M2.1", {"last_update": notice_date(last),
                                  "last_update_cn": _w("m2_last_update_cn", d=last)}, [ev])]
     return []
