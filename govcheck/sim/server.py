@@ -42,6 +42,16 @@ ATTACH_TYPES = {"pdf": "application/pdf", "doc": "application/msword",
 
 HREF_RE = re.compile(r'(href|src|action)="(/[^"]*)"')
 
+# Page styles served by other modules: style -> (assign_urls(site), SiteApp subclass). The variety styles
+# (govcheck.sim.variety_app) register here when imported; the replica's own styles are not listed.
+STYLE_HOOKS: dict[str, tuple[Any, type]] = {}
+
+
+def style_hooks(style: str) -> tuple[Any, type] | None:
+    if style not in STYLE_HOOKS and style not in ("trs", "hanweb", "xxgk"):
+        from . import variety_app  # noqa: F401 - registers the variety styles
+    return STYLE_HOOKS.get(style)
+
 
 class SiteApp:
     """One site's request handling (`role` "platform" serves the subtree a site moves to a second host)."""
@@ -278,8 +288,9 @@ class RegionServer:
 
     async def start(self) -> None:
         for s in self.scenario.sites:
-            assign_urls(s)
-            sa = SiteApp(s, self.scenario)
+            hooks = style_hooks(s.style)
+            (hooks[0] if hooks else assign_urls)(s)
+            sa = (hooks[1] if hooks else SiteApp)(s, self.scenario)
             port = await self._serve(sa.app(), int(self.ports.get(s.key, 0)))
             s.url = f"http://{self.host}:{port}/"
             sa.bases["main"] = f"http://{self.host}:{port}"
