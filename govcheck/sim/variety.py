@@ -53,7 +53,9 @@ class Options:
     max_defects: int = 4           # defects per defective site: 1..max
     styles: tuple[str, ...] = VSTYLES
     size: float = 1.0              # scales item counts (0.5 for small test regions)
-    json_stale: bool = False       # may a JSON-loaded column be stale (only once a browser pass reads them)
+    json_stale: bool = False       # JSON-loaded columns may be stale/blank and are judged from their data
+                                   # (for a pass that loads them, e.g. a browser): the oracle expects findings
+    compliant_county_every: int = 20  # site i with i % this == 5 is a county portal with no defect at all
 
 
 # ---------------------------------------------------------------------------------------------- drawing
@@ -141,7 +143,9 @@ class SiteDrawer:
     def identity(self) -> dict[str, Any]:
         d, V = self.d, self.V
         place = V["places"][(self.seed + self.index) % len(V["places"])] if d.chance(0.5) else d.pick(V["places"])
-        portal = d.chance(self.opts.portal_share)
+        every = self.opts.compliant_county_every
+        self.compliant_county = bool(every) and self.index % every == 5
+        portal = self.compliant_county or d.chance(self.opts.portal_share)
         self.portal = portal
         if portal:
             full = f"{place['county']}人民政府"
@@ -392,7 +396,7 @@ class SiteDrawer:
         from .variety_plants import PLANTS
 
         d = self.d
-        if d.chance(self.opts.clean_share):
+        if d.chance(self.opts.clean_share) or self.compliant_county:
             return
         want = d.between(1, self.opts.max_defects)
         tried: set[str] = set()
@@ -447,6 +451,7 @@ def build_one(seed: int, index: int, t0: dt.date | None = None, opts: Options | 
     site.special["plants"] = drawer.plants
     site.special["index"] = index
     site.special["t0"] = t0
+    site.special["json_judged"] = opts.json_stale
     finish_site(site, builder, drawer)
     return site
 
@@ -481,6 +486,11 @@ def finish_site(site: SimSite, builder: _Builder, drawer: SiteDrawer) -> None:
             for it in c.items:
                 it.title = it.title.replace(site.footer.get("sponsor", site.unit), owner).replace(site.unit, owner)
                 it.extra["issuer"] = owner
+    # a planted wording slip goes into the column's newest article
+    for c in site.all_columns():
+        wrong = (c.spec.get("v") or {}).get("wording")
+        if wrong and c.items:
+            c.items[0].extra["wording"] = wrong
     # the home page's blocks: the newest entries of a few columns (the oracle reads the same list)
     kinds = ["动态要闻", "通知公告", "政策文件", "政策解读"]
     blocks: list[int] = []

@@ -69,13 +69,19 @@ def _ago(s, lo: int, hi: int) -> str:
 
 
 def _lists(s, kinds, readable: bool = True) -> list[dict]:
+    ok = READABLE + (("json",) if s.opts.json_stale else ())
     out = []
     for n, _ in s.plan.walk():
         v = n.get("v") or {}
         if (n.get("kind") in kinds and n.get("type", "list") == "list" and not n.get("children")
-                and not v.get("sub_platform") and (not readable or v.get("mode", "static") in READABLE)):
+                and not v.get("sub_platform") and (not readable or v.get("mode", "static") in ok)):
             out.append(n)
     return out
+
+
+def _blankable(s) -> tuple[str, ...]:
+    """List modes whose emptiness the page shows (a script-drawn list's emptiness only the data shows)."""
+    return ("static", "md", "datastore") + (("json",) if s.opts.json_stale else ())
 
 
 def _one(s, kind: str) -> dict | None:
@@ -136,7 +142,7 @@ def stale_other(s):
 
 @plant("blank_other", ("other",))
 def blank_other(s):
-    cands = [n for n in _lists(s, NON_SPECIFIC) if (n.get("v") or {}).get("mode") in ("static", "md", "datastore")]
+    cands = [n for n in _lists(s, NON_SPECIFIC) if (n.get("v") or {}).get("mode") in _blankable(s)]
     if not cands:
         return None
     n = s.d.pick(cands)
@@ -237,7 +243,7 @@ def many_long_stale(s):
 @plant("many_blank", ("blank",))
 def many_blank(s):
     """V4.3: five blank columns."""
-    cands = [n for n in _lists(s, NON_SPECIFIC) if (n.get("v") or {}).get("mode") in ("static", "md", "datastore")]
+    cands = [n for n in _lists(s, NON_SPECIFIC) if (n.get("v") or {}).get("mode") in _blankable(s)]
     while len(cands) < 5:
         n = s.other_node()
         n["v"]["mode"], n["v"]["date"] = "static", "iso"
@@ -502,6 +508,26 @@ def themed_name(s):
 def home_frozen(s):
     s.defects.append({"plant": "home_frozen", "last": _ago(s, 22, 60)})
     return {"code": "V3"}
+
+
+@lru_cache(maxsize=None)
+def serious_terms() -> tuple[tuple[str, str], ...]:
+    """The wording lexicon's 严重 entries (wrong, right): a slip a notice reports as 严重表述错误."""
+    from govcheck.newmedia.lexicon import Lexicon
+
+    return tuple(sorted({(e.wrong, e.right) for e in Lexicon.load().entries if e.severity == "严重"}))
+
+
+@plant("wording_error", ("wording",))
+def wording_error(s):
+    """An article carrying a serious wording slip (an exact lexicon entry; near-misses are the wording engine's)."""
+    cands = _lists(s, ("动态要闻", "通知公告"))
+    if not cands:
+        return None
+    n = s.d.pick(cands)
+    wrong, right = s.d.pick(serious_terms())
+    n["v"]["wording"] = wrong  # finish_site puts it in the column's newest article
+    return {"code": "V1.1", "path": s.plan.path(n), "wrong": wrong, "right": right}
 
 
 _finalise()

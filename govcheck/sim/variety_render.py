@@ -254,7 +254,8 @@ class VRenderer:
             "icp": self.icp() if pr["icp"] else "",
             "police": self.police() if pr["police_record"] else "",
             "contact": f"联系电话：{esc(f['phone'])}" if pr["contact"] else "",
-            "address": f"地址：{esc(f.get('address', ''))}",
+            # an address is contact information too: a footer without 联系方式 shows neither
+            "address": f"地址：{esc(f.get('address', ''))}" if pr["contact"] else "",
             "conac": self.conac() if pr["conac"] else "",
             "jiucuo": self.jiucuo() if pr["error_report_entry"] else "",
             "contact_link": (f'<a href="{s.special["contact_url"]}">{esc(self.words["contact_word"])}</a>'
@@ -319,11 +320,14 @@ class VRenderer:
             return self.leaders_body(col)
         if col.ctype == "page":
             return "".join(f"<p>{esc(p)}</p>" for p in col.content.get("paragraphs", []))
-        if col.blank or not col.items:
-            return self.empty(col)
+        mode = cv(col).get("mode", "static")
+        if mode in ("json", "opaque") and col.ctype == "list":
+            # a script-drawn list looks the same empty or full: only its data says (an empty list then)
+            return self.json_list(col) if mode == "json" else self.opaque_list(col, page)
         if col.ctype == "messages":
             return self.messages_list(col, page)
-        mode = cv(col).get("mode", "static")
+        if col.blank or not col.items:
+            return self.empty(col)
         if mode == "datastore":
             return self.datastore_list(col)
         if mode == "json":
@@ -393,8 +397,9 @@ class VRenderer:
 
     # messages
     def messages_list(self, col: Column, page: int) -> str:
+        """The letter box: its 写信 entry and statistics whether or not any letter is published."""
         L = self.labels
-        items = col.items[(page - 1) * col.page_size: page * col.page_size]
+        items = [] if col.blank else col.items[(page - 1) * col.page_size: page * col.page_size]
         st = self.V["message_status"]
         rows = [f"<tr><th>标题</th><th>{esc(L['asked'])}</th><th>状态</th></tr>"]
         for it in items:
@@ -405,7 +410,8 @@ class VRenderer:
             rows.append(f'<tr><td><a href="{it.url}" target="_blank">{esc(it.title)}</a></td><td>{asked}</td>'
                         f"<td>{status}</td></tr>")
         write = (f'<div class="write"><a href="{self.site.special["write_url"]}">{esc(self.v.get("write_entry", "我要写信"))}</a></div>')
-        return write + f'<table class="letters">{"".join(rows)}</table>' + self.pager(col, page) + self.stats_block(col)
+        table = f'<table class="letters">{"".join(rows)}</table>' + self.pager(col, page) if items else self.empty(col)
+        return write + table + self.stats_block(col)
 
     def stats_block(self, col: Column) -> str:
         if self.site.special.get("message_stats") is False:
@@ -522,6 +528,8 @@ class VRenderer:
             ps = [T["feedback"].format(y=st.year, m=st.month, d=st.day, doc=c.extra["doc"], n=n, k=n // 2), T["feedback_rest"]]
         else:
             ps = t.paragraphs(3)
+        if x.get("wording"):  # a planted slip, in a sentence of the body
+            ps.insert(1, f"会议强调，要深入学习领会{x['wording']}的有关精神，切实把思想和行动统一到上级决策部署上来。")
         body = "".join(f"<p>{esc(p)}</p>" for p in ps)
         if k == "feedback":
             c = x["consult"]
