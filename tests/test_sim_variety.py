@@ -275,3 +275,21 @@ def test_sim_serve_variety_cli(tmp_path):
     finally:
         p.send_signal(signal.SIGTERM)
         p.wait(20)
+
+
+def test_json_only_sites_for_a_browser_pass():
+    """Sites whose every list comes only from a JSON endpoint filled by script, in two styles, with stale and
+    blank columns among them: what a pass that loads them (a browser) must find, the oracle expects."""
+    rs = load_ruleset("xianning-2022")
+    opts = Options(styles=("avalon", "zfxxgk"), force_mode="json", json_stale=True, clean_share=0.0)
+    scen = _assigned(build_variety(4, 24, opts=opts))
+    assert {s.style for s in scen.sites} == {"avalon", "zfxxgk"}
+    judged = collections.Counter()
+    for s in scen.sites:
+        lists = [c for c in s.all_columns() if c.ctype == "list" and not c.children]
+        assert lists and all(cv(c)["mode"] == "json" for c in lists), s.key
+        e = expect(s, scen.time_point, rs)
+        json_cols = {f"col:{c.id}" for c in lists}
+        judged.update(x.code for x in e.findings if x.key in json_cols)
+        assert e.states and all(e.states[k] == "page" for k in json_cols)
+    assert judged["D09.1"] and sum(judged[c] for c in ("D04.2", "D09.2", "D12.2", "D12.3", "D05.2")), judged

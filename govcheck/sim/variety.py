@@ -27,6 +27,10 @@ from typing import Any
 from .scenario import Column, Scenario, SimSite, _Builder, derive_seed, load_data
 
 VSTYLES = ("powereasy", "dede", "avalon", "jcms", "zfxxgk")
+# The list modes each style draws from (v.mode; see presentation()).
+STYLE_MODES = {"powereasy": ("static", "md"), "dede": ("static", "md", "blind"),
+               "avalon": ("static", "partial", "opaque", "json"), "jcms": ("datastore", "static"),
+               "zfxxgk": ("static", "json")}
 DEFAULT_T0 = dt.date(2022, 5, 15)
 # One time point per seed family: the generator is not tied to one month of one year.
 T0_CHOICES = (dt.date(2022, 5, 15), dt.date(2022, 9, 20), dt.date(2023, 6, 16), dt.date(2021, 11, 18))
@@ -56,6 +60,8 @@ class Options:
     json_stale: bool = False       # JSON-loaded columns may be stale/blank and are judged from their data
                                    # (for a pass that loads them, e.g. a browser): the oracle expects findings
     compliant_county_every: int = 20  # site i with i % this == 5 is a county portal with no defect at all
+    force_mode: str | None = None  # every list of a style that has this mode prints that way (e.g. "json" with
+                                   # json_stale: sites whose lists come only from JSON, for a browser pass)
 
 
 # ---------------------------------------------------------------------------------------------- drawing
@@ -387,9 +393,16 @@ class SiteDrawer:
                 mode = "static" if mode in ("json", "opaque", "blind") else mode
             if n.get("kind") in ("办事统计", "政策文件") and mode in ("blind", "json", "opaque"):
                 mode = "static"  # these are judged by their own rules; keep them readable unless a plant says so
+            if self.opts.force_mode in STYLE_MODES[style]:
+                mode = self.opts.force_mode
             v["mode"] = mode
             v["date"] = {"powereasy": d.pick(["cn", "cn", "cn_pad", "dash_nopad"]), "dede": d.pick(["iso", "iso", "bracket"]),
                          "avalon": "iso", "jcms": d.pick(["iso", "bracket"]), "zfxxgk": d.pick(["iso", "cn_pad"])}[style]
+
+    def added_mode(self) -> str:
+        """How a column a plant opens prints its list (the forced mode of the region, else static)."""
+        fm = self.opts.force_mode
+        return fm if fm in STYLE_MODES[self.v["style"]] else "static"
 
     # -- defects
     def draw_defects(self) -> None:

@@ -206,7 +206,7 @@ def many_stale_key(s):
         s.used_names.add(nm)
         kind = "动态要闻" if "动态" in nm or "新闻" in nm or "关注" in nm else "通知公告"
         node = s.list_node(kind, name=nm)
-        node["v"]["mode"], node["v"]["date"] = "static", "iso"
+        node["v"]["mode"], node["v"]["date"] = s.added_mode(), "iso"
         (menu["children"] if menu else s.plan.nodes).append(node)
         (news if kind == "动态要闻" else notices).append(node)
     picked = (news + notices)[:5]
@@ -230,7 +230,7 @@ def many_long_stale(s):
     for t in topics[:10]:
         s.used_names.add(t)
         n = s.list_node("专题专栏", name=t)
-        n["v"]["mode"], n["v"]["date"] = "static", "iso"
+        n["v"]["mode"], n["v"]["date"] = s.added_mode(), "iso"
         n["latest"] = _ago(s, cycle_of("专题专栏") + 20, cycle_of("专题专栏") + 600)
         nodes.append(n)
     if len(nodes) < 10:
@@ -246,7 +246,7 @@ def many_blank(s):
     cands = [n for n in _lists(s, NON_SPECIFIC) if (n.get("v") or {}).get("mode") in _blankable(s)]
     while len(cands) < 5:
         n = s.other_node()
-        n["v"]["mode"], n["v"]["date"] = "static", "iso"
+        n["v"]["mode"], n["v"]["date"] = s.added_mode(), "iso"
         s.plan.nodes.append(n)
         cands.append(n)
     picked = cands[:5]
@@ -512,10 +512,18 @@ def home_frozen(s):
 
 @lru_cache(maxsize=None)
 def serious_terms() -> tuple[tuple[str, str], ...]:
-    """The wording lexicon's 严重 entries (wrong, right): a slip a notice reports as 严重表述错误."""
+    """The wording lexicon's 严重 entries (wrong, right) that are wrong at any date: a slip a notice reports as
+    严重表述错误 whatever the page's date (entries with a validity period are left out)."""
     from govcheck.newmedia.lexicon import Lexicon
 
-    return tuple(sorted({(e.wrong, e.right) for e in Lexicon.load().entries if e.severity == "严重"}))
+    def slip(e) -> bool:  # a mistyped or mis-titled official term, not a term that is wrong in itself
+        if e.category == "国家领导人姓名与职务":
+            return True
+        return (e.category in ("规范表述", "机构名称") and len(e.wrong) == len(e.right)
+                and sum(a != b for a, b in zip(e.wrong, e.right)) <= 2)
+
+    return tuple(sorted({(e.wrong, e.right) for e in Lexicon.load().entries if e.severity == "严重" and slip(e)
+                         and getattr(e, "valid_from", None) is None and getattr(e, "valid_to", None) is None}))
 
 
 @plant("wording_error", ("wording",))
