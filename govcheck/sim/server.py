@@ -21,7 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from .render import Renderer, assign_urls, renderer_for
-from .scenario import Scenario, SimSite, derive_seed, load_data, load_scenario
+from .scenario import STYLES, Scenario, SimSite, derive_seed, load_data, load_scenario
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ STYLE_HOOKS: dict[str, tuple[Any, type]] = {}
 
 
 def style_hooks(style: str) -> tuple[Any, type] | None:
-    if style not in STYLE_HOOKS and style not in ("trs", "hanweb", "xxgk"):
+    if style not in STYLE_HOOKS and style not in STYLES:
         from . import variety_app  # noqa: F401 - registers the variety styles
     return STYLE_HOOKS.get(style)
 

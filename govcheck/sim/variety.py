@@ -16,7 +16,6 @@ Content (titles, org sections, messages, consultations, reports) is produced by 
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import random
@@ -126,9 +125,6 @@ class Plan:
                 out.append(n)
             return out
         self.nodes[:] = keep(self.nodes)
-
-    def names(self) -> set[str]:
-        return {n["name"] for n, _ in self.walk()}
 
 
 class SiteDrawer:
@@ -271,7 +267,7 @@ class SiteDrawer:
         interact = [messages, consult]
         if d.chance(0.3):
             interact.append(self.list_node("在线访谈"))
-        service = [self.list_node("办事指南", kind_titles="guide")] if d.chance(0.8) else []
+        service = [self.list_node("办事指南")] if d.chance(0.8) else []
         stats = {**self.list_node("办事统计"), "count": d.between(3, 8), "every": 30}
         stats["latest"] = (self.t0 - dt.timedelta(days=d.between(0, 8))).isoformat()
         service.append(stats)
@@ -310,7 +306,6 @@ class SiteDrawer:
             top.append(self.menu("topics", topics))
         if self.portal:
             top.append(self.platforms())
-        # a menu whose only child is a menu adds nothing a person could judge; keep the tree as drawn
         return top
 
     def platforms(self) -> dict:
@@ -323,8 +318,7 @@ class SiteDrawer:
                 continue
             units = []
             for nm in names:
-                owner = f"{self.place['county']}{nm}" if group == "platform_dept" else nm
-                unit_name = owner if group == "platform_dept" else f"{self.place['county']}{nm}"
+                unit_name = f"{self.place['county']}{nm}"  # the department's or township's own name
                 cols = [
                     {**self.list_node("政策文件", name="政策文件"), "v": {"sub_platform": unit_name, "bank": None}},
                     {**self.list_node("动态要闻", name="工作动态"), "v": {"sub_platform": unit_name, "bank": "news"}},
@@ -333,7 +327,7 @@ class SiteDrawer:
                     cols.append({**self.list_node("通知公告", name="通知公告"), "v": {"sub_platform": unit_name, "bank": "notices"}})
                 for c in cols:
                     c["count"] = max(2, c["count"] // 2)
-                units.append({"name": nm if group == "platform_dept" else nm, "kind": "栏目导航", "type": "nav",
+                units.append({"name": nm, "kind": "栏目导航", "type": "nav",
                               "children": cols, "v": {"menu": "blocks", "sub_platform": unit_name, "platform_unit": True}})
             groups.append({"name": self.menu_name(group), "kind": "栏目导航", "type": "nav", "children": units,
                            "v": {"menu": "links", "platform_root": True}})

@@ -22,15 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import random
 from typing import Any
 from urllib.parse import quote
 
 from .scenario import Column, Item, SimSite, Text, derive_seed, load_data
-
-VSTYLE_NAMES = ("powereasy", "dede", "avalon", "jcms", "zfxxgk")
-
 
 def esc(s: Any) -> str:
     return html.escape(str(s), quote=True)
@@ -181,7 +177,7 @@ class VRenderer:
         return ""
 
     def logo(self) -> str:
-        s, mode = self.site, self.site.special.get("header_no_name")
+        mode = self.site.special.get("header_no_name")
         form = self.v.get("header_form", "logo_text")
         if mode == "logo":
             return f'<a href="/"><img src="/images/logo_{self.style}.png" alt=""></a>'
@@ -770,9 +766,6 @@ class PowerEasy(VRenderer):
         parts.append(f"&nbsp;页次：<strong><font color=red>{page}</font>/{n}</strong>页&nbsp;<b>{col.page_size}</b>篇文章/页")
         return f'<div class="showpage">{"&nbsp;".join(parts)}</div>'
 
-    def messages_list(self, col: Column, page: int) -> str:
-        return super().messages_list(col, page)
-
     def article_info(self, it: Item) -> str:
         date = "" if self.blind(it.column) else f"更新时间：{fmt(it.date, 'dash_nopad')}"
         return f'<tr><td class="article_info">作者：佚名&nbsp;&nbsp;文章来源：{esc(self.site.unit)}&nbsp;&nbsp;点击数：{it.id % 900 + 12}&nbsp;&nbsp;{date}</td></tr>'
@@ -1020,7 +1013,7 @@ class Avalon(VRenderer):
         return "/ssp/main/index.html"
 
     def wrap(self, title, meta, ptype, body, active, home=False) -> str:
-        lis = [f'<li ms-class="on:RootPath==\'\'"><a href="/">首页</a></li>']
+        lis = ['<li ms-class="on:RootPath==\'\'"><a href="/">首页</a></li>']
         subs = []
         for n, u, ss in self.nav_links():
             lis.append(f'<li class="parentNode"><a href="{u}">{esc(n)}</a></li>')
@@ -1045,7 +1038,7 @@ class Avalon(VRenderer):
                 f'<button class="btn_base"><i class="trt-iconfont trt-icon-sousuo"></i></button></form>')
 
     def breadcrumb(self, col: Column | None, tail: str | None = None) -> str:
-        lis = [f'<li><a href="/" title="首页" class="active">首页</a></li>']
+        lis = ['<li><a href="/" title="首页" class="active">首页</a></li>']
         lis += [f'<li><a href="{u}" title="{esc(n)}" class="active">{esc(n)}</a></li>' for n, u in self.crumbs(col)]
         if tail:
             lis.append(f"<li>{esc(tail)}</li>")
@@ -1390,7 +1383,7 @@ class Zfxxgk(VRenderer):
                 f'<div class="dhlm clearfix">{"".join(mega)}</div>\n{self.footer(home)}</body></html>\n')
 
     def crumb_line(self, col: Column | None, tail: str | None = None) -> str:
-        parts = [f'<a href="/" title="首页" class="CurrChnlCls">首页</a>']
+        parts = ['<a href="/" title="首页" class="CurrChnlCls">首页</a>']
         parts += [f'<a href="{u}" title="{esc(n)}" class="CurrChnlCls">{esc(n)}</a>' for n, u in self.crumbs(col)]
         if tail:
             parts.append(esc(tail))
