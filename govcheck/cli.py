@@ -5,6 +5,10 @@ import importlib
 
 import typer
 
+from govcheck.cli_zh import install as _install_chinese
+
+_install_chinese()  # click's and typer's own words in Chinese (data/cli-zh.toml)
+
 app = typer.Typer(
     name="govcheck",
     help="政府网站与政务新媒体检查：抓取、抽取、检查、评分、生成通报。",

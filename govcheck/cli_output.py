@@ -11,6 +11,19 @@ from rich.table import Table as RichTable
 
 console = Console(stderr=True)
 
+DB_HELP = "数据库 URL，如 postgresql+psycopg://用户:密码@主机/库（默认：轮次目录下的 round.sqlite）"
+PDF_HELP = "同时用 LibreOffice 生成通报 PDF（需先以 root 运行 scripts/install-system-deps.sh）"
+
+
+def draft_note(view, out) -> None:
+    """Say that the outputs are drafts while anything is open, and how to issue them as final."""
+    if view.manual or any(f.review == "pending" for f in view.findings):
+        from govcheck.report.gate import gate_status
+
+        st = gate_status(view.findings, view.manual)
+        say(f"通报与附件为征求意见稿：{st.counts_text()}。复核与人工核查办结后运行 "
+            f"govcheck report {out} --final --by 发布人 定稿。")
+
 
 def fail(msg: str, code: int = 2) -> None:
     """Print an error and exit. The message is printed as it is: file names, cells and rule text may hold

@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from govcheck.cli_output import console, fail, print_summary, report_files, say
+from govcheck.cli_output import DB_HELP, PDF_HELP, console, draft_note, fail, print_summary, report_files, say
+from govcheck.report.pdf import PdfError
 from govcheck.rules import RuleSetError, UnknownRule, load_ruleset
 from govcheck.store import StoreError
 
@@ -22,6 +23,7 @@ rules_app = typer.Typer(help="规则集：查看与校验。", no_args_is_help=T
 
 
 DEMO_PORTS = ".demo-ports.json"
+
 
 
 def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool, fresh: bool):
@@ -88,8 +90,8 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
         out: Path = typer.Option(Path("out/demo"), "--out", help="输出目录；用同一目录重新运行即续查（不丢失已导入的问题与复核）"),
-        pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 生成 PDF"),
-        db: Optional[str] = typer.Option(None, "--db", help="数据库 URL（默认：输出目录下 round.sqlite）"),
+        pdf: bool = typer.Option(False, "--pdf", help=PDF_HELP),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
         from_notice: bool = typer.Option(False, "--from-notice",
                                          help="网站部分取通报附件1的转录（不抓取，数秒完成）；新媒体部分仍检查模拟账号"),
         transcribed: bool = typer.Option(False, "--transcribed",
@@ -112,10 +114,11 @@ def register(app: typer.Typer) -> None:
         if not (from_notice or transcribed):
             try:
                 res = _demo_inspect(out, DEMO_DIR / "round.toml", db, pdf, fresh)
-            except (InspectError, StoreError, RoundLocked) as e:
+            except (InspectError, StoreError, RoundLocked, PdfError) as e:
                 fail(str(e))
             print_summary(res.view)
             report_files(res.files)
+            draft_note(res.view, out)
             return
         t = load_transcription()
         rs = load_ruleset(t.meta["round"]["rules"])
@@ -133,24 +136,25 @@ def register(app: typer.Typer) -> None:
 
                     with console.status("检查模拟政务新媒体账号（更新源、备案库）…"):
                         res = run_replica(at=meta["round"]["at"],
-                                          window_days=int(rs.rule("M2.1").params["window_days"]))
+                                          window_days=int(rs.rule("M2.1").params["window_days"]), archive_dir=out)
                     accounts = list(res.accounts)
                     findings = [f for f in t.findings if f.target_type == "site"] + res.findings
                     meta = attach_comparison(meta, res.comparison, res.previous_label)
                 result = save_round(out, meta=meta, rs=rs, sites=t.sites, accounts=accounts, findings=findings,
                                     db=db, pdf=pdf, command="govcheck demo")
-        except (StoreError, RoundLocked) as e:
+        except (StoreError, RoundLocked, PdfError) as e:
             fail(str(e))
         print_summary(result.view)
         report_files(result.files)
+        draft_note(result.view, out)
 
     @app.command("score")
     def score_cmd(
-        round_dir: Path = typer.Argument(..., help="轮次目录（inspect/demo 的 --out）"),
+        round_dir: Path = typer.Argument(..., metavar="轮次目录", help="轮次目录（inspect/demo 的 --out）"),
         rules: Optional[str] = typer.Option(None, "--rules", help="规则集：gb2019 | xianning-2022 | 文件路径（默认：该轮次所用规则集）"),
         overlay: list[str] = typer.Option([], "--overlay", help="追加的地方规则文件（可多次）"),
-        db: Optional[str] = typer.Option(None, "--db"),
-        pdf: bool = typer.Option(False, "--pdf"),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+        pdf: bool = typer.Option(False, "--pdf", help=PDF_HELP),
     ) -> None:
         """按规则集重新评分已存的问题，并重新生成全部输出（每次评分都留在评分历史中）。"""
         from govcheck.round import rules_for, write_outputs
@@ -168,49 +172,96 @@ def register(app: typer.Typer) -> None:
             view = _rescore(store, info, rs, "govcheck score")
             _, files = write_outputs(round_dir, store.round(info.key), view, pdf=pdf)
         print_summary(view)
+        report_files(files)
 
     @app.command("report")
     def report_cmd(
-        round_dir: Path = typer.Argument(..., help="轮次目录"),
-        db: Optional[str] = typer.Option(None, "--db"),
-        pdf: bool = typer.Option(False, "--pdf"),
+        round_dir: Path = typer.Argument(..., metavar="轮次目录", help="轮次目录（inspect/demo 的 --out）"),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+        pdf: bool = typer.Option(False, "--pdf", help=PDF_HELP),
+        final: bool = typer.Option(False, "--final", help="定稿发布：尚有待复核问题或需人工核查事项时拒绝，并列出未办结事项"),
+        allow_open: Optional[str] = typer.Option(None, "--allow-open", metavar="理由",
+                                                 help="与 --final 同用：尚有未办结事项仍定稿发布，须写明理由（记录在案）"),
+        by: Optional[str] = typer.Option(None, "--by", help="与 --final 同用：发布人（记录在案）"),
     ) -> None:
-        """按已存评分重新生成通报与附件（例如复核之后）。"""
+        """按已存评分重新生成通报与附件（例如复核之后）。
+
+        尚有待复核问题或需人工核查事项时，通报与附件标为“征求意见稿”并注明未办结数量；--final 定稿发布。
+        """
+        from govcheck.lock import RoundLocked
+        from govcheck.publish import PublishRefused, publish
         from govcheck.round import rules_for, write_outputs
 
-        with _round_writer(round_dir, db, "govcheck report") as (store, info):
-            view = _rescore(store, info, rules_for(info, None), "govcheck report")  # reviews change scores
-            _, files = write_outputs(round_dir, info, view, pdf=pdf)
-        report_files(files)
+        if allow_open is not None and not final:
+            fail("--allow-open 只能与 --final 同用")
+        if final and not (by or "").strip():
+            fail("定稿发布须用 --by 注明发布人")
+        if final and allow_open is not None and not allow_open.strip():
+            fail("--allow-open 须写明理由")
+        if not final:
+            with _round_writer(round_dir, db, "govcheck report") as (store, info):
+                view = _rescore(store, info, rules_for(info, None), "govcheck report")  # reviews change scores
+                _, files = write_outputs(round_dir, info, view, pdf=pdf)
+            report_files(files)
+            draft_note(view, round_dir)
+            return
+        try:
+            pub = publish(round_dir, by=by or "", db=db, allow_open=allow_open, pdf=pdf)
+        except PublishRefused as e:
+            say(f"{e}不能定稿发布，未办结事项：", prefix="错误：", style="bold red")
+            for line in e.status.listing():
+                say(line)
+            say("请先复核（govcheck review confirm|dismiss 编号 …）、填写人工核查清单.xlsx 后导入"
+                "（govcheck findings import）；确需带未办结事项发布：--final --allow-open 理由 --by 发布人。")
+            raise typer.Exit(3)
+        except (StoreError, RuleSetError, PdfError, RoundLocked) as e:
+            fail(str(e))
+        if pub.allow_open_reason:
+            say(f"已定稿发布（{pub.status.counts_text()}，发布理由：{pub.allow_open_reason}，已记录）。")
+        else:
+            say("已定稿发布。")
+        report_files(pub.files)
 
     @findings_app.command("import")
     def findings_import(
-        file: Path = typer.Argument(..., help="问题文件：JSON（findings.json 格式）或 XLSX"),
+        file: Path = typer.Argument(..., metavar="文件", help="问题文件：JSON（findings.json 格式）、XLSX，或填好的人工核查清单.xlsx"),
         round_dir: Path = typer.Option(..., "--round", help="轮次目录"),
-        db: Optional[str] = typer.Option(None, "--db"),
+        by: Optional[str] = typer.Option(None, "--by", help="核查人（人工核查清单中未填“核查人”的行用此姓名）"),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
-        """导入问题（人工检查如模拟咨询、负面舆情等）；任何一行有误则整批不导入。与本轮已有问题完全相同的不重复导入。"""
+        """导入问题（人工检查如模拟咨询、负面舆情等）或人工核查清单的核查结果；任何一行有误则整批不导入。
+        与本轮已有问题完全相同的不重复导入。"""
         from govcheck.findings_io import FindingsFileError, read_findings_file
+        from govcheck.report.worklist import WorklistError, is_worklist, read_worklist
         from govcheck.round import rules_for, write_outputs
 
         with _round_writer(round_dir, db, "govcheck findings import") as (store, info):
             rs = rules_for(info, None)
             try:
-                items = read_findings_file(file, rs, store.sites(info.id), store.accounts(info.id))
-            except FindingsFileError as e:
+                if is_worklist(file):
+                    results, skipped = read_worklist(file, store.manual_items(info.id), rs, by=by)
+                    store.resolve_manual(info.id, results)
+                    n_find = sum(1 for r in results if r[4] is not None)
+                    msgs = [f"已导入人工核查结果 {len(results)} 行（无问题 {len(results) - n_find} 项，新增问题 {n_find} 条）"
+                            + (f"，{skipped} 行此前已导入，未重复导入" if skipped else "") + "，已重新评分。"]
+                else:
+                    items = read_findings_file(file, rs, store.sites(info.id), store.accounts(info.id))
+                    added, skipped_items = store.add_findings(info.id, items)
+                    msgs = [f"已导入 {len(added)} 条问题，已重新评分。"]
+                    if skipped_items:
+                        msgs.append(f"另有 {len(skipped_items)} 条与本轮已有问题完全相同，未重复导入。")
+            except (FindingsFileError, WorklistError) as e:
                 fail(str(e))
-            added, skipped = store.add_findings(info.id, items)
             view = _rescore(store, info, rs, "govcheck findings import")
             write_outputs(round_dir, info, view)
-        say(f"已导入 {len(added)} 条问题，已重新评分。")
-        if skipped:
-            say(f"另有 {len(skipped)} 条与本轮已有问题完全相同，未重复导入。")
+        for m in msgs:
+            say(m)
 
     for action, doc in (("confirm", "确认一条问题。"), ("dismiss", "撤销一条问题（不再计分），理由留痕。")):
         review_app.command(action, help=doc)(_review_command(action))
 
     @rules_app.command("check")
-    def rules_check(path: str = typer.Argument(..., help="规则集名称或 .toml 路径")) -> None:
+    def rules_check(path: str = typer.Argument(..., metavar="规则集", help="规则集名称或 .toml 路径")) -> None:
         """校验规则集文件。"""
         try:
             rs = load_ruleset(path)
@@ -219,7 +270,8 @@ def register(app: typer.Typer) -> None:
         say(f"规则集 {rs.name} {rs.version}：{len(rs.rules)} 条规则，{len(rs.indicators)} 项指标，校验通过。")
 
     @rules_app.command("show")
-    def rules_show(name: str = typer.Argument("gb2019"), as_json: bool = typer.Option(False, "--json")) -> None:
+    def rules_show(name: str = typer.Argument("gb2019", metavar="规则集", help="规则集名称或 .toml 路径"),
+                   as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
         """列出规则集中的规则。"""
         from rich.text import Text
 
@@ -260,7 +312,7 @@ def _round_writer(round_dir: Path, db: str | None, command: str):
         open_round(round_dir, db)
         with round_lock(round_dir, command):
             yield open_round(round_dir, db)
-    except (StoreError, RuleSetError, RoundLocked) as e:
+    except (StoreError, RuleSetError, RoundLocked, PdfError) as e:
         fail(str(e))
     except UnknownRule as e:  # a KeyError: its str() is quoted
         fail(str(e.args[0]) if e.args else str(e))
@@ -276,11 +328,11 @@ def _review_command(action: str):
     """One typer command per review action; they differ only in the action recorded."""
 
     def command(
-        finding_id: str = typer.Argument(...),
+        finding_id: str = typer.Argument(..., metavar="问题编号", help="问题编号（findings.json 的 id）"),
         by: str = typer.Option(..., "--by", help="复核人"),
         reason: str = typer.Option(..., "--reason", help="理由"),
         round_dir: Path = typer.Option(Path("."), "--round", help="轮次目录"),
-        db: Optional[str] = typer.Option(None, "--db"),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
         _review(round_dir, db, finding_id, action, by, reason)
 

@@ -34,6 +34,10 @@ class Evidence:
     fetched_at: str | None = None  # ISO time of the fetch
     status: int | None = None  # HTTP status of the fetch
     detail: str | None = None  # what this item shows, in words, for the record (a failed probe); not printed
+    # a row of a file the finding was judged against (a registry export): its name, sheet and row number
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

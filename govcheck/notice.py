@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import tomllib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+import re
 from pathlib import Path
 from typing import Any
 
 from govcheck.cn import cn_date
 from govcheck.model import Account, Finding, Score, Site
 from govcheck.rectify import FIXED, NEW, NOT_FIXED, UNDECIDED, site_matches, summary
-from govcheck.report.doc import Attachment, NoticeDoc, Paragraph, Table
+from govcheck.report.doc import Attachment, Colophon, Masthead, NoticeDoc, Paragraph, Table
 from govcheck.rules import RuleSet, fmt_points
 from govcheck.score import displaced, indicator_totals
 from govcheck.stats import AccountStats, FailingAccount, account_stats, pct, site_stats
@@ -75,10 +76,10 @@ def evidence_parts(fs: list[Finding], fields: list[str] | None = None) -> tuple[
     items: list[str] = []
     for f in fs:
         for e in f.evidence:
-            for field in fields or DEFAULT_EVIDENCE_PRINT:
-                val = getattr(e, field, None)
+            for name in fields or DEFAULT_EVIDENCE_PRINT:
+                val = getattr(e, name, None)
                 if val:
-                    bucket = notes if field == "note" else items
+                    bucket = notes if name == "note" else items
                     if val not in bucket:
                         bucket.append(val)
                     break
@@ -173,6 +174,7 @@ class RoundView:
     accounts: list[Account]
     findings: list[Finding]
     scores: list[Score]
+    manual: list[Any] = field(default_factory=list)  # store.ManualRecord: 需人工核查 items and their results
 
 
 def _unit_order(view: RoundView) -> dict[str, int]:
@@ -184,6 +186,169 @@ def _unit_order(view: RoundView) -> dict[str, int]:
     return order
 
 
+def book_title(title: str) -> str:
+    """A document's title as a notice cites it: in 《》, with any 《》 inside turned to 〈〉 (GB/T 15834)."""
+    t = (title or "").strip()
+    if not t:
+        return ""
+    if t.startswith("《") and t.endswith("》") and t.count("《") == 1:
+        t = t[1:-1]
+    return "《" + t.replace("《", "〈").replace("》", "〉") + "》"
+
+
+def join_cn(items: list[str]) -> str:
+    """A、B和C: how a sentence lists a few named things."""
+    items = [str(x) for x in items if str(x)]
+    if len(items) <= 1:
+        return "".join(items)
+    return "、".join(items[:-1]) + "和" + items[-1]
+
+
+def span_cn(days: int | None = None, months: int | None = None) -> str:
+    """A rule's window as a sentence says it: 14 → 2周, 365 → 1年, 92 → 3个月, months=6 → 6个月."""
+    if months:
+        return f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
+    if not days:
+        return ""
+    if days % 365 == 0:
+        return f"{days // 365}年"
+    m = round(days / 30.5)
+    if m and abs(days - 30.5 * m) <= 2:
+        return f"{m}个月"
+    if days % 7 == 0:
+        return f"{days // 7}周"
+    return f"{days}天"
+
+
+def _iso_cn(v: Any) -> str:
+    try:
+        return cn_date(str(v))
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def phrase_values(rule_params: dict[str, Any], fs: list[Finding]) -> dict[str, str]:
+    """What a phrase may name, from one target's findings of one rule: each param (values of several
+    findings joined: 网站标识码、公安机关备案标识), {param}_cn for dates, the evidence notes, titles in 《》,
+    the count, and the rule's windows as words."""
+    vals: dict[str, str] = {}
+    keys: list[str] = []
+    for f in fs:
+        for k in f.params:
+            if k not in keys:
+                keys.append(k)
+    for k in keys:
+        seen: list[str] = []
+        for f in fs:
+            v = f.params.get(k)
+            for x in (v if isinstance(v, (list, tuple)) else [v]):
+                if x is not None and str(x) not in seen:
+                    seen.append(str(x))
+        vals[k] = join_cn(seen)
+        if seen and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", x) for x in seen):
+            vals[k + "_cn"] = join_cn([_iso_cn(x) for x in seen])
+    notes = []
+    titles = []
+    for f in fs:
+        for e in f.evidence:
+            if e.note and e.note not in notes:
+                notes.append(e.note)
+            if e.title and book_title(e.title) not in titles:
+                titles.append(book_title(e.title))
+    vals["notes"] = "、".join(notes)
+    vals["notes_paren"] = f"（{'、'.join(notes)}）" if notes else ""
+    vals["titles"] = "、".join(titles)
+    vals["count"] = str(len(fs))
+    vals["ev_count"] = str(sum(len(f.evidence) for f in fs))
+    for k, v in rule_params.items():  # windows as words: window_days 14 → {window_cn} 2周
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
+            if k.endswith("_days"):
+                vals.setdefault(k[:-5] + "_cn", span_cn(days=int(v)))
+            elif k.endswith("_months"):
+                vals.setdefault(k[:-7] + "_cn", span_cn(months=int(v)))
+    return {k: v for k, v in vals.items() if v or k == "notes_paren"}
+
+
+_PH = re.compile(r"\{(\w+)\}")
+
+
+def render_phrase(template: str | list[str], values: dict[str, str]) -> str | None:
+    """The first alternative whose placeholders all have a value (None when none has)."""
+    for alt in ([template] if isinstance(template, str) else list(template)):
+        if all(k in values for k in _PH.findall(alt)):
+            return _PH.sub(lambda m: values[m.group(1)], alt)
+    return None
+
+
+def _phrase_key(part: dict[str, Any], f: Finding, phrases: dict[str, Any]) -> str:
+    variant = part.get("variant")
+    if variant and f.params.get(variant) is not None:
+        key = f"{f.code}:{f.params[variant]}"
+        if key in phrases:
+            return key
+    return f.code
+
+
+def _units_n(units: list[str], limit: int) -> str:
+    return units_n(units, limit) if units else ""
+
+
+def _accounts_n(accs: list[FailingAccount], limit: int, noun: str = "个") -> str:
+    shown = "、".join(account_ref_long(a) for a in accs[:limit])
+    if len(accs) > limit:
+        return f"{shown}等{len(accs)}{noun}"
+    return shown
+
+
+def _clauses(part: dict[str, Any], fs: list[Finding], view: RoundView, tpl: dict[str, Any],
+             order: dict[str, int], failing_of) -> str:
+    """One clause per distinct phrase: the targets that share it, then what each was found to have."""
+    phrases = tpl["problems"].get("phrase") or {}
+    rs = view.rs
+    limit = int(tpl.get("max_names", 4))
+    acc_limit = int(tpl.get("max_accounts", 3))
+    by_target: dict[tuple, list[Finding]] = OrderedDict()
+    for f in fs:
+        by_target.setdefault((f.target_type, f.target, f.account_type, f.unit), []).append(f)
+    groups: OrderedDict[str, list] = OrderedDict()
+    code_rank = {c: i for i, c in enumerate(part["codes"])}
+    for key, tfs in by_target.items():
+        per_code: OrderedDict[str, list[Finding]] = OrderedDict()
+        for f in sorted(tfs, key=lambda f: code_rank.get(f.code, 99)):
+            per_code.setdefault(_phrase_key(part, f, phrases), []).append(f)
+        rendered = []
+        for pkey, cfs in per_code.items():
+            tmpl = phrases.get(pkey) or phrases.get(cfs[0].code)
+            if tmpl is None:
+                raise NoticeError(f"通报模板缺少规则 {cfs[0].code} 的表述（[problems.phrase]）")
+            rule = rs.rule(cfs[0].code)
+            # a finding entered by hand may lack the params a phrase names: the rule's own short name then
+            text = render_phrase(tmpl, phrase_values(rule.params, cfs)) or rule.short
+            if text is None:
+                raise NoticeError(f"通报模板中规则 {pkey} 的表述缺少可填的内容：{tmpl}")
+            if text not in rendered:
+                rendered.append(text)
+        groups.setdefault("、".join(rendered), []).append(key)
+    clauses = []
+    for phrase, keys in groups.items():
+        if keys[0][0] == "site":
+            units = sorted({k[3] for k in keys}, key=lambda u: order.get(u, 1 << 30))
+            clauses.append(fill(part["clause"], units_n=_units_n(units, limit), phrase=phrase))
+        else:
+            accs = []
+            for k in keys:
+                fa = failing_of(k[1], k[2])
+                if fa is not None and fa not in accs:
+                    accs.append(fa)
+            if not accs:
+                continue
+            clauses.append(fill(part["clause"], accounts_n=_accounts_n(accs, acc_limit, part.get("noun", "个")),
+                                phrase=phrase))
+    if not clauses:
+        return ""
+    return part.get("lead", "") + "；".join(clauses) + part.get("tail", "")
+
+
 def _problem_paragraphs(view: RoundView, tpl: dict[str, Any], acc: AccountStats) -> list[Paragraph]:
     rs = view.rs
     limit = int(tpl.get("max_names", 4))
@@ -192,52 +357,68 @@ def _problem_paragraphs(view: RoundView, tpl: dict[str, Any], acc: AccountStats)
     gone = displaced(view.findings, rs)  # a column penalised once: the narrative counts what the tables count
     live = [f for i, f in enumerate(view.findings) if f.review != "dismissed" and i not in gone]
     failing_by_key = {(fa.name, fa.type): fa for fa in acc.failed}
+
+    def failing_of(name: str, account_type: str | None) -> FailingAccount | None:
+        fa = failing_by_key.get((name, account_type))
+        if fa is None:
+            fa = next((x for x in acc.failed if x.name == name), None)
+        return fa
+
+    phrases = tpl["problems"].get("phrase") or {}
     out: list[Paragraph] = [Paragraph(tpl["problems"]["heading"], "heading1")]
     n = 0
     for kind in tpl["problems"]["kind"]:
         sentences = []
+        topics: list[str] = []
         for part in kind["parts"]:
             fs = [f for f in live if f.code in part["codes"]]
             if not fs:
                 continue
+            before = len(sentences)
             if part.get("each") == "finding":
                 for f in fs:
                     ev = f.evidence[0] if f.evidence else None
+                    detail = ""
+                    if phrases:
+                        tmpl = phrases.get(_phrase_key(part, f, phrases))
+                        if tmpl is not None:
+                            detail = render_phrase(tmpl, phrase_values(rs.rule(f.code).params, [f])) or ""
                     sentences.append(fill(
                         part["text"], unit=f.unit, rule_text=f.text.rstrip("。"),
-                        title=(ev.title if ev and ev.title else ""), note=(ev.note if ev and ev.note else ""),
-                        on_date=f"于{cn_date(ev.date)}" if ev and ev.date else "",
+                        title=book_title(ev.title) if ev and ev.title else part.get("untitled", ""),
+                        note=(ev.note if ev and ev.note else ""),
+                        on_date=f"于{cn_date(ev.date)}" if ev and ev.date else "", detail=detail,
                     ))
-                continue
-            site_fs = [f for f in fs if f.target_type == "site"]
-            units = sorted({f.unit for f in site_fs}, key=lambda u: order.get(u, 1 << 30))
-            accs: list[FailingAccount] = []
-            for f in fs:
-                fa = failing_by_key.get((f.target, f.account_type))
-                if f.target_type == "account" and fa is None:
-                    fa = next((x for x in acc.failed if x.name == f.target), None)
-                if fa is not None and fa not in accs:
-                    accs.append(fa)
-            notes: list[str] = []
-            for f in site_fs:
-                for e in f.evidence:
-                    if e.note and e.note not in notes:
-                        notes.append(e.note)
-            texts = [f.text.rstrip("。") for f in site_fs]
-            sentences.append(fill(
-                part["text"], units=("、".join(units)), units_n=units_n(units, limit),
-                accounts="、".join(account_ref_long(a) for a in accs[:acc_limit]),
-                etc="等" if len(accs) > acc_limit else "",
-                notes_or="或".join(notes), rule_text=texts[0] if texts else "",
-            ))
+            elif part.get("clause"):
+                text = _clauses(part, fs, view, tpl, order, failing_of)
+                if text:
+                    sentences.append(text)
+            else:
+                site_fs = [f for f in fs if f.target_type == "site"]
+                units = sorted({f.unit for f in site_fs}, key=lambda u: order.get(u, 1 << 30))
+                accs: list[FailingAccount] = []
+                for f in fs:
+                    fa = failing_of(f.target, f.account_type) if f.target_type == "account" else None
+                    if fa is not None and fa not in accs:
+                        accs.append(fa)
+                texts = [f.text.rstrip("。") for f in site_fs]
+                sentences.append(fill(
+                    part["text"], units=("、".join(units)), units_n=units_n(units, limit),
+                    accounts="、".join(account_ref_long(a) for a in accs[:acc_limit]),
+                    accounts_n=_accounts_n(accs, acc_limit),
+                    etc="等" if len(accs) > acc_limit else "", rule_text=texts[0] if texts else "",
+                ))
+            if len(sentences) > before and part.get("topic") and part["topic"] not in topics:
+                topics.append(part["topic"])
         if not sentences:
             continue
         n += 1
+        title = fill(kind["title"], topics="、".join(topics))
         if kind.get("numbered"):
             body = "".join(f"{cn_number(i + 1)}是{s}。" for i, s in enumerate(sentences))
         else:
             body = kind.get("lead", "") + "；".join(sentences) + "。"
-        out.append(Paragraph(f"（{cn_number(n)}）{kind['title']}。{body}", "heading2"))
+        out.append(Paragraph(f"（{cn_number(n)}）{title}。{body}", "heading2"))
     return out if n else []
 
 
@@ -257,7 +438,27 @@ def _site_rectify(matches, meta: dict[str, Any], tpl: dict[str, Any], common: di
     return Paragraph(fill(ov["site_rectify_heading"], n=cn_number(sec)) + fill(ov[key], **values), "heading2")
 
 
-def build_notice(view: RoundView, template: dict[str, Any] | None = None) -> NoticeDoc:
+def _masthead(notice: dict[str, Any]) -> Masthead | None:
+    mh = notice.get("masthead") or {}
+    if not mh.get("mark"):
+        return None
+    return Masthead(mark=str(mh["mark"]), doc_number=notice.get("doc_number"), color=str(mh.get("color", "FF0000")))
+
+
+def _colophon(notice: dict[str, Any]) -> Colophon | None:
+    cp = notice.get("colophon") or {}
+    if not cp:
+        return None
+    cc = cp.get("cc")
+    if isinstance(cc, (list, tuple)):
+        cc = "，".join(str(x) for x in cc)
+    if cc and not cc.endswith("。"):
+        cc += "。"  # 7.4.2: 最后一个抄送机关名称后标句号
+    when = cp.get("date") or notice.get("date")
+    return Colophon(cc=cc or None, printer=cp.get("printer") or None, print_date=cn_date(when) if when else None)
+
+
+def build_notice(view: RoundView, template: dict[str, Any] | None = None, draft: str | None = None) -> NoticeDoc:
     meta = view.meta
     notice = meta.get("notice", {})
     tpl = template or load_template(notice.get("template"))
@@ -331,7 +532,8 @@ def build_notice(view: RoundView, template: dict[str, Any] | None = None) -> Not
             mark = rs.rule("R1").render({"previous": label}) if "R1" in rs.rules else f"{label}通报未整改"
         rows = attachment1_rows(view.sites, view.scores, view.findings, rs, tpl, still, mark)
         attachments.append(Attachment("附件1", notice.get("attachment1_title", "政府网站抽查监测情况表"),
-                                      [Table(tpl["attachments"]["site_header"], rows, [35, 115, 20])]))
+                                      [Table(tpl["attachments"]["site_header"], rows,
+                                             max_chars=[c or None for c in tpl["attachments"].get("site_max_chars", [])])]))
     if view.accounts:
         attachments.append(Attachment(f"附件{len(attachments) + 1}",
                                       notice.get("attachment2_title", "政务新媒体抽查监测情况表"),
@@ -348,4 +550,7 @@ def build_notice(view: RoundView, template: dict[str, Any] | None = None) -> Not
         issuer=notice.get("issuer", ""),
         date=cn_date(d) if d else "",
         doc_number=notice.get("doc_number"),
+        masthead=_masthead(notice),
+        colophon=_colophon(notice),
+        draft=draft,
     )

@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -34,13 +34,24 @@ ROUND_PRODUCTS = ("round.sqlite", "round.sqlite-wal", "round.sqlite-shm", "warc"
                   "附件*", "通报*", "整改情况对比表*")
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write via a temp file and rename, so a killed command never leaves half a file."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the mode every other output gets
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -72,15 +83,45 @@ def rescore(store: Store, info: RoundInfo, rs: RuleSet, command: str | None = No
     store.save_rescore(info.id, items, scores, rs, command=command)
     meta = dict(info.meta)
     meta.setdefault("name", info.name)
-    return RoundView(meta=meta, rs=rs, sites=sites, accounts=accounts, findings=items, scores=scores)
+    return RoundView(meta=meta, rs=rs, sites=sites, accounts=accounts, findings=items, scores=scores,
+                     manual=store.manual_items(info.id))
 
 
 def findings_json(items: list[Finding]) -> str:
     return json.dumps([f.to_dict() for f in items], ensure_ascii=False, indent=1, default=_json_default)
 
 
-def write_outputs(out: Path, info: RoundInfo, view: RoundView, pdf: bool = False) -> tuple[NoticeDoc, list[Path]]:
-    doc = build_notice(view)
+def portable_rules_files(files: list[str], round_dir: Path) -> list[str]:
+    """Rule files as round.json records them: a built-in set by name, a file inside the round folder
+    relative to it, any other file by its name only (the content hash identifies it), never this
+    machine's absolute path."""
+    from govcheck.rules import DATA_DIR
+
+    out = []
+    for f in files:
+        p = Path(f)
+        try:
+            out.append(f"builtin:{p.resolve().relative_to(DATA_DIR.resolve()).as_posix()}")
+            continue
+        except ValueError:
+            pass
+        try:
+            out.append(p.resolve().relative_to(Path(round_dir).resolve()).as_posix())
+        except ValueError:
+            out.append(p.name)
+    return out
+
+
+def write_outputs(out: Path, info: RoundInfo, view: RoundView, pdf: bool = False,
+                  final: dict[str, Any] | None = None) -> tuple[NoticeDoc, list[Path]]:
+    """Every output file of the round. The notice and its attachments are drafts (征求意见稿 with the
+    counts of what is open) unless `final` is given: the publication record of govcheck.publish.publish,
+    which alone decides that a round with open items may go out."""
+    from govcheck.report.gate import draft_mark, gate_status
+
+    status = gate_status(view.findings, view.manual)
+    draft = None if final is not None else draft_mark(status, (view.meta.get("notice") or {}).get("draft_label"))
+    doc = build_notice(view, draft=draft)
     out.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
     p = out / "findings.json"
@@ -90,24 +131,33 @@ def write_outputs(out: Path, info: RoundInfo, view: RoundView, pdf: bool = False
     atomic_write_text(p, json.dumps([s.to_dict() for s in view.scores], ensure_ascii=False, indent=1))
     files.append(p)
     p = out / "round.json"
-    atomic_write_text(p, json.dumps({
+    record = {
         "name": info.name, "at": info.at.isoformat(), "seed": info.seed,
         "rules": {"name": view.rs.name, "version": view.rs.version, "hash": view.rs.content_hash,
-                  "files": view.rs.files},
+                  "files": portable_rules_files(view.rs.files, out)},
         "sites": len(view.sites), "accounts": len(view.accounts), "findings": len(view.findings),
-    }, ensure_ascii=False, indent=1, default=_json_default))
+        "status": "final" if final is not None else ("draft" if status.is_open else "ready"),
+        "open": status.to_dict(),
+    }
+    if final is not None:
+        record["publication"] = dict(final, at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    atomic_write_text(p, json.dumps(record, ensure_ascii=False, indent=1, default=_json_default))
     files.append(p)
     comparison = view.meta.get("comparison")
     site_rows = site_comparison_rows(view)
     if comparison or site_rows is not None:
-        files.append(write_comparison(out, comparison or [], site_rows))
+        files.append(write_comparison(out, comparison or [], view, draft=draft, site_rows=site_rows))
+    if view.manual:
+        from govcheck.report.worklist import write_worklist
+
+        files.append(write_worklist(out, view))
     from govcheck.report.render import render_notice
 
     files += render_notice(doc, out, pdf=pdf)
     return doc, files
 
 
-SITE_COMPARISON_HEADER = ["单位名称", "网站", "规则编码", "问题", "栏目路径或页面", "整改情况", "说明"]
+COMPARISON_KEYS = (("still_failing_targets", "still"), ("fixed_targets", "fixed"), ("new_targets", "new"))
 
 
 def site_comparison_rows(view: RoundView) -> list[list[str]] | None:
@@ -134,52 +184,75 @@ def site_comparison_rows(view: RoundView) -> list[list[str]] | None:
     return rows
 
 
-def write_comparison(out: Path, rows: list[dict[str, Any]], site_rows: list[list[str]] | None = None) -> Path:
-    """整改情况对比表: per unit, what the previous notice found and what is fixed, still failing or new — the
-    accounts (per unit) and, with `site_rows`, the websites (per finding) on a sheet of their own."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font
+def comparison_rows(rows: list[dict[str, Any]], view: RoundView, states: dict[str, str]) -> list[list[str]]:
+    """整改情况对比表 rows, one per account as 附件2 prints it (region, name, the roster's 主办单位, type),
+    still failing first, then fixed, then new; each with this round's reason when it fails now."""
+    from govcheck.notice import account_reason
+    from govcheck.stats import account_stats
 
-    from govcheck.report.cells import append
+    roster: dict[str, list] = {}
+    for a in view.accounts:
+        roster.setdefault(a.name, []).append(a)
+    failing = {(fa.name, fa.type): fa for fa in account_stats(view.accounts, view.scores, view.findings, view.rs).failed}
+    region_order = {a.region: i for i, a in reversed(list(enumerate(view.accounts)))}
+    out: list[tuple[tuple, list[str]]] = []
+    for k, (key, which) in enumerate(COMPARISON_KEYS):
+        state = states[which]
+        for r in rows:
+            for name in r.get(key) or []:
+                cands = roster.get(name) or []
+                # one name may be several accounts (健康咸宁 on two platforms): the failing ones now, if the
+                # state says it fails now; else the one under the unit the comparison names
+                if which != "fixed":
+                    cands = [a for a in cands if (a.name, a.type) in failing] or cands
+                else:
+                    cands = [a for a in cands if a.unit == r["unit"]] or cands[:1]
+                if not cands:
+                    out.append(((k, len(region_order), name), ["", name, r["unit"], "", state, ""]))
+                    continue
+                for a in cands:
+                    fa = failing.get((a.name, a.type))
+                    reason = account_reason(fa, view.rs) if (fa and which != "fixed") else ""
+                    out.append(((k, region_order.get(a.region, 0), a.name),
+                                [a.region, a.name, a.unit, a.type, state, reason]))
+    seen, result = set(), []
+    for _, row in sorted(out, key=lambda x: x[0]):
+        if tuple(row[:4]) in seen:
+            continue
+        seen.add(tuple(row[:4]))
+        result.append(row)
+    return result
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
+
+def write_comparison(out: Path, rows: list[dict[str, Any]], view: RoundView, draft: str | None = None,
+                     site_rows: list[list[str]] | None = None) -> Path:
+    """整改情况对比表: the accounts the previous notice found failing and those failing now, whether fixed,
+    still failing or new, laid out and printed like 附件2 (A4 landscape, fit to width); with `site_rows`
+    (inspect --previous), the websites' findings on a sheet of their own, first."""
+    from govcheck.report.doc import Table
+    from govcheck.report.xlsx import SheetSpec, add_sheet, new_workbook, save_workbook
+
+    from govcheck.notice import fill, load_template
+
+    notice = view.meta.get("notice") or {}
+    t = load_template(notice.get("template"))["attachments"]
+    wb = new_workbook()
+    first = True
     if site_rows is not None:
-        ws.title = "网站"
-        append(ws, SITE_COMPARISON_HEADER)
-        for c in ws[1]:
-            c.font = Font(bold=True)
-        for r in site_rows:
-            append(ws, r)
-        for col, width in zip("ABCDEFG", (24, 24, 8, 50, 40, 10, 40)):
-            ws.column_dimensions[col].width = width
-        for row in ws.iter_rows(min_row=2):
-            for c in row:
-                c.alignment = Alignment(wrap_text=True, vertical="top")
-        if not rows:
-            path = out / "整改情况对比表.xlsx"
-            tmp = out / ".整改情况对比表.xlsx.tmp"
-            wb.save(tmp)
-            os.replace(tmp, path)
-            return path
-        ws = wb.create_sheet()
-    ws.title = "整改情况"
-    append(ws, ["单位名称", "已整改", "仍未整改", "新发现", "已整改对象", "仍未整改对象", "新发现对象"])
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    for r in rows:
-        append(ws, [r["unit"], r["fixed"], r["still_failing"], r["new"], "、".join(r["fixed_targets"]),
-                   "、".join(r["still_failing_targets"]), "、".join(r["new_targets"])])
-    for col, width in zip("ABCDEFG", (28, 8, 10, 8, 40, 40, 40)):
-        ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=2):
-        for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
-    path = out / "整改情况对比表.xlsx"
-    tmp = out / ".整改情况对比表.xlsx.tmp"
-    wb.save(tmp)
-    os.replace(tmp, path)
-    return path
+        label = (view.meta.get("site_comparison") or {}).get("label") or notice.get("previous_label") or ""
+        title = fill(t["site_comparison_title"], previous_label=label)
+        wb.properties.title = title
+        add_sheet(wb, SheetSpec(title=title, tables=[Table(t["site_comparison_header"], site_rows)],
+                                name=t["site_comparison_sheet"], landscape=True, draft=draft), first=True)
+        first = False
+    if rows or first:
+        title = fill(t["comparison_title"], previous_label=notice.get("previous_label") or "")
+        if first:
+            wb.properties.title = title
+        add_sheet(wb, SheetSpec(title=title, tables=[Table(t["comparison_header"],
+                                                           comparison_rows(rows, view, t["comparison_states"]))],
+                                name="整改情况对比", landscape=True, draft=draft), first=first)
+    return save_workbook(wb, out / "整改情况对比表.xlsx")
 
 
 def open_round(round_dir: Path, db_url: str | None = None, key: str | None = None) -> tuple[Store, RoundInfo]:
@@ -220,10 +293,12 @@ def save_round(out: Path, *, meta: dict, rs: RuleSet, sites: list[Site], account
                findings: list[Finding], db: str | None = None, pdf: bool = False,
                access: Iterable[dict[str, Any]] | None = None,
                samples: Iterable[tuple[str, str, int, list[Any]]] | None = None,
-               command: str | None = None) -> RoundResult:
+               manual: list[dict[str, Any]] | None = None, command: str | None = None) -> RoundResult:
     """Store what a run derived in the round (creating it, or resuming it without losing anything the office
     entered), score it and write every output. `access`: targets the run could not assess; `samples`: what
-    its sampling checks drew. Both replace the previous run's."""
+    its sampling checks drew; `manual`: the 需人工核查 items its checks left to a person (unit, target,
+    target_type, code, what, urls) — an item that already has a result keeps it. Each replaces the previous
+    run's."""
     out = Path(out)
     r = meta["round"]
     with round_lock(out, command):
@@ -238,6 +313,8 @@ def save_round(out: Path, *, meta: dict, rs: RuleSet, sites: list[Site], account
             store.replace_access(rid, access)
         if samples is not None:
             store.replace_samples(rid, samples)
+        if manual is not None:
+            store.sync_manual(rid, manual)
         info = store.round(key)
         view = rescore(store, info, rs, command=command)
         doc, files = write_outputs(out, info, view, pdf=pdf)

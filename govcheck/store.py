@@ -179,9 +179,57 @@ target_access = Table(
     Column("at", DateTime(timezone=True)),
 )
 
+# 需人工核查: what a person must look at, kept with the round so its results survive re-scoring and
+# re-inspection, and so the publication gate can count what is still open.
+manual_items = Table(
+    "manual_items", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("unit", String(200), nullable=False),
+    Column("target", String(2000), nullable=False),
+    Column("target_type", String(10), nullable=False),
+    Column("code", String(20), nullable=False),
+    Column("what", Text, nullable=False),
+    Column("urls", JSON, nullable=False),
+    Column("status", String(12), nullable=False),  # open / clear (无问题) / finding (有问题, finding_id)
+    Column("result_note", Text),
+    Column("result_by", String(100)),
+    Column("result_at", DateTime(timezone=True)),
+    Column("finding_id", String(40)),
+)
+
+# Every result recorded on a manual item, never rewritten (like review_log).
+manual_log = Table(
+    "manual_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("item_id", String(40), nullable=False, index=True),
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("by", String(100), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("finding_id", String(40)),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Each time the outputs were issued as final (govcheck report --final, the console's 发布): who, when,
+# what was still open and why it was published anyway.
+publications = Table(
+    "publications", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("by", String(100), nullable=False),
+    Column("pending_findings", Integer, nullable=False),
+    Column("open_manual", Integer, nullable=False),
+    Column("allow_open_reason", Text),
+    Column("files", JSON, nullable=False),
+)
+
 ROUND_TABLES = (rounds, sites, accounts, findings, review_log, retired_findings, rescores, score_history,
-                scores, samples, target_access)
+                scores, samples, target_access, manual_items, manual_log, publications)
 REVIEW_ACTIONS = {"confirm": "confirmed", "dismiss": "dismissed", "reopen": "pending"}
+MANUAL_STATUSES = {"open": "待核查", "clear": "无问题", "finding": "有问题"}
 
 
 class StoreError(RuntimeError):
@@ -243,6 +291,35 @@ def _jsonable(obj: Any) -> Any:
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@dataclass
+class ManualRecord:
+    """One 需人工核查 item of a round and its result."""
+
+    id: str
+    unit: str
+    target: str
+    target_type: str
+    code: str
+    what: str
+    urls: list[str]
+    status: str = "open"  # see MANUAL_STATUSES
+    result_note: str | None = None
+    result_by: str | None = None
+    result_at: datetime | None = None
+    finding_id: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+def manual_key(target: str, code: str, what: str) -> str:
+    """A manual item's id: the same item re-produced by a rerun keeps its id (and its result)."""
+    import hashlib
+
+    return hashlib.sha1(f"{target}\x1f{code}\x1f{what}".encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
@@ -407,25 +484,28 @@ class Store:
     def add_findings(self, round_id: int, items: Iterable[Finding]) -> tuple[list[str], list[Finding]]:
         """Append findings (manual imports); one already in the round (same key) is not added twice.
         Returns (ids added, findings skipped as already present)."""
-        items = list(items)
         with self.engine.begin() as c:
-            rows = c.execute(select(findings).where(findings.c.round_id == round_id)
-                             .order_by(findings.c.seq)).mappings().all()
-            taken = {r["id"] for r in rows} | self._retired_ids(c, round_id)
-            have = {k for k, _ in _keyed([(finding_key(self._row_finding(r)), r) for r in rows])}
-            start = max((r["seq"] for r in rows), default=-1) + 1
-            added, skipped, new_rows = [], [], []
-            for k, f in _keyed([(finding_key(f), f) for f in items]):
-                if k in have:
-                    skipped.append(f)
-                    continue
-                if not f.id or f.id in taken:
-                    f.id = _new_id(k, f.source, taken)
-                taken.add(f.id)
-                new_rows.append(self._row(round_id, start + len(new_rows), f))
-                added.append(f.id)
-            if new_rows:
-                c.execute(insert(findings), new_rows)
+            return self._add_findings(c, round_id, list(items))
+
+    def _add_findings(self, c, round_id: int, items: list[Finding]) -> tuple[list[str], list[Finding]]:
+        """add_findings in the caller's transaction (a manual result adds its finding with the item's record)."""
+        rows = c.execute(select(findings).where(findings.c.round_id == round_id)
+                         .order_by(findings.c.seq)).mappings().all()
+        taken = {r["id"] for r in rows} | self._retired_ids(c, round_id)
+        have = {k for k, _ in _keyed([(finding_key(self._row_finding(r)), r) for r in rows])}
+        start = max((r["seq"] for r in rows), default=-1) + 1
+        added, skipped, new_rows = [], [], []
+        for k, f in _keyed([(finding_key(f), f) for f in items]):
+            if k in have:
+                skipped.append(f)
+                continue
+            if not f.id or f.id in taken:
+                f.id = _new_id(k, f.source, taken)
+            taken.add(f.id)
+            new_rows.append(self._row(round_id, start + len(new_rows), f))
+            added.append(f.id)
+        if new_rows:
+            c.execute(insert(findings), new_rows)
         return added, skipped
 
     def replace_derived(self, round_id: int, items: Iterable[Finding]) -> dict[str, int]:
@@ -631,6 +711,93 @@ class Store:
         return {r["target"]: {"target": r["target"], "target_type": r["target_type"], "kind": r["kind"],
                               "label": r["label"], "detail": r["detail"], "url": r["url"],
                               "at": r["at"].isoformat() if r["at"] is not None else None} for r in rows}
+
+
+    # ------------------------------------------------------------------ 需人工核查 and publication
+    def sync_manual(self, round_id: int, items: Iterable[dict[str, Any]]) -> None:
+        """Make the round's open manual items the given ones (dicts with unit, target, target_type, code,
+        what, urls). An item that already has a result keeps it, whether or not it is given again."""
+        items = list(items)
+        with self.engine.begin() as c:
+            old = {r["id"]: r for r in c.execute(select(manual_items).where(manual_items.c.round_id == round_id))
+                   .mappings()}
+            keep = {i for i, r in old.items() if r["status"] != "open"}
+            c.execute(delete(manual_items).where(manual_items.c.round_id == round_id,
+                                                 manual_items.c.status == "open"))
+            seq = max((r["seq"] for r in old.values()), default=-1)
+            rows, seen = [], set(keep)
+            for it in items:
+                key = f"{round_id}:{manual_key(it['target'], it['code'], it['what'])}"
+                if key in seen:
+                    continue
+                seen.add(key)
+                seq += 1
+                rows.append(dict(id=key, round_id=round_id, seq=old[key]["seq"] if key in old else seq,
+                                 unit=it["unit"], target=it["target"], target_type=it.get("target_type", "site"),
+                                 code=it["code"], what=it["what"], urls=list(it.get("urls") or []),
+                                 status="open"))
+            if rows:
+                c.execute(insert(manual_items), rows)
+
+    def manual_items(self, round_id: int) -> list[ManualRecord]:
+        with self.engine.connect() as c:
+            rows = c.execute(select(manual_items).where(manual_items.c.round_id == round_id)
+                             .order_by(manual_items.c.seq)).mappings().all()
+        return [ManualRecord(id=r["id"], unit=r["unit"], target=r["target"], target_type=r["target_type"],
+                             code=r["code"], what=r["what"], urls=list(r["urls"] or []), status=r["status"],
+                             result_note=r["result_note"], result_by=r["result_by"], result_at=r["result_at"],
+                             finding_id=r["finding_id"]) for r in rows]
+
+    def resolve_manual(self, round_id: int, results: Iterable[tuple[str, str, str, str, Finding | None]]) -> int:
+        """Record results (item id, status clear|finding|open, by, note, finding or None) in one transaction;
+        a finding given with a result is added to the round. Returns how many items changed."""
+        results = list(results)
+        with self.engine.begin() as c:
+            ids = {r[0] for r in results}
+            have = {r["id"]: r for r in c.execute(select(manual_items).where(
+                manual_items.c.round_id == round_id, manual_items.c.id.in_(ids))).mappings()}
+            for item_id, status, _by, _note, _f in results:
+                if item_id not in have:
+                    raise StoreError(f"人工核查事项编号不存在：{item_id}")
+                if status not in MANUAL_STATUSES:
+                    raise StoreError(f"核查结果未知：{status}（{'、'.join(MANUAL_STATUSES.values())}）")
+            new_findings = [f for *_, f in results if f is not None]
+            if new_findings:
+                self._add_findings(c, round_id, new_findings)
+            changed = 0
+            at = now()
+            for item_id, status, by, note, f in results:
+                fid = f.id if f is not None else None
+                c.execute(update(manual_items).where(manual_items.c.id == item_id).values(
+                    status=status, result_by=by, result_note=note, result_at=at, finding_id=fid))
+                c.execute(insert(manual_log).values(item_id=item_id, round_id=round_id, status=status, by=by,
+                                                    note=note, finding_id=fid, at=at))
+                if f is not None and f.review == "confirmed":
+                    # a person found it: the finding enters the round reviewed, with the trail saying so
+                    c.execute(update(findings).where(findings.c.id == fid).values(
+                        review_by=by, review_reason=f"人工核查：{note}", review_at=at))
+                    c.execute(insert(review_log).values(finding_id=fid, round_id=round_id, action="confirm",
+                                                        by=by, reason=f"人工核查：{note}", at=at))
+                changed += 1
+        return changed
+
+    def manual_trail(self, item_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as c:
+            rows = c.execute(select(manual_log).where(manual_log.c.item_id == item_id)
+                             .order_by(manual_log.c.id)).mappings().all()
+        return [dict(r) for r in rows]
+
+    def record_publication(self, round_id: int, *, by: str, pending_findings: int, open_manual: int,
+                           allow_open_reason: str | None, files: list[str]) -> None:
+        with self.engine.begin() as c:
+            c.execute(insert(publications).values(round_id=round_id, at=now(), by=by,
+                                                  pending_findings=pending_findings, open_manual=open_manual,
+                                                  allow_open_reason=allow_open_reason, files=files))
+
+    def publications(self, round_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(select(publications).where(publications.c.round_id == round_id)
+                                               .order_by(publications.c.id)).mappings()]
 
 
 def _as_dt(v: Any) -> datetime | None:

@@ -1,9 +1,12 @@
 #!/bin/sh
-# Installs what rendering the notice to PDF needs on a Debian/Ubuntu machine:
+# Installs what rendering the notice to PDF needs on a Debian/Ubuntu machine (and python3-venv, which
+# scripts/venv.sh uses where the system Python refuses pip installs):
 # LibreOffice Writer (headless), poppler-utils (pdffonts/pdftotext/pdftoppm, used by the tests),
 # the Noto CJK fonts, the Fandol fonts (free 仿宋/宋体/楷体/黑体 substitutes, taken out of
-# Debian's texlive-lang-chinese package without installing TeX) and govcheck's fontconfig
-# alias file mapping the GB/T 9704 font names onto them.
+# Debian's texlive-lang-chinese package without installing TeX), the title face (the Simplified
+# Chinese face of Noto Serif CJK SemiBold, taken out of fonts-noto-cjk-extra's font collection by
+# scripts/extract-title-font.py, so a PDF embeds the SC face under its own name) and govcheck's
+# fontconfig alias file mapping the GB/T 9704 font names onto them.
 # Idempotent; run as root.  Usage: sh scripts/install-system-deps.sh
 set -eu
 
@@ -18,7 +21,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 need=""
-for pkg in libreoffice-writer-nogui fonts-noto-cjk poppler-utils fontconfig; do
+for pkg in libreoffice-writer-nogui fonts-noto-cjk poppler-utils fontconfig python3-fonttools python3-venv; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
         need="$need $pkg"
     fi
@@ -51,6 +54,22 @@ if [ ! -f "$FONT_DIR/FandolFang-Regular.otf" ]; then
     done
 fi
 
+TITLE_FONT="$FONT_DIR/GovcheckXiaoBiaoSong.otf"
+if [ ! -f "$TITLE_FONT" ]; then
+    tmp2=$(mktemp -d)
+    chmod 777 "$tmp2"
+    (cd "$tmp2" && apt-get download fonts-noto-cjk-extra) || {
+        apt-get update -qq
+        (cd "$tmp2" && apt-get download fonts-noto-cjk-extra)
+    }
+    dpkg-deb -x "$tmp2"/fonts-noto-cjk-extra_*.deb "$tmp2/x"
+    mkdir -p "$FONT_DIR"
+    /usr/bin/python3 "$HERE/extract-title-font.py" \
+        "$(find "$tmp2/x" -name NotoSerifCJK-SemiBold.ttc | head -n 1)" "$tmp2/title.otf"
+    install -m 0644 "$tmp2/title.otf" "$TITLE_FONT"
+    rm -rf "$tmp2"
+fi
+
 install -m 0644 "$ALIAS_SRC" "$CONF_DST"
 fc-cache -f >/dev/null
-echo "govcheck system dependencies installed: $(fc-list | grep -c Fandol) Fandol faces, alias $CONF_DST, 仿宋_GB2312 -> $(fc-match -f "%{family[0]}" 仿宋_GB2312)"
+echo "govcheck system dependencies installed: $(fc-list | grep -c Fandol) Fandol faces, alias $CONF_DST, 仿宋_GB2312 -> $(fc-match -f "%{family[0]}" 仿宋_GB2312), 方正小标宋简体 -> $(fc-match -f "%{family[0]}" 方正小标宋简体)"

@@ -67,7 +67,7 @@ def test_demo_writes_every_output(demo_out):
         assert _inspected(demo_out)
         for n in ("manual.json", "samples.json", "anomalies.json", "sites.csv"):
             assert n in names, n
-        assert len(list((demo_out / "facts").glob("*.json"))) == 40
+        assert len(list((demo_out / "facts").glob("*.json.gz"))) == 40
 
 
 def test_attachment1_equals_the_sample(demo_out):
@@ -123,10 +123,19 @@ def _reason_codes(text: str) -> set[str]:
     return codes
 
 
+def _shown(cell) -> str:
+    """A cell as the spreadsheet shows it: rates are stored as numbers with a percentage format."""
+    v = cell.value
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and cell.number_format.endswith("%"):
+        decimals = len(cell.number_format.split(".")[1]) - 1 if "." in cell.number_format else 0
+        return f"{v * 100:.{decimals}f}%"
+    return "" if v is None else str(v)
+
+
 def test_attachment2_equals_the_sample(demo_out):
     ref_districts, ref_accounts = attachment2()
     ws = openpyxl.load_workbook(demo_out / ATT2).worksheets[0]
-    rows = [["" if c is None else str(c) for c in r] for r in ws.iter_rows(values_only=True)]
+    rows = [[_shown(c) for c in r] for r in ws.iter_rows()]
     d_start = next(i for i, r in enumerate(rows) if r[1] == "抽查数量")
     districts = []
     for r in rows[d_start + 1:]:

@@ -7,6 +7,7 @@ what the inspectors printed.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import json
 from pathlib import Path
@@ -149,7 +150,7 @@ def test_manual_items_and_samples_are_recorded(small_round):
     drawn = {(s["unit"], s["code"]) for s in samples}
     for unit in SMALL:
         assert (unit, "D27.1") in drawn and (unit, "D08") in drawn
-    facts = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((out / "facts").glob("*.json"))]
+    facts = [json.loads(gzip.decompress(p.read_bytes())) for p in sorted((out / "facts").glob("*.json.gz"))]
     assert [f["unit"] for f in facts] == [o.site.unit for o in res.sites]
     # the search test ran against each replica's working site search and found the sampled titles
     for f in facts:
@@ -160,7 +161,7 @@ def test_manual_items_and_samples_are_recorded(small_round):
 def test_search_results_are_archived(small_round):
     """The search test's results pages are WARC records too: a D25 finding would cite them."""
     out, _ = small_round
-    facts = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((out / "facts").glob("*.json"))]
+    facts = [json.loads(gzip.decompress(p.read_bytes())) for p in sorted((out / "facts").glob("*.json.gz"))]
     for f in facts:
         for t in f["site"]["search"]["tests"]:
             ref = t["ref"]

@@ -3,6 +3,7 @@ every column of every crawled site ends in exactly one state, the round records 
 script-loaded list is judged from the data it loads, and each column a person must open is listed with why."""
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -37,7 +38,7 @@ def test_every_column_in_exactly_one_state(styles_round):
             total[c.state] += 1
     recorded = json.loads((out / "column_states.json").read_text(encoding="utf-8"))
     assert recorded["total"] == total and len(recorded["sites"]) == len(res.sites)
-    facts = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((out / "facts").glob("*.json"))]
+    facts = [json.loads(gzip.decompress(p.read_bytes())) for p in sorted((out / "facts").glob("*.json.gz"))]
     assert sum(f["column_states"]["data"] for f in facts) == total["data"] >= 1
     assert str(total["manual"]) in column_state_line(total)
 

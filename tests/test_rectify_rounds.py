@@ -121,7 +121,12 @@ def test_comparison_table_covers_websites(rounds):
     now = rounds["now"]
     wb = openpyxl.load_workbook(now / "整改情况对比表.xlsx")
     ws = wb["网站"]
-    rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r and r[0]]
+    assert wb.sheetnames[0] == "网站" and wb.properties.title == "4月份通报网站问题整改情况对比表"
+    assert "4月份通报网站问题整改情况对比表" in [r[0] for r in ws.iter_rows(max_row=3, values_only=True)]
+    every = list(ws.iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(every) if r and r[0] == "单位名称")  # below the title (and draft mark)
+    assert every[head][:7] == ("单位名称", "网站", "规则编码", "问题", "栏目路径或页面", "整改情况", "说明")
+    rows = [r for r in every[head + 1:] if r and r[0]]
     states = _states(rounds["second"])
     assert len(rows) == len(states)
     assert {(r[0], r[2], r[5]) for r in rows} == {(s[1], s[2], s[0]) for s in states}

@@ -291,10 +291,17 @@ def test_tables_hold_every_cell_with_repeated_header_and_borders(body, notice):
         assert len(rows) == 1 + len(t.rows)
         assert rows[0].find("w:trPr/w:tblHeader", NS) is not None
         assert all(r.find("w:trPr/w:tblHeader", NS) is None for r in rows[1:])
-        got = [["\n".join(ptext(p) for p in tc.iterfind("w:p", NS)) for tc in tr.iterfind("w:tc", NS)]
-               for tr in rows]
+        # (U+2060 word joiners keep names and 一票否决 whole; they are not text)
+        got = [["\n".join(ptext(p).replace("\u2060", "") for p in tc.iterfind("w:p", NS))
+                for tc in tr.iterfind("w:tc", NS)] for tr in rows]
         assert got[0] == t.header
-        assert got[1:] == [[str(c) for c in row] for row in t.rows]
+        # every cell's text, in order; a name too wide for its column may be split over lines
+        assert [[c.replace("\n", "") for c in r] for r in got[1:]] == \
+            [[str(c).replace("\n", "") for c in row] for row in t.rows]
+        for r, row in zip(got[1:], t.rows):
+            for c, orig in zip(r, row):
+                if "\n" in c and "\n" not in str(orig):
+                    assert all(len(line) >= 2 for line in c.split("\n")), c  # never one character alone
         borders = tbl.find("w:tblPr/w:tblBorders", NS)
         assert {etree.QName(b).localname for b in borders} >= {"top", "left", "bottom", "right", "insideH", "insideV"}
         assert all(b.get(w("val")) == "single" for b in borders)
@@ -349,21 +356,25 @@ def test_xlsx_attachment1_contents_title_and_print_setup(rendered, notice):
     ws = wb.active
     att = notice.attachments[0]
     t = att.tables[0]
-    assert ws.cell(1, 1).value == att.title
-    assert any(str(r) == "A1:C1" for r in ws.merged_cells.ranges)
-    assert [ws.cell(2, c).value for c in range(1, 4)] == t.header
+    assert ws.cell(1, 1).value == "附件1" and ws.cell(1, 1).font.name == "黑体"  # the attachment's label
+    assert ws.cell(2, 1).value == att.title
+    assert any(str(r) == "A2:C2" for r in ws.merged_cells.ranges)
+    assert [ws.cell(3, c).value for c in range(1, 4)] == t.header
     for i, row in enumerate(t.rows):
-        assert [_cell_str(ws.cell(3 + i, c).value) for c in range(1, 4)] == row
-    assert ws.max_row == 2 + len(t.rows)
-    multi = ws.cell(3 + 2, 2)  # 嘉鱼县: a multi-line cell
+        assert [_cell_str(ws.cell(4 + i, c).value) for c in range(1, 4)] == row
+    assert ws.max_row == 3 + len(t.rows)
+    multi = ws.cell(4 + 2, 2)  # 嘉鱼县: a multi-line cell
     assert "\n" in multi.value and multi.alignment.wrap_text
-    assert ws.row_dimensions[5].height > ws.row_dimensions[3].height  # taller for more lines
-    assert ws.cell(3, 1).border.left.style == "thin" and ws.cell(2, 3).border.bottom.style == "thin"
-    assert ws.cell(2, 1).font.name == "宋体" and ws.cell(3, 2).font.name == "仿宋_GB2312"
+    # rows sized to their content (LibreOffice does not fit them on opening), in units of the CJK default font
+    assert ws.row_dimensions[6].height > ws.row_dimensions[4].height  # taller for more lines
+    assert wb._named_styles["Normal"].font.name == "宋体"
+    assert ws.cell(4, 1).border.left.style == "thin" and ws.cell(3, 3).border.bottom.style == "thin"
+    assert ws.cell(3, 1).font.name == "宋体" and ws.cell(4, 2).font.name == "仿宋_GB2312"
     assert int(ws.page_setup.paperSize) == 9  # A4
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
     assert ws.page_setup.fitToHeight == 0
-    assert ws.print_title_rows.replace("$", "") == "2:2"
+    assert ws.print_title_rows.replace("$", "") == "3:3"
+    assert "&P" in ws.oddFooter.center.text
     widths = [ws.column_dimensions[c].width for c in "ABC"]
     assert widths[1] > widths[0] > 0 and widths[1] > widths[2]
 
@@ -372,27 +383,62 @@ def test_xlsx_attachment2_stacks_two_tables_with_a_blank_row(rendered, notice):
     ws = _xlsx(rendered, "附件2").active
     att = notice.attachments[1]
     t1, t2 = att.tables
-    assert ws.cell(1, 1).value == att.title
-    assert any(str(r) == "A1:E1" for r in ws.merged_cells.ranges)  # across the widest table
-    assert [ws.cell(2, c).value for c in range(1, 5)] == t1.header
+    assert ws.cell(1, 1).value == "附件2"
+    assert ws.cell(2, 1).value == att.title
+    assert any(str(r) == "A2:E2" for r in ws.merged_cells.ranges)  # across the widest table
+    assert [ws.cell(3, c).value for c in range(1, 5)] == t1.header
     for i, row in enumerate(t1.rows):
-        assert [_cell_str(ws.cell(3 + i, c).value) for c in range(1, 5)] == row
-    blank = 3 + len(t1.rows)
+        assert [_shown(ws.cell(4 + i, c)) for c in range(1, 5)] == row
+    blank = 4 + len(t1.rows)
     assert all(ws.cell(blank, c).value is None for c in range(1, 6))
     assert [ws.cell(blank + 1, c).value for c in range(1, 6)] == t2.header
     for i, row in enumerate(t2.rows):
         assert [_cell_str(ws.cell(blank + 2 + i, c).value) for c in range(1, 6)] == row
-    assert not ws.print_title_rows  # a repeated header of table 1 would be wrong above table 2
+    # the long table's header repeats on every printed page (the short one prints first, on page one)
+    assert ws.print_title_rows.replace("$", "") == f"{blank + 1}:{blank + 1}"
+
+
+def _shown(cell) -> str:
+    """A cell as a spreadsheet shows it (a rate stored as 0.746 with format 0.0% shows 74.6%)."""
+    v = cell.value
+    if isinstance(v, (int, float)) and cell.number_format.endswith("%"):
+        decimals = len(cell.number_format.split(".")[1]) - 1 if "." in cell.number_format else 0
+        return f"{v * 100:.{decimals}f}%"
+    return _cell_str(v)
 
 
 def test_xlsx_numbers_stay_numbers_and_text_stays_text(rendered):
     ws = _xlsx(rendered, "附件1").active
-    scores = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(3, ws.max_row + 1)}
+    scores = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(4, ws.max_row + 1)}
     assert scores["市政府"] == 100 and isinstance(scores["市政府"], int)
     assert scores["市教育局"] == 88.5
     assert scores["市民政局"] == "一票否决"
     ws2 = _xlsx(rendered, "附件2").active
-    assert ws2.cell(3, 4).value == "74.6%"
+    rate = ws2.cell(4, 4)
+    assert rate.value == pytest.approx(0.746) and rate.number_format == "0.0%" and _shown(rate) == "74.6%"
+    whole = next(ws2.cell(r, 4) for r in range(4, 12) if ws2.cell(r, 4).value == 1)
+    assert whole.number_format == "0%" and _shown(whole) == "100%"
+
+
+def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path):
+    n = load_notice()
+    n.attachments[0].tables[0].rows[0][0] = '=HYPERLINK("http://x","y")'
+    paths = render_notice(n, tmp_path)
+    ws = load_workbook(paths[0]).active
+    assert ws.cell(4, 1).data_type == "s" and ws.cell(4, 1).value.startswith("=HYPERLINK")
+
+
+def test_draft_mark_on_every_output(tmp_path):
+    n = load_notice()
+    n.draft = "征求意见稿（尚有待复核问题3条）"
+    paths = render_notice(n, tmp_path)
+    ws = load_workbook(paths[0]).active
+    assert ws.cell(1, 2).value == n.draft and ws.cell(1, 2).font.color.rgb.endswith("FF0000")
+    assert n.draft in ws.oddHeader.right.text
+    doc = build_docx(n)
+    assert n.draft in "".join(p.text for p in doc.sections[0].header.paragraphs)
+    assert n.draft in "".join(p.text for p in doc.sections[0].even_page_header.paragraphs)
+    assert doc.core_properties.keywords == "征求意见稿"
 
 
 # ------------------------------------------------------------------------------------------ bad input
@@ -426,7 +472,7 @@ def test_control_characters_and_numbers_in_cells_do_not_break_the_files(tmp_path
     doc = build_docx(load_notice())  # the original is untouched by the cleaning copy
     assert doc.paragraphs
     ws = load_workbook(paths[0]).active
-    assert ws.cell(3, 1).value == "市政府" and ws.cell(3, 2).value == "无\n（复核）" and ws.cell(3, 3).value == 100
+    assert ws.cell(4, 1).value == "市政府" and ws.cell(4, 2).value == "无\n（复核）" and ws.cell(4, 3).value == 100
     with zipfile.ZipFile(paths[2]) as z:
         xml = z.read("word/document.xml").decode("utf-8")
     assert "抓取的文字里有垂直制表符和空字符。" in xml

@@ -233,8 +233,11 @@ def annual_report_from_page(page: dict, text: str, ref: EvidenceRef, section: st
 
 
 def ref_for(url: str, fetched_at: dt.datetime | str | None = None, **kw) -> EvidenceRef:
-    """An EvidenceRef from crawl-index values (status, sha256, warc, record_id, offset)."""
+    """An EvidenceRef from crawl-index values (status, sha256, warc, record_id, offset). The crawl index keeps
+    UTC without an offset (collect.archive.utcnow); evidence says so, like every other time a round records."""
     if isinstance(fetched_at, dt.datetime):
+        if fetched_at.tzinfo is None:
+            fetched_at = fetched_at.replace(tzinfo=dt.timezone.utc)
         fetched_at = fetched_at.isoformat()
     return EvidenceRef(url=url, fetched_at=fetched_at, **kw)
 

@@ -12,20 +12,27 @@ from .base import (ManualItem, Sample, check, column_ev, data, ev, finding, fres
 from .facts import Consultation, SiteFacts
 
 
-def fraud_reason(c: Consultation, max_lead: int) -> str | None:
-    """Why a consultation's stated period cannot be true, or None."""
+def fraud_kind(c: Consultation, max_lead: int) -> tuple[str, str] | None:
+    """(kind, note) saying why a consultation's stated period cannot be true, or None. The kind (a key
+    of checks.yaml notes) lets the notice word each case in a sentence of its own."""
     p, s, e = parse(c.published), parse(c.start), parse(c.end)
     if p and s and (p - s).days > max_lead:
         if s.year != p.year:
-            return note("fraud_start_years", pub_year=p.year, start_year=s.year)
-        return note("fraud_start_before_pub", published=p.isoformat(), start=s.isoformat())
+            return "fraud_start_years", note("fraud_start_years", pub_year=p.year, start_year=s.year)
+        return "fraud_start_before_pub", note("fraud_start_before_pub", published=p.isoformat(), start=s.isoformat())
     if s and e and s == e:
-        return note("fraud_same_day")
+        return "fraud_same_day", note("fraud_same_day")
     if s and e and e < s:
-        return note("fraud_end_before_start")
+        return "fraud_end_before_start", note("fraud_end_before_start")
     if p and e and p > e:
-        return note("fraud_pub_after_end")
+        return "fraud_pub_after_end", note("fraud_pub_after_end")
     return None
+
+
+def fraud_reason(c: Consultation, max_lead: int) -> str | None:
+    """Why a consultation's stated period cannot be true, or None."""
+    k = fraud_kind(c, max_lead)
+    return k[1] if k else None
 
 
 @check("V1.5")
@@ -33,9 +40,10 @@ def consultation_fraud(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.R
     """A consultation whose stated period is back-dated or impossible (弄虚作假)."""
     max_lead = int(param(rs, "V1.5", "max_start_lead_days"))
     for c in facts.consultations:
-        why = fraud_reason(c, max_lead)
-        if why:  # (a period read without its year: held by the evidence standard, full_dates)
-            yield finding(facts, "V1.5", [ev(c.ref, c.url, title=c.title, date=c.published, note=why)])
+        k = fraud_kind(c, max_lead)
+        if k:  # (a period read without its year: held by the evidence standard, full_dates)
+            yield finding(facts, "V1.5", [ev(c.ref, c.url, title=c.title, date=c.published, note=k[1])],
+                          fraud=k[0], start=c.start, end=c.end)
 
 
 @check("X01")

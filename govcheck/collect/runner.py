@@ -66,7 +66,7 @@ class _Progress:
         from rich.live import Live
 
         self.stats = stats
-        self.console = Console(stderr=True)
+        self.console = Console(stderr=True, soft_wrap=True)
         self.live = Live(self._render(), console=self.console, refresh_per_second=4, transient=False,
                          get_renderable=self._render)
 

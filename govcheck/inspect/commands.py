@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from govcheck.cli_output import DB_HELP, PDF_HELP
+
 
 def register(app: typer.Typer) -> None:
     @app.command("inspect")
@@ -19,13 +21,13 @@ def register(app: typer.Typer) -> None:
         registry: list[Path] = typer.Option([], "--registry", help="备案系统导出文件，可多次指定"),
         previous: Optional[Path] = typer.Option(None, "--previous", help="上一轮的输出目录（整改对照）"),
         var: list[str] = typer.Option([], "--var", help="名录“数据来源”中的变量 KEY=VALUE（如 base_url=http://…），可多次指定"),
-        round_config: Optional[Path] = typer.Option(None, "--round-config", help="轮次与通报设置（TOML：[round] [notice]）"),
+        round_config: Optional[Path] = typer.Option(None, "--round-config", help="轮次与通报设置：TOML 文件，含 \\[round] 与 \\[notice] 两节（见 govcheck/demo/xianning-2022q2/round.toml）"),
         max_pages: Optional[int] = typer.Option(None, "--max-pages", help="每个网站最多抓取的页面数"),
         concurrency: Optional[int] = typer.Option(None, "--concurrency", help="每个主机同时进行的请求数"),
         delay: Optional[float] = typer.Option(None, "--delay", help="同一主机两次请求的最小间隔（秒）"),
         workers: int = typer.Option(2, "--workers", help="抽取页面的进程数（与抓取同时进行）"),
-        db: Optional[str] = typer.Option(None, "--db", help="数据库 URL（默认 OUT/round.sqlite）"),
-        pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 生成 PDF"),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+        pdf: bool = typer.Option(False, "--pdf", help=PDF_HELP),
         seed: Optional[int] = typer.Option(None, "--seed", help="抽样随机种子（默认取轮次配置或监测时间点）"),
         no_search: bool = typer.Option(False, "--no-search", help="不做站内搜索测试"),
         no_external: bool = typer.Option(False, "--no-external", help="不检查外部链接"),
@@ -40,8 +42,9 @@ def register(app: typer.Typer) -> None:
         """检查一轮：抓取网站（可续抓）、抽取、检查、评分，并生成通报与附件。
 
         用同一 --out 重新运行即续查：已导入的问题、复核记录与评分历史都保留。"""
-        from govcheck.cli_output import fail, print_summary, report_files, say
+        from govcheck.cli_output import draft_note, fail, print_summary, report_files, say
         from govcheck.lock import RoundLocked
+        from govcheck.report.pdf import PdfError
 
         from .access import describe
         from .run import InspectError, run_inspect
@@ -68,10 +71,11 @@ def register(app: typer.Typer) -> None:
                               variables=variables or None, allow=list(allow) or None,
                               ca_bundle=str(ca_bundle) if ca_bundle else None, fresh=fresh,
                               command="govcheck inspect", probes=probes)
-        except (InspectError, RoundLocked) as e:
+        except (InspectError, RoundLocked, PdfError) as e:
             fail(str(e))
         print_summary(res.view)
         report_files(res.files)
+        draft_note(res.view, out)
         n_manual = sum(len(o.manual) for o in res.sites)
         say(f"检查完成：{len(res.sites)} 个网站，{sum(o.pages for o in res.sites)} 个页面，"
             f"问题 {len(res.findings)} 条，需人工核查 {n_manual} 项（见 {out / 'manual.json'}）。")

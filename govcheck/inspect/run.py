@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gzip
 import ipaddress
 import json
 import logging
@@ -511,7 +512,7 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     from govcheck.db import db_url_for
     from govcheck.round import attach_comparison, check_resumable, save_round, start_afresh
 
-    console = Console(stderr=True, quiet=not progress)
+    console = Console(stderr=True, quiet=not progress, soft_wrap=True)
     r = meta["round"]
     at, seed = r["at"], int(r["seed"])
     if fresh:
@@ -623,7 +624,7 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
         try:
             res = run_newmedia(accounts, registry or [], at, int(rs.rule("M2.1").params["window_days"]),
                                previous_dir=previous, variables=variables, codes=rs.rules,
-                               fetch=opts)
+                               fetch=opts, archive_dir=out)
         except (OSError, ValueError) as e:  # RosterError/LexiconError are ValueErrors naming file and row
             raise InspectError(str(e)) from None
         account_list = list(res.accounts)
@@ -641,8 +642,10 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     t0 = time.perf_counter()
     console.print("[bold]5/5 评分并生成通报[/]")
     samples = [(s.code, o.site.url, s.population, list(s.chosen)) for o in outcomes for s in o.samples]
+    manual = [{"unit": o.site.unit, "target": o.site.url, "target_type": "site", **m.to_dict()}
+              for o in outcomes for m in o.manual]
     saved = save_round(out, meta=meta, rs=rs, sites=sites, accounts=account_list, findings=findings, db=db,
-                       pdf=pdf, access=access, samples=samples, command=command or "govcheck inspect")
+                       pdf=pdf, access=access, samples=samples, manual=manual, command=command or "govcheck inspect")
     timings["report"] = time.perf_counter() - t0
     return InspectResult(out=out, sites=outcomes, findings=findings, timings=timings, view=saved.view,
                          files=saved.files)
@@ -663,9 +666,10 @@ def column_state_line(states: dict[str, int]) -> str:
 
 def write_side_files(out: Path, outcomes: list[SiteOutcome]) -> None:
     """manual.json (需人工核查), samples.json (what each sampling check drew), column_states.json (how many
-    columns were judged from the pages, from data they load, or left to a person; per site), facts/NN.json
-    (per site, with its column states)."""
-    from govcheck.round import atomic_write_text
+    columns were judged from the pages, from data they load, or left to a person; per site), facts/NNN.json.gz
+    (per site, with its column states; gzip: the facts repeat every page's footer and column entries, 65 MB
+    as plain JSON for the demo's 40 sites)."""
+    from govcheck.round import atomic_write_bytes, atomic_write_text
 
     manual = [{"unit": o.site.unit, "target": o.site.url, **m.to_dict(),
                **({"kind": o.access["kind"]} if o.access and m.code == "*" else {})}
@@ -683,7 +687,7 @@ def write_side_files(out: Path, outcomes: list[SiteOutcome]) -> None:
     fdir = out / "facts"
     fdir.mkdir(exist_ok=True)
     for i, o in enumerate(outcomes):
-        atomic_write_text(fdir / f"{i:03d}.json", json.dumps({"unit": o.site.unit, "pages": o.pages, "error": o.error,
-                                                              "access": o.access,
-                                                              "column_states": o.facts.column_states(),
-                                                              "site": o.facts.to_dict()}, ensure_ascii=False))
+        atomic_write_bytes(fdir / f"{i:03d}.json.gz", gzip.compress(json.dumps(
+            {"unit": o.site.unit, "pages": o.pages, "error": o.error, "access": o.access,
+             "column_states": o.facts.column_states(), "site": o.facts.to_dict()},
+            ensure_ascii=False).encode("utf-8"), compresslevel=6))

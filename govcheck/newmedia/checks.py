@@ -98,6 +98,8 @@ class AccountFacts:
     scan_days: int | None = None
     interaction: bool | None = None  # roster 互动功能 (None: not given)
     max_evidence: int = 10
+    # registry system -> the files (name, XLSX sheet) it was read from: where a missing account was looked for
+    searched: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
 
     def finding(self, code: str, params: dict | None = None, evidence: list[Evidence] | None = None) -> Finding:
         acc = self.account
@@ -184,6 +186,11 @@ def check_accounts(
     by_system: dict[str, list[RegistryEntry]] = defaultdict(list)
     for e in registries:
         by_system[e.system].append(e)
+    # the files each system was read from, to cite where an account was looked for and not found
+    searched: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+    for e in registries:
+        if e.file and (Path(e.file).name, e.sheet) not in searched[e.system]:
+            searched[e.system].append((Path(e.file).name, e.sheet))
     interaction = interaction or {}
     wanted = None if codes is None else set(codes)
     checks = [c for c in ACCOUNT_CHECKS.values() if c.per_account and (wanted is None or wanted & set(c.codes))]
@@ -193,7 +200,7 @@ def check_accounts(
         facts = AccountFacts(
             account=acc, timeline=timelines.get(key), registry_systems=registry_systems, at=at,
             window_days=window_days, lexicon=lexicon, scan_days=scan_days, interaction=interaction.get(key),
-            max_evidence=max_evidence,
+            max_evidence=max_evidence, searched=searched,
             matches={s: match_registry(acc, by_system.get(s, []), name_edit_distance) for s in registry_systems},
         )
         for c in checks:
@@ -211,7 +218,7 @@ def serious_wording(a: AccountFacts) -> list[Finding]:
     if not hits:
         return []
     ev = [Evidence(url=p.url, title=p.title or None, date=p.day.isoformat() if p.day else None,
-                   note=hit_note(h)) for p, h in hits[:a.max_evidence]]
+                   note=hit_note(h), archive=tl.archive, fetched_at=tl.fetched_at) for p, h in hits[:a.max_evidence]]
     p0, h0 = hits[0]
     return [a.finding("M1", {"wrong": h0.wrong, "right": h0.right, "snippet": h0.snippet,
                              "category": h0.category, "hits": len(hits)}, ev)]
@@ -238,14 +245,15 @@ def not_registered(a: AccountFacts) -> list[Finding]:
     joiner = wording()["systems_joiner"]
     systems = a.registry_systems
     if systems and not found:
+        note = _w("mh1_note_none", systems=joiner.join(systems))
         return [a.finding("MH1.1", {"systems": systems},
-                          [Evidence(note=_w("mh1_note_none", systems=joiner.join(systems)))])]
+                          _searched(note, [f for s in systems for f in a.searched.get(s, [])]))]
     out = []
     if found:
         for s in systems:
             if not a.matches[s]:
-                out.append(a.finding("MH1.2", {"system": s},
-                                     [Evidence(note=_w("mh1_note_system", found=joiner.join(found), system=s))]))
+                note = _w("mh1_note_system", found=joiner.join(found), system=s)
+                out.append(a.finding("MH1.2", {"system": s}, _searched(note, a.searched.get(s, []))))
     return out
 
 
@@ -257,7 +265,7 @@ def registered_name_wrong(a: AccountFacts) -> list[Finding]:
         return []
     s0, m0 = wrong_names[0]
     return [a.finding("MH2", {"registered_name": m0.entry.name, "system": s0},
-                      [Evidence(note=_w("mh2_note", system=s, registered_name=m.entry.name, name=a.account.name))
+                      [_cited(m.entry, _w("mh2_note", system=s, registered_name=m.entry.name, name=a.account.name))
                        for s, m in wrong_names])]
 
 
@@ -272,7 +280,7 @@ def _check_updates(acc: Account, tl: Timeline | None, at: date, window_days: int
         err = tl.error if tl else "未读取该账号的数据来源"
         ev = Evidence(url=tl.source if tl and tl.source and "://" in tl.source else None,
                       note=_w("m2_3_note", error=err), status=tl.http_status if tl else None,
-                      fetched_at=tl.fetched_at if tl else None)
+                      fetched_at=tl.fetched_at if tl else None, archive=tl.archive if tl else None)
         return [finding("M2.3", {"error": err}, [ev])]
     if tl.status == "manual" and tl.manual_closed:
         return []
@@ -281,14 +289,15 @@ def _check_updates(acc: Account, tl: Timeline | None, at: date, window_days: int
         return [finding("M2.2", {}, [Evidence(note=_w("m2_note_manual", note=tl.note or "从未更新"))])]
     last = tl.last_update(at)
     if last is None:
-        return [finding("M2.2", {}, [Evidence(url=src_url, note=_w("m2_note_never"), fetched_at=tl.fetched_at)])]
+        return [finding("M2.2", {}, [Evidence(url=src_url, note=_w("m2_note_never"), fetched_at=tl.fetched_at,
+                                              archive=tl.archive, status=tl.http_status)])]
     if last < at - timedelta(days=window_days):
         note = _w("m2_note_stale", last=last.isoformat(), at=at.isoformat(), window=window_days)
         if tl.status == "manual" and tl.note:
             note += "；" + _w("m2_note_manual", note=tl.note)
         newest = max((p for p in tl.posts if p.day == last), key=lambda p: p.published, default=None)
         ev = Evidence(url=(newest.url if newest and newest.url else src_url), title=newest.title if newest else None,
-                      date=last.isoformat(), note=note, fetched_at=tl.fetched_at)
+                      date=last.isoformat(), note=note, fetched_at=tl.fetched_at, archive=tl.archive)
         return [finding("M2.1", {"last_update": notice_date(last),
                                  "last_update_cn": _w("m2_last_update_cn", d=last)}, [ev])]
     return []
@@ -304,10 +313,10 @@ def _check_state(acc, tl, matches, at, window_days, finding) -> list[Finding]:
             last = tl.last_update(at)
             if last and last >= at - timedelta(days=window_days):
                 detail = _w("mh3_closed_but_live", system=system, status=st, window=window_days, last=last.isoformat())
-                out.append(finding("MH3", {"detail": detail, "system": system}, [Evidence(note=detail)]))
+                out.append(finding("MH3", {"detail": detail, "system": system}, [_cited(m.entry, detail)]))
         elif st and not _is_closed(st) and tl is not None and tl.status == "manual" and tl.manual_closed:
             detail = _w("mh3_open_but_closed", system=system, status=st, note=tl.note or "人工录入")
-            out.append(finding("MH3", {"detail": detail, "system": system}, [Evidence(note=detail)]))
+            out.append(finding("MH3", {"detail": detail, "system": system}, [_cited(m.entry, detail)]))
     return out
 
 
@@ -469,3 +478,13 @@ def _day(iso: str | None) -> date | None:
         return date.fromisoformat(iso[:10]) if iso else None
     except ValueError:
         return None
+
+
+def _cited(entry: RegistryEntry, note: str) -> Evidence:
+    """Evidence citing the registry row a finding was judged against (file name, sheet, row)."""
+    return Evidence(note=note, file=Path(entry.file).name if entry.file else None, sheet=entry.sheet, row=entry.row)
+
+
+def _searched(note: str, files: list[tuple[str, str | None]]) -> list[Evidence]:
+    """Evidence for an account not found: the registry files (and sheets) it was looked for in."""
+    return [Evidence(note=note, file=name, sheet=sheet) for name, sheet in files] or [Evidence(note=note)]

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.console import Console
 
-console = Console()
+console = Console(soft_wrap=True)
 accounts_app = typer.Typer(help="政务新媒体：备案比对、更新情况、严重表述错误。", no_args_is_help=True)
 lexicon_app = typer.Typer(help="错敏词库：检查文本、校验词库文件。", no_args_is_help=True)
 feeds_app = typer.Typer(help="订阅源：本地模拟账号的RSS/Atom服务。", no_args_is_help=True)
@@ -149,8 +149,8 @@ def lexicon_check(files: list[Path] = typer.Argument(None, help="补充词库文
 @feeds_app.command("serve")
 def feeds_serve(
     accounts_dir: Path = typer.Argument(None, help="含 accounts.csv 与 posts.csv 的目录（默认：咸宁2022二季度模拟账号）"),
-    host: str = typer.Option("127.0.0.1", "--host"),
-    port: int = typer.Option(8091, "--port"),
+    host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
+    port: int = typer.Option(8091, "--port", help="监听端口"),
 ) -> None:
     """以RSS/Atom提供模拟账号的发布记录（/feeds/<id>.xml）。"""
     from aiohttp import web

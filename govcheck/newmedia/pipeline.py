@@ -42,16 +42,23 @@ def run_newmedia(
     concurrency: int = 8,
     codes: Iterable[str] | None = None,
     fetch=None,
+    archive_dir: str | Path | None = None,
 ) -> NewMediaResult:
     """Synchronous (runs its own event loop for the feeds): call it outside a running loop. `fetch`: the
-    round's fetch settings (collect.config.CrawlOptions: address allow-list, politeness …)."""
+    round's fetch settings (collect.config.CrawlOptions: address allow-list, politeness …). `archive_dir`:
+    the round folder; each feed or export read is archived in its warc/ (newmedia.archive) and cited."""
     roster = accounts if isinstance(accounts, AccountRoster) else read_accounts(accounts)
     registry: list[RegistryEntry] = []
     for p in registries:
         registry += read_registry(p)
     if base_dir is None:
         base_dir = Path(roster.path).parent if roster.path else Path(".")
-    timelines = load_timelines(roster, base_dir, timeout, variables, concurrency, fetch=fetch)
+    archive = None
+    if archive_dir is not None:
+        from govcheck.newmedia.archive import FeedArchive
+
+        archive = FeedArchive(archive_dir)
+    timelines = load_timelines(roster, base_dir, timeout, variables, concurrency, fetch=fetch, archive=archive)
     lexicon = lexicon if lexicon is not None else Lexicon.load()
     findings = check_accounts(roster, registry, timelines, at, window_days, lexicon, registry_systems,
                               scan_days=scan_days, interaction=roster.interaction, codes=codes)
@@ -68,7 +75,7 @@ def run_newmedia(
 
 def run_replica(at: date = date(2022, 5, 15), window_days: int = 14, *, accounts_dir: str | Path | None = None,
                 registry_systems: list[str] | None = None, with_previous: bool = True,
-                lexicon: Lexicon | None = None) -> NewMediaResult:
+                lexicon: Lexicon | None = None, archive_dir: str | Path | None = None) -> NewMediaResult:
     """The xianning-2022q2 replica accounts, with their feeds served on 127.0.0.1 for the duration."""
     from govcheck.newmedia.feedserver import FeedServerThread
     from govcheck.newmedia.replica import OUT_DIR
@@ -83,4 +90,4 @@ def run_replica(at: date = date(2022, 5, 15), window_days: int = 14, *, accounts
         return run_newmedia(d / "accounts.csv", [d / "registry.csv"], at, window_days,
                             registry_systems=registry_systems, lexicon=lexicon,
                             previous_dir=(d / "previous") if with_previous else None,
-                            variables={"base_url": srv.base_url}, base_dir=d, fetch=opts)
+                            variables={"base_url": srv.base_url}, base_dir=d, fetch=opts, archive_dir=archive_dir)

@@ -38,6 +38,7 @@ class RegistryEntry:
     registered_on: str | None = None
     row: int | None = None  # source row, for evidence
     file: str | None = None
+    sheet: str | None = None  # the XLSX sheet it was read from (None for CSV)
 
 
 class AccountRoster(list):
@@ -193,6 +194,7 @@ def read_registry(path: str | Path, *, default_system: str | None = None) -> lis
         required = [f for f in required if f != "system"]
     hi, col = map_columns(rows, "registry", path, required)
     headers = rows[hi]
+    sheet = first_sheet_name(path)
     out: list[RegistryEntry] = []
     for ri in range(hi + 1, len(rows)):
         row = rows[ri]
@@ -210,9 +212,25 @@ def read_registry(path: str | Path, *, default_system: str | None = None) -> lis
             name=vals["name"], platform=canonical_platform(vals["platform"]), system=system,
             unit=vals.get("unit", ""), account_id=vals.get("account_id") or None,
             status=vals.get("status", ""), registered_on=vals.get("registered_on") or None,
-            row=rowno, file=str(path),
+            row=rowno, file=str(path), sheet=sheet,
         ))
     return out
+
+
+def first_sheet_name(path: str | Path) -> str | None:
+    """The sheet read_table reads from an XLSX (its first), for citing a row; None for other files."""
+    if Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return wb.worksheets[0].title
+        finally:
+            wb.close()
+    except Exception:  # noqa: BLE001 - read_table has already opened it; a name is a nicety
+        return None
 
 
 # ---------------------------------------------------------------- names

@@ -16,7 +16,7 @@ from typing import Iterable, Literal
 
 import feedparser
 
-from govcheck.model import Account
+from govcheck.model import Account, Archive
 from govcheck.newmedia.roster import RosterError, _get, map_columns, normalize_name, read_table
 
 CHINA_TZ = timezone(timedelta(hours=8))
@@ -51,6 +51,7 @@ class Timeline:
     manual_never: bool = False
     manual_closed: bool = False
     note: str | None = None
+    archive: Archive | None = None  # where the feed or export it was read from is archived (WARC)
 
     def last_update(self, at: date | None = None) -> date | None:
         """Newest post day on or before `at` (a manual entry's date when manual)."""
@@ -89,9 +90,10 @@ def _from_fetch(account: Account, src: str, r) -> Timeline:
 
 
 def load_timeline(account: Account, base_dir: str | Path = ".", timeout: float = 10.0,
-                  variables: dict[str, str] | None = None, fetch=None) -> Timeline:
+                  variables: dict[str, str] | None = None, fetch=None, archive=None) -> Timeline:
     """Synchronous loader (do not call from inside the event loop that serves the feed). `fetch`: the
-    round's fetch settings (collect.config.CrawlOptions: allow-list, politeness …); defaults when None."""
+    round's fetch settings (collect.config.CrawlOptions: allow-list, politeness …); defaults when None.
+    `archive` (newmedia.archive.FeedArchive): where the feed or export read is kept, cited by the findings."""
     kind, src = _classify(account, base_dir, variables)
     if kind == "url":
         from govcheck.collect.fetch import SyncFetchClient
@@ -99,13 +101,19 @@ def load_timeline(account: Account, base_dir: str | Path = ".", timeout: float =
         opts, limit = _feed_options(fetch, timeout)
         with SyncFetchClient(opts) as c:
             r = c.fetch(src, purpose="feed", robots=True, max_body=FEED_MAX_BYTES, deadline=limit, timeout=limit)
-        return _from_fetch(account, src, r)
-    return _load_local(account, kind, src)
+        return _archived(_from_fetch(account, src, r), archive, fetched=r)
+    return _archived(_load_local(account, kind, src), archive, path=src if kind == "file" else None)
+
+
+def _archived(t: Timeline, archive, fetched=None, path: str | None = None) -> Timeline:
+    if archive is not None:
+        t.archive = archive.fetched(fetched) if fetched is not None else (archive.file(path) if path else None)
+    return t
 
 
 async def load_timelines_async(accounts: Iterable[Account], base_dir: str | Path = ".", timeout: float = 10.0,
                                variables: dict[str, str] | None = None, concurrency: int = 8,
-                               fetch=None) -> dict[tuple[str, str], Timeline]:
+                               fetch=None, archive=None) -> dict[tuple[str, str], Timeline]:
     """Timelines for many accounts, feeds fetched concurrently through the fetch layer (one user agent,
     robots rules, per-host politeness, caps, the address policy); keyed by (name, type)."""
     from govcheck.collect.fetch import FetchClient
@@ -118,20 +126,21 @@ async def load_timelines_async(accounts: Iterable[Account], base_dir: str | Path
         async def one(acc: Account) -> None:
             kind, src = _classify(acc, base_dir, variables)
             if kind != "url":
-                out[(acc.name, acc.type)] = _load_local(acc, kind, src)
+                out[(acc.name, acc.type)] = _archived(_load_local(acc, kind, src), archive,
+                                                      path=src if kind == "file" else None)
                 return
             async with sem:
                 r = await c.fetch(src, purpose="feed", robots=True, max_body=FEED_MAX_BYTES, deadline=limit,
                                   timeout=limit)
-                out[(acc.name, acc.type)] = _from_fetch(acc, src, r)
+                out[(acc.name, acc.type)] = _archived(_from_fetch(acc, src, r), archive, fetched=r)
         await asyncio.gather(*(one(a) for a in accounts))
     return out
 
 
 def load_timelines(accounts: Iterable[Account], base_dir: str | Path = ".", timeout: float = 10.0,
                    variables: dict[str, str] | None = None, concurrency: int = 8,
-                   fetch=None) -> dict[tuple[str, str], Timeline]:
-    return asyncio.run(load_timelines_async(accounts, base_dir, timeout, variables, concurrency, fetch))
+                   fetch=None, archive=None) -> dict[tuple[str, str], Timeline]:
+    return asyncio.run(load_timelines_async(accounts, base_dir, timeout, variables, concurrency, fetch, archive))
 
 
 # ---------------------------------------------------------------- sources

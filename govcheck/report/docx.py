@@ -10,8 +10,10 @@ from __future__ import annotations
 import copy
 import math
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from docx import Document
@@ -21,7 +23,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, Twips
+from docx.shared import Mm, Pt, RGBColor, Twips
 
 from govcheck.report.doc import Attachment, NoticeDoc, Table
 
@@ -62,6 +64,25 @@ class Layout:
     table_line_pt: float = 18.0  # exact leading inside table cells
     table_cell_margin_mm: float = 1.2
     table_keep_row_lines: int = 6  # rows up to this many lines are kept on one page
+    table_slack_chars: float = 0.5  # a short column gets this much more than its longest cell (font metrics)
+    # 7.2 版头
+    masthead_font: str = "方正小标宋简体"  # 7.2.3 发文机关标志 推荐使用小标宋体字，颜色为红色
+    masthead_size_pt: float = 36.0  # 小初; a long name is condensed to the line (character scale)
+    masthead_top_mm: float = 35.0  # 上边缘至版心上边缘为35mm
+    masthead_min_scale: int = 50  # never condense a mark below this percentage
+    masthead_gap_lines: int = 2  # 发文字号编排在发文机关标志下空二行位置
+    masthead_rule_gap_mm: float = 4.0  # 7.2.5 发文字号之下4mm处印一条与版心等宽的红色分隔线
+    masthead_rule_eighths: int = 8  # its weight (1 pt)
+    title_gap_lines: int = 2  # 7.3.1 标题编排于红色分隔线下空二行位置
+    # 7.4 版记
+    colophon_font: str = "仿宋_GB2312"  # 7.4.2 一般用4号仿宋体字
+    colophon_size_pt: float = 14.0
+    colophon_thick_eighths: int = 8  # 7.4.1 首条和末条分隔线用粗线（推荐高度为0.35mm）
+    colophon_thin_eighths: int = 6  # 中间的分隔线用细线（推荐高度为0.25mm）
+    colophon_side_chars: float = 1.0  # 左右各空一字
+    # a draft's header mark (征求意见稿…), on every page
+    draft_font: str = "黑体"
+    draft_size_pt: float = 14.0
     # Font table fallbacks (w:altName): Word uses them on a machine without the GB2312-era faces,
     # e.g. Windows 10 has 仿宋 and 楷体 but not 仿宋_GB2312 or 楷体_GB2312.
     font_alt_names: tuple[tuple[str, str], ...] = (
@@ -469,37 +490,145 @@ def _column(table: Table, c: int) -> list[str]:
     return ["" if c >= len(row) or row[c] is None else str(row[c]) for row in table.rows]
 
 
-def column_widths(table: Table, total: float, char: float, pad: float, short_chars: float = 10.0) -> list[float]:
+@lru_cache(maxsize=1)
+def _break_data() -> dict:
+    with (Path(__file__).resolve().parent / "data" / "layout.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+@lru_cache(maxsize=4096)
+def _word_bounds(text: str) -> frozenset[int]:
+    """Positions between the words of `text` by jieba's dictionary (no guessing model), so an unknown
+    name still breaks between words; empty when jieba is not installed."""
+    try:
+        import logging
+
+        import jieba
+    except ImportError:
+        return frozenset()
+    jieba.setLogLevel(logging.WARNING)
+    out, i = set(), 0
+    for w in jieba.lcut(text, HMM=False):
+        i += len(w)
+        out.add(i)
+    return frozenset(out)
+
+
+def _split_cost(text: str, i: int, target: float) -> float:
+    d = _break_data()
+    head, tail = text[:i], text[i:]
+    cost = abs(display_width(head) - target)
+    bounds = _word_bounds(text)
+    if bounds and i not in bounds:
+        cost += 40.0  # inside a dictionary word
+    for w in d["words"]:
+        j = text.find(w)
+        while j != -1:
+            if j < i < j + len(w):
+                cost += 100.0  # never inside a word
+            j = text.find(w, j + 1)
+    if head[-1].isascii() and head[-1].isalnum() and tail[0].isascii() and tail[0].isalnum():
+        cost += 100.0  # never inside a number or a Latin word
+    if tail[0] in "，。、；：）》”’）)":
+        cost += 100.0  # no line starts with closing punctuation
+    if head[-1] in "（《“‘(":
+        cost += 100.0
+    if any(tail.startswith(w) for w in d["break_before"]):
+        cost -= 6.0
+    if any(head.endswith(w) for w in d["break_after"]):
+        cost -= 5.0
+    return cost
+
+
+def break_name(text: str, width: float) -> str:
+    """A short text (a unit or account name) that does not fit `width` full-width cells, with line breaks
+    at the most sensible points: before the organ's kind (…/委员会), after 和/、, never inside a word or a
+    number, no line of one character, lines as even as the rest allows. Text that fits is unchanged."""
+    if "\n" in text or display_width(text) <= width or len(text) < 4:
+        return text
+    lines: list[str] = []
+    rest = text
+    while display_width(rest) > width:
+        n = math.ceil(display_width(rest) / width)
+        target = display_width(rest) / n
+        best, best_cost = None, None
+        for i in range(2, len(rest) - 1):
+            if display_width(rest[:i]) > width:
+                break
+            c = _split_cost(rest, i, target)
+            if best_cost is None or c < best_cost:
+                best, best_cost = i, c
+        if best is None:
+            break
+        lines.append(rest[:best])
+        rest = rest[best:]
+    lines.append(rest)
+    return "\n".join(lines)
+
+
+WORD_JOINER = "\u2060"
+
+
+def keep_whole(text: str, whole_lines: bool = False) -> str:
+    """`text` with word joiners inside each keep_whole term (data/layout.toml), or inside every line when
+    `whole_lines`, so Word and LibreOffice break a line only where we did."""
+    if not text:
+        return text
+    if whole_lines:
+        return "\n".join(WORD_JOINER.join(line) for line in text.split("\n"))
+    for term in _break_data().get("keep_whole", []):
+        if term in text:
+            text = text.replace(term, WORD_JOINER.join(term))
+    return text
+
+
+def column_widths(table: Table, total: float, char: float, pad: float, short_chars: float = 10.0,
+                  slack: float = 0.0) -> list[float]:
     """Column widths summing to `total` (any unit; one character is `char`, cell padding `pad`).
 
-    widths_mm, when given, are relative widths and win. Otherwise a column whose cells are short
-    (a name, a count, a score) gets just the width its longest cell needs, so it never wraps; a
-    long header may wrap onto two lines rather than widen the column. The columns of prose share
-    the rest in proportion to their typical (90th percentile) cell length.
+    widths_mm, when given, are relative widths and win. Otherwise each column asks for an ideal
+    width: a column of short cells (a name, a count, a score; or capped by max_chars) the width of
+    its longest cell, so it never wraps (a long header may wrap onto two lines rather than widen
+    it); a column of prose its typical (90th percentile) cell length. When the ideals do not fit,
+    the widest columns give way first, down to a common width (water-filling), so short columns
+    stay whole; when they fit, the prose columns share what is left.
     """
     n = len(table.header)
     if table.widths_mm and len(table.widths_mm) == n and all(w > 0 for w in table.widths_mm):
         s = sum(table.widths_mm)
         return [total * w / s for w in table.widths_mm]
+    caps = list(table.max_chars or []) + [None] * n
     data = [_longest_line(_column(table, c)) for c in range(n)]
     head = [_longest_line([h]) for h in table.header]
+    capped = {c for c in range(n) if caps[c] and data[c] > caps[c]}
+    data = [min(data[c], caps[c]) if c in capped else data[c] for c in range(n)]
     need = [max(data[c], head[c] if head[c] <= 4 else math.ceil(head[c] / 2), 2.0) for c in range(n)]
-    fixed = {c: need[c] * char + pad for c in range(n) if data[c] <= short_chars}
-    flexible = [c for c in range(n) if c not in fixed]
-    fixed_sum = sum(fixed.values())
-    if not flexible or fixed_sum >= total * 0.8:
-        # Everything is short (or too much is): share the width in proportion to what each needs.
-        weights = [max(need[c], head[c]) * char + pad for c in range(n)]
-        s = sum(weights)
-        return [total * w / s for w in weights]
-    weights = {}
-    for c in flexible:
-        lens = sorted(display_width(x) for x in _column(table, c))
-        typical = lens[int(len(lens) * 0.9)] if lens else 0.0
-        weights[c] = max(min(typical, 60.0), need[c] if need[c] <= short_chars else short_chars)
-    rest = total - fixed_sum
-    ws = sum(weights.values())
-    return [fixed[c] if c in fixed else rest * weights[c] / ws for c in range(n)]
+    short = {c for c in range(n) if data[c] <= short_chars or c in capped}
+    ideal = []
+    for c in range(n):
+        if c in short:
+            ideal.append(need[c] + slack)
+        else:
+            lens = sorted(display_width(x) for x in _column(table, c))
+            typical = lens[int(len(lens) * 0.9)] if lens else 0.0
+            ideal.append(max(min(typical, 60.0), short_chars, need[c] if need[c] <= short_chars else 0.0))
+    chars_total = (total - n * pad) / char
+    if sum(ideal) <= chars_total:
+        prose = [c for c in range(n) if c not in short] or list(range(n))
+        extra = chars_total - sum(ideal)
+        weight = sum(ideal[c] for c in prose)
+        chars = [ideal[c] + (extra * ideal[c] / weight if c in prose else 0.0) for c in range(n)]
+    else:
+        lo, hi = 0.0, max(ideal)
+        for _ in range(60):  # the common width the widest columns are cut to
+            mid = (lo + hi) / 2
+            if sum(min(w, mid) for w in ideal) > chars_total:
+                hi = mid
+            else:
+                lo = mid
+        chars = [min(w, lo) for w in ideal]
+        chars[max(range(n), key=lambda c: chars[c])] += chars_total - sum(chars)
+    return [w * char + pad for w in chars]
 
 
 def _el(tag: str, **attrs: str):
@@ -586,12 +715,22 @@ def _add_table(doc, layout: Layout, table: Table) -> None:
     n = len(table.header)
     char_mm = layout.table_size_pt / PT_PER_MM
     pad_mm = 2 * layout.table_cell_margin_mm + 0.5
-    widths = [Mm(w) for w in column_widths(table, layout.text_width_mm, char_mm, pad_mm)]
+    widths = [Mm(w) for w in column_widths(table, layout.text_width_mm, char_mm, pad_mm,
+                                           slack=layout.table_slack_chars)]
     # Short columns (scores, counts, region names) are centred; prose columns justified left.
     centred = []
     for c in range(n):
         longest = max((display_width(str(row[c] if c < len(row) else "")) for row in table.rows), default=0)
         centred.append(longest <= 12)
+    # Names that do not fit their column break where the words allow (a column of single-line cells no
+    # more than twice its width: names, types, short reasons; prose columns wrap as the renderer likes).
+    room = [(w.mm - pad_mm) / char_mm for w in widths]
+    name_like = [all("\n" not in str(row[c] if c < len(row) else "") for row in table.rows)
+                 and max((display_width(str(row[c] if c < len(row) else "")) for row in table.rows), default=0)
+                 <= 2 * room[c] for c in range(n)]
+    rows = [[break_name(str(row[c] or ""), room[c]) if (c < len(row) and name_like[c]) else
+             ("" if c >= len(row) or row[c] is None else str(row[c])) for c in range(n)] for row in table.rows]
+    shown = [[keep_whole(cell, whole_lines=name_like[c]) for c, cell in enumerate(row)] for row in rows]
 
     tbl = doc.add_table(rows=0, cols=n)
     tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -610,19 +749,17 @@ def _add_table(doc, layout: Layout, table: Table) -> None:
     for c, text in enumerate(table.header):
         tr.append(_cell(text, tw[c], layout, layout.table_header_font, "center"))
     tbl._tbl.append(tr)
-    for row in table.rows:
+    for row, shown_row in zip(rows, shown):
         tr = _el("w:tr")
         # A short row never breaks across pages; a long finding list may, or it would leave a gap.
-        est_lines = max((wrapped_lines(str(row[c] or ""), (widths[c].mm - pad_mm) / char_mm)
-                         for c in range(min(n, len(row)))), default=1)
+        est_lines = max((wrapped_lines(str(row[c] or ""), room[c]) for c in range(n)), default=1)
         if est_lines <= layout.table_keep_row_lines:
             trpr = _el("w:trPr")
             trpr.append(_el("w:cantSplit", val="1"))
             tr.append(trpr)
         for c in range(n):
-            value = row[c] if c < len(row) else ""
             jc = "center" if centred[c] else "left"  # "both" opens gaps around long Latin tokens
-            tr.append(_cell("" if value is None else str(value), tw[c], layout, layout.table_font, jc))
+            tr.append(_cell(shown_row[c], tw[c], layout, layout.table_font, jc))
         tbl._tbl.append(tr)
 
 
@@ -640,6 +777,156 @@ def _attachment(doc, layout: Layout, att: Attachment) -> None:
         _add_table(doc, layout, table)
 
 
+# ---------------------------------------------------------------------------------------- 版头, 版记, draft
+
+
+def _masthead(doc, layout: Layout, mh) -> None:
+    """7.2 版头: 发文机关标志 in red, centred, its top 35 mm under the type area's top; 发文字号 two lines
+    below it, centred; a red rule as wide as the type area 4 mm under the 发文字号."""
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_snap_to_grid(p, False)
+    pf = p.paragraph_format
+    pf.space_before = Pt(layout.masthead_top_mm * PT_PER_MM)
+    pf.space_after = Pt(0)
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(layout.masthead_size_pt * 1.25)
+    r = p.add_run(mh.mark)
+    _set_run_font(r, layout.masthead_font, layout.masthead_size_pt)
+    r.font.color.rgb = RGBColor.from_string(mh.color.upper())
+    natural_pt = display_width(mh.mark) * layout.masthead_size_pt
+    room_pt = layout.text_width_mm * PT_PER_MM
+    if natural_pt > room_pt:
+        # 以醒目、美观、庄重为原则: a long name is set condensed rather than smaller or on two lines
+        scale = max(layout.masthead_min_scale, math.floor(100 * room_pt / natural_pt))
+        r._r.get_or_add_rPr().append(_el("w:w", val=str(scale)))
+    _blank_lines(doc, layout, layout.masthead_gap_lines)
+    num = _body_paragraph(doc, layout, mh.doc_number or "")
+    num.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if not mh.doc_number:
+        _set_rfonts(_para_mark_rpr(num), layout.body_font)
+    ppr = num._p.get_or_add_pPr()
+    bdr = _el("w:pBdr")
+    bdr.append(_el("w:bottom", val="single", sz=str(layout.masthead_rule_eighths),
+                   space=str(round(layout.masthead_rule_gap_mm * PT_PER_MM)), color=mh.color.upper()))
+    ppr.append(bdr)
+    _blank_lines(doc, layout, layout.title_gap_lines)
+
+
+def _draft_header(header, layout: Layout, text: str) -> None:
+    """A draft's mark (征求意见稿 and what is still open) at the top right of every page."""
+    header.is_linked_to_previous = False
+    p = header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _set_snap_to_grid(p, False)
+    r = p.add_run(text)
+    _set_run_font(r, layout.draft_font, layout.draft_size_pt)
+
+
+def _colophon(doc, layout: Layout, cp) -> None:
+    """7.4 版记 at the foot of the last page: 抄送 above 印发机关 (左空一字) and 印发日期 (右空一字), a heavy
+    rule above and below, a thin rule between (7.4.1), the last rule on the type area's lower edge.
+
+    Each line is a frame (w:framePr) placed at an exact height from the top of the type area, stacked
+    upwards from its foot; Word and LibreOffice both keep a frame whole and in place. (LibreOffice drops
+    a frame whose paragraphs carry different borders, and floats no table, hence one frame per line.)"""
+    width = round(layout.text_width_mm * PT_PER_MM * 20)
+    height = round(layout.text_height_mm * PT_PER_MM * 20)
+    side = round(layout.colophon_side_chars * layout.colophon_size_pt * 20)
+    line = round(layout.colophon_size_pt * 1.5 * 20)
+    pad = 80  # twips above and below the text inside each rule
+    char_w = layout.colophon_size_pt * 20
+    blocks: list[tuple[str, str, int]] = []  # (kind, text, lines)
+    if cp.cc:
+        label = display_width("抄送：")
+        room = (width - 2 * side) / char_w - label
+        n = math.ceil(max(display_width(cp.cc), 1) / max(room, 1.0))
+        blocks.append(("cc", f"抄送：{cp.cc}", n))
+    if cp.printer or cp.print_date:
+        blocks.append(("printed", f"{cp.printer or ''}\t{cp.print_date + '印发' if cp.print_date else ''}", 1))
+    bottom = height
+    placed = []
+    for kind, text, n in reversed(blocks):
+        h = n * line + 2 * pad
+        bottom -= h
+        placed.append((kind, text, bottom, h))
+    placed.reverse()
+    for i, (kind, text, y, h) in enumerate(placed):
+        p = doc.add_paragraph()
+        ppr = p._p.get_or_add_pPr()
+        ppr.append(_el("w:framePr", w=str(width), h=str(h), hRule="exact", wrap="notBeside", vAnchor="margin",
+                       hAnchor="margin", xAlign="center", y=str(y)))
+        bdr = _el("w:pBdr")
+        if i == 0:
+            bdr.append(_el("w:top", val="single", sz=str(layout.colophon_thick_eighths), space="0", color="000000"))
+        last = i == len(placed) - 1
+        bdr.append(_el("w:bottom", val="single", space="0", color="000000",
+                       sz=str(layout.colophon_thick_eighths if last else layout.colophon_thin_eighths)))
+        ppr.append(bdr)
+        _set_snap_to_grid(p, False)
+        pf = p.paragraph_format
+        pf.space_before = Twips(pad)
+        pf.space_after = Twips(pad)
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Twips(line)
+        if kind == "cc":
+            label = round(display_width("抄送：") * char_w)
+            ppr.append(_el("w:ind", left=str(side + label), right=str(side), hanging=str(label)))
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        else:
+            tabs = _el("w:tabs")
+            tabs.append(_el("w:tab", val="right", pos=str(width - side)))
+            ppr.append(tabs)
+            ppr.append(_el("w:ind", left=str(side), right=str(side)))
+        for k, part in enumerate(text.split("\t")):
+            if k:
+                p.add_run().add_tab()
+            if part:
+                _set_run_font(p.add_run(part), layout.colophon_font, layout.colophon_size_pt)
+    tail = doc.add_paragraph()  # a frame needs a paragraph after it to anchor to (LibreOffice drops it else)
+    _exact_spacing(tail, 1)
+    _set_snap_to_grid(tail, False)
+
+
+def _document_properties(doc, notice: NoticeDoc) -> None:
+    """Core and application properties that say what the file is: not python-docx's template (a 2013 file
+    by "Microsoft Macintosh Word" with its thumbnail)."""
+    from datetime import datetime, timezone
+
+    props = doc.core_properties
+    props.title = notice.title
+    props.author = notice.issuer
+    props.last_modified_by = notice.issuer
+    props.comments = ""
+    props.subject = notice.doc_number or ""
+    props.keywords = "征求意见稿" if notice.draft else ""
+    props.category = "通报"
+    props.revision = 1
+    stamp = datetime.now(timezone.utc).replace(microsecond=0)
+    props.created = stamp
+    props.modified = stamp
+    pkg = doc.part.package
+    for rid, rel in list(pkg.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del pkg.rels[rid]
+        elif rel.reltype.endswith("/extended-properties"):
+            rel.target_part._blob = _APP_XML.format(company=_xml_text(notice.issuer)).encode("utf-8")
+
+
+_APP_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Template>Normal.dotm</Template><Application>govcheck</Application><DocSecurity>0</DocSecurity>"
+    "<Company>{company}</Company><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+    "<HyperlinksChanged>false</HyperlinksChanged></Properties>"
+)
+
+
+def _xml_text(text: str) -> str:
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 # ---------------------------------------------------------------------------------------- the notice
 
 
@@ -649,8 +936,13 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
     sec = doc.sections[0]
     _add_page_number(sec.footer, layout, WD_ALIGN_PARAGRAPH.RIGHT)
     _add_page_number(sec.even_page_footer, layout, WD_ALIGN_PARAGRAPH.LEFT)
+    if notice.draft:
+        _draft_header(sec.header, layout, notice.draft)
+        _draft_header(sec.even_page_header, layout, notice.draft)
 
-    if notice.doc_number:
+    if notice.masthead:
+        _masthead(doc, layout, notice.masthead)
+    elif notice.doc_number:
         p = _body_paragraph(doc, layout, notice.doc_number)
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _blank_lines(doc, layout, 1)
@@ -678,7 +970,12 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
             _signature_with_gap(doc, layout, pending_signature, pending_date)
             pending_signature, pending_date = [], None
         if par.style == "attachment_list" and prev_style != "attachment_list":
-            _blank_lines(doc, layout, 1)  # 正文下空一行编排附件说明
+            # 正文下空一行编排附件说明; the 附件说明 stays on one page with the last lines of the text above
+            # it and the 落款 below it (7.3.5.4: the 落款 never stands alone on a page)
+            if doc.paragraphs:
+                doc.paragraphs[-1].paragraph_format.keep_with_next = True
+            _blank_lines(doc, layout, 1)
+            doc.paragraphs[-1].paragraph_format.keep_with_next = True
         if par.style == "heading1":
             _heading(doc, layout, text, layout.heading1_font)
         elif par.style == "heading2":
@@ -686,6 +983,9 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
         elif par.style == "attachment_list":
             for item in (x for x in text.split("\n") if x.strip()):  # one item per line
                 _attachment_item(doc, layout, item)
+                pf = doc.paragraphs[-1].paragraph_format
+                pf.keep_with_next = True
+                pf.keep_together = True
         elif par.style == "body":
             p = _body_paragraph(doc, layout, text)
             _set_char_indent(p, layout, first_line=layout.first_line_indent_chars)
@@ -701,18 +1001,28 @@ def build_docx(notice: NoticeDoc, layout: Layout = GB9704):
 
     for att in notice.attachments:
         _attachment(doc, layout, att)
+    if notice.colophon and (notice.colophon.cc or notice.colophon.printer or notice.colophon.print_date):
+        _colophon(doc, layout, notice.colophon)
+    _no_hanging_punctuation(doc.element.body)
     _declare_fonts(doc, layout)
-    props = doc.core_properties
-    props.title = notice.title
-    props.author = notice.issuer
-    props.last_modified_by = notice.issuer
-    props.comments = ""
-    props.subject = notice.doc_number or ""
+    _document_properties(doc, notice)
     normalise_order(doc.element)
-    for part in (sec.footer, sec.even_page_footer):
+    for part in (sec.footer, sec.even_page_footer) + ((sec.header, sec.even_page_header) if notice.draft else ()):
         normalise_order(part._element)
     normalise_order(doc.styles.element)
     return doc
+
+
+def _no_hanging_punctuation(body) -> None:
+    """Every paragraph keeps its punctuation inside the type area: Word and LibreOffice both let a line-final
+    。 or ， hang one character past the right margin unless the paragraph says w:overflowPunct="0"."""
+    for p in body.iter(qn("w:p")):
+        ppr = p.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            p.insert(0, ppr)
+        if ppr.find(qn("w:overflowPunct")) is None:
+            ppr.append(_el("w:overflowPunct", val="0"))
 
 
 def _declare_fonts(doc, layout: Layout) -> None:

@@ -43,7 +43,8 @@ def libreoffice_compatible_copy(src: Path, dst: Path) -> Path:
     into its grid cell. LibreOffice 7 instead gives a glyph wider than its cell two cells, which
     halves the line to 14 characters. The copy keeps the line grid but drops the character grid
     and condenses the runs of grid-snapped paragraphs by the same amount, so both programs set
-    28 characters per line. The docx handed to users is not touched.
+    28 characters per line; it also inverts w:overflowPunct, which LibreOffice reads the other way
+    round. The docx handed to users is not touched.
     """
     with zipfile.ZipFile(src) as zin:
         styles = etree.fromstring(zin.read("word/styles.xml")) if "word/styles.xml" in zin.namelist() else None
@@ -63,6 +64,12 @@ def libreoffice_compatible_copy(src: Path, dst: Path) -> Path:
 
 def _condense_grid(xml: bytes, base_half_points: int) -> bytes:
     root = etree.fromstring(xml)
+    # w:overflowPunct="0" means "no punctuation past the right margin" (Word); LibreOffice 7 reads the
+    # value the other way round (ParaIsHangingPunctuation = !value: "0" hangs a line-final 。 one
+    # character past the margin, "1" keeps it in). The copy says what LibreOffice needs to hear;
+    # tests/test_report_pdf_layout.py measures the margins of the result.
+    for el in root.iter(_w("overflowPunct")):
+        el.set(_w("val"), "1" if el.get(_w("val")) in ("0", "false", "off") else "0")
     condense_twips = 0
     for grid in root.iter(_w("docGrid")):
         if grid.get(_w("type")) != "linesAndChars":

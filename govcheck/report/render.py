@@ -57,7 +57,8 @@ def checked_notice(doc: NoticeDoc) -> NoticeDoc:
                 if len(row) != n:
                     raise NoticeError(f"{where} 表{k} 第{r}行：有 {len(row)} 列，表头有 {n} 列（{'、'.join(t.header)}）")
                 rows.append([_clean(c) for c in row])
-            tables.append(Table(header=[_clean(h) for h in t.header], rows=rows, widths_mm=t.widths_mm))
+            tables.append(Table(header=[_clean(h) for h in t.header], rows=rows, widths_mm=t.widths_mm,
+                                max_chars=t.max_chars))
         attachments.append(Attachment(label=_clean(att.label), title=_clean(att.title), tables=tables))
     return replace(doc, title=_clean(doc.title), recipients=_clean(doc.recipients), body=body,
                    attachments=attachments, issuer=_clean(doc.issuer), date=_clean(doc.date),
@@ -90,7 +91,7 @@ def render_notice(doc: NoticeDoc, out_dir: Path, pdf: bool = False, *, layout: L
         if name in seen:
             raise ValueError(f"两个附件的文件名相同：{name}")
         seen.add(name)
-        written.append(write_xlsx(att, out_dir / name))
+        written.append(write_xlsx(att, out_dir / name, draft=doc.draft))
     docx_path = write_docx(doc, out_dir / safe_file_name(doc.file_stem, ".docx"), layout)
     written.append(docx_path)
     if pdf:

@@ -20,11 +20,16 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
     base_port: int = typer.Option(0, "--base-port", help="固定端口：各网站依次使用 N、N+1…（默认随机空闲端口）"),
     accounts: Path = typer.Option(None, "--accounts", help="写出政务新媒体名单 CSV（数据来源指向本次启动的订阅源）"),
+    seed: int = typer.Option(1, "--seed", help="variety 场景：随机种子（同一种子生成同样的网站）"),
+    sites: int = typer.Option(20, "--sites", help="variety 场景：网站数量"),
+    part: int = typer.Option(0, "--part", help="variety 场景：只启动第 PART 份（网站序号 i %% PARTS == PART），供多个进程分担"),
+    parts: int = typer.Option(1, "--parts", help="variety 场景：共分几份"),
+    models: Path = typer.Option(None, "--models", help="variety 场景：写出各网站模型（栏目、类型、预设问题）JSON"),
 ) -> None:
     """启动场景中的全部网站（每个网站一个端口），写出网站名单，按 Ctrl-C 停止。"""
     try:
-        scen = load_scenario(scenario)
-    except ScenarioError as e:
+        scen = _scenario(scenario, seed, sites, part, parts)
+    except (ScenarioError, ValueError) as e:
         typer.echo(f"场景加载失败：{e}", err=True)
         raise typer.Exit(2)
     roster = roster or Path(f"sites-{scen.name}.csv")
@@ -38,6 +43,9 @@ def serve(
             typer.echo(f"端口被占用或无法监听：{e}", err=True)
             raise typer.Exit(2)
         server.write_roster(roster)
+        if models and scen.name == "variety":
+            from .variety import write_models
+            write_models(scen, models)
         typer.echo(f"场景 {scen.name}（监测时间点 {scen.time_point}）：{len(server.sites)} 个网站已启动")
         for s in server.sites:
             typer.echo(f"  {s['url']:<28} {s['unit']}（{s['style']}，{s['encoding']}，约{s['pages']}页）")
@@ -68,6 +76,17 @@ def serve(
         typer.echo("已停止。")
 
 
+def _scenario(name: str, seed: int, n: int, part: int = 0, parts: int = 1):
+    """A scenario folder/name, or the generated `variety` region (seed, N sites, slice part/parts)."""
+    if name == "variety":
+        from .variety import build_variety
+
+        if n < 1 or parts < 1 or not 0 <= part < parts:
+            raise ValueError("--sites 应为正数，--part 应在 0 与 --parts-1 之间")
+        return build_variety(seed, n, part=part, parts=parts)
+    return load_scenario(name)
+
+
 @sim_app.command("list")
 def list_scenarios() -> None:
     """列出内置场景。"""
@@ -80,17 +99,26 @@ def list_scenarios() -> None:
             raw = yaml.safe_load((d / "scenario.yaml").read_text(encoding="utf-8")) or {}
             n = len(list((d / raw.get("sites_dir", "sites")).glob("*.yaml")))
             typer.echo(f"{raw.get('name', d.name):<20} {raw.get('title', '')}（{n} 个网站，监测时间点 {raw.get('time_point')}）")
+    typer.echo(f"{'variety':<20} 按随机种子生成的多样化网站（--seed S --sites N；样式 powereasy/dede/avalon/jcms/zfxxgk）")
 
 
 @sim_app.command("defects")
-def defects(scenario: str = typer.Argument(..., help="场景名或场景目录")) -> None:
+def defects(scenario: str = typer.Argument(..., help="场景名或场景目录"),
+            seed: int = typer.Option(1, "--seed", help="variety 场景：随机种子"),
+            sites: int = typer.Option(20, "--sites", help="variety 场景：网站数量")) -> None:
     """列出场景中预设的问题（即该场景应被检查出的问题）。"""
     try:
-        scen = load_scenario(scenario)
-    except ScenarioError as e:
+        scen = _scenario(scenario, seed, sites)
+    except (ScenarioError, ValueError) as e:
         typer.echo(f"场景加载失败：{e}", err=True)
         raise typer.Exit(2)
     for s in scen.sites:
+        if scen.name == "variety":
+            plants = s.special.get("plants") or []
+            typer.echo(f"{s.key} {s.unit}（{s.name}，{s.style}，{s.encoding}）" + ("：无" if not plants else ""))
+            for p in plants:
+                typer.echo(f"  - {p.get('code') or '需人工核查'} {p['plant']}")
+            continue
         typer.echo(f"{s.unit}（{s.name}，{s.style}，{s.encoding}）" + ("：无" if not s.defects else ""))
         for d in s.defects:
             ev = "；".join(d.evidence)

@@ -21,7 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from .render import Renderer, assign_urls, renderer_for
-from .scenario import Scenario, SimSite, derive_seed, load_data, load_scenario
+from .scenario import STYLES, Scenario, SimSite, derive_seed, load_data, load_scenario
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,16 @@ def compress(body: bytes, encoding: str) -> bytes:
 
 
 HREF_RE = re.compile(r'(href|src|action)="(/[^"]*)"')
+
+# Page styles served by other modules: style -> (assign_urls(site), SiteApp subclass). The variety styles
+# (govcheck.sim.variety_app) register here when imported; the replica's own styles are not listed.
+STYLE_HOOKS: dict[str, tuple[Any, type]] = {}
+
+
+def style_hooks(style: str) -> tuple[Any, type] | None:
+    if style not in STYLE_HOOKS and style not in STYLES:
+        from . import variety_app  # noqa: F401 - registers the variety styles
+    return STYLE_HOOKS.get(style)
 
 
 class SiteApp:
@@ -316,8 +326,9 @@ class RegionServer:
 
     async def start(self) -> None:
         for s in self.scenario.sites:
-            assign_urls(s)
-            sa = SiteApp(s, self.scenario)
+            hooks = style_hooks(s.style)
+            (hooks[0] if hooks else assign_urls)(s)
+            sa = (hooks[1] if hooks else SiteApp)(s, self.scenario)
             tls = s.special.get("tls")
             ctx = self.ca_for().server_context(s.key, tls, self.host) if tls else None
             port = await self._serve(sa.app(), int(self.ports.get(s.key, 0)), ssl_context=ctx)
