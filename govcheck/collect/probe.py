@@ -175,6 +175,15 @@ class ProbeStore:
         self._ids.update(have)
         return have
 
+    def targets(self, role: str | None = None) -> list[Target]:
+        """The targets recorded (of one role: home / column), as registered."""
+        q = select(monitor_target)
+        if role is not None:
+            q = q.where(monitor_target.c.role == role)
+        with self.engine.connect() as c:
+            return [Target(url=r.url, site=r.site, unit=r.unit or "", role=r.role, name=r.name)
+                    for r in c.execute(q.order_by(monitor_target.c.id))]
+
     def last_probes(self) -> dict[str, datetime]:
         """Each target's last recorded probe (aware UTC)."""
         with self.engine.connect() as c:

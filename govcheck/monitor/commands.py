@@ -59,6 +59,8 @@ def register_monitor(app: typer.Typer) -> None:
         slow: Optional[float] = typer.Option(None, "--slow", help="打开用时达到该秒数即记为无法访问（默认取规则集，15秒）"),
         duration: Optional[float] = typer.Option(None, "--duration", help="运行多少秒后停止（默认一直运行，Ctrl-C 或 SIGTERM 停止）"),
         warnings: Optional[Path] = typer.Option(None, "--warnings", help="预警配置文件（TOML）；给出时按其中的间隔做轻量复查并发出预警"),
+        columns: Optional[Path] = typer.Option(None, "--columns", help="重点栏目表（CSV/XLSX：首页网址或网站名称或单位名称、栏目名称、栏目网址）；"
+                                               "这些栏目页与首页同频探测，用于预警（“站点无法访问”只按首页判定）"),
         quiet: bool = typer.Option(False, "--quiet", help="不逐条显示探测失败"),
         allow: list[str] = typer.Option([], "--allow", help=ALLOW_HELP),
         ca_bundle: Optional[Path] = typer.Option(None, "--ca-bundle", help=CA_HELP),
@@ -72,6 +74,16 @@ def register_monitor(app: typer.Typer) -> None:
         from .service import Schedule, SideJob, failure_line, roster_units, serve
 
         site_list, rs = _load(sites, rules)
+        key_columns = []
+        if columns is not None:
+            from govcheck.tables import TableError
+
+            from .columns import read_key_columns
+
+            try:
+                key_columns = read_key_columns(columns, site_list)
+            except TableError as e:
+                fail(f"重点栏目表错误：{e}")
         try:
             sched = Schedule.from_rules(rs, interval=interval, portal_interval=portal_interval, slow=slow)
         except ValueError as e:
@@ -92,19 +104,20 @@ def register_monitor(app: typer.Typer) -> None:
 
             jobs.append(SideJob("warnings", float(cfg.interval), child_command(argv), float(cfg.first_delay)))
         units = roster_units(site_list)
+        units.update({c.url: c.site.unit for c in key_columns})
 
         def show(r) -> None:
             line = None if quiet else failure_line(r, units)
             if line:
                 say(line)
 
-        say(f"开始监测 {len(site_list)} 个网站首页：每 {sched.interval:g} 秒探测一次（门户 {sched.portal_interval:g} 秒），"
+        say(f"开始监测 {len(site_list)} 个网站首页{f'及 {len(key_columns)} 个重点栏目' if key_columns else ''}：每 {sched.interval:g} 秒探测一次（门户 {sched.portal_interval:g} 秒），"
             f"打开用时达到 {sched.slow:g} 秒记为无法访问；记录写入 {db_url if db else out / 'monitor.sqlite'}。"
             "按 Ctrl-C 停止。")
         try:
             with round_lock(out, "govcheck monitor", name=MONITOR_LOCK_FILE):
                 n = asyncio.run(serve(site_list, db_url, sched, opts, duration=duration, on_result=show,
-                                      side_jobs=jobs))
+                                      side_jobs=jobs, columns=key_columns))
         except RoundLocked as e:
             fail(str(e))
         except KeyboardInterrupt:

@@ -62,18 +62,23 @@ class SideJob:
     first_delay: float = 0.0
 
 
-def targets(sites: list[Site], sched: Schedule) -> list[Target]:
-    return targets_for(sites, sched.interval, sched.portal_interval)
+def targets(sites: list[Site], sched: Schedule, columns: list[Any] = ()) -> list[Target]:
+    """Each site's home page, then its key columns (monitor.columns.KeyColumn) on the same interval."""
+    homes = targets_for(sites, sched.interval, sched.portal_interval)
+    every = {t.site: t.interval for t in homes}
+    return homes + [Target(url=c.url, site=c.site.url, unit=c.site.unit, interval=every.get(c.site.url, sched.interval),
+                           role="column", name=c.name) for c in columns if c.url not in every]
 
 
 async def serve(sites: list[Site], db_url: str, sched: Schedule, opts: CrawlOptions, *,
                 duration: float | None = None, count: int | None = None, command: str = "govcheck monitor",
                 on_result: Callable[[ProbeResult], None] | None = None, side_jobs: list[SideJob] = (),
-                spread: bool = True) -> int:
+                spread: bool = True, columns: list[Any] = ()) -> int:
     """Run the service until SIGTERM/SIGINT (or `duration` seconds, or `count` probes per site); returns the
-    number of probes recorded. Probes already recorded stay; a restart continues the schedule."""
+    number of probes recorded. Probes already recorded stay; a restart continues the schedule. `columns`: key
+    columns (monitor.columns.KeyColumn) probed beside the home pages."""
     store = ProbeStore(db_url)
-    tl = targets(sites, sched)
+    tl = targets(sites, sched, columns)
     run_id = await asyncio.to_thread(store.start_run, command, {**asdict(sched), "targets": len(tl),
                                                                 "count": count, "duration": duration})
     service = ProbeService(store, tl, ProbeSettings(slow=sched.slow, spread=spread), opts, count=count,

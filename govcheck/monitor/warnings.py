@@ -254,16 +254,25 @@ def account_warnings(nm, rs: RuleSet, today: dt.date, cfg: WarnConfig) -> list[W
 
 def availability_warnings(store, sites: list[Site], rs: RuleSet, now: dt.datetime, cfg: WarnConfig) -> list[Warning]:
     """Sites whose outages in V2's rolling window reach `availability_share` of the veto threshold, counted
-    against the probes a full window will hold at the monitor's interval."""
+    against the probes a full window will hold at the monitor's interval; and key columns (monitor --columns)
+    whose outages reach that share of V2's ratio (a column's outage is no veto: V2 is the home page's)."""
     from govcheck.checks.base import param
     from govcheck.collect.probe import NOT_VISITS, OUTAGE_KINDS
 
     days = int(param(rs, "V2", "window_days"))
     ratio = float(param(rs, "V2", "threshold_ratio"))
+    since = now - dt.timedelta(days=days)
+
+    def counted(url: str):
+        rows = [r for r in store.rows(url, since, now) if r.kind not in NOT_VISITS]
+        return rows, [r for r in rows if r.kind in OUTAGE_KINDS]
+
+    def share_of(down, rows) -> str:
+        return fmt_points(round(100 * len(down) / len(rows), 1)) + "%"
+
     out = []
     for s in sites:
-        rows = [r for r in store.rows(s.url, now - dt.timedelta(days=days), now) if r.kind not in NOT_VISITS]
-        down = [r for r in rows if r.kind in OUTAGE_KINDS]
+        rows, down = counted(s.url)
         if not rows or not down:
             continue
         interval = float(param(rs, "V2", "probe_interval_portal_seconds" if s.kind == "门户" else "probe_interval_seconds"))
@@ -271,14 +280,25 @@ def availability_warnings(store, sites: list[Site], rs: RuleSet, now: dt.datetim
         limit = math.ceil(ratio * expected)
         if len(down) < cfg.availability_share * limit and len(down) / len(rows) < cfg.availability_share * ratio:
             continue
-        share = fmt_points(round(100 * len(down) / len(rows), 1)) + "%"
         left = max(0, limit - len(down))
         over = len(down) / len(rows) >= ratio and len(down) >= limit
         text = words("availability_over" if over else "availability_due", days=days, visits=len(rows),
-                     failures=len(down), share=share, left=left)
+                     failures=len(down), share=share_of(down, rows), left=left)
         out.append(Warning(unit=s.unit, target=s.url, target_type="site", kind="availability", code="V2", text=text,
                            left=None if over else left, url=s.url,
                            last=max(r.at for r in down).astimezone(CHINA).date().isoformat()))
+    roster = {s.url: s for s in sites}
+    for t in store.targets(role="column"):
+        s = roster.get(t.site)
+        if s is None:
+            continue  # a column of a site no longer on the roster
+        rows, down = counted(t.url)
+        if not rows or len(down) / len(rows) < cfg.availability_share * ratio:
+            continue
+        text = words("column_availability", name=t.name or t.url, days=days, visits=len(rows), failures=len(down),
+                     share=share_of(down, rows))
+        out.append(Warning(unit=s.unit, target=s.url, target_type="site", kind="availability", code="", text=text,
+                           url=t.url, path=t.name, last=max(r.at for r in down).astimezone(CHINA).date().isoformat()))
     return out
 
 
