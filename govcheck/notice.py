@@ -48,6 +48,12 @@ def load_template(name_or_path: str | None) -> dict[str, Any]:
         return tomllib.load(f)
 
 
+def with_defaults(tpl: dict[str, Any], section: str) -> dict[str, Any]:
+    """A template section with the default template's keys beneath it: an office's own template written before a
+    key existed (the website rectification's) still works."""
+    return {**load_template(None).get(section, {}), **tpl.get(section, {})}
+
+
 class _Fmt(dict):
     """str.format_map that leaves unknown placeholders visible instead of crashing."""
 
@@ -113,7 +119,7 @@ def unit_lines(fs: list[Finding], rs: RuleSet, template: dict[str, Any], site_ki
         if notes:
             head += "（" + "、".join(notes) + "）"
         if still and mark and any(id(f) in still for f in group):
-            head += fill(template["attachments"].get("still_mark", "（{mark}）"), mark=mark)
+            head += fill(with_defaults(template, "attachments")["still_mark"], mark=mark)
         lines.append(UnitLine(code, head, items))
     return lines
 
@@ -425,7 +431,7 @@ def _problem_paragraphs(view: RoundView, tpl: dict[str, Any], acc: AccountStats)
 def _site_rectify(matches, meta: dict[str, Any], tpl: dict[str, Any], common: dict[str, Any], sec: int,
                   limit: int, order: dict[str, int]) -> Paragraph:
     """（N）网站问题整改情况: the previous notice's website problems fixed, still there, undecided; and new ones."""
-    ov = tpl["overview"]
+    ov = with_defaults(tpl, "overview")
     n = summary(matches)
     still_units = sorted({m.previous.unit for m in matches if m.state == NOT_FIXED},
                          key=lambda u: order.get(u, 1 << 30))
@@ -529,7 +535,8 @@ def build_notice(view: RoundView, template: dict[str, Any] | None = None, draft:
         if matches:
             still = {id(m.current) for m in matches if m.state == NOT_FIXED}
             label = meta["site_comparison"].get("label", "")
-            mark = rs.rule("R1").render({"previous": label}) if "R1" in rs.rules else f"{label}通报未整改"
+            mark = (rs.rule("R1").render({"previous": label}) if "R1" in rs.rules
+                    else fill(with_defaults(tpl, "attachments")["still_default"], previous=label))
         rows = attachment1_rows(view.sites, view.scores, view.findings, rs, tpl, still, mark)
         attachments.append(Attachment("附件1", notice.get("attachment1_title", "政府网站抽查监测情况表"),
                                       [Table(tpl["attachments"]["site_header"], rows,

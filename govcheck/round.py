@@ -232,10 +232,10 @@ def write_comparison(out: Path, rows: list[dict[str, Any]], view: RoundView, dra
     from govcheck.report.doc import Table
     from govcheck.report.xlsx import SheetSpec, add_sheet, new_workbook, save_workbook
 
-    from govcheck.notice import fill, load_template
+    from govcheck.notice import fill, load_template, with_defaults
 
     notice = view.meta.get("notice") or {}
-    t = load_template(notice.get("template"))["attachments"]
+    t = with_defaults(load_template(notice.get("template")), "attachments")
     wb = new_workbook()
     first = True
     if site_rows is not None:

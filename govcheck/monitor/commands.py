@@ -57,7 +57,7 @@ def register_monitor(app: typer.Typer) -> None:
         interval: Optional[float] = typer.Option(None, "--interval", help="首页探测间隔（秒；默认取规则集）"),
         portal_interval: Optional[float] = typer.Option(None, "--portal-interval", help="门户网站首页探测间隔（秒；默认取规则集）"),
         slow: Optional[float] = typer.Option(None, "--slow", help="打开用时达到该秒数即记为无法访问（默认取规则集，15秒）"),
-        duration: Optional[float] = typer.Option(None, "--duration", help="运行多少秒后停止（默认一直运行，Ctrl-C 或 SIGTERM 停止）"),
+        duration: Optional[float] = typer.Option(None, "--duration", help="运行多少秒后停止（默认一直运行，按 Ctrl-C 或收到终止信号时停止）"),
         warnings: Optional[Path] = typer.Option(None, "--warnings", help="预警配置文件（TOML）；给出时按其中的间隔做轻量复查并发出预警"),
         columns: Optional[Path] = typer.Option(None, "--columns", help="重点栏目表（CSV/XLSX：首页网址或网站名称或单位名称、栏目名称、栏目网址）；"
                                                "这些栏目页与首页同频探测，用于预警（“站点无法访问”只按首页判定）"),
@@ -168,9 +168,9 @@ def register_warn(app: typer.Typer) -> None:
     @app.command("warn")
     def warn_cmd(
         sites: Path = typer.Option(..., "--sites", help="网站名单（CSV/XLSX）"),
-        out: Path = typer.Option(..., "--out", help="监测目录：预警写入 OUT/warnings/（全部单位的 warnings.xlsx、feed.json，"
-                                 "每个单位各自的 units/单位名称/）"),
-        config: Optional[Path] = typer.Option(None, "--config", help="预警配置文件（TOML：[warnings] [smtp] [webhook] [[unit]]）"),
+        out: Path = typer.Option(..., "--out", help="监测目录：预警文件写入其下的预警文件夹（全部单位的 warnings.xlsx、"
+                                 "feed.json，以及按单位名称分开的各单位文件夹）"),
+        config: Optional[Path] = typer.Option(None, "--config", help="预警配置文件（TOML：预警间隔、邮件服务器、推送地址、各单位收件人；写法见 govcheck/monitor/README.md）"),
         rules: Optional[str] = typer.Option(None, "--rules", help="规则集（默认 gb2019）：各栏目、账号的更新期限取自其中"),
         accounts: Optional[Path] = typer.Option(None, "--accounts", help="政务新媒体名录（CSV/XLSX），给出时也预警账号更新"),
         var: list[str] = typer.Option([], "--var", help="名录“数据来源”中的变量 KEY=VALUE，可多次指定"),
