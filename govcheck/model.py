@@ -33,6 +33,7 @@ class Evidence:
     archive: Archive | None = None
     fetched_at: str | None = None  # ISO time of the fetch
     status: int | None = None  # HTTP status of the fetch
+    screenshot: dict[str, Any] | None = None  # 问题截图: {"path": relative to the round folder, "sha256": …}
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
