@@ -116,7 +116,8 @@ def by_unit(h: RoundHandle, status: str = "") -> list[dict[str, Any]]:
     units: dict[str, dict[str, Any]] = {}
     for r in rows:
         u = units.setdefault(r["unit"], {"unit": r["unit"], "n": 0, "read": 0, "fed": 0, "overdue": 0,
-                                         "fixed": 0, "not_fixed": 0})
+                                         "fixed": 0, "not_fixed": 0, "statuses": set()})
+        u["statuses"].add("read_fed" if r["fed"] else "read_unfed" if r["read"] else "unread_unfed")
         u["n"] += 1
         u["read"] += r["read"]
         u["fed"] += r["fed"]
@@ -128,9 +129,8 @@ def by_unit(h: RoundHandle, status: str = "") -> list[dict[str, Any]]:
     for u in out:
         u["unread"] = u["n"] - u["read"]
         u["unfed"] = u["n"] - u["fed"]
-        u["status"] = ("read_fed" if u["fed"] == u["n"] else "read_unfed" if u["read"] == u["n"] else "unread_unfed")
-    if status in STATUS_FILTERS:
-        out = [u for u in out if u["status"] == status]
+    if status in STATUS_FILTERS:  # units with at least one finding in that state (as the 整改通知 filters work)
+        out = [u for u in out if status in u["statuses"]]
     return out
 
 

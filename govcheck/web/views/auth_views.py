@@ -67,7 +67,7 @@ def _set_cookie(ctx: Ctx, resp, name: str, value: str) -> None:
 @view("any")
 def home(ctx: Ctx):
     if ctx.user.role == "unit":
-        from govcheck.web.views.unit import unit_home
+        from govcheck.web.views.rectify_views import unit_home
 
         return unit_home(ctx)
     from govcheck.web.publish import open_items

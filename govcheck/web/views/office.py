@@ -47,7 +47,7 @@ def queue_post(ctx: Ctx, slug: str):
     reason = ctx.f("reason").strip()
     back = "/r/%s/review?%s" % (h.slug, ctx.f("back")) if ctx.f("back") else f"/r/{h.slug}/review"
     changes = rv.decide(h, ids, action, ctx.by, reason)
-    ctx.audit("review", h, target=",".join(ids)[:2000], action=action, reason=reason, n=len(ids),
+    ctx.audit("review", h, target=",".join(ids)[:2000], decision=action, reason=reason, n=len(ids),
               changes=[c for c in changes if c["changed"]])
     ctx.flash("ok", f"已{rv.ACTION_LABELS.get(action, action)} {len(ids)} 条问题，评分已重新计算。", changes=changes)
     return ctx.redirect(back)
@@ -114,7 +114,7 @@ def finding_post(ctx: Ctx, slug: str, fid: str):
     _finding_or_404(h, fid)
     action, reason = ctx.f("action"), ctx.f("reason").strip()
     changes = rv.decide(h, [fid], action, ctx.by, reason)
-    ctx.audit("review", h, target=fid, action=action, reason=reason, changes=changes)
+    ctx.audit("review", h, target=fid, decision=action, reason=reason, changes=changes)
     ctx.flash("ok", f"已{rv.ACTION_LABELS.get(action, action)}，评分已重新计算。", changes=changes)
     return ctx.redirect(f"/r/{h.slug}/f/{fid}")
 
