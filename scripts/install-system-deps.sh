@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs what rendering the notice to PDF needs on a Debian/Ubuntu machine:
 # LibreOffice Writer (headless), poppler-utils (pdffonts/pdftotext/pdftoppm, used by the tests),
+# Chromium (the web console's browser tests drive it through Playwright; `playwright install` cannot
+# download a browser here),
 # the Noto CJK fonts, the Fandol fonts (free 仿宋/宋体/楷体/黑体 substitutes, taken out of
 # Debian's texlive-lang-chinese package without installing TeX) and govcheck's fontconfig
 # alias file mapping the GB/T 9704 font names onto them.
@@ -18,7 +20,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 need=""
-for pkg in libreoffice-writer-nogui fonts-noto-cjk poppler-utils fontconfig; do
+for pkg in libreoffice-writer-nogui fonts-noto-cjk poppler-utils fontconfig chromium; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
         need="$need $pkg"
     fi

@@ -90,6 +90,7 @@ def record(h: RoundHandle, item_id: str, *, result: str, note: str, by: str, cod
             f = Finding(unit=item["unit"], target=item["target"], target_type="site", code=code,
                         evidence=[ev], review="pending", source="manual")
             [finding_id] = h.store.add_findings(h.id, [f])
+            h.forget_units()
             review_many(h, [finding_id], "confirm", by, f"人工核查：{note}")
             changes = rescore_targets(h, {("site", item["target"])})
         elif result != "clear":

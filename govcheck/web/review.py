@@ -79,8 +79,9 @@ def _conditions(h: RoundHandle, flt: QueueFilter, with_state: bool = True) -> li
         cond.append(findings.c.review == flt.state)
     if flt.rule:
         cond.append(findings.c.code == flt.rule)
-    if flt.unit:
-        cond.append(findings.c.unit.contains(flt.unit, autoescape=True))
+    if flt.unit:  # part of a name: matched against the round's units here, then an indexed IN
+        units = [u for u in h.units() if flt.unit in u]
+        cond.append(findings.c.unit.in_(units or ["\x00"]))
     if flt.target_type:
         cond.append(findings.c.target_type == flt.target_type)
     if flt.district:
@@ -97,9 +98,11 @@ QUEUE_COLUMNS = [findings.c.id, findings.c.seq, findings.c.unit, findings.c.targ
 
 def queue_select(h: RoundHandle, flt: QueueFilter, page_size: int):
     """The page's rows as one SELECT (the bench times this same statement as the plain-SQL peer)."""
-    order = SORTS[flt.sort]
-    order = order.desc() if flt.desc else order
-    return (select(*QUEUE_COLUMNS).where(*_conditions(h, flt)).order_by(order, findings.c.seq)
+    col = SORTS[flt.sort]
+    order = [col.desc() if flt.desc else col]
+    if flt.sort != "seq":  # a second "ORDER BY seq" would keep SQLite from walking the index in order
+        order.append(findings.c.seq)
+    return (select(*QUEUE_COLUMNS).where(*_conditions(h, flt)).order_by(*order)
             .limit(page_size).offset((flt.page - 1) * page_size))
 
 

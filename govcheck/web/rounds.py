@@ -59,6 +59,7 @@ class RoundHandle:
     lock: threading.RLock = field(default_factory=threading.RLock)  # one writer per round in this console
     _rs: RuleSet | None = None
     _regions: dict[str, str] | None = None
+    _units: set[str] | None = None
 
     @property
     def id(self) -> int:
@@ -94,6 +95,20 @@ class RoundHandle:
                         out.setdefault(unit, region)
             self._regions = out
         return self._regions
+
+    def units(self) -> set[str]:
+        """Every unit with a finding or on the roster (the queue's unit filter matches a part of these)."""
+        if self._units is None:
+            from govcheck.store import findings
+
+            with self.engine.connect() as c:
+                got = {u for (u,) in c.execute(select(findings.c.unit).where(findings.c.round_id == self.id)
+                                               .group_by(findings.c.unit))}
+            self._units = got | set(self.unit_regions())
+        return self._units
+
+    def forget_units(self) -> None:
+        self._units = None
 
     # ------------------------------------------------------------------ publication state
     def state(self) -> dict[str, Any]:
