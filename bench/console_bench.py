@@ -13,49 +13,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import re
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-
-def build(out: Path, n_sites: int, per_site: int, db: str | None) -> tuple[str, float]:
-    from govcheck.model import Evidence, Finding, Site
-    from govcheck.rules import load_ruleset
-    from govcheck.score import apply_rules, score_round
-    from govcheck.store import Store
-
-    t0 = time.perf_counter()
-    rs = load_ruleset("xianning-2022")
-    rng = random.Random(20220515)
-    codes = [c for c, r in rs.rules.items() if r.target == "site" and r.scored and not r.veto and r.points]
-    regions = ["市直", "咸安区", "嘉鱼县", "赤壁市", "通城县", "崇阳县", "通山县"]
-    sites = [Site(region=regions[i % len(regions)], unit=f"单位{i:04d}", name=f"单位{i:04d}网站",
-                  url=f"http://site{i:04d}.example.gov.cn/", kind="门户" if i % 20 == 0 else "部门") for i in range(n_sites)]
-    items = []
-    for s in sites:
-        for k in range(per_site):
-            code = rng.choice(codes)
-            items.append(Finding(unit=s.unit, target=s.url, target_type="site", code=code, evidence=[Evidence(
-                path=f"首页>政务公开>栏目{k}", url=f"{s.url}col{k}/index.html", title=f"标题{k}",
-                date=f"2022-0{1 + k % 5}-1{k % 9}", note="栏目更新不及时",
-                fetched_at="2022-05-15T08:00:00", status=200)]))
-    items = apply_rules(items, rs)
-    store = Store.for_dir(out, db)
-    rid = store.create_round(key=str(out.resolve()), name="2022年第二季度（压测）", at=date(2022, 5, 15), ruleset=rs,
-                             seed=20220515, meta={"notice": {}}, sites_=sites, accounts_=[])
-    store.add_findings(rid, items)
-    store.save_scores(rid, score_round(sites, [], items, rs))
-    store.engine.dispose()
-    return str(out.resolve()), time.perf_counter() - t0
 
 
 def median_ms(xs: list[float]) -> float:
@@ -74,11 +41,13 @@ def main() -> None:
 
     from govcheck.web.app import create_app
     from govcheck.web.auth import add_user
-    from web_harness import PASSWORD, csrf_of, login, serve
+    from web_harness import PASSWORD, csrf_of, login, serve, synthetic_round
 
     tmp = Path(tempfile.mkdtemp(prefix="console-bench-"))
     out = tmp / "bench"
-    key, build_s = build(out, args.sites, args.per_site, args.db)
+    t0 = time.perf_counter()
+    synthetic_round(out, args.sites, args.per_site, args.db)
+    build_s = time.perf_counter() - t0
     print(f"round: {args.sites} sites × {args.per_site} findings built in {build_s:.1f} s; load {os.getloadavg()}")
     app = create_app([out], db_url=args.db, home=tmp / "home")
     add_user(app.state.console.home, "bench", PASSWORD, "inspector")

@@ -54,6 +54,10 @@ def test_unit_cannot_reach_another_units_finding_evidence_or_attachment(publishe
         r = keji.get(path)
         assert r.status_code in (403, 404), (path, r.status_code)
         assert "已整改" not in r.text and "guozi" not in r.text
+    # the published version's data files hold every unit's findings: a unit gets the documents only
+    assert keji.get("/r/round/pub/1/findings.json").status_code == 404
+    assert keji.get("/r/round/pub/1/scores.json").status_code == 404
+    assert con.client("inspector").get("/r/round/pub/1/findings.json").status_code == 200
     # the same ids through the unit's own forms
     page = keji.get("/u/round/").text
     r = keji.post("/u/round/read", data={"csrf_token": csrf_of(page), "ids": [other]})

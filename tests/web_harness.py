@@ -269,3 +269,38 @@ def finding_ids(round_dir: Path, **match) -> list[str]:
 
     items = json.loads((round_dir / "findings.json").read_text(encoding="utf-8"))
     return [f["id"] for f in items if all(f.get(k) == v for k, v in match.items())]
+
+
+def synthetic_round(out: Path, n_sites: int, per_site: int, db: str | None = None, seed: int = 20220515) -> int:
+    """A big round without a crawl: n_sites × per_site deduction findings (random scorable site codes of
+    xianning-2022), scored; for the bench and the PostgreSQL test. Returns the round id."""
+    import random
+    from datetime import date
+
+    from govcheck.model import Evidence, Finding, Site
+    from govcheck.rules import load_ruleset
+    from govcheck.score import apply_rules, score_round
+    from govcheck.store import Store
+
+    rs = load_ruleset("xianning-2022")
+    rng = random.Random(seed)
+    codes = [c for c, r in rs.rules.items() if r.target == "site" and r.scored and not r.veto and r.points]
+    regions = ["市直", "咸安区", "嘉鱼县", "赤壁市", "通城县", "崇阳县", "通山县"]
+    sites = [Site(region=regions[i % len(regions)], unit=f"单位{i:04d}", name=f"单位{i:04d}网站",
+                  url=f"http://site{i:04d}.example.gov.cn/", kind="门户" if i % 20 == 0 else "部门")
+             for i in range(n_sites)]
+    items = []
+    for s in sites:
+        for k in range(per_site):
+            items.append(Finding(unit=s.unit, target=s.url, target_type="site", code=rng.choice(codes), evidence=[
+                Evidence(path=f"首页>政务公开>栏目{k}", url=f"{s.url}col{k}/index.html", title=f"标题{k}",
+                         date=f"2022-0{1 + k % 5}-1{k % 9}", note="栏目更新不及时", fetched_at="2022-05-15T08:00:00",
+                         status=200)]))
+    items = apply_rules(items, rs)
+    store = Store.for_dir(out, db)
+    rid = store.create_round(key=str(Path(out).resolve()), name="2022年第二季度（合成）", at=date(2022, 5, 15),
+                             ruleset=rs, seed=seed, meta={"notice": {}}, sites_=sites, accounts_=[])
+    store.add_findings(rid, items)
+    store.save_scores(rid, score_round(sites, [], items, rs))
+    store.engine.dispose()
+    return rid

@@ -24,7 +24,7 @@ from govcheck.web.db import web_recheck
 from govcheck.web.rounds import ConsoleError, RoundHandle
 
 FIXED, NOT_FIXED, UNDECIDED = "已整改", "未整改", "需人工核查"
-_running: dict[tuple[int, str], threading.Thread] = {}
+_running: dict[tuple[str, str], threading.Thread] = {}  # (round key, site URL)
 _gate = threading.Semaphore(1)  # one re-check at a time: the machine's cores belong to everyone
 
 
@@ -73,7 +73,7 @@ def _roster(h: RoundHandle, url: str, dest: Path) -> dict[str, Any]:
 
 def start(h: RoundHandle, url: str, by: str, at: date, conf: dict[str, Any],
           old_findings: list[dict[str, Any]]) -> int:
-    key = (h.id, url)
+    key = (h.info.key, url)
     t = _running.get(key)
     if t is not None and t.is_alive():
         raise ConsoleError("该网站的复查正在进行中")
@@ -132,7 +132,7 @@ def _run(h: RoundHandle, rid: int, cmd: list[str], out: Path, timeout: float, ol
 
 
 def wait(h: RoundHandle, url: str, timeout: float | None = None) -> None:
-    t = _running.get((h.id, url))
+    t = _running.get((h.info.key, url))
     if t is not None:
         t.join(timeout)
 

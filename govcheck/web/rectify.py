@@ -90,7 +90,7 @@ def mark_read(h: RoundHandle, unit: str, finding_ids: list[str], by: str) -> int
         raise NotFound("没有该问题")
     with h.engine.begin() as c:
         done = {i for (i,) in c.execute(select(web_reads.c.finding_id).where(
-            web_reads.c.round_id == h.id, web_reads.c.finding_id.in_(ids or ["\x00"])))}
+            web_reads.c.round_id == h.id, web_reads.c.finding_id.in_(ids)))}
         rows = [dict(round_id=h.id, finding_id=i, unit=unit, read_at=now(), read_by=by) for i in ids if i not in done]
         if rows:
             c.execute(insert(web_reads), rows)

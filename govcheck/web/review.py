@@ -81,12 +81,12 @@ def _conditions(h: RoundHandle, flt: QueueFilter, with_state: bool = True) -> li
         cond.append(findings.c.code == flt.rule)
     if flt.unit:  # part of a name: matched against the round's units here, then an indexed IN
         units = [u for u in h.units() if flt.unit in u]
-        cond.append(findings.c.unit.in_(units or ["\x00"]))
+        cond.append(findings.c.unit.in_(units))
     if flt.target_type:
         cond.append(findings.c.target_type == flt.target_type)
     if flt.district:
         units = [u for u, r in h.unit_regions().items() if r == flt.district]
-        cond.append(findings.c.unit.in_(units or ["\x00"]))
+        cond.append(findings.c.unit.in_(units))
     return cond
 
 
@@ -193,8 +193,8 @@ def rescore_targets(h: RoundHandle, targets: set[tuple[str, str]]) -> list[dict[
     with h.engine.begin() as c:
         fs = [_finding(r) for r in c.execute(select(findings).where(
             findings.c.round_id == h.id,
-            or_(and_(findings.c.target_type == "site", findings.c.target.in_(site_urls or ["\x00"])),
-                and_(findings.c.target_type == "account", findings.c.target.in_(names or ["\x00"]))))
+            or_(and_(findings.c.target_type == "site", findings.c.target.in_(site_urls)),
+                and_(findings.c.target_type == "account", findings.c.target.in_(names))))
             .order_by(findings.c.seq)).mappings()]
         fs = apply_rules(fs, rs)
         by_target: dict[tuple[str, str], list[Finding]] = defaultdict(list)
@@ -203,12 +203,12 @@ def rescore_targets(h: RoundHandle, targets: set[tuple[str, str]]) -> list[dict[
         old = defaultdict(list)
         for r in c.execute(select(scores).where(
                 scores.c.round_id == h.id,
-                or_(and_(scores.c.target_type == "site", scores.c.target.in_(site_urls or ["\x00"])),
-                    and_(scores.c.target_type == "account", scores.c.target.in_(names or ["\x00"]))))
+                or_(and_(scores.c.target_type == "site", scores.c.target.in_(site_urls)),
+                    and_(scores.c.target_type == "account", scores.c.target.in_(names))))
                 .order_by(scores.c.seq)).mappings():
             old[(r["target_type"], r["target"])].append(dict(r))
         new: list[tuple[dict, Any, str]] = []  # (old row, new Score, label)
-        for r in c.execute(select(sites).where(sites.c.round_id == h.id, sites.c.url.in_(site_urls or ["\x00"]))
+        for r in c.execute(select(sites).where(sites.c.round_id == h.id, sites.c.url.in_(site_urls))
                            .order_by(sites.c.seq)).mappings():
             site = Site(region=r["region"], unit=r["unit"], name=r["name"], url=r["url"], kind=r["kind"],
                         public_service=r["public_service"], site_id_code=r["site_id_code"],
@@ -216,7 +216,7 @@ def rescore_targets(h: RoundHandle, targets: set[tuple[str, str]]) -> list[dict[
             rows = old.get(("site", site.url)) or []
             if rows:
                 new.append((rows.pop(0), score_site(site, by_target.get(("site", site.url), []), rs), site.name))
-        for r in c.execute(select(accounts).where(accounts.c.round_id == h.id, accounts.c.name.in_(names or ["\x00"]))
+        for r in c.execute(select(accounts).where(accounts.c.round_id == h.id, accounts.c.name.in_(names))
                            .order_by(accounts.c.seq)).mappings():
             acc = Account(region=r["region"], name=r["name"], unit=r["unit"], type=r["type"],
                           account_id=r["account_id"], source=r["source"])

@@ -66,6 +66,8 @@ def published_download(ctx: Ctx, slug: str, version: str, name: str):
         v = int(version)
     except ValueError:
         raise NotFound("没有该版本") from None
+    if not ctx.user.is_office and not name.lower().endswith((".docx", ".pdf", ".xlsx")):
+        raise NotFound("没有该文件")  # units get the documents sent to them, not the round's data files
     data, entry = pb.published_file(h, v, name)
     ctx.audit("download", h, target=f"v{v}/{name}", sha256=entry["sha256"])
     ctype = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
