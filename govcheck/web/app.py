@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote, urlencode
@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from govcheck.web import audit as audit_log
 from govcheck.web.auth import Session, User, csrf_ok, load_session
 from govcheck.web.db import home_engine
-from govcheck.web.rounds import ConsoleError, Forbidden, NotFound, RoundHandle, Rounds, utc_text
+from govcheck.web.rounds import ConsoleError, NotFound, RoundHandle, Rounds, utc_text
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CONFIG = HERE / "data" / "console.toml"
@@ -319,7 +319,3 @@ def create_app(round_dirs: list[Path], *, db_url: str | None = None, home: Path 
     app.state.console = console
     app.add_middleware(SecurityHeaders, max_body=console.max_body)
     return app
-
-
-def now_text() -> str:
-    return datetime.now().strftime("%Y-%m-%d %H:%M:%S")

@@ -52,8 +52,7 @@ class Record:
 
     @property
     def is_html(self) -> bool:
-        ct = self.content_type.lower()
-        return "html" in ct or (not ct and self.payload.lstrip()[:1] == b"<")
+        return self.content_type == "text/html"
 
 
 @dataclass
@@ -97,9 +96,10 @@ def read_archived(h: RoundHandle, archive: dict[str, Any], ev: dict[str, Any]) -
         headers, status, payload = read_record(path.parent, path.name, int(offset))
     except (OSError, ValueError, StopIteration) as e:
         raise ConsoleError(f"读取存档记录出错：{e}") from None
-    ctype = ""
-    return Record(url=headers.get("WARC-Target-URI") or ev.get("url"), status=status if status is not None else ev.get("status"),
-                  fetched_at=ev.get("fetched_at") or headers.get("WARC-Date"), content_type=_content_type(h, archive, payload) or ctype,
+    return Record(url=headers.get("WARC-Target-URI") or ev.get("url"),
+                  status=status if status is not None else ev.get("status"),
+                  fetched_at=ev.get("fetched_at") or headers.get("WARC-Date"),
+                  content_type=_content_type(payload),
                   recorded_sha256=archive.get("sha256") or None, sha256=hashlib.sha256(payload).hexdigest(),
                   payload=payload, warc=str(warc), offset=int(offset), record_id=archive.get("record_id"))
 
@@ -113,22 +113,17 @@ def _offset_by_record_id(h: RoundHandle, record_id: str | None) -> int | None:
         return c.execute(select(crawl_fetch.c.warc_offset).where(crawl_fetch.c.record_id == record_id)).scalar()
 
 
-def _content_type(h: RoundHandle, archive: dict[str, Any], payload: bytes) -> str:
-    from govcheck.collect.store import crawl_fetch
-
-    rid = archive.get("record_id")
-    if rid:
-        try:
-            with h.engine.connect() as c:
-                ct = c.execute(select(crawl_fetch.c.content_type).where(crawl_fetch.c.record_id == rid).limit(1)).scalar()
-            if ct:
-                return ct
-        except Exception:  # noqa: BLE001 - a round without crawl tables (imported findings): sniff below
-            pass
+def _content_type(payload: bytes) -> str:
+    """What the archived payload is, from its bytes (the index row's Content-Type may be missing or lie)."""
     for magic, t in IMAGE_TYPES.items():
         if payload.startswith(magic):
             return t
-    return "text/html" if payload.lstrip()[:1] == b"<" else "application/octet-stream"
+    if payload.startswith(b"%PDF"):
+        return "application/pdf"
+    head = payload[:4096].replace(b"\x00", b"").lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").lower()  # BOMs, UTF-16
+    if head.startswith(b"<") or any(tag in head for tag in (b"<html", b"<!doctype", b"<body", b"<div", b"<meta")):
+        return "text/html"
+    return "application/octet-stream"
 
 
 def previous_copy(prev: RoundHandle | None, url: str | None) -> dict[str, Any] | None:

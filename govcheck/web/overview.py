@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from govcheck.model import Finding
 from govcheck.rules import fmt_points
-from govcheck.score import VERDICT_PASS, VERDICT_VETO, counts
+from govcheck.score import VERDICT_PASS, VERDICT_VETO
 from govcheck.stats import account_stats, pct, site_stats
 from govcheck.store import findings
 from govcheck.web.review import _finding
@@ -111,7 +111,7 @@ def score_distribution(h: RoundHandle, bins: list[float]) -> dict[str, Any]:
                    {float(b) for b in (rs.setting("score_brackets") or [])} - {full})
     edges = [e for e in edges if e < full]
     labels = [f"{fmt_points(edges[0])}分以下"] if edges else []
-    labels += [f"{fmt_points(a)}–{fmt_points(b)}分" for a, b in zip(edges, edges[1:])]
+    labels += [f"{fmt_points(a)}–{fmt_points(b)}分" for a, b in zip(edges, edges[1:], strict=False)]
     labels += [f"{fmt_points(edges[-1])}分（含）以上、满分以下" if edges else "满分以下", "满分", VERDICT_VETO]
     values = [0] * len(labels)
     for s in h.store.scores(h.id):
@@ -134,7 +134,7 @@ def failing_reasons(h: RoundHandle, top: int) -> dict[str, Any]:
                          .where(findings.c.round_id == h.id, findings.c.review != "dismissed")
                          .group_by(findings.c.code, findings.c.target_type)).all()
     cnt: Counter = Counter()
-    for code, ttype, n in rows:
+    for code, _ttype, n in rows:
         rule = rs.rules.get(code)
         if rule is None or not rule.scored:
             continue
@@ -171,7 +171,3 @@ def trend(handles: list[RoundHandle], unit: str = "") -> dict[str, Any]:
             unit_scores.append(vals[0] if vals else None)
     return {"labels": [p["label"] for p in points], "pass_rate": [p["pass_rate"] for p in points],
             "mean": [p["mean"] for p in points], "unit": unit, "unit_scores": unit_scores}
-
-
-def counted(f: Finding, h: RoundHandle) -> bool:
-    return counts(f, h.rs)

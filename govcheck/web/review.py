@@ -8,6 +8,7 @@ whole-round rescore (tests/test_web_review.py checks that) at a fraction of the 
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,9 +138,9 @@ def reviewer_name(display: str, username: str) -> str:
     return display if display == username else f"{display}（{username}）"
 
 
-def review_many(h: RoundHandle, ids: list[str], action: str, by: str, reason: str) -> list[dict[str, Any]]:
-    """Record one decision for many findings (one transaction; every finding gets its review_log row).
-    Returns the findings touched (id, target, target_type)."""
+def review_many(h: RoundHandle, ids: list[str], action: str, by: str, reason: str, conn=None) -> list[dict[str, Any]]:
+    """Record one decision for many findings (one transaction — the caller's when given; every finding gets its
+    review_log row). Returns the findings touched (id, target, target_type)."""
     if action not in REVIEW_ACTIONS:
         raise ConsoleError(f"未知复核操作：{action}")
     if not by.strip():
@@ -150,7 +151,7 @@ def review_many(h: RoundHandle, ids: list[str], action: str, by: str, reason: st
     if not ids:
         raise ConsoleError("请至少选择一条问题")
     at = now()
-    with h.engine.begin() as c:
+    with _tx(h, conn) as c:
         rows = [dict(r) for r in c.execute(
             select(findings.c.id, findings.c.target, findings.c.target_type, findings.c.unit)
             .where(findings.c.round_id == h.id, findings.c.id.in_(ids))).mappings()]
@@ -182,7 +183,7 @@ def _finding(r: Any) -> Finding:
     })
 
 
-def rescore_targets(h: RoundHandle, targets: set[tuple[str, str]]) -> list[dict[str, Any]]:
+def rescore_targets(h: RoundHandle, targets: set[tuple[str, str]], conn=None) -> list[dict[str, Any]]:
     """Recompute the scores of these (target_type, target) pairs; returns before → after for each."""
     if not targets:
         return []
@@ -190,7 +191,7 @@ def rescore_targets(h: RoundHandle, targets: set[tuple[str, str]]) -> list[dict[
     site_urls = sorted(t for k, t in targets if k == "site")
     names = sorted(t for k, t in targets if k == "account")
     changes: list[dict[str, Any]] = []
-    with h.engine.begin() as c:
+    with _tx(h, conn) as c:
         fs = [_finding(r) for r in c.execute(select(findings).where(
             findings.c.round_id == h.id,
             or_(and_(findings.c.target_type == "site", findings.c.target.in_(site_urls)),
@@ -241,8 +242,18 @@ def decide(h: RoundHandle, ids: list[str], action: str, by: str, reason: str) ->
     """A review decision and its rescore, under the round's write lock; refused on a published round."""
     with h.lock:
         h.require_draft()
-        rows = review_many(h, ids, action, by, reason)
-        return rescore_targets(h, {(r["target_type"], r["target"]) for r in rows})
+        with h.engine.begin() as c:  # the decision and the scores it changes commit together
+            rows = review_many(h, ids, action, by, reason, c)
+            return rescore_targets(h, {(r["target_type"], r["target"]) for r in rows}, c)
+
+
+@contextmanager
+def _tx(h: RoundHandle, conn):
+    if conn is not None:
+        yield conn
+    else:
+        with h.engine.begin() as c:
+            yield c
 
 
 def trail(h: RoundHandle, finding_id: str) -> list[dict[str, Any]]:

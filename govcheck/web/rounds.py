@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import event, insert, select
 
 from govcheck.rules import RuleSet
-from govcheck.store import RoundInfo, Store, accounts, rounds, sites
+from govcheck.store import RoundInfo, Store, accounts, sites
 from govcheck.web.db import ensure_round_indexes, web_manual, web_publications, web_state
 
 STATE_LABELS = {"draft": "未发布", "published": "已发布"}
@@ -227,6 +227,3 @@ def utc_text(t: datetime | str | None) -> str:
     if isinstance(t, str):
         return t.replace("T", " ")[:19]
     return t.strftime("%Y-%m-%d %H:%M:%S")
-
-
-__all__ = ["Rounds", "RoundHandle", "ConsoleError", "NotFound", "Forbidden", "Locked", "rounds", "utc_text"]
