@@ -2,7 +2,7 @@
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["core", "report", "extract", "crawl", "sim", "newmedia", "checks", "inspect", "console"]
+ORDER = ["core", "report", "extract", "crawl", "sim", "newmedia", "wording", "checks", "inspect", "console"]
 
 HEAD = """# Benchmarks
 
@@ -21,6 +21,7 @@ engineers shared it, so wall-clock figures from then are pessimistic and CPU tim
 | `bench/crawl.py` | our crawler vs Scrapy on the same replica site, pages/s, peak RSS | ≥ 3× Scrapy, ≤ 300 MB at 50,000 pages |
 | `bench/sim_serve.py` | replica region start-up and serving speed | — |
 | `bench/lexicon_bench.py --mb 100`, `bench/lexicon_eval.py` | lexicon throughput (20,000 entries) and false hits / recall on pycorrector data | ≥ 5 MB/s |
+| `bench/wording.py` | near-miss wording: false hits per 10,000 real sentences, recall on planted slips, throughput vs the exact scan | ≤ 1 / 10,000; ≥ 90% |
 | `bench/checks_bench.py` | website checks per site | — |
 | `bench/inspect_bench.py` | inspecting the replica vs crawling it only | ≤ 1.5× |
 | `bench/console_bench.py [--db URL]` | web console on 2,000 sites × 30 findings: queue page, review action vs plain SQL | < 300 ms, < 200 ms |

@@ -199,7 +199,7 @@ def extract_rows(rows: list[dict], crawl_dir: str | Path, at: dt.date, site: Sit
                 return
             arc = ref_of(row).evidence().archive
             out.wording.extend(check_page_wording(site.unit, site.url, url, text, _lexicon(), title=d.get("title"),
-                                                  page_date=d.get("publish_date"), archive=arc))
+                                                  page_date=d.get("publish_date"), archive=arc, at=at))
 
         try:
             _, _, body = query.read_record(crawl_dir, row["warc"], row["warc_offset"])

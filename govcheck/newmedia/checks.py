@@ -120,9 +120,7 @@ def check_accounts(
             hits = [(p, h) for p, h in scan_posts(tl, lexicon, at, scan_days) if h.serious]
             if hits:
                 ev = [Evidence(url=p.url, title=p.title or None, date=p.day.isoformat() if p.day else None,
-                               note=_w("m1_note", wrong=h.wrong, right=h.right, category=h.category,
-                                       position=h.start + 1, snippet=h.snippet))
-                      for p, h in hits[:max_evidence]]
+                               note=hit_note(h)) for p, h in hits[:max_evidence]]
                 p0, h0 = hits[0]
                 out.append(finding("M1", {"wrong": h0.wrong, "right": h0.right, "snippet": h0.snippet,
                                           "category": h0.category, "hits": len(hits)}, ev))
@@ -207,8 +205,15 @@ def scan_posts(tl: Timeline, lexicon: Lexicon, at: date, scan_days: int | None =
         if d is None or d > at or (start and d < start):
             continue
         text = p.title + "\n" + p.text if p.title else p.text
-        out.extend((p, h) for h in lexicon.scan(text))
+        out.extend((p, h) for h in lexicon.scan(text, at=at, text_date=d))
     return out
+
+
+def hit_note(h: Hit) -> str:
+    """The evidence note of a wording hit: the text found, the canonical form, why, where (character offset)."""
+    key = {"near": "m1_note_near", "stale": "m1_note_stale"}.get(h.kind, "m1_note")
+    return _w(key, wrong=h.wrong, right=h.right or "（无）", category=h.category, position=h.start + 1,
+              snippet=h.snippet, reason=h.reason, term=h.term)
 
 
 # ---------------------------------------------------------------- rounds
@@ -314,16 +319,24 @@ def load_previous_round(directory: str | Path) -> tuple[list[Finding], str]:
 
 def check_page_wording(unit: str, site: str, page_url: str, text: str, lexicon: Lexicon, *, title: str | None = None,
                        page_date: str | None = None, path: str | None = None, archive=None, code: str = "V1.1",
-                       max_evidence: int = 10) -> list[Finding]:
+                       max_evidence: int = 10, at: date | None = None) -> list[Finding]:
     """V1.1 严重表述错误 for one website page: a finding (target = the site) when the page text has a
-    严重 lexicon hit, evidence per hit with the page URL, column path and archive record."""
-    hits = [h for h in lexicon.scan(text) if h.serious]
+    严重 lexicon hit, evidence per hit with the page URL, column path and archive record. Dated terms
+    (leaders' titles, renamed organs) are judged on the page's own date where known, else on `at`
+    (the round's 监测时间点)."""
+    hits = [h for h in lexicon.scan(text, at=at, text_date=_day(page_date)) if h.serious]
     if not hits:
         return []
-    ev = [Evidence(path=path, url=page_url, title=title, date=page_date, archive=archive,
-                   note=_w("m1_note", wrong=h.wrong, right=h.right, category=h.category, position=h.start + 1,
-                           snippet=h.snippet)) for h in hits[:max_evidence]]
+    ev = [Evidence(path=path, url=page_url, title=title, date=page_date, archive=archive, note=hit_note(h))
+          for h in hits[:max_evidence]]
     h0 = hits[0]
     return [Finding(unit=unit, target=site, target_type="site", code=code, points=0.0,
                     params={"wrong": h0.wrong, "right": h0.right, "snippet": h0.snippet, "category": h0.category,
                             "hits": len(hits)}, evidence=ev)]
+
+
+def _day(iso: str | None) -> date | None:
+    try:
+        return date.fromisoformat(iso[:10]) if iso else None
+    except ValueError:
+        return None

@@ -80,8 +80,10 @@ def lexicon_scan(
     extra: list[Path] = typer.Option([], "--lexicon", help="本单位补充词库（YAML）"),
     as_json: bool = typer.Option(False, "--json", help="以JSON输出"),
     serious_only: bool = typer.Option(False, "--serious", help="只列出严重错误"),
+    at: str = typer.Option(None, "--at", help="监测时间点 YYYY-MM-DD（判断职务、机构名称是否已变更；默认今天）"),
 ) -> None:
-    """用错敏词库检查文件中的表述错误。"""
+    """用错敏词库检查文件中的表述错误（含规范名称、职务的一字之差与时效）。"""
+    import datetime as dt
     from govcheck.newmedia import Lexicon, LexiconError
 
     try:
@@ -95,11 +97,16 @@ def lexicon_scan(
         except OSError as e:
             console.print(f"[red]无法读取 {f}：{e}[/]")
             continue
-        for h in lex.scan(text):
+        try:
+            day = dt.date.fromisoformat(at) if at else None
+        except ValueError:
+            _fail(f"--at 应为日期 YYYY-MM-DD，而非“{at}”")
+        for h in lex.scan(text, at=day):
             if serious_only and not h.serious:
                 continue
             results.append({"file": str(f), "position": h.start + 1, "wrong": h.wrong, "right": h.right,
-                            "category": h.category, "severity": h.severity, "source": h.source, "snippet": h.snippet})
+                            "category": h.category, "severity": h.severity, "source": h.source, "snippet": h.snippet,
+                            "kind": h.kind, "reason": h.reason})
     if as_json:
         print(json.dumps(results, ensure_ascii=False, indent=1))
         return
@@ -124,7 +131,10 @@ def lexicon_check(files: list[Path] = typer.Argument(None, help="补充词库文
         console.print(f"{name}  版本 {v}")
     for cat, n in Counter(e.category for e in lex.entries).most_common():
         console.print(f"  {cat}：{n} 条")
-    console.print(f"共 {len(lex)} 条，白名单 {len(lex.allow)} 条。")
+    for cat, n in Counter(t.category for t in {t.text: t for t in lex.terms}.values()).most_common():
+        console.print(f"  规范词语·{cat}：{n} 条")
+    console.print(f"共 {len(lex)} 条（错误写法 {len(lex.entries)} 条，规范词语 {len(lex) - len(lex.entries)} 条），"
+                  f"白名单 {len(lex.allow)} 条。")
 
 
 @feeds_app.command("serve")
