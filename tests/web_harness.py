@@ -138,8 +138,19 @@ def build_round(tmp: Path, region) -> tuple[Path, BeaconSite]:
     src = region.scenario.accounts_dir
     run_inspect(roster, out, round_config=ROUND_TOML, delay=0.0, concurrency=8, progress=False, external=False,
                 workers=2, accounts=src / "accounts.csv", registry=[src / "registry.csv"], previous=src / "previous",
-                variables={"base_url": region.feeds_url})
+                variables={"base_url": region.feeds_url}, **allow_kw(region))
     return out, hostile
+
+
+def allow_kw(region) -> dict:
+    """Loopback allowed for this round's sites, once the fetch layer refuses private addresses by default."""
+    import inspect
+
+    from govcheck.inspect.run import run_inspect
+
+    if "allow" not in inspect.signature(run_inspect).parameters:
+        return {}
+    return {"allow": list(getattr(region, "allow", None) or []) + ["127.0.0.1"]}
 
 
 def make_previous(round_dir: Path, dest: Path) -> Path:
@@ -252,7 +263,7 @@ def console_for(src: SourceRound, tmp: Path, users: dict = USERS) -> Iterator[Co
         st.engine.dispose()
     home = tmp / "home"
     app = create_app([pd, rd], home=home)
-    app.state.console.recheck_overrides = {"delay": 0.0, "no_external": True}
+    app.state.console.recheck_overrides = {"delay": 0.0, "no_external": True, "allow": ["127.0.0.1"]}
     for name, (role, unit) in users.items():
         add_user(app.state.console.home, name, PASSWORD, role, unit=unit, display=name)
     with serve(app) as base:

@@ -89,7 +89,8 @@ def record(h: RoundHandle, item_id: str, *, result: str, note: str, by: str, cod
                           screenshot={"path": screenshot["path"], "sha256": screenshot["sha256"]} if screenshot else None)
             f = Finding(unit=item["unit"], target=item["target"], target_type="site", code=code,
                         evidence=[ev], review="pending", source="manual")
-            [finding_id] = h.store.add_findings(h.id, [f])
+            added = h.store.add_findings(h.id, [f])
+            [finding_id] = added[0] if isinstance(added, tuple) else added  # (ids, skipped) once ids are stable
             h.forget_units()
             review_many(h, [finding_id], "confirm", by, f"人工核查：{note}")
             changes = rescore_targets(h, {("site", item["target"])})

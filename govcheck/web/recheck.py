@@ -98,12 +98,27 @@ def start(h: RoundHandle, url: str, by: str, at: date, conf: dict[str, Any],
         cmd.append("--no-external")
     if conf.get("delay") is not None:
         cmd += ["--delay", str(conf["delay"])]
+    for addr in allow_list(h, conf):
+        cmd += ["--allow", addr]
     timeout = float(conf.get("timeout_minutes", 30)) * 60
     thread = threading.Thread(target=_run, args=(h, rid, cmd, out, timeout, old_findings), daemon=True,
                               name=f"recheck-{rid}")
     _running[key] = thread
     thread.start()
     return rid
+
+
+def allow_list(h: RoundHandle, conf: dict[str, Any]) -> list[str]:
+    """Addresses the re-check may reach although private (an intranet site, a replica): the round's
+    [network] allow plus the console's; only when the fetch layer takes an allow-list (`inspect --allow`)."""
+    import inspect as pyinspect
+
+    from govcheck.inspect.run import run_inspect
+
+    if "allow" not in pyinspect.signature(run_inspect).parameters:
+        return []
+    net = h.info.meta.get("network") or {}
+    return [str(a) for a in list(net.get("allow") or []) + list(conf.get("allow") or [])]
 
 
 def _run(h: RoundHandle, rid: int, cmd: list[str], out: Path, timeout: float, old: list[dict[str, Any]]) -> None:
