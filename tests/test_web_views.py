@@ -460,3 +460,17 @@ def test_review_action_refused_on_unknown_ids_loses_nothing(con):
 def test_hostile_site_is_in_the_round(web_source):
     units = [s["unit"] for s in json.loads(Path(web_source.dir / "scores.json").read_text(encoding="utf-8"))]
     assert HOSTILE_UNIT in units
+
+
+def test_a_broken_links_anchor_is_marked_on_the_page_that_links_to_it(con, web_source):
+    """D22.1 cites the dead URL and the page linking to it: on that page the linking element is outlined."""
+    h = con.handle
+    f = next(x for x in _unit_findings(h, HOSTILE_UNIT)
+             if x["code"] == "D22.1" and x["evidence"][0]["url"].endswith("/beacon-link"))
+    idx = next(i for i, e in enumerate(f["evidence"]) if e.get("url") == web_source.hostile.url)
+    c = con.client("inspector")
+    body = c.get(f"/replay/round/{f['id']}/{idx}").text
+    marked = re.findall(r'<a class="govcheck-hl govcheck-hl-link" id="govcheck-hl-\d+" data-govcheck-href="([^"]+)"', body)
+    assert marked == ["/beacon-link"]
+    page = c.get(f"/r/round/f/{f['id']}").text
+    assert "指向问题链接的元素</mark> 1 处" in page

@@ -28,6 +28,7 @@ REMOVE_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "appl
 URL_ATTRS = {"href", "xlink:href", "{http://www.w3.org/1999/xlink}href", "action", "formaction", "ping",
              "background", "poster", "data", "codebase", "manifest", "lowsrc", "dynsrc", "longdesc", "cite"}
 HL_STYLE = ("mark.govcheck-hl{background:#ffe066;color:#000;outline:3px solid #d6336c;outline-offset:1px}"
+            ".govcheck-hl-link{outline:3px solid #d6336c!important;outline-offset:2px;background:#ffe3e3!important}"
             "mark.govcheck-hl-title{background:#a5d8ff}mark.govcheck-hl-column{background:#b2f2bb}"
             "[data-govcheck-href]{cursor:not-allowed}")
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -60,6 +61,8 @@ class Highlights:
     date: str | None = None
     title: str | None = None
     column: str | None = None
+    links: set[str] = field(default_factory=set)  # targets the finding is about (a broken link's URL)
+    base: str | None = None  # the page's URL, to resolve its relative links
     found: dict[str, int] = field(default_factory=dict)
 
 
@@ -164,10 +167,16 @@ def _short_date_pattern(d: str) -> re.Pattern | None:
     return re.compile(rf"(?<![\d\-/.]){x.month:02d}[-/.]{x.day:02d}(?![\d\-/.])")
 
 
-def highlights_for(ev: dict[str, Any]) -> Highlights:
+def highlights_for(ev: dict[str, Any], finding: dict[str, Any] | None = None) -> Highlights:
+    """What to mark on this evidence's page: its date, title and column name, and the elements linking to the
+    finding's other evidence URLs (a broken link's target, cited beside the page that links to it)."""
     path = ev.get("path") or ""
     column = path.split(">")[-1].strip() if ">" in path else None
-    return Highlights(date=ev.get("date"), title=(ev.get("title") or "").strip() or None, column=column or None)
+    others = {e.get("url") for e in (finding or {}).get("evidence") or [] if isinstance(e, dict) and e is not ev}
+    others.discard(None)
+    others.discard(ev.get("url"))
+    return Highlights(date=ev.get("date"), title=(ev.get("title") or "").strip() or None, column=column or None,
+                      links=others, base=ev.get("url"))
 
 
 def _patterns(hl: Highlights) -> list[tuple[str, re.Pattern]]:
@@ -208,6 +217,8 @@ def neutralise(payload: bytes, content_type: str | None, hl: Highlights) -> str:
             if a.startswith("on") or a in ("srcdoc", "srcset", "imagesrcset", "integrity", "nonce"):
                 del el.attrib[attr]
             elif a in URL_ATTRS:
+                if hl.links and a in ("href", "src") and _resolve(hl.base, el.get(attr)) in hl.links:
+                    _mark_element(el, hl)
                 if tag in ("a", "area") and a in ("href", "xlink:href", "{http://www.w3.org/1999/xlink}href"):
                     el.set("data-govcheck-href", el.get(attr)[:2000])
                     el.set("title", "链接已停用：" + el.get(attr)[:500])
@@ -215,11 +226,14 @@ def neutralise(payload: bytes, content_type: str | None, hl: Highlights) -> str:
             elif a == "target":
                 del el.attrib[attr]
             elif a == "src":  # images and the like cannot load anyway (CSP); not even a request is made
+                if hl.links and _resolve(hl.base, el.get(attr)) in hl.links:
+                    _mark_element(el, hl)
                 el.set("data-govcheck-src", el.get(attr)[:2000])
                 del el.attrib[attr]
         if tag == "form":
             el.set("data-govcheck-form", "disabled")
-    found = _mark(doc, hl)
+    found = _mark(doc, hl, start=hl.found.get("link", 0))
+    found.update({k: v for k, v in hl.found.items() if k not in found})
     if not found and hl.date and (p := _short_date_pattern(hl.date)):
         found = _mark(doc, Highlights(), extra=[("date", p)])
     hl.found = found
@@ -242,7 +256,26 @@ def _as_text(text: str) -> str:
     return f"<!DOCTYPE html><meta charset=utf-8><pre>{escape(text)}</pre>"
 
 
-def _mark(doc, hl: Highlights, extra: list | None = None) -> dict[str, int]:
+def _resolve(base: str | None, value: str | None) -> str | None:
+    from urllib.parse import urljoin
+
+    if not value:
+        return None
+    try:
+        return urljoin(base or "", value.strip())
+    except ValueError:
+        return None
+
+
+def _mark_element(el, hl: Highlights) -> None:
+    """An element the finding is about (a link to the broken page): outlined, first in the scroll order."""
+    n = hl.found.get("link", 0) + 1
+    hl.found["link"] = n
+    el.set("class", ((el.get("class") or "") + " govcheck-hl govcheck-hl-link").strip())
+    el.set("id", f"govcheck-hl-{n}")
+
+
+def _mark(doc, hl: Highlights, extra: list | None = None, start: int = 0) -> dict[str, int]:
     """Wrap each match of the highlight patterns in <mark id=govcheck-hl-N> (text nodes only)."""
     import lxml.etree as etree
 
@@ -253,7 +286,7 @@ def _mark(doc, hl: Highlights, extra: list | None = None) -> dict[str, int]:
     body = doc.find("body")
     if body is None:
         return found
-    counter = [0]
+    counter = [start]
     skip = {"style", "title", "textarea", "mark", "option", "select"}
 
     def split(s: str) -> list[tuple[str, str | None]]:

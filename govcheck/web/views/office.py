@@ -68,13 +68,13 @@ def evidence_context(ctx: Ctx, h: RoundHandle, f: dict, base: str) -> list[dict]
         if not isinstance(ev, dict):
             continue
         item = {"i": i, "ev": ev, "record": None, "error": None, "prev": None, "shot": None,
-                "hl": evd.highlights_for(ev)}
+                "hl": evd.highlights_for(ev, f)}
         if ev.get("archive"):
             try:
                 rec = evd.read_archived(h, ev["archive"], ev)
                 item["record"] = rec
                 if rec.is_html:
-                    hl = evd.highlights_for(ev)
+                    hl = evd.highlights_for(ev, f)
                     evd.neutralise(rec.payload, rec.content_type, hl)
                     item["hl"] = hl
             except ConsoleError as e:
@@ -152,7 +152,7 @@ def replay(ctx: Ctx, slug: str, fid: str, i: str):
     else:
         rec = evd.read_archived(h, ev.get("archive") or {}, ev)
     if rec.is_html:
-        body = evd.neutralise(rec.payload, rec.content_type, evd.highlights_for(ev))
+        body = evd.neutralise(rec.payload, rec.content_type, evd.highlights_for(ev, f))
         return Response(body, media_type="text/html; charset=utf-8",
                         headers={"Content-Security-Policy": REPLAY_CSP, "X-DNS-Prefetch-Control": "off"})
     if rec.content_type in ("image/png", "image/jpeg"):
