@@ -13,9 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 
-from govcheck.model import Account, Finding, Site
+from govcheck.model import Account, Evidence, Finding, Site
 from govcheck.rules import fmt_points
 from govcheck.score import VERDICT_VETO, apply_rules, score_account, score_site
 from govcheck.store import REVIEW_ACTIONS, accounts, findings, now, review_log, rounds, scores, sites
@@ -183,6 +183,18 @@ def _finding(r: Any) -> Finding:
     })
 
 
+SCORING_COLUMNS = [findings.c.id, findings.c.unit, findings.c.target, findings.c.target_type, findings.c.account_type,
+                   findings.c.code, findings.c.params, findings.c.review, findings.c.evidence]
+
+
+def _scoring_finding(r: Any) -> Finding:
+    """What scoring reads of a finding (govcheck.score: code, review, params, account type, evidence paths)."""
+    evs = r["evidence"] if isinstance(r["evidence"], list) else []
+    return Finding(unit=r["unit"], target=r["target"], target_type=r["target_type"], code=r["code"], id=r["id"],
+                   review=r["review"], params=r["params"] or {}, account_type=r["account_type"],
+                   evidence=[Evidence(path=e.get("path")) for e in evs if isinstance(e, dict)])
+
+
 def rescore_targets(h: RoundHandle, targets: set[tuple[str, str]], conn=None) -> list[dict[str, Any]]:
     """Recompute the scores of these (target_type, target) pairs; returns before → after for each."""
     if not targets:
@@ -192,22 +204,19 @@ def rescore_targets(h: RoundHandle, targets: set[tuple[str, str]], conn=None) ->
     names = sorted(t for k, t in targets if k == "account")
     changes: list[dict[str, Any]] = []
     with _tx(h, conn) as c:
-        fs = [_finding(r) for r in c.execute(select(findings).where(
-            findings.c.round_id == h.id,
-            or_(and_(findings.c.target_type == "site", findings.c.target.in_(site_urls)),
-                and_(findings.c.target_type == "account", findings.c.target.in_(names))))
-            .order_by(findings.c.seq)).mappings()]
+        # one IN over the targets (an OR of two would keep SQLite off the (round_id, target) index)
+        fs = [_scoring_finding(r) for r in c.execute(select(*SCORING_COLUMNS).where(
+            findings.c.round_id == h.id, findings.c.target.in_(site_urls + names)).order_by(findings.c.seq)).mappings()
+              if (r["target_type"], r["target"]) in targets]
         fs = apply_rules(fs, rs)
         by_target: dict[tuple[str, str], list[Finding]] = defaultdict(list)
         for f in fs:
             by_target[(f.target_type, f.target)].append(f)
         old = defaultdict(list)
-        for r in c.execute(select(scores).where(
-                scores.c.round_id == h.id,
-                or_(and_(scores.c.target_type == "site", scores.c.target.in_(site_urls)),
-                    and_(scores.c.target_type == "account", scores.c.target.in_(names))))
-                .order_by(scores.c.seq)).mappings():
-            old[(r["target_type"], r["target"])].append(dict(r))
+        for r in c.execute(select(scores).where(scores.c.round_id == h.id, scores.c.target.in_(site_urls + names))
+                           .order_by(scores.c.seq)).mappings():
+            if (r["target_type"], r["target"]) in targets:
+                old[(r["target_type"], r["target"])].append(dict(r))
         new: list[tuple[dict, Any, str]] = []  # (old row, new Score, label)
         for r in c.execute(select(sites).where(sites.c.round_id == h.id, sites.c.url.in_(site_urls))
                            .order_by(sites.c.seq)).mappings():
