@@ -474,3 +474,20 @@ def test_a_broken_links_anchor_is_marked_on_the_page_that_links_to_it(con, web_s
     assert marked == ["/beacon-link"]
     page = c.get(f"/r/round/f/{f['id']}").text
     assert "指向问题链接的元素</mark> 1 处" in page
+
+
+def test_dismissing_an_accounts_findings_makes_it_pass_as_a_full_rescore_would(con):
+    h = con.handle
+    acc = [x for x in _all(h) if x["target_type"] == "account"]
+    target = acc[0]["target"]
+    ids = [x["id"] for x in acc if x["target"] == target]
+    c = con.client("inspector")
+    page = c.get("/r/round/review", params={"type": "account"}).text
+    r = c.post("/r/round/review", data={"csrf_token": csrf_of(page), "ids": ids, "action": "dismiss",
+                                        "reason": "核实：账号已备案、有更新"})
+    assert r.status_code == 303
+    shown = c.get(r.headers["location"]).text
+    assert "不合格</td><td>→</td><td class=\"num after\">合格" in shown
+    incremental = _scores(h)
+    rescore(h.store, h.store.round(h.info.key), h.rs)
+    assert _scores(h) == incremental
