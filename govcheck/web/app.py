@@ -7,6 +7,7 @@ Routes are in govcheck.web.views.
 """
 from __future__ import annotations
 
+import logging
 import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,6 +27,10 @@ from govcheck.web.auth import Session, User, csrf_ok, load_session
 from govcheck.web.db import home_engine
 from govcheck.web.rounds import ConsoleError, NotFound, RoundHandle, Rounds, utc_text
 
+from govcheck.rules import RuleSetError
+from govcheck.store import StoreError
+
+log = logging.getLogger("govcheck.web")
 HERE = Path(__file__).resolve().parent
 DEFAULT_CONFIG = HERE / "data" / "console.toml"
 
@@ -204,6 +209,13 @@ def view(roles: str | None = "any") -> Callable:
                 if request.method == "POST" and ctx.user:
                     await run_in_threadpool(ctx.audit, "refused", None, request.url.path, False, message=str(e))
                 return await run_in_threadpool(ctx.render, "error.html", e.status, message=str(e))
+            except (StoreError, RuleSetError) as e:  # the round core's own refusals are messages too
+                return await run_in_threadpool(ctx.render, "error.html", 400, message=str(e))
+            except Exception:  # noqa: BLE001 - a page, never a traceback; the traceback goes to the server log
+                log.exception("console view %s failed", request.url.path)
+                return console.render("error.html", status=500, user=ctx.user, flashes=[],
+                                      csrf=session.csrf if session else "", request=request,
+                                      message="服务器内部错误，已记录在服务器日志中；请稍后重试或联系管理员")
             finally:
                 if form is not None:
                     await form.close()
