@@ -61,4 +61,4 @@ def audit_page(ctx: Ctx):
     rows, total = audit_log.entries(ctx.console.home, action=q.get("action", ""), username=q.get("user", ""),
                                     page=page, page_size=size)
     return ctx.render("audit.html", rows=rows, total=total, page=page, pages=max(1, -(-total // size)),
-                      labels=audit_log.ACTION_LABELS, q=dict(q))
+                      labels=audit_log.ACTION_LABELS, q=dict(q), roles=auth.ROLES)
