@@ -338,23 +338,47 @@ def test_recheck_crawls_and_checks_the_site_again(con, web_source):
     results = re.findall(r'<td class="recheck-result"><b>([^<]+)</b>', page)
     assert results and set(results) == {"未整改"}, page[-3000:]  # the replica did not change: nothing is fixed
     assert (con.round_dir / "rechecks" / "0001" / "round" / "findings.json").exists()
+    # the hostile site's unit "fixes" one dead link: that finding is 已整改, the others stay 未整改
+    hostile = web_source.hostile
+    hostile.fixed.add("/beacon-link")
+    try:
+        page = office.get("/r/round/rectify/unit", params={"unit": HOSTILE_UNIT}).text
+        r = office.post("/r/round/recheck", data={"csrf_token": csrf_of(page), "target": hostile.url,
+                                                  "at": h.info.at.isoformat()})
+        assert r.status_code == 303
+        recheck.wait(h, hostile.url, timeout=300)
+    finally:
+        hostile.fixed.clear()
+    page = office.get("/r/round/rectify/unit", params={"unit": HOSTILE_UNIT}).text
+    rows = re.findall(r'<tr data-id="([0-9a-f]+)">.*?<td class="recheck-result"><b>([^<]+)</b>', page, re.S)
+    by_id = dict(rows)
+    fixed_id = next(f["id"] for f in _all(h) if f["unit"] == HOSTILE_UNIT and f["code"] == "D22.1"
+                    and f["evidence"][0]["url"].endswith("/beacon-link"))
+    assert by_id[fixed_id] == "已整改", page[-3000:]
+    others = [v for k, v in by_id.items() if k != fixed_id]
+    assert others and set(others) == {"未整改"}
 
 
 def test_recheck_matcher():
     from govcheck.web.recheck import FIXED, NOT_FIXED, UNDECIDED, match_findings
 
     old = [{"id": "a", "code": "D09.2", "evidence": [{"path": "首页>政府采购"}]},
-           {"id": "b", "code": "D02.2", "evidence": [{"title": "法规科"}]},
+           {"id": "b", "code": "D02.2", "evidence": [{"title": "法规科", "url": "http://x/jgzn/"}]},
            {"id": "c", "code": "D21", "evidence": [{"url": "http://x/"}]},
-           {"id": "d", "code": "V1.5", "evidence": []}]
+           {"id": "d", "code": "V1.5", "evidence": []},
+           {"id": "e", "code": "D22.1", "evidence": [{"url": "http://x/dead1"}, {"url": "http://x/"}]},
+           {"id": "f", "code": "D09.2", "evidence": []}]
     new = [{"id": "n1", "code": "D09.2", "evidence": [{"path": "首页>政府采购", "date": "2022-01-01"}]},
-           {"id": "n2", "code": "D02.2", "evidence": [{"title": "办公室"}]}]
+           {"id": "n2", "code": "D02.2", "evidence": [{"title": "办公室", "url": "http://x/jgzn/"}]},
+           {"id": "n3", "code": "D22.1", "evidence": [{"url": "http://x/dead2"}, {"url": "http://x/"}]}]
     manual = [{"code": "D21"}]
     got = match_findings(old, new, manual, None)
     assert got["a"]["result"] == NOT_FIXED and got["a"]["new_id"] == "n1"
     assert got["b"]["result"] == FIXED and "其他位置" in got["b"]["note"]
     assert got["c"]["result"] == UNDECIDED
-    assert got["d"]["result"] == FIXED
+    assert got["d"]["result"] == FIXED  # the rule no longer fires on the site
+    assert got["e"]["result"] == FIXED  # another dead link on the same page is another finding
+    assert got["f"]["result"] == NOT_FIXED  # nothing to tell it apart: the rule still fires on the site
     assert {v["result"] for v in match_findings(old, new, [], "连接失败").values()} == {UNDECIDED}
 
 

@@ -61,13 +61,16 @@ class BeaconSite:
 
     def __init__(self):
         self.hits: list[str] = []
+        self.fixed: set[str] = set()  # paths that answer 200 (a unit "fixing" a dead link before a re-check)
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - http.server's name
                 site.hits.append(self.path)
-                if self.path in ("/", "/index.html"):
-                    body = HOSTILE_HOME.encode("utf-8")
+                if self.path in ("/", "/index.html") or self.path in site.fixed:
+                    body = (HOSTILE_HOME if self.path not in site.fixed else
+                            "<!DOCTYPE html><html><head><meta charset=utf-8><title>已修复</title></head>"
+                            "<body><p>页面已恢复</p></body></html>").encode("utf-8")
                     self.send_response(200)
                     self.send_header("Content-Type", "text/html; charset=utf-8")
                 else:

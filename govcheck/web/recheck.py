@@ -28,25 +28,28 @@ _running: dict[tuple[str, str], threading.Thread] = {}  # (round key, site URL)
 _gate = threading.Semaphore(1)  # one re-check at a time: the machine's cores belong to everyone
 
 
-def _where(ev: dict[str, Any]) -> set[str]:
-    return {v for k in ("path", "title", "url") if (v := (ev.get(k) or "").strip())}
+def _identity(f: dict[str, Any]) -> dict[str, str]:
+    """What a finding is about: its first evidence's column path, title and URL (the fields present). Later
+    evidence items are context (the page a dead link is on), shared by many findings, so they do not count."""
+    evs = f.get("evidence") or []
+    first = evs[0] if evs and isinstance(evs[0], dict) else {}
+    return {k: v.strip() for k in ("path", "title", "url") if isinstance(v := first.get(k), str) and v.strip()}
 
 
 def match_findings(old: list[dict[str, Any]], new: list[dict[str, Any]], manual: list[dict[str, Any]],
                    site_error: str | None) -> dict[str, dict[str, Any]]:
-    """Per old finding id: 未整改 when the re-check finds the same rule at the same place (a shared column path,
-    title or URL); 已整改 when the rule no longer fires there; 需人工核查 when the re-check could not judge
-    (site unreadable, or the rule became a manual item)."""
+    """Per old finding id: 未整改 when the re-check finds the same rule about the same thing (the same column
+    path, title and URL of its first evidence); 已整改 when it does not; 需人工核查 when the re-check could not
+    judge (site unreadable, or the rule became a manual item). Replaceable by a shared matcher."""
     manual_codes = {m.get("code") for m in manual}
     out: dict[str, dict[str, Any]] = {}
     for f in old:
         if site_error:
             out[f["id"]] = {"result": UNDECIDED, "note": f"复查时网站读取出错：{site_error}"[:300]}
             continue
-        where = set().union(*[_where(e) for e in f.get("evidence") or []]) if f.get("evidence") else set()
+        want = _identity(f)
         same_rule = [n for n in new if n.get("code") == f["code"]]
-        hit = next((n for n in same_rule if not where or where & set().union(
-            *[_where(e) for e in n.get("evidence") or [{}]])), None)
+        hit = next((n for n in same_rule if all(_identity(n).get(k) == v for k, v in want.items())), None)
         if hit is not None:
             out[f["id"]] = {"result": NOT_FIXED, "note": "复查仍发现该问题", "new_id": hit.get("id")}
         elif f["code"] in manual_codes:
