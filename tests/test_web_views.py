@@ -406,33 +406,46 @@ def test_api_with_a_token(con):
 
 
 def test_users_cli_and_audit(tmp_path):
+    """`govcheck users …`: one real child process (the installed command path), the rest through typer's runner."""
+    from typer.testing import CliRunner
+
+    from govcheck.cli import app
+
     home = tmp_path / "home"
-    env_run = [sys.executable, "-m", "govcheck.cli", "users"]
-    r = subprocess.run(env_run + ["add", "chief", "--role", "管理员", "--password-stdin", "--home", str(home)],
-                       input="short\n", capture_output=True, text=True)
-    assert r.returncode == 2 and "密码至少" in r.stderr
-    r = subprocess.run(env_run + ["add", "chief", "--role", "管理员", "--password-stdin", "--home", str(home)],
-                       input=PASSWORD + "\n", capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "govcheck.cli", "users", "add", "chief", "--role", "管理员",
+                        "--password-stdin", "--home", str(home)], input=PASSWORD + "\n", capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    r = subprocess.run(env_run + ["add", "chief", "--role", "管理员", "--password-stdin", "--home", str(home),
-                                  "--exist-ok"], input="", capture_output=True, text=True)
-    assert r.returncode == 0 and "已存在" in r.stderr
-    r = subprocess.run(env_run + ["add", "u1", "--role", "单位用户", "--password-stdin", "--home", str(home)],
-                       input=PASSWORD + "\n", capture_output=True, text=True)
-    assert r.returncode == 2 and "所属单位" in r.stderr
-    listing = subprocess.run(env_run + ["list", "--home", str(home)], capture_output=True, text=True).stdout
-    assert "chief\tchief\t管理员" in listing
-    from govcheck.web.auth import authenticate
-    from govcheck.web.db import home_engine
+    run = CliRunner().invoke
+    r = run(app, ["users", "add", "weak", "--role", "检查人员", "--password-stdin", "--home", str(home)], input="short\n")
+    assert r.exit_code == 2 and "密码至少" in r.output
+    r = run(app, ["users", "add", "chief", "--role", "管理员", "--password-stdin", "--home", str(home), "--exist-ok"])
+    assert r.exit_code == 0 and "已存在" in r.output
+    r = run(app, ["users", "add", "chief", "--role", "管理员", "--password-stdin", "--home", str(home)], input="x\n")
+    assert r.exit_code == 2 and "已存在" in r.output
+    r = run(app, ["users", "add", "u1", "--role", "单位用户", "--password-stdin", "--home", str(home)],
+            input=PASSWORD + "\n")
+    assert r.exit_code == 2 and "所属单位" in r.output
+    r = run(app, ["users", "list", "--home", str(home)])
+    assert "chief\tchief\t管理员" in r.output
+    r = run(app, ["users", "token", "chief", "--home", str(home)])
+    assert r.exit_code == 0 and r.output.strip().startswith("gct_")
     from datetime import timedelta
+
+    from govcheck.web.auth import api_user, authenticate
+    from govcheck.web.db import home_engine, users
 
     eng = home_engine(f"sqlite:///{home / 'console.sqlite'}")
     assert authenticate(eng, "chief", PASSWORD, None, max_failures=5, window=timedelta(minutes=1)).role == "admin"
-    from govcheck.web.db import users
-
+    assert api_user(eng, r.output.strip()).username == "chief"
     with eng.connect() as c:
         h = c.execute(select(users.c.password_hash)).scalar()
     assert h.startswith("$argon2id$") and PASSWORD not in h
+    r = run(app, ["users", "disable", "chief", "--home", str(home)])
+    assert r.exit_code == 0
+    from govcheck.web.auth import AuthError
+
+    with pytest.raises(AuthError):
+        authenticate(eng, "chief", PASSWORD, None, max_failures=5, window=timedelta(minutes=1))
 
 
 def test_serve_cli_starts_and_answers(web_source, tmp_path):
