@@ -164,6 +164,17 @@ def test_an_upload_over_the_limit_is_refused(published):
                    cookies=guozi.cookies, timeout=60)
     assert r.status_code == 413
 
+    def streamed():  # no Content-Length: counted as it arrives, cut off at the cap
+        yield (b'--zzz\r\nContent-Disposition: form-data; name="files"; filename="a.pdf"\r\n'
+               b"Content-Type: application/pdf\r\n\r\n%PDF")
+        for _ in range(huge // 1048576 + 2):
+            yield b"0" * 1048576
+
+    r = httpx.post(f"{con.base}/u/round/f/{guozi_ids[0]}/feedback", content=streamed(),
+                   headers={"Content-Type": "multipart/form-data; boundary=zzz"}, cookies=guozi.cookies, timeout=60)
+    assert r.status_code == 413
+    assert (_count(con, web_files), _count(con, web_feedback)) == (n_files, n_fb)
+
 
 # ---------------------------------------------------------------------------------------------- sessions and the API
 def test_a_guessed_or_ended_session_is_refused(web_source, tmp_path):

@@ -190,6 +190,8 @@ def view(roles: str | None = "any") -> Callable:
             if request.method == "POST":
                 try:
                     form = await request.form(max_files=console.max_files, max_fields=5000)
+                except _BodyTooLarge:  # a streamed (chunked) body past the cap: stop reading it
+                    return PlainTextResponse("请求过大", status_code=413)
                 except Exception:  # noqa: BLE001 - a malformed or oversized body is refused, not a crash
                     return PlainTextResponse("表单无法解析", status_code=400)
                 expected = session.csrf if session else request.cookies.get(console.csrf_cookie)
@@ -254,6 +256,10 @@ def api_view(fn: Callable[..., Any]) -> Callable:
     return endpoint
 
 
+class _BodyTooLarge(Exception):
+    pass
+
+
 class SecurityHeaders:
     """Pure ASGI middleware: security headers on every response, and a cap on request bodies."""
 
@@ -309,10 +315,6 @@ class SecurityHeaders:
         except _BodyTooLarge:
             if not started:
                 await PlainTextResponse("请求过大", status_code=413)(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 def create_app(round_dirs: list[Path], *, db_url: str | None = None, home: Path | None = None,
