@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "govcheck.checks.commands",
     "govcheck.inspect.commands",
     "govcheck.monitor.commands",  # monitor, probe, warn, selfcheck
+    "govcheck.web.commands",  # serve, users
 ]
 
 
