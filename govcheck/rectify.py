@@ -2,7 +2,7 @@
 
 A previous finding is still there (未整改) when this round has a finding of the same unit and rule about the same
 thing: the same column path, or the same page (URL without scheme and host: a site moving to https is the same
-site), where the rule's evidence names one; a rule whose evidence names neither is matched on unit and rule
+site), where the rule's evidence names one, and no other title where both name one; a rule whose evidence names neither is matched on unit and rule
 alone. With the rule set, what the rule's wording says of the finding ({element} of D21: the ICP number is not
 the police record) must agree too. Each current finding answers at most one previous finding. A previous finding not found again is 已整改
 only if this round could see the place: when the site was not read this round, or the page the finding was on
@@ -56,6 +56,13 @@ def identity(f: Finding) -> tuple[str | None, str | None]:
     such as the page a dead link is on)."""
     e = f.evidence[0] if f.evidence else None
     return (norm_path(e.path), norm_url(e.url)) if e else (None, None)
+
+
+def _title(f: Finding) -> str | None:
+    """The title its first evidence item names (an article, a 科室 on a 机构职能 page), spaces left out."""
+    e = f.evidence[0] if f.evidence else None
+    t = re.sub(r"\s+", "", e.title or "") if e else ""
+    return t or None
 
 
 def _unit(u: str) -> str:
@@ -133,8 +140,11 @@ def match_findings(previous: Iterable[Finding | dict[str, Any]], current: Iterab
     # best matches first, so a loose match never takes a finding an exact one needs
     scored = []
     for j, p in enumerate(prev):
-        pid = identity(p)
+        pid, pt = identity(p), _title(p)
         for i in pool.get((_unit(p.unit), p.code, p.target_type, _says(p, rs)), []):
+            ct = _title(cur[i])
+            if pt and ct and pt != ct:
+                continue  # two titles on one page (two 科室 of a 机构职能 page) are two problems
             s = _same(pid, identity(cur[i]))
             if s:
                 scored.append((-s, j, i))

@@ -153,6 +153,13 @@ def test_matcher_rules():
     ms = match_findings(prev, cur, page_state=lambda p: gone.get(id(p)))
     assert [m.state for m in ms] == [NOT_FIXED, UNDECIDED, FIXED, NOT_FIXED, NEW]
     assert ms[0].current is cur[0] and ms[3].current is cur[1] and ms[4].current is cur[2]
+    # one page, two titles (two 科室 of a 机构职能 page): another problem, not the same one unfixed
+    p2 = [_f("甲局", "D02.2", url="http://x.gov.cn/jgzn/")]
+    p2[0].evidence[0].title = "法规科"
+    c2 = [_f("甲局", "D02.2", url="http://x.gov.cn/jgzn/"), _f("甲局", "D02.2", url="http://x.gov.cn/jgzn/")]
+    c2[0].evidence[0].title, c2[1].evidence[0].title = "办公室", " 法规 科"
+    assert [(m.state, m.current) for m in match_findings(p2, c2[:1])] == [(FIXED, None), (NEW, c2[0])]
+    assert [m.state for m in match_findings(p2, c2)][0] == NOT_FIXED and match_findings(p2, c2)[0].current is c2[1]
     # dicts (findings.json rows) work the same, and a dismissed finding takes no part
     d = [f.to_dict() for f in prev]
     d[0]["review"] = "dismissed"
