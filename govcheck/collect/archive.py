@@ -29,6 +29,7 @@ from warcio.recordbuilder import RecordBuilder
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from govcheck.collect.links import index_links
 from govcheck.collect.store import crawl_fetch, crawl_link, crawl_queue, crawl_skip, crawl_tls
 
 # hop-by-hop headers whose meaning no longer holds for the stored (de-chunked) payload
@@ -126,6 +127,7 @@ class WarcSink:
         self.warc_dir = self.out_dir / "warc"
         self.warc_dir.mkdir(parents=True, exist_ok=True)
         self.stem = stem
+        self._link_keys: set[int] = set()  # crawl_link keys this writer stored (one row per target, not per link)
         self.level = int(conf["gzip_level"])
         self.segment_bytes = int(conf["segment_bytes"])
         self.batch_records = int(conf["batch_records"])
@@ -252,13 +254,13 @@ class WarcSink:
                 os.fsync(self._f.fileno())
         fetch = [i.row for i in items if i.row is not None]
         qrows = [r for i in items for r in i.queue_rows]
-        lrows = [r for i in items for r in i.link_rows]
+        lrows = index_links([r for i in items for r in i.link_rows], self._link_keys)
         srows = [r for i in items for r in i.skip_rows]
         trows = [r for i in items for r in i.tls_rows]
         with self.engine.begin() as conn:
             bulk_insert(conn, crawl_fetch, fetch)
             bulk_insert(conn, crawl_queue, qrows)
-            bulk_insert(conn, crawl_link, lrows)
+            bulk_insert(conn, crawl_link, lrows, skip_existing=True)
             bulk_insert(conn, crawl_skip, srows)
             bulk_insert(conn, crawl_tls, trows)
 
@@ -308,17 +310,24 @@ class HopWriter:
 _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
-def bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:
+def bulk_insert(conn, table, rows: list[dict[str, Any]], skip_existing: bool = False) -> None:
     """executemany straight to the driver: SQLAlchemy's per-row parameter processing cost more than the
-    inserts themselves at ~40 link rows per page. Rows of one call share their keys."""
+    inserts themselves at ~40 link rows per page. Rows of one call share their keys. `skip_existing`: a row
+    whose unique key is already stored is left out (ON CONFLICT DO NOTHING, SQLite and PostgreSQL alike),
+    so a resumed or replayed item adds nothing twice."""
     if not rows:
         return
     ph = _PLACEHOLDER.get(conn.dialect.paramstyle)
     if ph is None:  # an unusual driver: the ordinary way
-        conn.execute(table.insert(), rows)
+        stmt = table.insert()
+        if skip_existing:
+            stmt = stmt.prefix_with("OR IGNORE") if conn.dialect.name == "sqlite" else stmt
+        conn.execute(stmt, rows)
         return
     cols = list(rows[0])
     sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([ph] * len(cols))})"
+    if skip_existing:
+        sql += " ON CONFLICT DO NOTHING"
     params = [tuple(r[c] for c in cols) for r in rows]
     if conn.dialect.name == "sqlite":  # datetimes in the text form SQLAlchemy's SQLite DateTime reads back
         dt_idx = [i for i, c in enumerate(cols) if isinstance(table.c[c].type, DateTime)]
@@ -411,11 +420,12 @@ def recover_tail(engine: Engine, out_dir: Path, site: str, prefix: str,
                             trows.append(t)
         except Exception:  # noqa: BLE001 - a torn last record ends the readable part of the file
             pass
+    lrows = index_links(lrows, set())
     if fetch or qrows or srows or trows:
         with engine.begin() as conn:
             bulk_insert(conn, crawl_fetch, fetch)
             bulk_insert(conn, crawl_queue, qrows)
-            bulk_insert(conn, crawl_link, lrows)
+            bulk_insert(conn, crawl_link, lrows, skip_existing=True)
             bulk_insert(conn, crawl_skip, srows)
             bulk_insert(conn, crawl_tls, trows)
     return len(fetch)
