@@ -30,7 +30,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from govcheck.collect.links import index_links
-from govcheck.collect.store import crawl_fetch, crawl_link, crawl_queue, crawl_skip, crawl_tls
+from govcheck.collect.store import bulk_insert, crawl_fetch, crawl_link, crawl_queue, crawl_skip, crawl_tls
 
 # hop-by-hop headers whose meaning no longer holds for the stored (de-chunked) payload
 _RENAMED = {"transfer-encoding": "X-Govcheck-Original-Transfer-Encoding"}
@@ -307,40 +307,6 @@ class HopWriter:
         return self._append([rec])[0], rid
 
 
-_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-
-
-def bulk_insert(conn, table, rows: list[dict[str, Any]], skip_existing: bool = False) -> None:
-    """executemany straight to the driver: SQLAlchemy's per-row parameter processing cost more than the
-    inserts themselves at ~40 link rows per page. Rows of one call share their keys. `skip_existing`: a row
-    whose unique key is already stored is left out (ON CONFLICT DO NOTHING, SQLite and PostgreSQL alike),
-    so a resumed or replayed item adds nothing twice."""
-    if not rows:
-        return
-    ph = _PLACEHOLDER.get(conn.dialect.paramstyle)
-    if ph is None:  # an unusual driver: the ordinary way
-        stmt = table.insert()
-        if skip_existing:
-            stmt = stmt.prefix_with("OR IGNORE") if conn.dialect.name == "sqlite" else stmt
-        conn.execute(stmt, rows)
-        return
-    cols = list(rows[0])
-    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([ph] * len(cols))})"
-    if skip_existing:
-        sql += " ON CONFLICT DO NOTHING"
-    params = [tuple(r[c] for c in cols) for r in rows]
-    if conn.dialect.name == "sqlite":  # datetimes in the text form SQLAlchemy's SQLite DateTime reads back
-        dt_idx = [i for i, c in enumerate(cols) if isinstance(table.c[c].type, DateTime)]
-        if dt_idx:
-            fixed = []
-            for p in params:
-                p = list(p)
-                for i in dt_idx:
-                    if isinstance(p[i], datetime):
-                        p[i] = p[i].strftime("%Y-%m-%d %H:%M:%S.%f")
-                fixed.append(tuple(p))
-            params = fixed
-    conn.exec_driver_sql(sql, params)
 
 
 INDEX_CONTENT_TYPE = "application/x-govcheck-index+json"

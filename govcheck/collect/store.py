@@ -4,6 +4,9 @@ Own MetaData so the round core can keep its tables in the same database; create_
 """
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.engine import Engine
 
@@ -139,6 +142,42 @@ crawl_tls = Table(  # what each https origin's certificate looked like, once per
 Index("ix_crawl_tls_site", crawl_tls.c.site)
 
 
+_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def bulk_insert(conn, table, rows: list[dict[str, Any]], skip_existing: bool = False) -> None:
+    """executemany straight to the driver: SQLAlchemy's per-row parameter processing cost more than the
+    inserts themselves at ~40 link rows per page. Rows of one call share their keys. `skip_existing`: a row
+    whose unique key is already stored is left out (ON CONFLICT DO NOTHING, SQLite and PostgreSQL alike),
+    so a resumed or replayed item adds nothing twice."""
+    if not rows:
+        return
+    ph = _PLACEHOLDER.get(conn.dialect.paramstyle)
+    if ph is None:  # an unusual driver: the ordinary way
+        stmt = table.insert()
+        if skip_existing:
+            stmt = stmt.prefix_with("OR IGNORE") if conn.dialect.name == "sqlite" else stmt
+        conn.execute(stmt, rows)
+        return
+    cols = list(rows[0])
+    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([ph] * len(cols))})"
+    if skip_existing:
+        sql += " ON CONFLICT DO NOTHING"
+    params = [tuple(r[c] for c in cols) for r in rows]
+    if conn.dialect.name == "sqlite":  # datetimes in the text form SQLAlchemy's SQLite DateTime reads back
+        dt_idx = [i for i, c in enumerate(cols) if isinstance(table.c[c].type, DateTime)]
+        if dt_idx:
+            fixed = []
+            for p in params:
+                p = list(p)
+                for i in dt_idx:
+                    if isinstance(p[i], datetime):
+                        p[i] = p[i].strftime("%Y-%m-%d %H:%M:%S.%f")
+                fixed.append(tuple(p))
+            params = fixed
+    conn.exec_driver_sql(sql, params)
+
+
 def make_engine(url: str) -> Engine:
     """Engine with the crawl_ tables present (WAL and busy timeout for SQLite: see govcheck.db)."""
     engine = _make_engine(url, metadata)
@@ -153,7 +192,6 @@ def _upgrade_links(engine: Engine) -> None:
 
     if "key" in {c["name"] for c in sa_inspect(engine).get_columns("crawl_link")}:
         return
-    from govcheck.collect.archive import bulk_insert
     from govcheck.collect.links import index_links
 
     with engine.begin() as c:

@@ -44,12 +44,13 @@ class ClusterError(Exception):
     """A cluster that cannot be reached or used, said in Chinese."""
 
 
-def run_on_cluster(sites: list[Site], out: Path, db_url: str, opts, at: dt.date, rs: RuleSet, seed: int, *,
-                   cluster: str, workers: int = 2, search: bool = True,
+def run_on_cluster(sites: list[Site], out: Path, db_url: str, opts, at: dt.date, rs: RuleSet, seed: int,
+                   finish: Callable, *, cluster: str, workers: int = 2, search: bool = True,
                    on_done: Callable[[Site, str], None] | None = None,
                    client=None) -> dict[str, Any]:
     """Each site's SiteOutcome (or the Exception that ended its task after its retries), by URL.
 
+    `finish`: inspect.run.finish_site (search test and checks; passed in, run.py imports this module).
     `client`: an existing distributed.Client (tests, benches); else one is made from `cluster`."""
     import dask
     from distributed import as_completed
@@ -64,7 +65,7 @@ def run_on_cluster(sites: list[Site], out: Path, db_url: str, opts, at: dt.date,
         if client is None:
             made = client = _client(cluster, workers)
         try:
-            return _gather(client, sites, out, db_url, opts, at, rs, seed, search, on_done, as_completed)
+            return _gather(client, sites, out, db_url, opts, at, rs, seed, finish, search, on_done, as_completed)
         finally:
             if made is not None:
                 cl = getattr(made, "cluster", None)
@@ -88,7 +89,7 @@ def _client(cluster: str, workers: int):
         raise ClusterError(f"无法连接集群调度器 {cluster}：{e}") from None
 
 
-def _gather(client, sites, out, db_url, opts, at, rs, seed, search, on_done, as_completed) -> dict[str, Any]:
+def _gather(client, sites, out, db_url, opts, at, rs, seed, finish, search, on_done, as_completed) -> dict[str, Any]:
     from govcheck.collect.crawler import site_slug
     from govcheck.collect.urls import host_of
 
@@ -97,7 +98,7 @@ def _gather(client, sites, out, db_url, opts, at, rs, seed, search, on_done, as_
     for i, s in enumerate(sites):
         hosts = sorted({host_of(s.url)} | {h.lower() for h in s.extra_hosts})
         fut = client.submit(site_task, s.__dict__.copy(), str(out), db_url, opts.to_dict(), at, rs, seed,
-                            search, hosts, key=f"govcheck-site-{i:06d}-{site_slug(s.url)}", retries=retries,
+                            finish, search, hosts, key=f"govcheck-site-{i:06d}-{site_slug(s.url)}", retries=retries,
                             pure=False)
         futs[fut] = s
     results: dict[str, Any] = {}
@@ -140,6 +141,20 @@ class _Runtime:
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, name="govcheck-crawl-loop", daemon=True).start()
         self.client, self.parser = self.run(self._start())
+        import atexit
+
+        atexit.register(self.close)  # the worker process ends: close connections, stop the page readers
+
+    def close(self) -> None:
+        async def _close():
+            await self.client.close()
+            await self.parser.close()
+
+        try:
+            asyncio.run_coroutine_threadsafe(_close(), self.loop).result(timeout=10)
+        except Exception:  # noqa: BLE001 - the process is ending anyway
+            pass
+        self.loop.call_soon_threadsafe(self.loop.stop)
 
     async def _start(self):
         from govcheck.collect.fetch import FetchClient
@@ -185,7 +200,7 @@ def _finish_run(eng, run_id: int) -> None:
 
 
 def site_task(site: dict, out: str, db_url: str, opts_dict: dict, at: dt.date, rs: RuleSet, seed: int,
-              search: bool, hosts: list[str]) -> dict[str, Any]:
+              finish: Callable, search: bool, hosts: list[str]) -> dict[str, Any]:
     """One site's work on a worker: crawl (or resume) it, read its pages, build its facts, run the
     site-search test and the checks. Returns {"outcome": SiteOutcome, "fetched": URLs fetched}."""
     from contextlib import ExitStack
@@ -196,7 +211,6 @@ def site_task(site: dict, out: str, db_url: str, opts_dict: dict, at: dt.date, r
     from govcheck.collect.fetch import SyncFetchClient
     from govcheck.collect.runner import start_run
 
-    from .run import finish_site
     from .adapter import build_site
 
     s = Site(**site)
@@ -217,7 +231,7 @@ def site_task(site: dict, out: str, db_url: str, opts_dict: dict, at: dt.date, r
         b = build_site(s, eng, out, at, x03_section=section, column_cycles=dict(rs.column_cycles))
         fetcher = SyncFetchClient(rt.opts) if search else None
         try:
-            o = finish_site(s, b, rs, at, seed, eng, Path(out), fetcher)
+            o = finish(s, b, rs, at, seed, eng, Path(out), fetcher)
         finally:
             if fetcher is not None:
                 fetcher.close()

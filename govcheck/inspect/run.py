@@ -584,7 +584,7 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
                 bar.update(t_crawl, advance=1, extra=line)
                 bar.advance(t_build)
 
-            done_outcomes = run_on_cluster(sites, out, db_url, opts, at, rs, seed, cluster=cluster,
+            done_outcomes = run_on_cluster(sites, out, db_url, opts, at, rs, seed, finish_site, cluster=cluster,
                                            workers=workers, search=search, on_done=built)
         else:
             builds = asyncio.run(crawl_and_build(sites, out, db_url, opts, at, rs, workers=workers, stats=stats,
