@@ -7,7 +7,8 @@ processes on 127.0.0.1) inspected by one process and by a 2-worker dask LocalClu
 For each size N (the first N sites of one served region) and mode it runs `govcheck inspect` (run_inspect;
 the search test on, external link checks off, no per-host delay) into a fresh folder and prints:
 - seconds per site, and its ratio to the same mode at the smallest size (goal: ≤ 1.2× — flat);
-- peak resident memory of each worker process (sampled every 0.2 s over the process tree) — flat;
+- peak resident memory of each worker process (sampled every 0.2 s over the process tree, the region's
+  server processes left out) — flat; and the CPU seconds of the inspection's processes per archived page;
 - cluster vs single-process wall time at equal cores (2 extraction processes vs 2 dask workers) — the
   scheduling overhead (goal ≤ 10 %);
 - crawl-index bytes per archived page (SQLite dbstat of the crawl_ tables / fetches with a WARC record;
@@ -39,6 +40,7 @@ class PeakRSS:
     def __init__(self, interval: float = 0.2):
         self.interval = interval
         self.peak: dict[int, tuple[str, int]] = {}
+        self.cpu: dict[int, float] = {}  # last seen user+system CPU seconds per process (a sample's lag lost)
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
 
@@ -50,9 +52,13 @@ class PeakRSS:
             except psutil.Error:
                 procs = [me]
             for p in procs:
+                if p.pid in self.before:
+                    continue  # the region's server processes: not the inspection's cost
                 try:
                     rss = p.memory_info().rss
                     name = " ".join(p.cmdline()[1:4])[:80]
+                    t = p.cpu_times()
+                    self.cpu[p.pid] = t.user + t.system
                 except psutil.Error:
                     continue
                 old = self.peak.get(p.pid)
@@ -61,6 +67,9 @@ class PeakRSS:
             self._stop.wait(self.interval)
 
     def __enter__(self) -> "PeakRSS":
+        self.before = {p.pid for p in psutil.Process().children(recursive=True)}
+        t = psutil.Process().cpu_times()
+        self.cpu0 = t.user + t.system
         self._t.start()
         return self
 
@@ -101,6 +110,8 @@ def one_run(roster: Path, out: Path, allow: list[str], mode: str, workers: int, 
             "failed": sum(1 for o in res.sites if o.error or o.access),
             "main_peak_rss": mem.peak.get(me, ("", 0))[1], "worker_peak_rss": workers_rss[:6],
             "fetched_per_s": st["fetched"] / max(1e-6, res.timings.get("crawl+extract", wall)),
+            "cpu_seconds": sum(mem.cpu.values()) - mem.cpu0,
+            "cpu_ms_per_page": 1000 * (sum(mem.cpu.values()) - mem.cpu0) / max(1, st["archived"]),
             "load_before": load0, "load_after": os.getloadavg()[0], **st}
 
 
@@ -136,7 +147,7 @@ def main() -> None:
                 runs.append({"n": n, **r})
                 print(f"{mode:8s} {n:5d} sites: {r['wall']:7.1f} s, {r['per_site']:.2f} s/site, "
                       f"{r['fetched_per_s']:.0f} URLs/s, index {r['index_bytes_per_page']:.0f} B/page, "
-                      f"WARC {r['warc_bytes_per_page'] / 1024:.1f} KB/page, "
+                      f"WARC {r['warc_bytes_per_page'] / 1024:.1f} KB/page, CPU {r['cpu_ms_per_page']:.0f} ms/page, "
                       f"worker peak {max(r['worker_peak_rss'] or [0]) / 2**20:.0f} MB, "
                       f"failed {r['failed']}  (load {r['load_before']:.1f}→{r['load_after']:.1f})", flush=True)
     print("\nratios")

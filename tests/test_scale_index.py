@@ -1,15 +1,10 @@
 """The crawl index keeps links per target (and per home-page copy), not per occurrence, and the checks read
 the same thing from it as from every occurrence: D22.1/D22.2 link outcomes, why a URL was not read, the
-我要写信 entries. The occurrences come from the WARC's own index records (every link of every page)."""
+我要写信 entries. The occurrences are read again from the archived pages."""
 from __future__ import annotations
-
-import json
 
 from aiohttp import web
 from sqlalchemy import func, select
-from warcio.archiveiterator import ArchiveIterator
-
-from govcheck.collect.archive import INDEX_CONTENT_TYPE
 from govcheck.collect.config import CrawlOptions
 from govcheck.collect.query import link_outcomes
 from govcheck.collect.runner import crawl_sites
@@ -58,28 +53,24 @@ def _site(n: int = 30) -> web.Application:
     return app
 
 
-def _occurrences(out, site: str, outcomes: dict[str, dict]) -> list[dict]:
-    """Every link of every archived fetch, in archive order, with its target's outcome (as link_outcomes
-    would have given it from a per-occurrence table)."""
+def _occurrences(engine, out, site: str, outcomes: dict[str, dict]) -> list[dict]:
+    """Every link of every archived page, read again from the archived bytes, in crawl order, with its
+    target's outcome: what a per-occurrence table would have held."""
+    from govcheck.collect.links import extract_links
+    from govcheck.collect.query import fetches, read_record
+    from govcheck.collect.urls import host_of
+
     rows = []
-    for p in sorted((out / "warc").glob("*.warc.gz")):
-        with p.open("rb") as f:
-            for rec in ArchiveIterator(f):
-                if rec.rec_type != "metadata" or rec.rec_headers.get_header("Content-Type") != INDEX_CONTENT_TYPE:
-                    continue
-                d = json.loads(rec.content_stream().read())
-                if not d.get("row"):
-                    continue
-                for u, tag, text, internal in d.get("links") or []:
-                    o = outcomes.get(u) or {"outcome": "unchecked", "status": None, "error": None}
-                    rows.append({"referrer": d["row"]["url"], "url": u, "tag": tag, "text": text,
-                                 "internal": internal, **{k: o[k] for k in ("outcome", "status", "error")}})
-    seen, out_rows = set(), []
-    for r in rows:
-        if (r["referrer"], r["url"]) not in seen:
-            seen.add((r["referrer"], r["url"]))
-            out_rows.append(r)
-    return out_rows
+    for f in fetches(engine, site):
+        if f["kind"] != "page" or f["outcome"] != "ok" or f["warc_offset"] is None:
+            continue
+        body = read_record(out, f["warc"], f["warc_offset"])[2].decode("utf-8")
+        for ln in extract_links(body, f["final_url"] or f["url"]).links:
+            o = outcomes.get(ln.url) or {"outcome": "unchecked", "status": None, "error": None}
+            rows.append({"referrer": f["url"], "url": ln.url, "tag": ln.tag, "text": ln.text or None,
+                         "internal": host_of(ln.url) == host_of(site),
+                         **{k: o[k] for k in ("outcome", "status", "error")}})
+    return rows
 
 
 def _entries(rows: list[dict]) -> dict[str, tuple]:
@@ -102,7 +93,7 @@ async def test_links_per_target_read_as_every_occurrence(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'round.sqlite'}")
     kept = link_outcomes(engine, site.url)
     outcomes = {r["url"]: r for r in kept}
-    every = _occurrences(tmp_path, site.url, outcomes)
+    every = _occurrences(engine, tmp_path, site.url, outcomes)
     with engine.connect() as c:
         n_rows = c.execute(select(func.count()).select_from(crawl_link)).scalar()
     # ~30 pages × ~8 links: some 250 occurrences; per target (text variants, home copies) far fewer rows

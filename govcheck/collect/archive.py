@@ -205,6 +205,9 @@ class WarcSink:
             if item.row is not None:
                 item.row.update(warc=self._rel, warc_offset=offset if offset is not None else start,
                                 record_id=final_id)
+        # links as the index keeps them (per target, see collect/store.py crawl_link): the archived page holds
+        # every occurrence; the metadata record holds the rows this item adds to the index
+        item.link_rows = index_links(item.link_rows, self._link_keys)
         # the index rows travel in the WARC too: a tail written but not committed before a kill is replayed
         # on resume instead of refetched, and the index can be rebuilt from the archive alone
         meta = _warc_record("metadata", _record_id(), datetime_to_iso_date(utcnow(), use_micros=True),
@@ -254,7 +257,7 @@ class WarcSink:
                 os.fsync(self._f.fileno())
         fetch = [i.row for i in items if i.row is not None]
         qrows = [r for i in items for r in i.queue_rows]
-        lrows = index_links([r for i in items for r in i.link_rows], self._link_keys)
+        lrows = [r for i in items for r in i.link_rows]  # keyed and deduplicated by _write_item
         srows = [r for i in items for r in i.skip_rows]
         trows = [r for i in items for r in i.tls_rows]
         with self.engine.begin() as conn:
