@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from warcio.recordbuilder import RecordBuilder
 from warcio.timeutils import datetime_to_iso_date
@@ -308,8 +308,6 @@ class HopWriter:
         rec = _warc_record("resource", rid, datetime_to_iso_date(utcnow(), use_micros=True), uri, body,
                            content_type, [("WARC-Payload-Digest", _sha1(body))])
         return self._append([rec])[0], rid
-
-
 
 
 INDEX_CONTENT_TYPE = "application/x-govcheck-index+json"

@@ -188,7 +188,7 @@ def make_engine(url: str) -> Engine:
 def _upgrade_links(engine: Engine) -> None:
     """A round crawled before links were kept per target (crawl_link without `key`): its rows are folded into
     the per-target table, in their order, so a resumed old round keeps every link outcome the checks read."""
-    from sqlalchemy import inspect as sa_inspect, select, text
+    from sqlalchemy import inspect as sa_inspect, text
 
     if "key" in {c["name"] for c in sa_inspect(engine).get_columns("crawl_link")}:
         return

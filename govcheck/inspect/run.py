@@ -595,7 +595,8 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     outcomes: list[SiteOutcome] = []
     from govcheck.collect.fetch import SyncFetchClient
 
-    fetcher = SyncFetchClient(opts) if search and done_outcomes is None else None  # the search test goes out through the fetch layer
+    # the search test goes out through the fetch layer (on a cluster, each worker ran its sites' tests)
+    fetcher = SyncFetchClient(opts) if search and done_outcomes is None else None
     access: list[dict[str, Any]] = []
     engine = make_engine(db_url)
     with Progress(*cols, console=console, disable=not progress) as bar:
