@@ -23,7 +23,6 @@ from test_core_safety import RULES, SEED, comparable, scores, time_point
 PG = os.environ.get("GOVCHECK_TEST_PG_URL")
 SCHEMA = "govcheck_cluster_test"
 
-pytestmark = pytest.mark.skipif(not PG, reason="GOVCHECK_TEST_PG_URL not set (.ci/run sets it)")
 
 
 def _pg_schema_url() -> str:
@@ -50,6 +49,7 @@ def _inspect(region, out: Path, **kw):
                        progress=False, external=False, workers=1, allow=region.allow, **kw)
 
 
+@pytest.mark.skipif(not PG, reason="GOVCHECK_TEST_PG_URL not set (.ci/run sets it)")
 def test_cluster_round_survives_a_killed_worker(region, tmp_path):
     import dask
     from distributed import Client, LocalCluster
