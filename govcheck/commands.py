@@ -161,6 +161,14 @@ def register(app: typer.Typer) -> None:
 
         with _round_writer(round_dir, db, "govcheck score") as (store, info):
             rs = rules_for(info, rules, overlay)
+            if "V2" in rs.rules:
+                from govcheck.inspect.probes import redecide_v2
+
+                # V2 is judged from the monitoring record with this rule set's window and thresholds
+                v2 = redecide_v2(store, info, rs, round_dir, db)
+                if v2 is not None:
+                    say(f"站点无法访问（V2）已按监测记录重新判定：{v2['findings']} 个网站否决，"
+                        f"{v2['manual']} 项需人工核查。")
             view = _rescore(store, info, rs, "govcheck score")
             _, files = write_outputs(round_dir, store.round(info.key), view, pdf=pdf)
         print_summary(view)

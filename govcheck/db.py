@@ -12,12 +12,19 @@ from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 
 DB_FILE = "round.sqlite"
+MONITOR_DB_FILE = "monitor.sqlite"  # the availability monitoring record (govcheck monitor); spans rounds
 BUSY_TIMEOUT_S = 60.0
 
 
 def db_url_for(round_dir: str | Path) -> str:
     """The default database of a round folder: OUT/round.sqlite."""
     return "sqlite:///" + str(Path(round_dir).resolve() / DB_FILE)
+
+
+def monitor_db_url_for(round_dir: str | Path) -> str:
+    """The monitoring record beside a round folder's database: OUT/monitor.sqlite. A file of its own, so a
+    week-long writer never waits on the round's, and a round's --fresh keeps it."""
+    return "sqlite:///" + str(Path(round_dir).resolve() / MONITOR_DB_FILE)
 
 
 def is_sqlite(url: str) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 LOCK_FILE = ".govcheck.lock"
+MONITOR_LOCK_FILE = ".govcheck-monitor.lock"  # the monitoring service's own: it runs beside a round's writers
 
 _held: dict[str, tuple[int, int]] = {}  # resolved lock path -> (fd, depth), this process
 _guard = threading.Lock()
@@ -40,10 +41,10 @@ def _describe(info: dict) -> str:
     return "，".join(parts) or "另一进程"
 
 
-def holder(round_dir: str | Path) -> dict | None:
+def holder(round_dir: str | Path, name: str = LOCK_FILE) -> dict | None:
     """Who holds (or last held) the round's lock, as written in the lock file."""
     try:
-        text = (Path(round_dir) / LOCK_FILE).read_text(encoding="utf-8")
+        text = (Path(round_dir) / name).read_text(encoding="utf-8")
         info = json.loads(text)
         return info if isinstance(info, dict) else None
     except (OSError, ValueError):
@@ -69,11 +70,12 @@ def _try_lock(fd: int) -> bool:
 
 
 @contextmanager
-def round_lock(round_dir: str | Path, command: str | None = None) -> Iterator[None]:
-    """Hold the round's write lock for the block, or raise RoundLocked naming the holder."""
+def round_lock(round_dir: str | Path, command: str | None = None, name: str = LOCK_FILE) -> Iterator[None]:
+    """Hold the round's write lock for the block, or raise RoundLocked naming the holder. `name`: another
+    lock file in the folder (MONITOR_LOCK_FILE: one monitoring service per folder, beside the round's writer)."""
     d = Path(round_dir)
     d.mkdir(parents=True, exist_ok=True)
-    path = d / LOCK_FILE
+    path = d / name
     key = str(path.resolve())
     with _guard:
         if key in _held:
@@ -83,7 +85,9 @@ def round_lock(round_dir: str | Path, command: str | None = None) -> Iterator[No
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
             if not _try_lock(fd):
                 os.close(fd)
-                who = _describe(holder(d) or {})
+                who = _describe(holder(d, name) or {})
+                if name == MONITOR_LOCK_FILE:
+                    raise RoundLocked(f"目录 {d} 已有一个可用性监测服务在运行（{who}）；同一目录同时只能运行一个。")
                 raise RoundLocked(f"轮次目录 {d} 正由另一进程写入（{who}）；同一轮次同时只能有一个写入者，"
                                   "请等它结束后再运行。该进程一旦结束（包括被强行终止），锁即自动释放。")
             info = {"pid": os.getpid(), "host": socket.gethostname(),

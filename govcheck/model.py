@@ -33,6 +33,7 @@ class Evidence:
     archive: Archive | None = None
     fetched_at: str | None = None  # ISO time of the fetch
     status: int | None = None  # HTTP status of the fetch
+    detail: str | None = None  # what this item shows, in words, for the record (a failed probe); not printed
     # a row of a file the finding was judged against (a registry export): its name, sheet and row number
     file: str | None = None
     sheet: str | None = None

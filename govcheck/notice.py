@@ -15,6 +15,7 @@ from typing import Any
 
 from govcheck.cn import cn_date
 from govcheck.model import Account, Finding, Score, Site
+from govcheck.rectify import FIXED, NEW, NOT_FIXED, UNDECIDED, site_matches, summary
 from govcheck.report.doc import Attachment, Colophon, Masthead, NoticeDoc, Paragraph, Table
 from govcheck.rules import RuleSet, fmt_points
 from govcheck.score import displaced, indicator_totals
@@ -45,6 +46,12 @@ def load_template(name_or_path: str | None) -> dict[str, Any]:
         raise NoticeError(f"通报模板不存在：{name_or_path}")
     with p.open("rb") as f:
         return tomllib.load(f)
+
+
+def with_defaults(tpl: dict[str, Any], section: str) -> dict[str, Any]:
+    """A template section with the default template's keys beneath it: an office's own template written before a
+    key existed (the website rectification's) still works."""
+    return {**load_template(None).get(section, {}), **tpl.get(section, {})}
 
 
 class _Fmt(dict):
@@ -85,8 +92,10 @@ def evidence_parts(fs: list[Finding], fields: list[str] | None = None) -> tuple[
     return notes, items
 
 
-def unit_lines(fs: list[Finding], rs: RuleSet, template: dict[str, Any], site_kind: str | None = None) -> list[UnitLine]:
-    """One line per rule (in order of first finding) as the attachment prints it."""
+def unit_lines(fs: list[Finding], rs: RuleSet, template: dict[str, Any], site_kind: str | None = None,
+               still: set[int] | None = None, mark: str | None = None) -> list[UnitLine]:
+    """One line per rule (in order of first finding) as the attachment prints it. `still`: id() of findings the
+    previous notice already named (未整改): their line gets `mark` (template still_mark)."""
     fields = (rs.setting("evidence_print") or {}).get(site_kind or "", None)
     dup = displaced(fs, rs)  # the scorer's decision: a column penalised once
     live = [f for i, f in enumerate(fs) if f.review != "dismissed" and rs.rule(f.code).table and i not in dup]
@@ -109,17 +118,20 @@ def unit_lines(fs: list[Finding], rs: RuleSet, template: dict[str, Any], site_ki
         notes, items = evidence_parts(group, fields) if rule.print_evidence else ([], [])
         if notes:
             head += "（" + "、".join(notes) + "）"
+        if still and mark and any(id(f) in still for f in group):
+            head += fill(with_defaults(template, "attachments")["still_mark"], mark=mark)
         lines.append(UnitLine(code, head, items))
     return lines
 
 
 def attachment1_rows(sites: list[Site], scores: list[Score], items: list[Finding], rs: RuleSet,
-                     template: dict[str, Any]) -> list[list[str]]:
+                     template: dict[str, Any], still: set[int] | None = None,
+                     mark: str | None = None) -> list[list[str]]:
     by_url = {s.target: s for s in scores if s.target_type == "site"}
     rows = []
     for site in sites:
         fs = [f for f in items if f.target_type == "site" and f.target == site.url]
-        lines = unit_lines(fs, rs, template, site.kind)
+        lines = unit_lines(fs, rs, template, site.kind, still, mark)
         cell = "\n".join(l.text + "".join("\n" + e for e in l.evidence) for l in lines)
         sc = by_url[site.url]
         if sc.access is not None and template["attachments"].get("unassessed"):
@@ -416,6 +428,22 @@ def _problem_paragraphs(view: RoundView, tpl: dict[str, Any], acc: AccountStats)
     return out if n else []
 
 
+def _site_rectify(matches, meta: dict[str, Any], tpl: dict[str, Any], common: dict[str, Any], sec: int,
+                  limit: int, order: dict[str, int]) -> Paragraph:
+    """（N）网站问题整改情况: the previous notice's website problems fixed, still there, undecided; and new ones."""
+    ov = with_defaults(tpl, "overview")
+    n = summary(matches)
+    still_units = sorted({m.previous.unit for m in matches if m.state == NOT_FIXED},
+                         key=lambda u: order.get(u, 1 << 30))
+    label = meta["site_comparison"].get("label", "")
+    values = dict(common, previous_label=label, n_prev=n[NOT_FIXED] + n[FIXED] + n[UNDECIDED], n_fixed=n[FIXED],
+                  n_still=n[NOT_FIXED], n_new=n[NEW],
+                  still_units=fill(ov["site_rectify_units"], units_n=units_n(still_units, limit)) if still_units else "",
+                  undecided=fill(ov["site_rectify_undecided"], n=n[UNDECIDED]) if n[UNDECIDED] else "")
+    key = "site_rectify_all" if not n[NOT_FIXED] and not n[UNDECIDED] else "site_rectify"
+    return Paragraph(fill(ov["site_rectify_heading"], n=cn_number(sec)) + fill(ov[key], **values), "heading2")
+
+
 def _masthead(notice: dict[str, Any]) -> Masthead | None:
     mh = notice.get("masthead") or {}
     if not mh.get("mark"):
@@ -469,6 +497,10 @@ def build_notice(view: RoundView, template: dict[str, Any] | None = None, draft:
             share_high=pct(len(sst.high), n_sites), n_low=len(sst.low), share_low=pct(len(sst.low), n_sites),
             n_veto=len(sst.vetoed), share_veto=pct(len(sst.vetoed), n_sites),
         ), "heading2"))
+    matches = site_matches(meta, view.findings, rs) if view.sites else None
+    if matches is not None:
+        sec += 1
+        body.append(_site_rectify(matches, meta, tpl, common, sec, limit, _unit_order(view)))
     if view.accounts:
         sec += 1
         reasons = []
@@ -499,7 +531,13 @@ def build_notice(view: RoundView, template: dict[str, Any] | None = None, draft:
 
     attachments = []
     if view.sites:
-        rows = attachment1_rows(view.sites, view.scores, view.findings, rs, tpl)
+        still, mark = None, None
+        if matches:
+            still = {id(m.current) for m in matches if m.state == NOT_FIXED}
+            label = meta["site_comparison"].get("label", "")
+            mark = (rs.rule("R1").render({"previous": label}) if "R1" in rs.rules
+                    else fill(with_defaults(tpl, "attachments")["still_default"], previous=label))
+        rows = attachment1_rows(view.sites, view.scores, view.findings, rs, tpl, still, mark)
         attachments.append(Attachment("附件1", notice.get("attachment1_title", "政府网站抽查监测情况表"),
                                       [Table(tpl["attachments"]["site_header"], rows,
                                              max_chars=[c or None for c in tpl["attachments"].get("site_max_chars", [])])]))

@@ -144,8 +144,9 @@ def write_outputs(out: Path, info: RoundInfo, view: RoundView, pdf: bool = False
     atomic_write_text(p, json.dumps(record, ensure_ascii=False, indent=1, default=_json_default))
     files.append(p)
     comparison = view.meta.get("comparison")
-    if comparison:
-        files.append(write_comparison(out, comparison, view, draft=draft))
+    site_rows = site_comparison_rows(view)
+    if comparison or site_rows is not None:
+        files.append(write_comparison(out, comparison or [], view, draft=draft, site_rows=site_rows))
     if view.manual:
         from govcheck.report.worklist import write_worklist
 
@@ -157,6 +158,30 @@ def write_outputs(out: Path, info: RoundInfo, view: RoundView, pdf: bool = False
 
 
 COMPARISON_KEYS = (("still_failing_targets", "still"), ("fixed_targets", "fixed"), ("new_targets", "new"))
+
+
+def site_comparison_rows(view: RoundView) -> list[list[str]] | None:
+    """整改情况对比表's website rows: every finding of the previous notice (未整改, 需人工核查, 已整改) and every new
+    one, per unit in roster order; None when the round has no website comparison (inspect --previous)."""
+    from govcheck.rectify import STATES, site_matches
+
+    matches = site_matches(view.meta, view.findings, view.rs)
+    if matches is None:
+        return None
+    order = {s.unit: i for i, s in reversed(list(enumerate(view.sites)))}
+    names = {s.url: s.name for s in view.sites}
+    by_unit: dict[str, str] = {}
+    for s in view.sites:  # a previous round's site URL may differ (another host, https): name it by its unit
+        by_unit.setdefault(s.unit, s.name)
+    rows = []
+    for m in sorted(matches, key=lambda m: (order.get(m.finding.unit, len(order)), m.finding.unit,
+                                           STATES.index(m.state))):
+        f = m.current or m.previous
+        e = f.evidence[0] if f.evidence else None
+        where = (e.path or e.url or e.title or "") if e else ""
+        rows.append([f.unit, names.get(f.target) or by_unit.get(f.unit, f.target), f.code, (m.previous or f).text,
+                     where, m.state, m.note or ""])
+    return rows
 
 
 def comparison_rows(rows: list[dict[str, Any]], view: RoundView, states: dict[str, str]) -> list[list[str]]:
@@ -199,22 +224,34 @@ def comparison_rows(rows: list[dict[str, Any]], view: RoundView, states: dict[st
     return result
 
 
-def write_comparison(out: Path, rows: list[dict[str, Any]], view: RoundView, draft: str | None = None) -> Path:
+def write_comparison(out: Path, rows: list[dict[str, Any]], view: RoundView, draft: str | None = None,
+                     site_rows: list[list[str]] | None = None) -> Path:
     """整改情况对比表: the accounts the previous notice found failing and those failing now, whether fixed,
-    still failing or new, laid out and printed like 附件2 (A4 landscape, fit to width)."""
+    still failing or new, laid out and printed like 附件2 (A4 landscape, fit to width); with `site_rows`
+    (inspect --previous), the websites' findings on a sheet of their own, first."""
     from govcheck.report.doc import Table
     from govcheck.report.xlsx import SheetSpec, add_sheet, new_workbook, save_workbook
 
-    from govcheck.notice import fill, load_template
+    from govcheck.notice import fill, load_template, with_defaults
 
     notice = view.meta.get("notice") or {}
-    t = load_template(notice.get("template"))["attachments"]
-    title = fill(t["comparison_title"], previous_label=notice.get("previous_label") or "")
+    t = with_defaults(load_template(notice.get("template")), "attachments")
     wb = new_workbook()
-    wb.properties.title = title
-    add_sheet(wb, SheetSpec(title=title, tables=[Table(t["comparison_header"],
-                                                       comparison_rows(rows, view, t["comparison_states"]))],
-                            name="整改情况对比", landscape=True, draft=draft), first=True)
+    first = True
+    if site_rows is not None:
+        label = (view.meta.get("site_comparison") or {}).get("label") or notice.get("previous_label") or ""
+        title = fill(t["site_comparison_title"], previous_label=label)
+        wb.properties.title = title
+        add_sheet(wb, SheetSpec(title=title, tables=[Table(t["site_comparison_header"], site_rows)],
+                                name=t["site_comparison_sheet"], landscape=True, draft=draft), first=True)
+        first = False
+    if rows or first:
+        title = fill(t["comparison_title"], previous_label=notice.get("previous_label") or "")
+        if first:
+            wb.properties.title = title
+        add_sheet(wb, SheetSpec(title=title, tables=[Table(t["comparison_header"],
+                                                           comparison_rows(rows, view, t["comparison_states"]))],
+                                name="整改情况对比", landscape=True, draft=draft), first=first)
     return save_workbook(wb, out / "整改情况对比表.xlsx")
 
 

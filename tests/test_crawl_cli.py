@@ -15,9 +15,11 @@ from test_crawl_support import LOCAL, make_site, serve, write_roster
 
 def _app():
     from govcheck.collect.commands import register
+    from govcheck.monitor.commands import register as register_monitor  # probe lives with the monitor
 
     app = typer.Typer()
     register(app)
+    register_monitor(app)
     return app
 
 

@@ -27,12 +27,16 @@ __all__ = ["run_checks", "CheckResult", "ManualItem", "Sample", "SiteFacts", "RE
 log = logging.getLogger(__name__)
 
 
-def run_checks(facts: SiteFacts, rs: RuleSet, at: dt.date, seed: int) -> CheckResult:
-    """All website checks over one site. A failing check becomes a 需人工核查 item, never a crashed round."""
+def run_checks(facts: SiteFacts, rs: RuleSet, at: dt.date, seed: int,
+               codes: set[str] | None = None) -> CheckResult:
+    """All website checks over one site (`codes`: only the checks producing those codes, e.g. V2 for a
+    site that could not be read). A failing check becomes a 需人工核查 item, never a crashed round."""
     res = CheckResult()
     anomaly = data()["anomaly_code"]
     cited: Cited | None = None  # the facts indexed for the evidence standard, on the first finding
     for name, ch in REGISTRY.items():
+        if codes is not None and not codes.intersection(ch.codes):
+            continue
         rng, sub_seed = derive_rng(seed, name)
         try:
             out = list(ch.fn(facts, rs, at, rng))
@@ -60,7 +64,8 @@ def run_checks(facts: SiteFacts, rs: RuleSet, at: dt.date, seed: int) -> CheckRe
                 res.samples.append(x)
             elif isinstance(x, ManualItem):
                 res.manual.append(x)
-    res.manual.extend(manual_items(facts, rs))
+    if codes is None:
+        res.manual.extend(manual_items(facts, rs))
     return res
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from govcheck.collect.probe import Availability, v2_veto
+from govcheck.collect.probe import KIND_WORDS, Availability, v2_veto
 from govcheck.model import Evidence
 from govcheck.rules import RuleSet, fmt_points
 
@@ -52,6 +52,17 @@ def outage(p: Probe, timeout: float) -> bool:
     return p.ok is False or (p.status is not None and p.status >= 400)
 
 
+def probe_words(p: Probe, timeout: float) -> str:
+    """A failed probe in words: what happened, how long it took."""
+    kind = p.error or ("slow" if p.latency is not None and p.latency >= timeout else "http")
+    words = KIND_WORDS.get(kind, kind)
+    if p.latency is not None:
+        words += f"，用时{p.latency:.1f}秒"
+    if p.detail:
+        words += f"（{p.detail}）"
+    return words
+
+
 def needed(rs: RuleSet) -> float:
     return float(param(rs, CODE, "min_visits_per_day")) * int(param(rs, CODE, "window_days"))
 
@@ -82,11 +93,17 @@ def site_unreachable(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Ran
         return
     if low:
         share = fmt_points(round(100 * len(down) / len(probes), 1)) + "%"
-        worst = max(down, key=lambda p: p.at)
+        worst = max(down, key=_when)
         note = data()["notes"]["unreachable"].format(visits=len(probes), failures=len(down), share=share)
-        yield finding(facts, CODE, [Evidence(url=facts.availability.url, date=_when(worst).date().isoformat(),
-                                             note=note)],
-                      visits=len(probes), failures=len(down), uncertain=len(unsure) or None)
+        url = facts.availability.url
+        # the summary (printed), then the failed probes themselves, oldest first (the record a unit can check
+        # against its own logs; not printed in the notice)
+        cap = int(param(rs, CODE, "max_evidence"))
+        failed = sorted(down, key=_when)
+        evidence = [Evidence(url=url, date=_when(worst).date().isoformat(), note=note)]
+        evidence += [Evidence(url=url, fetched_at=_when(p).isoformat(), status=p.status, detail=probe_words(p, timeout))
+                     for p in failed[:cap]]
+        yield finding(facts, CODE, evidence, visits=len(probes), failures=len(down), uncertain=len(unsure) or None)
         return
     high = (len(down) + len(unsure)) / len(probes) >= ratio
     if high:

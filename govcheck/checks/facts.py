@@ -333,6 +333,7 @@ class Probe:
     latency: float | None = None  # seconds to the complete answer; None: no answer
     status: int | None = None
     error: str | None = None  # timeout | dns | connect | http | slow | tls | blocked (WAF challenge) | None
+    detail: str | None = None  # the monitor's own words for a failure (the fetch error, the time taken)
 
 
 @dataclass

@@ -1,7 +1,6 @@
-"""`govcheck crawl` and `govcheck probe`."""
+"""`govcheck crawl` (`govcheck probe` and `govcheck monitor`: govcheck/monitor/commands.py)."""
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Optional
@@ -93,39 +92,3 @@ def register(app: typer.Typer) -> None:
                    f"失败站点 {len(failed)} 个。结果见 {out}", err=True)
         for r in failed:
             typer.echo(f"  {r.unit} {r.site}：{r.message}", err=True)
-
-    @app.command("probe")
-    def probe(
-        sites: Path = typer.Option(..., "--sites", help="网站名单（CSV/XLSX）"),
-        out: Path = typer.Option(..., "--out", help="输出目录（数据库默认 OUT/round.sqlite）"),
-        interval: Optional[float] = typer.Option(None, "--interval", help="两轮探测的间隔（秒）"),
-        count: Optional[int] = typer.Option(None, "--count", help="探测轮数（默认一直运行）"),
-        db: Optional[str] = typer.Option(None, "--db", help="数据库 URL"),
-        timeout: Optional[float] = typer.Option(None, "--timeout", help="单次探测超时（秒）"),
-        slow: Optional[float] = typer.Option(None, "--slow", help="首页打开超过该秒数记为失败"),
-        allow: list[str] = typer.Option([], "--allow", help=ALLOW_HELP),
-        ca_bundle: Optional[Path] = typer.Option(None, "--ca-bundle", help=CA_HELP),
-    ) -> None:
-        """定时探测首页可用性，记录到数据库（用于 V2 可用性统计）。"""
-        from govcheck.collect.probe import probe_defaults, run_probes
-        from govcheck.collect.store import make_engine
-        from govcheck.db import db_url_for
-
-        site_list = _sites(sites)
-        out.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(db or db_url_for(out))
-        iv = interval if interval is not None else float(probe_defaults()["interval"])
-
-        def report(n, rows):
-            bad = sum(1 for r in rows if not r["ok"])
-            typer.echo(f"第 {n} 轮探测：{len(rows)} 个网站，失败 {bad} 个", err=True)
-
-        try:
-            opts = CrawlOptions.defaults(**network_overrides(allow, ca_bundle))
-        except ValueError as e:
-            typer.echo(str(e), err=True)
-            raise typer.Exit(2)
-        try:
-            asyncio.run(run_probes(engine, site_list, iv, count, timeout, slow, on_round=report, opts=opts))
-        except KeyboardInterrupt:
-            typer.echo("探测已停止。", err=True)

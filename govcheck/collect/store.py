@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger, Boolean, Column, DateTime, Float, Index, Integer, MetaData, PrimaryKeyConstraint, SmallInteger,
+    String, Table, Text,
+)
 from sqlalchemy.engine import Engine
 
 from govcheck.db import make_engine as _make_engine
@@ -109,19 +112,46 @@ crawl_skip = Table(
 )
 Index("ix_crawl_skip_site", crawl_skip.c.site)
 
-crawl_probe = Table(
-    "crawl_probe", metadata,
+# Availability monitoring (govcheck monitor / probe). One compact row per probe: a week of 15-minute probes of
+# 2,000 sites is 1.3 million rows, so a row holds only integers and, for a failure, its error text; the
+# probed URL and its site live once in monitor_target. WITHOUT ROWID on SQLite: the primary key is the
+# table (rows clustered per target in time order, which is how V2 reads them), no second index.
+# Own MetaData: the monitoring record spans rounds, so a round's --fresh (which clears the crawl_ rows of its
+# sites) never touches it.
+probe_metadata = MetaData()
+
+monitor_target = Table(
+    "monitor_target", probe_metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("site", String(500), nullable=False),
-    Column("url", Text, nullable=False),
-    Column("at", DateTime, nullable=False),  # UTC
-    Column("status", Integer),
-    Column("elapsed", Float),
-    Column("ok", Boolean, nullable=False),
-    Column("blocked", Boolean),
-    Column("error", Text),
+    Column("url", String(2000), nullable=False, unique=True),  # the URL probed
+    Column("site", String(2000), nullable=False),  # the roster's 首页网址 it belongs to
+    Column("unit", String(200)),
+    Column("role", String(10), nullable=False),  # home / column
+    Column("name", String(200)),  # a column's name (key columns)
+    Column("added_at", DateTime),
 )
-Index("ix_crawl_probe_site_at", crawl_probe.c.site, crawl_probe.c.at)
+
+monitor_probe = Table(
+    "monitor_probe", probe_metadata,
+    Column("target_id", Integer, nullable=False),
+    Column("at_ms", BigInteger, nullable=False),  # when the probe started: Unix time in milliseconds (UTC)
+    Column("latency_ms", Integer),  # to the complete answer; NULL = no answer
+    Column("status", SmallInteger),  # HTTP status of the final answer
+    Column("kind", String(10)),  # NULL = opened fine; else PROBE_KINDS (collect/probe.py)
+    Column("detail", Text),  # the fetch's error text, failures only
+    PrimaryKeyConstraint("target_id", "at_ms"),
+    sqlite_with_rowid=False,
+)
+
+monitor_run = Table(  # each start of the monitoring service: when it ran, with which settings (coverage gaps)
+    "monitor_run", probe_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("stopped_at", DateTime),
+    Column("pid", Integer),
+    Column("command", Text),
+    Column("settings", Text, nullable=False),  # JSON: interval, slow threshold, rule set, targets
+)
 
 crawl_tls = Table(  # what each https origin's certificate looked like, once per site (TLS facts)
     "crawl_tls", metadata,
@@ -183,6 +213,11 @@ def make_engine(url: str) -> Engine:
     engine = _make_engine(url, metadata)
     _upgrade_links(engine)
     return engine
+
+
+def make_probe_engine(url: str) -> Engine:
+    """Engine with the monitor_ tables present (the monitoring record: govcheck monitor / probe)."""
+    return _make_engine(url, probe_metadata)
 
 
 def _upgrade_links(engine: Engine) -> None:

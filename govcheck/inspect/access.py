@@ -6,9 +6,9 @@ connect, TLS, timeout, HTTP status, robots, bad URL) and the fetch's own error t
 (govcheck.score.VERDICT_MANUAL).
 
 V2 (站点无法访问, a veto) needs more than one failed fetch: the national table judges availability over a
-monitoring period (`govcheck probe`). Hook: a V2 finding produced from the probe record (a later check)
-is an ordinary veto finding of the site, and a counted veto decides before 需人工核查 does
-(score.score_site); `unassessed_record` stays the single-fetch explanation beside it.
+monitoring period (`govcheck monitor`; inspect/probes.py reads its record). A V2 finding from it is an ordinary
+veto finding of the site, and a counted veto decides before 需人工核查 does (score.score_site);
+`unassessed_record` stays the single-fetch explanation beside it.
 """
 from __future__ import annotations
 

@@ -39,6 +39,8 @@ def register(app: typer.Typer) -> None:
                                         "主机名或 主机:端口，可多次指定；也可写在轮次配置 [network] allow 中"),
         ca_bundle: Optional[Path] = typer.Option(None, "--ca-bundle", help="额外信任的 CA 证书文件（PEM）"),
         fresh: bool = typer.Option(False, "--fresh", help="放弃 OUT 中已有的轮次、重新抓取检查（原轮次先移入 OUT/backups/）"),
+        probes: Optional[str] = typer.Option(None, "--probes", help="可用性监测记录（govcheck monitor 的 --out 目录或数据库 URL），"
+                                             "用于判定“站点无法访问”；默认 OUT/monitor.sqlite 或轮次配置 [monitor] db"),
     ) -> None:
         """检查一轮：抓取网站（可续抓）、抽取、检查、评分，并生成通报与附件。
 
@@ -72,7 +74,7 @@ def register(app: typer.Typer) -> None:
                               progress=not no_progress, search=not no_search, external=not no_external,
                               variables=variables or None, allow=list(allow) or None,
                               ca_bundle=str(ca_bundle) if ca_bundle else None, fresh=fresh,
-                              command="govcheck inspect", cluster=cluster)
+                              command="govcheck inspect", probes=probes, cluster=cluster)
         except (InspectError, RoundLocked, PdfError, ClusterError) as e:
             fail(str(e))
         print_summary(res.view)

@@ -466,6 +466,15 @@ def finish_site(s: Site, b: "SiteBuild | Exception | None", rs: RuleSet, at: dt.
     return o
 
 
+def judge_availability(o: SiteOutcome, availability, rs: RuleSet, at: dt.date, seed: int) -> None:
+    """V2 decided again from the monitoring record's facts (None: no record → 需人工核查), in place of what the
+    checks decided without them; its findings and items lead, as the veto they are."""
+    o.facts.availability = availability
+    v2 = run_checks(o.facts, rs, at, seed, codes={"V2"})
+    o.findings = v2.findings + [f for f in o.findings if f.code != "V2"]
+    o.manual = v2.manual + [m for m in o.manual if m.code != "V2"]
+
+
 def check_site(site: Site, b: SiteBuild, rs: RuleSet, at: dt.date, seed: int,
                tls: list[dict] | None = None) -> SiteOutcome:
     res = run_checks(b.facts, rs, at, seed)  # V1.1 too: the page-text hits are in b.facts.wording
@@ -491,14 +500,16 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                 pdf: bool = False, workers: int = 1, progress: bool = True, search: bool = True,
                 external: bool = True, variables: dict[str, str] | None = None,
                 allow: list[str] | None = None, ca_bundle: str | None = None, fresh: bool = False,
-                command: str | None = None, cluster: str | None = None) -> InspectResult:
+                command: str | None = None, probes: str | None = None,
+                cluster: str | None = None) -> InspectResult:
     """The whole round, holding the round's lock throughout (a second run on OUT is refused). A rerun on
     the same OUT resumes the crawl and the round; `fresh` first moves the existing round into
     OUT/backups/ and starts from nothing. `allow`: addresses the fetch layer may reach besides public ones
     (a replica, an intranet site), added to round.toml's [network] allow; `ca_bundle`: extra trusted CA
-    certificates (or [network] ca_bundle). `cluster`: run each site's work (crawl, extract, facts, checks) as
-    a dask.distributed task — "tcp://HOST:8786" (a running scheduler) or "local" (a LocalCluster of
-    `workers` processes here); see inspect/cluster.py."""
+    certificates (or [network] ca_bundle). `probes`: where the availability monitoring record is (a database
+    URL or a folder; inspect/probes.py says where it is looked for otherwise). `cluster`: run each site's work
+    (crawl, extract, facts, checks) as a dask.distributed task — "tcp://HOST:8786" (a running scheduler) or
+    "local" (a LocalCluster of `workers` processes here); see inspect/cluster.py."""
     from govcheck.lock import round_lock
     from govcheck.rules import RuleSetError
     from govcheck.roster import RosterError, read_sites
@@ -520,7 +531,8 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                                    previous=previous, max_pages=max_pages, concurrency=concurrency, delay=delay,
                                    db=db, pdf=pdf, workers=workers, progress=progress, search=search,
                                    external=external, variables=variables, fresh=fresh, command=command,
-                                   round_config=round_config, allow=allow, ca_bundle=ca_bundle, cluster=cluster)
+                                   round_config=round_config, allow=allow, ca_bundle=ca_bundle, probes=probes,
+                                   cluster=cluster)
     except StoreError as e:  # another time point or seed in OUT (RoundMismatch)
         raise InspectError(str(e)) from None
 
@@ -528,7 +540,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
 def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: RuleSet, *, inputs: list[Path],
                     accounts, registry, previous, max_pages, concurrency, delay, db, pdf, workers, progress,
                     search, external, variables, fresh, command, round_config=None, allow=None,
-                    ca_bundle=None, cluster=None) -> InspectResult:
+                    ca_bundle=None, probes=None, cluster=None) -> InspectResult:
     import shutil
 
     from rich.console import Console
@@ -599,12 +611,17 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     fetcher = SyncFetchClient(opts) if search and done_outcomes is None else None
     access: list[dict[str, Any]] = []
     engine = make_engine(db_url)
+    from .probes import ProbeRecord, probe_db
+
+    record = ProbeRecord(probe_db(out, probes=probes, db=db, meta=meta, config=round_config))
     with Progress(*cols, console=console, disable=not progress) as bar:
         task = bar.add_task("3/5 检查（含站内搜索测试）", total=len(sites), extra="")
         for s in sites:
             b = done_outcomes.get(s.url) if done_outcomes is not None else builds.get(s.url)
             o = b if isinstance(b, SiteOutcome) else finish_site(s, b, rs, at, seed, engine, out,
                                                                    fetcher if search else None)
+            # V2 from the monitoring record, here (a cluster worker has no record): read or not, a site is judged
+            judge_availability(o, record.facts(s.url, rs, at), rs, at, seed)
             if o.access is not None:
                 access.append(o.access)
             outcomes.append(o)
@@ -612,11 +629,25 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     if fetcher is not None:
         fetcher.close()
     engine.dispose()
+    monitored = record.describe()
+    record.close()
     timings["checks"] = time.perf_counter() - t0
     states = column_state_counts(outcomes)
     Console(stderr=True).print(column_state_line(states), markup=False)  # printed with or without progress display
 
     findings = [f for o in outcomes for f in o.findings]
+    if previous is not None:  # 整改复查 of the websites (the accounts' is part of the new-media pass below)
+        from .previous import compare_sites
+
+        engine = make_engine(db_url)
+        try:
+            compared = compare_sites(Path(previous), outcomes, engine)
+        except ValueError as e:  # the previous folder's files, named in the message
+            raise InspectError(str(e)) from None
+        finally:
+            engine.dispose()
+        if compared is not None:
+            meta["site_comparison"] = compared
     account_list = []
     t0 = time.perf_counter()
     if accounts is not None:
@@ -635,6 +666,8 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     timings["newmedia"] = time.perf_counter() - t0
 
     write_side_files(out, outcomes)
+    if monitored:  # where V2's probes came from (`govcheck score` reads them again)
+        meta["monitor"] = {**(meta.get("monitor") or {}), **monitored}
     meta.setdefault("inspect", {})
     meta["inspect"].update({"manual_file": "manual.json", "samples_file": "samples.json",
                             "facts_dir": "facts", "pages": sum(o.pages for o in outcomes),

@@ -30,7 +30,7 @@ PARAM_KEYS = {
     "deadline_month_day", "section", "elements", "required_fields", "not_if_penalised_elsewhere",
     "similarity_threshold", "max_start_lead_days", "domain_patterns", "min_name_overlap", "site_tags",
     "page_tags", "message_fields", "pool_newest", "uncycled_list_days", "max_evidence", "scan_days",
-    "name_edit_distance",
+    "name_edit_distance", "probe_interval_seconds", "probe_interval_portal_seconds",
 }
 RULE_KEYS = {
     "code", "indicator", "wording", "points", "veto", "target", "status", "manual", "advisory",

@@ -951,9 +951,11 @@ class _Builder:
             elif d.plant == "outage":
                 # the whole site is down for `down` seconds out of every `period` (for availability probes)
                 sp["outage"] = {"period": float(d.params.get("period", 60)), "down": float(d.params.get("down", 6)),
-                                "mode": str(d.params.get("mode", "503")), "hang": float(d.params.get("hang", 20))}
-                if sp["outage"]["mode"] not in ("503", "hang") or not 0 < sp["outage"]["down"] < sp["outage"]["period"]:
-                    raise self.err("defects: outage", "mode 应为 503 或 hang，且 0 < down < period")
+                                "mode": str(d.params.get("mode", "503")), "hang": float(d.params.get("hang", 20)),
+                                "delay": float(d.params.get("delay", 16))}
+                # 503: refused; hang: no answer for `hang` s, then 503; slow: the page, after `delay` s
+                if sp["outage"]["mode"] not in ("503", "hang", "slow") or not 0 < sp["outage"]["down"] < sp["outage"]["period"]:
+                    raise self.err("defects: outage", "mode 应为 503、hang 或 slow，且 0 < down < period")
             elif d.plant == "trap":
                 sp["trap"] = {"path": d.params.get("path", "/calendar/index.html")}
             elif d.plant == "home_frozen":

@@ -161,9 +161,12 @@ class SiteApp:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if self.down_now():
             o = self.site.special["outage"]
-            if o["mode"] == "hang":
-                await asyncio.sleep(o["hang"])
-            return web.Response(status=503, text="Service Unavailable")
+            if o["mode"] == "slow":  # answers, but only after `delay` seconds (the 15-second rule)
+                await asyncio.sleep(o["delay"])
+            else:
+                if o["mode"] == "hang":
+                    await asyncio.sleep(o["hang"])
+                return web.Response(status=503, text="Service Unavailable")
         if self.waf_hit(request):
             return self.waf_response(request)
         path = request.path

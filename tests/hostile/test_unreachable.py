@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from govcheck.collect.config import CrawlOptions
 from govcheck.collect.fetch import UNREACHABLE_KINDS, error_kind
-from govcheck.collect.probe import run_probes
+from govcheck.collect.probe import ProbeStore, Target, run_probes
 from govcheck.collect.query import fetches
 from govcheck.collect.runner import crawl_sites
-from govcheck.collect.store import crawl_probe, make_engine
+from govcheck.collect.store import make_engine
 from govcheck.model import Site
 from hostile_support import free_port, memory_ceiling
 
@@ -30,9 +30,14 @@ async def test_unreachable_sites_are_recorded_with_their_kind(tmp_path):
         home = [f for f in fetches(engine, r.site) if f["kind"] == "page"]
         assert len(home) == 1 and error_kind(home[0]["error"]) == kind, (url, home[0]["error"])
         assert kind in UNREACHABLE_KINDS and home[0]["outcome"] in ("suspected", "error")
-    await run_probes(engine, sites, interval=0, count=1, timeout=3, slow=15, opts=opts)
-    with engine.connect() as c:
-        probes = {p.site: p for p in c.execute(crawl_probe.select())}
     engine.dispose()
+    db = f"sqlite:///{tmp_path}/monitor.sqlite"
+    await run_probes(db, [Target(url=s.url, site=s.url, interval=60) for s in sites], count=1, slow=15, opts=opts)
+    store = ProbeStore(db)
+    # the probe records the same failure in its own words: an unreachable server is an outage; a bad URL or
+    # an address our policy refuses says nothing about the site (not a visit)
+    want = {"connect": "connect", "dns": "dns", "bad_url": "refused", "address_refused": "refused"}
     for s, kind in zip(sites, CASES.values()):
-        assert probes[s.url].ok is False and error_kind(probes[s.url].error) == kind, probes[s.url].error
+        (p,) = store.rows(s.url)
+        assert p.kind == want[kind] and (kind == "connect" or kind in (p.detail or "")), (p.kind, p.detail)
+    store.close()
