@@ -21,7 +21,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 need=""
-for pkg in libreoffice-writer-nogui fonts-noto-cjk poppler-utils fontconfig python3-fonttools python3-venv; do
+for pkg in libreoffice-writer-nogui fonts-noto-cjk poppler-utils fontconfig python3-fonttools python3-venv chromium; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
         need="$need $pkg"
     fi
