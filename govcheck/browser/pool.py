@@ -217,9 +217,13 @@ class BrowserPool:
 
     # ---------------------------------------------------------------- one page
     async def render(self, url: str, *, hosts: set[str] | None = None, screenshot: bool = False,
-                     action: PageAction | None = None, timeout: float | None = None) -> RenderResult:
+                     action: PageAction | None = None, timeout: float | None = None,
+                     document: tuple[bytes, str] | None = None) -> RenderResult:
         """Render one page; never raises for what the page does. `hosts`: host[:port] names its requests may
-        reach (default: the page's own host); `action` runs once the page has loaded (locating an element)."""
+        reach (default: the page's own host); `action` runs once the page has loaded (locating an element);
+        `document`: (body, content type) of the page as archived — served to the browser instead of fetching
+        the page again, so what is rendered derives from the archived response (scripts and data it loads are
+        fetched)."""
         limit = float(timeout or self.page_timeout)
         res = RenderResult(url=url)
         hosts = hosts or site_hosts(url)
@@ -236,7 +240,8 @@ class BrowserPool:
                                                       locale="zh-CN", timezone_id="Asia/Shanghai")
                 self._rendered += 1
                 try:
-                    await asyncio.wait_for(self._render_in(ctx, url, hosts, res, screenshot, action, limit),
+                    await asyncio.wait_for(self._render_in(ctx, url, hosts, res, screenshot, action, limit,
+                                                           document),
                                            timeout=limit + 2)
                 except asyncio.TimeoutError:
                     res.error_kind = res.error_kind or "timeout"
@@ -262,13 +267,14 @@ class BrowserPool:
         return res
 
     async def _render_in(self, ctx, url: str, hosts: set[str], res: RenderResult, screenshot: bool,
-                         action: PageAction | None, limit: float) -> None:
+                         action: PageAction | None, limit: float, document: tuple[bytes, str] | None) -> None:
         from govcheck.collect.browser import BrowserRouter
 
         router = BrowserRouter(self.client, on_fetch=self.on_fetch)
         router.results = res.fetches
         page = await ctx.new_page()
         failed = asyncio.get_running_loop().create_future()
+        served: list[str] = []
 
         def fail(kind: str, why: str) -> None:
             if res.error_kind is None:
@@ -287,6 +293,10 @@ class BrowserPool:
                 res.blocked.append(u)  # the page tries to leave: refused, and recorded
                 fail("navigated_away", f"页面试图跳转至 {u}")
                 await r.abort("blockedbyclient")
+                return
+            if document is not None and req.is_navigation_request() and u == url and not served:
+                served.append(u)  # the archived page itself, once
+                await r.fulfill(status=200, body=document[0], headers={"content-type": document[1]})
                 return
             if not _host_allowed(u, hosts):
                 res.blocked.append(u)

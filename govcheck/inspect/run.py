@@ -106,11 +106,13 @@ def round_meta(config: Path | None, *, at: dt.date | None, rules: str | None, se
 
 # ---------------------------------------------------------------------------------------------- crawl
 async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: dt.date, rs: RuleSet, *,
-                          workers: int, on_crawled=None, on_built=None, stats=None) -> dict[str, "SiteBuild | Exception"]:
+                          workers: int, on_crawled=None, on_built=None, stats=None,
+                          browser: "BrowserRun | None" = None) -> dict[str, "SiteBuild | Exception"]:
     """Crawl all sites (as collect.runner.crawl_sites does) and read each one's pages in worker processes while
     it is being crawled: newly archived pages go out in chunks, in crawl order (a list before its entries),
     and the site's facts are built as soon as its crawl ends. Extracted pages travel worker → disk → worker,
-    never through this process, which is busy crawling."""
+    never through this process, which is busy crawling. With `browser`, the pages extraction could not read
+    without one (inspect.rendered.wants_render) are rendered by Chromium before the facts are built."""
     import shutil
 
     from govcheck.collect.config import load_data as crawl_data
@@ -140,6 +142,8 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
     # workers exit with this process, however it ends (govcheck.workers)
     pool = worker_pool(workers, niceness=int(stream.get("worker_nice", 0)))
     built: dict[str, SiteBuild | Exception] = {}
+    if browser is not None:
+        await browser.start(client)
 
     async def one(index: int, site: Site) -> None:
         job = SiteJob(site=site.__dict__.copy(), out_dir=str(out), db_url=db_url, run_id=run_id,
@@ -155,6 +159,7 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
         parts: list[str] = []
         try:
             entries: set[str] = set()
+            cands: list[dict] = []
             seen: set[str] = set()
             pending: list[dict] = []
             last_id = 0
@@ -164,8 +169,9 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
                 pending += rows
                 if pending and (finished or len(pending) >= chunk_pages):
                     part = str(parts_dir / f"{index:05d}-{len(parts):04d}.pickle")
-                    entries = await loop.run_in_executor(pool, _extract_chunk, pending, str(out), at,
-                                                         site.__dict__, entries, part)
+                    entries, more = await loop.run_in_executor(pool, _extract_chunk, pending, str(out), at,
+                                                               site.__dict__, entries, part)
+                    cands += more
                     parts.append(part)
                     pending = []
                     continue
@@ -173,8 +179,11 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
                     break
                 await asyncio.wait({crawl}, timeout=poll)
             await crawl
+            rendered = {}
+            if browser is not None and cands:
+                rendered = await browser.render_site(site, cands, parts_dir / f"{index:05d}-rendered")
             built[site.url] = await loop.run_in_executor(pool, _build_worker, site.__dict__, db_url, str(out), at,
-                                                         section, cycles, parts)
+                                                         section, cycles, parts, rendered)
         except Exception as e:  # noqa: BLE001 - one site's failure is reported, the round goes on
             log.warning("site %s: %s", site.url, e)
             built[site.url] = e
@@ -189,6 +198,8 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
     try:
         await asyncio.gather(*(one(i, s) for i, s in enumerate(sites)))
     finally:
+        if browser is not None:
+            await browser.stop()
         await client.close()
         await parser.close()
         pool.shutdown(wait=True)
@@ -220,27 +231,35 @@ def _new_page_rows(engine, site_url: str, after_id: int, seen: set[str]) -> tupl
 
 
 def _extract_chunk(rows: list[dict], crawl_dir: str, at: dt.date, site: dict, entries: set[str],
-                   part: str) -> set[str]:
-    """Extract one chunk of a site's pages into a pickle file; returns the list entries known after it."""
+                   part: str) -> tuple[set[str], list[dict]]:
+    """Extract one chunk of a site's pages into a pickle file; returns the list entries known after it and the
+    pages a browser pass would render (inspect.rendered.candidates)."""
     import pickle
+
+    from .rendered import candidates
 
     ext = extract_rows(rows, crawl_dir, at, Site(**site), entries=entries)
     with open(part, "wb") as f:
         pickle.dump(ext, f, protocol=pickle.HIGHEST_PROTOCOL)
-    return entries
+    return entries, candidates(ext.pages)
 
 
 def _build_worker(site: dict, db_url: str, crawl_dir: str, at: dt.date, section: str,
-                  cycles: dict[str, int], parts: list[str]) -> SiteBuild:
-    """SiteFacts of one site; `parts`: its pages already extracted (pickled chunks, in crawl order)."""
+                  cycles: dict[str, int], parts: list[str], rendered: dict | None = None) -> SiteBuild:
+    """SiteFacts of one site; `parts`: its pages already extracted (pickled chunks, in crawl order);
+    `rendered`: pages the browser pass rendered (url → {html: file, ref: EvidenceRef fields})."""
     import pickle
 
     from govcheck.collect.store import make_engine
+
+    from .rendered import apply_rendered
 
     pre = Extracted()
     for part in parts:
         with open(part, "rb") as f:
             pre.extend(pickle.load(f))
+    if rendered:
+        apply_rendered(pre.pages, rendered, at)
     eng = make_engine(db_url)
     try:
         return build_site(Site(**site), eng, crawl_dir, at, x03_section=section, column_cycles=cycles, pre=pre)
@@ -463,12 +482,13 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                 pdf: bool = False, workers: int = 1, progress: bool = True, search: bool = True,
                 external: bool = True, variables: dict[str, str] | None = None,
                 allow: list[str] | None = None, ca_bundle: str | None = None, fresh: bool = False,
-                command: str | None = None) -> InspectResult:
+                command: str | None = None, browser: bool = False) -> InspectResult:
     """The whole round, holding the round's lock throughout (a second run on OUT is refused). A rerun on
     the same OUT resumes the crawl and the round; `fresh` first moves the existing round into
     OUT/backups/ and starts from nothing. `allow`: addresses the fetch layer may reach besides public ones
     (a replica, an intranet site), added to round.toml's [network] allow; `ca_bundle`: extra trusted CA
-    certificates (or [network] ca_bundle)."""
+    certificates (or [network] ca_bundle). `browser`: the browser pass (govcheck/browser): pages filled by
+    script are read as Chromium renders them, and every finding that points at a page gets its screenshot."""
     from govcheck.lock import round_lock
     from govcheck.rules import RuleSetError
     from govcheck.roster import RosterError, read_sites
@@ -490,7 +510,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                                    previous=previous, max_pages=max_pages, concurrency=concurrency, delay=delay,
                                    db=db, pdf=pdf, workers=workers, progress=progress, search=search,
                                    external=external, variables=variables, fresh=fresh, command=command,
-                                   round_config=round_config, allow=allow, ca_bundle=ca_bundle)
+                                   round_config=round_config, allow=allow, ca_bundle=ca_bundle, browser=browser)
     except StoreError as e:  # another time point or seed in OUT (RoundMismatch)
         raise InspectError(str(e)) from None
 
@@ -498,7 +518,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
 def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: RuleSet, *, inputs: list[Path],
                     accounts, registry, previous, max_pages, concurrency, delay, db, pdf, workers, progress,
                     search, external, variables, fresh, command, round_config=None, allow=None,
-                    ca_bundle=None) -> InspectResult:
+                    ca_bundle=None, browser=False) -> InspectResult:
     import shutil
 
     from rich.console import Console
@@ -532,6 +552,14 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     shutil.rmtree(out / "extract-parts", ignore_errors=True)
     db_url = db or db_url_for(out)
     timings: dict[str, float] = {}
+    brun = None
+    if browser:
+        from govcheck.browser.passes import BrowserRun
+        from govcheck.browser.pool import available
+
+        if not available():
+            raise InspectError(data()["browser_missing"])
+        brun = BrowserRun(out)
 
     t0 = time.perf_counter()
     console.print(f"[bold]1–2/5 抓取并抽取[/] {len(sites)} 个网站（可续抓，存档于 {escape(str(out / 'warc'))}）")
@@ -546,7 +574,8 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
             bar.update(t_crawl, advance=1, extra=f"已抓取 {stats.fetched} 个地址，错误 {stats.errors}")
 
         builds = asyncio.run(crawl_and_build(sites, out, db_url, opts, at, rs, workers=workers, stats=stats,
-                                             on_crawled=crawled, on_built=lambda s: bar.advance(t_build)))
+                                             on_crawled=crawled, on_built=lambda s: bar.advance(t_build),
+                                             browser=brun))
     timings["crawl+extract"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -591,6 +620,14 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     Console(stderr=True).print(column_state_line(states), markup=False)  # printed with or without progress display
 
     findings = [f for o in outcomes for f in o.findings]
+    if brun is not None:
+        from govcheck.browser.passes import screenshot_round
+
+        t0 = time.perf_counter()
+        console.print("[bold]问题截图[/]：为指向网页的问题渲染页面并截图")
+        shot_counts = screenshot_round(out, opts, findings, {s.url: s for s in sites}, brun)
+        meta.setdefault("inspect", {})["browser"] = {**brun.write(), "screenshots": shot_counts}
+        timings["screenshots"] = time.perf_counter() - t0
     account_list = []
     t0 = time.perf_counter()
     if accounts is not None:
