@@ -214,6 +214,8 @@ LOCATE_JS = r"""
   const p = spec.pad;
   const b = {x: Math.max(0, box.x - p), y: Math.max(0, box.y - p), width: box.width + 2 * p, height: Math.min(box.height + 2 * p, spec.maxCrop)};
   b.width = Math.min(b.width, document.documentElement.scrollWidth - b.x);
+  const pageH = Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0);
+  b.height = Math.max(1, Math.min(b.height, pageH - b.y));
   return {how, box: b, text: textIn(b)};
 }
 """
@@ -270,6 +272,8 @@ def attach(out: Path, shot: Shot, archive=None) -> dict[str, Any] | None:
     ev = page_evidence(shot.finding)
     crop_rel, crop_sha = _store(out, shot.crop)
     d: dict[str, Any] = {"path": crop_rel, "sha256": crop_sha, "element": shot.how,
+                         "box": {k: round(float(v), 1) for k, v in (shot.box or {}).items()},
+                         "text": (shot.crop_text or "")[:2000],  # what the crop shows, read from the rendered DOM
                          "taken_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     if shot.png is not None:
         d["page"], d["page_sha256"] = _store(out, shot.png)
