@@ -86,6 +86,18 @@ def _save_ports(path: Path, reg) -> None:
     atomic_write_text(path, json.dumps(ports, ensure_ascii=False))
 
 
+def _screenshot_pack(round_dir: Path, view) -> list[Path]:
+    """问题截图.docx for the round as scored; says so when no finding has a screenshot."""
+    from govcheck.report.screenshots import write_screenshots_docx
+
+    title = str((view.meta.get("round") or {}).get("name") or "")
+    path = write_screenshots_docx(round_dir, view.findings, [s.unit for s in view.sites], title)
+    if path is None:
+        say("没有带截图的问题：截图由 govcheck inspect --browser 生成。", style="yellow")
+        return []
+    return [path]
+
+
 def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
@@ -175,6 +187,8 @@ def register(app: typer.Typer) -> None:
         allow_open: Optional[str] = typer.Option(None, "--allow-open", metavar="理由",
                                                  help="与 --final 同用：尚有未办结事项仍定稿发布，须写明理由（记录在案）"),
         by: Optional[str] = typer.Option(None, "--by", help="与 --final 同用：发布人（记录在案）"),
+        screenshots: bool = typer.Option(False, "--screenshots", help="另写 问题截图.docx：按单位列出每条问题的截图（红框标出位置）、"
+                                         "网址与截图时间（截图由 govcheck inspect --browser 生成）"),
     ) -> None:
         """按已存评分重新生成通报与附件（例如复核之后）。
 
@@ -194,6 +208,8 @@ def register(app: typer.Typer) -> None:
             with _round_writer(round_dir, db, "govcheck report") as (store, info):
                 view = _rescore(store, info, rules_for(info, None), "govcheck report")  # reviews change scores
                 _, files = write_outputs(round_dir, info, view, pdf=pdf)
+                if screenshots:
+                    files = [*files, *_screenshot_pack(round_dir, view)]
             report_files(files)
             draft_note(view, round_dir)
             return
@@ -213,6 +229,10 @@ def register(app: typer.Typer) -> None:
         else:
             say("已定稿发布。")
         report_files(pub.files)
+        if screenshots:
+            with _round_writer(round_dir, db, "govcheck report") as (store, info):
+                view = _rescore(store, info, rules_for(info, None), "govcheck report")
+                report_files(_screenshot_pack(round_dir, view))
 
     @findings_app.command("import")
     def findings_import(

@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
                                         "主机名或 主机:端口，可多次指定；也可写在轮次配置 [network] allow 中"),
         ca_bundle: Optional[Path] = typer.Option(None, "--ca-bundle", help="额外信任的 CA 证书文件（PEM）"),
         fresh: bool = typer.Option(False, "--fresh", help="放弃 OUT 中已有的轮次、重新抓取检查（原轮次先移入 OUT/backups/）"),
-        browser: bool = typer.Option(False, "--browser", help="浏览器渲染（Chromium）：由脚本加载的栏目按渲染后的页面判断，"
+        browser: bool = typer.Option(False, "--browser", help="浏览器渲染：由脚本加载的栏目按渲染后的页面判断，"
                                      "并为每条指向网页的问题截图（问题截图.docx 见 govcheck report --screenshots）"),
     ) -> None:
         """检查一轮：抓取网站（可续抓）、抽取、检查、评分，并生成通报与附件。
