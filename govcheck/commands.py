@@ -26,7 +26,7 @@ DEMO_PORTS = ".demo-ports.json"
 
 
 
-def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool, fresh: bool):
+def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool, fresh: bool, browser: bool = False):
     """The demo as a real round: serve the xianning-2022q2 replica on 127.0.0.1 (from its own process, as
     real sites are served by other machines) and inspect it. A rerun serves every site on the port it had
     (OUT/.demo-ports.json), so the site URLs — and with them the resumed crawl, the findings' ids and
@@ -52,7 +52,7 @@ def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool, fresh:
         return run_inspect(reg.roster, out, round_config=round_toml, delay=0.0, concurrency=8, external=False,
                            workers=2, db=db, pdf=pdf, accounts=src / "accounts.csv", registry=[src / "registry.csv"],
                            previous=src / "previous", variables={"base_url": reg.feeds_url}, fresh=fresh,
-                           allow=reg.allow, command="govcheck demo")
+                           allow=reg.allow, command="govcheck demo", browser=browser)
 
 
 def _port(url_or_host: str) -> int | None:
@@ -110,6 +110,7 @@ def register(app: typer.Typer) -> None:
                                          help="网站与新媒体两部分都取通报的转录（不访问任何模拟站点）"),
         fresh: bool = typer.Option(False, "--fresh", help="放弃该目录中已有的轮次、重新开始（原轮次先移入 backups/）"),
         inspect: bool = typer.Option(False, "--inspect", hidden=True, help="（已是默认行为，保留以兼容旧脚本）"),
+        browser: bool = typer.Option(False, "--browser", help="浏览器渲染：由脚本加载的栏目按渲染后的页面判断，并为每条指向网页的问题截图"),
     ) -> None:
         """内置演示：重现咸宁市2022年第二季度通报（附件1、附件2与通报正文）。
 
@@ -125,7 +126,7 @@ def register(app: typer.Typer) -> None:
             fail("--inspect 与 --from-notice/--transcribed 不能同时使用")
         if not (from_notice or transcribed):
             try:
-                res = _demo_inspect(out, DEMO_DIR / "round.toml", db, pdf, fresh)
+                res = _demo_inspect(out, DEMO_DIR / "round.toml", db, pdf, fresh, browser)
             except (InspectError, StoreError, RoundLocked, PdfError) as e:
                 fail(str(e))
             print_summary(res.view)
