@@ -21,21 +21,22 @@ from govcheck.browser.settings import settings
 log = logging.getLogger(__name__)
 
 
-def archived_document(out: Path, warc: str | None, offset: int | None) -> tuple[bytes, str] | None:
+def archived_document(out: Path, warc: str | None, offset: int | None) -> tuple[bytes, str, bool] | None:
     """The archived page as the browser is given it: decoded text re-encoded as UTF-8 and said so (the
-    HTTP charset wins over the page's meta, so a GBK page renders as the crawl read it)."""
+    HTTP charset wins over the page's meta, so a GBK page renders as the crawl read it); and whether it is
+    a rendered DOM already (a conversion record: shown without running its scripts again)."""
     if not warc or offset is None:
         return None
     from govcheck.collect.query import read_record
     from govcheck.extract.decode import decode_html
 
     try:
-        _, _, body = read_record(out, warc, offset)
+        head, _, body = read_record(out, warc, offset)
     except Exception as e:  # noqa: BLE001 - rendered from a fresh fetch instead
         log.info("archived copy %s@%s unreadable: %s", warc, offset, e)
         return None
     text, _ = decode_html(body, None)
-    return text.encode("utf-8"), "text/html; charset=utf-8"
+    return text.encode("utf-8"), "text/html; charset=utf-8", head.get("WARC-Type") == "conversion"
 
 
 class BrowserRun:
@@ -98,7 +99,7 @@ class BrowserRun:
 
         async def one(i: int, c: dict[str, Any]):
             doc = await asyncio.to_thread(archived_document, self.out, c.get("warc"), c.get("offset"))
-            return await self.pool.render(c["url"], hosts=hosts, document=doc)
+            return await self.pool.render(c["url"], hosts=hosts, document=doc[:2] if doc else None)
 
         results = await asyncio.gather(*(one(i, c) for i, c in enumerate(chosen)))
         out: dict[str, dict[str, Any]] = {}

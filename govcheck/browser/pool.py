@@ -183,7 +183,10 @@ class BrowserPool:
                 p.kill()
 
     async def _restart(self) -> None:
+        gen = self.restarts
         async with self._launch_lock:
+            if self.restarts != gen and self._browser is not None and self._browser.is_connected():
+                return  # another page restarted it meanwhile
             self.restarts += 1
             await self._close_browser()
             await self._launch()
@@ -218,25 +221,27 @@ class BrowserPool:
     # ---------------------------------------------------------------- one page
     async def render(self, url: str, *, hosts: set[str] | None = None, screenshot: bool = False,
                      action: PageAction | None = None, timeout: float | None = None,
-                     document: tuple[bytes, str] | None = None) -> RenderResult:
+                     document: tuple[bytes, str] | None = None, javascript: bool = True) -> RenderResult:
         """Render one page; never raises for what the page does. `hosts`: host[:port] names its requests may
         reach (default: the page's own host); `action` runs once the page has loaded (locating an element);
         `document`: (body, content type) of the page as archived — served to the browser instead of fetching
         the page again, so what is rendered derives from the archived response (scripts and data it loads are
-        fetched)."""
+        fetched); `javascript=False` for a document that is already a rendered DOM (shown as it was, its
+        scripts not run twice)."""
         limit = float(timeout or self.page_timeout)
         res = RenderResult(url=url)
         hosts = hosts or site_hosts(url)
         async with self._sem:
             t0 = time.monotonic()
-            if self._browser is None or not self._browser.is_connected() or self._rendered >= self.restart_after:
-                if self._active == 0:
-                    await self._restart()
+            if self._browser is None or not self._browser.is_connected():
+                await self._restart()  # gone: every page on it has failed already
+            elif self._rendered >= self.restart_after and self._active == 0:
+                await self._restart()
             self._active += 1
             ctx = None
             try:
                 ctx = await self._browser.new_context(accept_downloads=False, viewport=self.viewport,
-                                                      java_script_enabled=True, service_workers="block",
+                                                      java_script_enabled=javascript, service_workers="block",
                                                       locale="zh-CN", timezone_id="Asia/Shanghai")
                 self._rendered += 1
                 try:

@@ -311,7 +311,8 @@ async def screenshot_findings(out: Path, findings: list[Finding], pool, sites: d
         hosts = site_hosts(site.url if site else url, list(getattr(site, "extra_hosts", []) or []))
         ev = page_evidence(shots[0].finding)
         doc = await asyncio.to_thread(document_for, ev.archive) if document_for else None
-        res = await pool.render(url, hosts=hosts, action=shots_action(shots, pool.max_height), document=doc)
+        res = await pool.render(url, hosts=hosts, action=shots_action(shots, pool.max_height),
+                                document=doc[:2] if doc else None, javascript=not (doc and doc[2]))
         arc = archive_for(url) if archive_for else None
         if res.error_kind:
             counts["failed"] += len(shots)
