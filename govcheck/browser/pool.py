@@ -93,6 +93,10 @@ def _host_allowed(url: str, hosts: set[str]) -> bool:
     return (f"{h}:{s.port}" if s.port else h) in hosts
 
 
+_CACHED = {"stylesheet", "script", "image", "font"}
+_CACHE_MAX = 2 * 1024 * 1024
+_CACHE_ENTRIES = 2000
+
 # A page action run inside a render (e.g. locate and outline the element of a finding); gets the Playwright
 # page and the result to fill.
 PageAction = Callable[[Any, RenderResult], Awaitable[None]]
@@ -118,6 +122,9 @@ class BrowserPool:
         self.viewport = dict(cfg["viewport"])
         self.max_height = int(cfg["max_screenshot_height"])
         self.on_fetch = on_fetch
+        self.skip_types = set(cfg["skip_when_reading"])
+        # a site's styles, scripts and images, fetched once per pool (its pages share them): politeness
+        self._assets: dict[str, tuple[dict[str, str], bytes]] = {}
         self._sem = asyncio.Semaphore(self.size)
         self._pw = None
         self._browser = None
@@ -280,6 +287,7 @@ class BrowserPool:
         page = await ctx.new_page()
         failed = asyncio.get_running_loop().create_future()
         served: list[str] = []
+        screenshot_assets = screenshot or action is not None  # a picture shows images; a reading does not
 
         def fail(kind: str, why: str) -> None:
             if res.error_kind is None:
@@ -307,8 +315,22 @@ class BrowserPool:
                 res.blocked.append(u)
                 await r.abort("blockedbyclient")
                 return
+            kind = req.resource_type
+            if kind in self.skip_types and not screenshot_assets:
+                await r.abort("blockedbyclient")  # reading a list needs no pictures: fewer requests to the site
+                return
+            cached = self._assets.get(u) if kind in _CACHED and req.method == "GET" else None
+            if cached is not None:
+                await r.fulfill(status=200, headers=cached[0], body=cached[1])
+                return
             try:
                 await router.handle(r, req)
+                got = router.results[-1] if router.results else None
+                if kind in _CACHED and got is not None and got.url == u and got.status == 200 and got.body \
+                        and len(got.body) <= _CACHE_MAX and len(self._assets) < _CACHE_ENTRIES:
+                    from govcheck.collect.browser import _DROP
+
+                    self._assets[u] = ({k: v for k, v in got.headers if k.lower() not in _DROP}, got.body)
             except Exception as e:  # noqa: BLE001 - a page closed mid-request; nothing to serve
                 log.debug("route %s: %s", u, e)
                 with contextlib.suppress(Exception):
