@@ -328,7 +328,14 @@ async def screenshot_findings(out: Path, findings: list[Finding], pool, sites: d
             else:
                 counts["failed"] += 1
 
-    await asyncio.gather(*(one(u, s) for u, s in by_page.items()))
+    async def guarded(url: str, shots: list[Shot]) -> None:
+        try:
+            await one(url, shots)
+        except Exception as e:  # noqa: BLE001 - one page without pictures; the round goes on
+            log.warning("screenshots of %s: %s", url, e)
+            counts["failed"] += len(shots)
+
+    await asyncio.gather(*(guarded(u, s) for u, s in by_page.items()))
     return counts
 
 

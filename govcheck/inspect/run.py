@@ -625,7 +625,11 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
 
         t0 = time.perf_counter()
         console.print("[bold]问题截图[/]：为指向网页的问题渲染页面并截图")
-        shot_counts = screenshot_round(out, opts, findings, {s.url: s for s in sites}, brun)
+        try:
+            shot_counts = screenshot_round(out, opts, findings, {s.url: s for s in sites}, brun)
+        except Exception as e:  # noqa: BLE001 - evidence pictures are an addition: the round is saved without
+            log.warning("screenshots: %s", e)
+            shot_counts = {"error": str(e)[:500]}
         meta.setdefault("inspect", {})["browser"] = {**brun.write(), "screenshots": shot_counts}
         timings["screenshots"] = time.perf_counter() - t0
     account_list = []
