@@ -5,6 +5,7 @@ crawl recorded), fetch what its scripts load through the fetch layer, and archiv
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -55,8 +56,19 @@ class BrowserRun:
         self._archives: dict[str, RenderArchive] = {}
 
     async def start(self, client) -> "BrowserRun":
-        self.pool = BrowserPool(client, size=self.size, page_timeout=self.page_timeout)
-        await self.pool.__aenter__()
+        """Start the pool; a browser that will not start is recorded and the round goes on without it."""
+        pool = BrowserPool(client, size=self.size, page_timeout=self.page_timeout)
+        try:
+            await pool.__aenter__()
+        except Exception as e:  # noqa: BLE001
+            log.warning("browser pass: chromium did not start: %s", e)
+            with contextlib.suppress(Exception):
+                await pool.__aexit__(None, None, None)
+            self.failures.append({"site": None, "url": None, "purpose": "start", "kind": "no_browser",
+                                  "label": settings()["error_words"]["no_browser"], "error": str(e)[:500],
+                                  "seconds": 0})
+            return self
+        self.pool = pool
         return self
 
     async def stop(self) -> None:
@@ -86,7 +98,8 @@ class BrowserRun:
 
     async def render_site(self, site, cands: list[dict[str, Any]], folder: Path) -> dict[str, dict[str, Any]]:
         """Render a site's candidate pages (home first, at most max_pages); url → {html file, ref fields}."""
-        assert self.pool is not None
+        if self.pool is None:
+            return {}
         t0 = time.perf_counter()
         hosts = site_hosts(site.url, list(getattr(site, "extra_hosts", None) or []))
         seen: set[str] = set()
@@ -125,7 +138,8 @@ class BrowserRun:
         """Each finding that points at a page gets its screenshot (govcheck.browser.shots)."""
         from govcheck.browser.shots import screenshot_findings
 
-        assert self.pool is not None
+        if self.pool is None:
+            return {"findings": 0, "pages": 0, "shots": 0, "failed": 0, "no_browser": 1}
         t0 = time.perf_counter()
         counts = await screenshot_findings(self.out, findings, self.pool, sites, archive_for=self.archive,
                                            document_for=lambda a: archived_document(self.out, a.warc, a.offset),
