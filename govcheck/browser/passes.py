@@ -54,6 +54,11 @@ class BrowserRun:
         self.seconds = 0.0
         self.peak_rss = 0
         self._archives: dict[str, RenderArchive] = {}
+        # D28: the home page in Firefox ESR beside Chromium (browser/firefox.py); 需人工核查 items per site
+        self.firefox = None
+        self._ff_lock = asyncio.Lock()
+        self.compat: dict[str, list[dict[str, Any]]] = {}
+        self.compared = 0
 
     async def start(self, client) -> "BrowserRun":
         """Start the pool; a browser that will not start is recorded and the round goes on without it."""
@@ -69,9 +74,26 @@ class BrowserRun:
                                   "seconds": 0})
             return self
         self.pool = pool
+        from govcheck.browser.firefox import FirefoxBiDi, firefox_path
+
+        if settings()["firefox"].get("enabled", True) and firefox_path():
+            ff = FirefoxBiDi(client)
+            try:
+                self.firefox = await ff.__aenter__()
+            except Exception as e:  # noqa: BLE001 - D28 left to a person, as without Firefox
+                log.warning("browser pass: firefox-esr did not start: %s", e)
+                with contextlib.suppress(Exception):
+                    await ff.__aexit__(None, None, None)
+                self.failures.append({"site": None, "url": None, "purpose": "compat", "kind": "no_browser",
+                                      "label": settings()["error_words"]["no_browser"],
+                                      "error": f"firefox-esr: {e}"[:500], "seconds": 0})
         return self
 
     async def stop(self) -> None:
+        if self.firefox is not None:
+            with contextlib.suppress(Exception):
+                await self.firefox.__aexit__(None, None, None)
+            self.firefox = None
         if self.pool is not None:
             self.peak_rss = max(self.peak_rss, self.pool.peak_rss)
             await self.pool.__aexit__(None, None, None)
@@ -123,6 +145,8 @@ class BrowserRun:
                 self._fail(site.url, c["url"], r, "render")
                 continue
             self.rendered += 1
+            if c.get("home") and self.firefox is not None:
+                await self._compare(site, c, r, hosts)
             body = r.html.encode("utf-8")
             offset, rid = arc.add_dom(c["url"], r.html, c.get("record_id"))
             path = folder / f"{i:04d}.html"
@@ -133,6 +157,30 @@ class BrowserRun:
                 "record_id": rid, "offset": offset}}
         self.seconds += time.perf_counter() - t0
         return out
+
+    async def _compare(self, site, c: dict[str, Any], r, hosts: set[str]) -> None:
+        """D28: the home page's text in Firefox ESR beside Chromium's; text Firefox does not show → 需人工核查."""
+        from govcheck.browser.firefox import compat_note, hidden_in_firefox, _lines
+
+        doc = await asyncio.to_thread(archived_document, self.out, c.get("warc"), c.get("offset"))
+        limit = float(settings()["firefox"]["page_timeout"])
+        t0 = time.perf_counter()
+        async with self._ff_lock:
+            try:
+                text, err = await asyncio.wait_for(
+                    self.firefox.visible_text(c["url"], hosts, doc[:2] if doc else None, limit), limit + 10)
+            except Exception as e:  # noqa: BLE001
+                text, err = None, f"{type(e).__name__}: {e}"[:300]
+        if text is None:
+            self.failures.append({"site": site.url, "url": c["url"], "purpose": "compat", "kind": "error",
+                                  "label": settings()["error_words"]["error"], "error": f"firefox-esr: {err}",
+                                  "seconds": round(time.perf_counter() - t0, 2)})
+            return
+        self.compared += 1
+        hidden = hidden_in_firefox(r.text or "", text)
+        note = compat_note(c["url"], hidden, len(_lines(r.text or "", int(settings()["firefox"]["min_line_chars"]))))
+        if note:
+            self.compat.setdefault(site.url, []).append({"code": "D28", "what": note, "urls": [c["url"]]})
 
     async def screenshots(self, findings, sites: dict[str, Any]) -> dict[str, int]:
         """Each finding that points at a page gets its screenshot (govcheck.browser.shots)."""
@@ -152,6 +200,7 @@ class BrowserRun:
         from govcheck.round import atomic_write_text
 
         summary = {"rendered": self.rendered, "failed": len(self.failures), "seconds": round(self.seconds, 1),
+                   "firefox_compared": self.compared, "firefox_differences": sum(map(len, self.compat.values())),
                    "peak_memory_mb": round(self.peak_rss / 2 ** 20), "warc": sorted(a.warc for a in self._archives.values())}
         atomic_write_text(self.out / "render.json", json.dumps({**summary, "failures": self.failures},
                                                                ensure_ascii=False, indent=1))

@@ -56,6 +56,7 @@ class RenderResult:
     crop: bytes | None = None  # the element that matters, outlined (when asked)
     box: dict[str, float] | None = None  # that element's box in page coordinates
     crop_text: str | None = None  # that element's text as rendered
+    text: str | None = None  # the page's visible text (document.body.innerText)
     error_kind: str | None = None
     error: str | None = None
     elapsed: float = 0.0
@@ -378,6 +379,7 @@ class BrowserPool:
             if failed.done():
                 return
             res.html = await page.evaluate("() => document.documentElement.outerHTML")
+            res.text = await page.evaluate("() => document.body ? document.body.innerText : ''")
             if action is not None:
                 await action(page, res)
             if screenshot:

@@ -604,6 +604,9 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
                     except Exception as e:  # noqa: BLE001 - the search test is one fact among many
                         log.warning("search test %s: %s", s.url, e)
                 o = check_site(s, b, rs, at, seed, tls=tls_facts(engine, s.url))
+                if brun is not None:  # D28: what Firefox ESR did not show of the home page (never a deduction)
+                    o.manual += [ManualItem(m["code"] if m["code"] in rs.rules else "*", m["what"], m["urls"])
+                                 for m in brun.compat.get(s.url, [])]
                 if b.pages == 0:
                     o.access = unassessed_record(engine, s)
                     access.append(o.access)
