@@ -33,13 +33,13 @@ class Evidence:
     archive: Archive | None = None
     fetched_at: str | None = None  # ISO time of the fetch
     status: int | None = None  # HTTP status of the fetch
-    # 问题截图 (browser pass): {"path": the outlined element's crop, relative to the round folder, "sha256": …,
-    # "page"/"page_sha256": the whole page, "warc"/"record_id": the archived copy, "taken_at": ISO time}
-    screenshot: dict[str, Any] | None = None
     # a row of a file the finding was judged against (a registry export): its name, sheet and row number
     file: str | None = None
     sheet: str | None = None
     row: int | None = None
+    # 问题截图: {"path": relative to the round folder, "sha256": …}; the browser pass also writes "page"/
+    # "page_sha256" (the whole page), "element", "box", "text", "warc"/"record_id"/"offset", "taken_at"
+    screenshot: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
