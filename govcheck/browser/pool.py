@@ -241,10 +241,15 @@ class BrowserPool:
         hosts = hosts or site_hosts(url)
         async with self._sem:
             t0 = time.monotonic()
-            if self._browser is None or not self._browser.is_connected():
-                await self._restart()  # gone: every page on it has failed already
-            elif self._rendered >= self.restart_after and self._active == 0:
-                await self._restart()
+            try:
+                if self._browser is None or not self._browser.is_connected():
+                    await self._restart()  # gone: every page on it has failed already
+                elif self._rendered >= self.restart_after and self._active == 0:
+                    await self._restart()
+            except Exception as e:  # noqa: BLE001 - no browser: this page is a recorded failure
+                res.error_kind, res.error = "no_browser", f"浏览器无法启动：{e}"[:500]
+                res.elapsed = time.monotonic() - t0
+                return res
             self._active += 1
             ctx = None
             try:
