@@ -27,6 +27,7 @@ ALLOWED = {
     "concurrency", "delay", "seed", "search", "external", "progress", "max", "pages", "config", "db", "at", "by",
     "posts", "accounts_dir", "host", "port", "interval", "timeout", "count", "name", "path", "file", "files", "id",
     "Ctrl", "PEM", "CA", "variety", "console", "Cookie",
+    "Dask", "LocalCluster", "local", "tcp",  # inspect --cluster: the engine's names and the option's literal values
 }
 
 

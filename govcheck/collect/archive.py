@@ -23,13 +23,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from warcio.recordbuilder import RecordBuilder
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from govcheck.collect.store import crawl_fetch, crawl_link, crawl_queue, crawl_skip, crawl_tls
+from govcheck.collect.links import index_links
+from govcheck.collect.store import bulk_insert, crawl_fetch, crawl_link, crawl_queue, crawl_skip, crawl_tls
 
 # hop-by-hop headers whose meaning no longer holds for the stored (de-chunked) payload
 _RENAMED = {"transfer-encoding": "X-Govcheck-Original-Transfer-Encoding"}
@@ -126,6 +127,7 @@ class WarcSink:
         self.warc_dir = self.out_dir / "warc"
         self.warc_dir.mkdir(parents=True, exist_ok=True)
         self.stem = stem
+        self._link_keys: set[int] = set()  # crawl_link keys this writer stored (one row per target, not per link)
         self.level = int(conf["gzip_level"])
         self.segment_bytes = int(conf["segment_bytes"])
         self.batch_records = int(conf["batch_records"])
@@ -203,6 +205,9 @@ class WarcSink:
             if item.row is not None:
                 item.row.update(warc=self._rel, warc_offset=offset if offset is not None else start,
                                 record_id=final_id)
+        # links as the index keeps them (per target, see collect/store.py crawl_link): the archived page holds
+        # every occurrence; the metadata record holds the rows this item adds to the index
+        item.link_rows = index_links(item.link_rows, self._link_keys)
         # the index rows travel in the WARC too: a tail written but not committed before a kill is replayed
         # on resume instead of refetched, and the index can be rebuilt from the archive alone
         meta = _warc_record("metadata", _record_id(), datetime_to_iso_date(utcnow(), use_micros=True),
@@ -252,13 +257,13 @@ class WarcSink:
                 os.fsync(self._f.fileno())
         fetch = [i.row for i in items if i.row is not None]
         qrows = [r for i in items for r in i.queue_rows]
-        lrows = [r for i in items for r in i.link_rows]
+        lrows = [r for i in items for r in i.link_rows]  # keyed and deduplicated by _write_item
         srows = [r for i in items for r in i.skip_rows]
         trows = [r for i in items for r in i.tls_rows]
         with self.engine.begin() as conn:
             bulk_insert(conn, crawl_fetch, fetch)
             bulk_insert(conn, crawl_queue, qrows)
-            bulk_insert(conn, crawl_link, lrows)
+            bulk_insert(conn, crawl_link, lrows, skip_existing=True)
             bulk_insert(conn, crawl_skip, srows)
             bulk_insert(conn, crawl_tls, trows)
 
@@ -305,35 +310,6 @@ class HopWriter:
         rec = _warc_record(rtype, rid, datetime_to_iso_date(utcnow(), use_micros=True), uri, body,
                            content_type, [*(extra or []), ("WARC-Payload-Digest", _sha1(body))])
         return self._append([rec])[0], rid
-
-
-_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-
-
-def bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:
-    """executemany straight to the driver: SQLAlchemy's per-row parameter processing cost more than the
-    inserts themselves at ~40 link rows per page. Rows of one call share their keys."""
-    if not rows:
-        return
-    ph = _PLACEHOLDER.get(conn.dialect.paramstyle)
-    if ph is None:  # an unusual driver: the ordinary way
-        conn.execute(table.insert(), rows)
-        return
-    cols = list(rows[0])
-    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([ph] * len(cols))})"
-    params = [tuple(r[c] for c in cols) for r in rows]
-    if conn.dialect.name == "sqlite":  # datetimes in the text form SQLAlchemy's SQLite DateTime reads back
-        dt_idx = [i for i, c in enumerate(cols) if isinstance(table.c[c].type, DateTime)]
-        if dt_idx:
-            fixed = []
-            for p in params:
-                p = list(p)
-                for i in dt_idx:
-                    if isinstance(p[i], datetime):
-                        p[i] = p[i].strftime("%Y-%m-%d %H:%M:%S.%f")
-                fixed.append(tuple(p))
-            params = fixed
-    conn.exec_driver_sql(sql, params)
 
 
 INDEX_CONTENT_TYPE = "application/x-govcheck-index+json"
@@ -413,11 +389,12 @@ def recover_tail(engine: Engine, out_dir: Path, site: str, prefix: str,
                             trows.append(t)
         except Exception:  # noqa: BLE001 - a torn last record ends the readable part of the file
             pass
+    lrows = index_links(lrows, set())
     if fetch or qrows or srows or trows:
         with engine.begin() as conn:
             bulk_insert(conn, crawl_fetch, fetch)
             bulk_insert(conn, crawl_queue, qrows)
-            bulk_insert(conn, crawl_link, lrows)
+            bulk_insert(conn, crawl_link, lrows, skip_existing=True)
             bulk_insert(conn, crawl_skip, srows)
             bulk_insert(conn, crawl_tls, trows)
     return len(fetch)

@@ -190,6 +190,12 @@ class SiteCrawler:
                 if result is None:
                     vals["started_at"] = now
                 c.execute(update(site_table).where(site_table.c.site == self.key).values(**vals))
+            if status == "done":
+                # the frontier's fetched URLs are resume state no longer needed (crawl_fetch holds them);
+                # what a page limit left unfetched stays, so a larger --max-pages continues
+                c.execute(crawl_queue.delete().where(
+                    crawl_queue.c.site == self.key,
+                    crawl_queue.c.url.in_(select(crawl_fetch.c.url).where(crawl_fetch.c.site == self.key))))
 
     # ---------------------------------------------------------------- run
     async def run(self) -> SiteResult:

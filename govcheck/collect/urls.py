@@ -164,3 +164,17 @@ class TrapDetector:
             if y < self.min_year or y > self.max_year:
                 return f"年份{y}超出{self.min_year}–{self.max_year}"
         return None
+
+
+def home_urls(home_url: str, documents: list[str] | tuple[str, ...] | None = None) -> set[str]:
+    """The home page's URL and the default documents serving it a second time (/index.html, linked from a
+    logo or a breadcrumb): a link read on either is a link on the home page (D22.1), not on another page.
+    `documents`: crawl.toml [links] home_documents unless given."""
+    if documents is None:
+        from govcheck.collect.config import load_data
+
+        documents = load_data()["links"]["home_documents"]
+    docs = set(documents)
+    head, _, last = home_url.rpartition("/")
+    base = head + "/" if last in docs else (home_url if home_url.endswith("/") else home_url + "/")
+    return {home_url, base, base.rstrip("/")} | {base + d for d in docs}

@@ -1152,12 +1152,11 @@ def _interaction(pages: list[PageRec], facts: SiteFacts, msg_cols: set[str], hom
 
 
 def home_urls(home_url: str) -> set[str]:
-    """The home page's URL and the default documents serving it a second time (/index.html): a link read on
-    either is a link on the home page (D22.1), not on another page (D22.2)."""
-    docs = set(data().get("home_documents") or [])
-    head, _, last = home_url.rpartition("/")
-    base = head + "/" if last in docs else (home_url if home_url.endswith("/") else home_url + "/")
-    return {home_url, base, base.rstrip("/")} | {base + d for d in docs}
+    """The home page's URL and the default documents serving it a second time (collect.urls.home_urls: the
+    crawl index keeps links per target and per home copy on the same list)."""
+    from govcheck.collect.urls import home_urls as _home_urls
+
+    return _home_urls(home_url)
 
 
 def _links(link_rows: list[dict], by_url: dict[str, PageRec], home, site_url: str) -> list[LinkOutcome]:

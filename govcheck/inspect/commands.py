@@ -25,7 +25,10 @@ def register(app: typer.Typer) -> None:
         max_pages: Optional[int] = typer.Option(None, "--max-pages", help="每个网站最多抓取的页面数"),
         concurrency: Optional[int] = typer.Option(None, "--concurrency", help="每个主机同时进行的请求数"),
         delay: Optional[float] = typer.Option(None, "--delay", help="同一主机两次请求的最小间隔（秒）"),
-        workers: int = typer.Option(2, "--workers", help="抽取页面的进程数（与抓取同时进行）"),
+        workers: int = typer.Option(2, "--workers", help="抽取页面的进程数（与抓取同时进行）；--cluster local 时为本机工作进程数"),
+        cluster: Optional[str] = typer.Option(None, "--cluster", help="在 Dask 集群上逐站点执行（抓取、抽取、检查）：调度器地址 "
+                                              "tcp://主机:8786，或 local（本机 LocalCluster）；多台机器须配合 PostgreSQL（--db）"
+                                              "与共享的输出目录，见 scripts/cluster.md"),
         db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
         pdf: bool = typer.Option(False, "--pdf", help=PDF_HELP),
         seed: Optional[int] = typer.Option(None, "--seed", help="抽样随机种子（默认取轮次配置或监测时间点）"),
@@ -47,6 +50,7 @@ def register(app: typer.Typer) -> None:
         from govcheck.report.pdf import PdfError
 
         from .access import describe
+        from .cluster import ClusterError
         from .run import InspectError, run_inspect
 
         day = None
@@ -70,8 +74,8 @@ def register(app: typer.Typer) -> None:
                               progress=not no_progress, search=not no_search, external=not no_external,
                               variables=variables or None, allow=list(allow) or None,
                               ca_bundle=str(ca_bundle) if ca_bundle else None, fresh=fresh,
-                              command="govcheck inspect", browser=browser)
-        except (InspectError, RoundLocked, PdfError) as e:
+                              command="govcheck inspect", cluster=cluster, browser=browser)
+        except (InspectError, RoundLocked, PdfError, ClusterError) as e:
             fail(str(e))
         print_summary(res.view)
         report_files(res.files)

@@ -457,6 +457,34 @@ def tls_items(site: Site, tls: list[dict], rs: RuleSet) -> list[ManualItem]:
     return out
 
 
+def finish_site(s: Site, b: "SiteBuild | Exception | None", rs: RuleSet, at: dt.date, seed: int, engine,
+                out: Path, fetcher=None) -> SiteOutcome:
+    """A site's outcome from its facts (or from the error that stopped it): the site-search test (when a
+    `fetcher` is given), the checks, and the access record of a site never read. Runs where the site was
+    built: in this process, or on a cluster worker (inspect/cluster.py)."""
+    from govcheck.collect.query import tls_facts
+
+    if isinstance(b, Exception) or b is None:
+        facts = SiteFacts(url=s.url, unit=s.unit, name=s.name, kind=s.kind, public_service=s.public_service)
+        o = SiteOutcome(site=s, facts=facts, pages=0, error=str(b))
+        o.manual.append(ManualItem("*", f"{data()['site_error_note']}：{b}", [s.url]))
+        o.access = {"target": s.url, "target_type": "site", "kind": "error",
+                    "label": data()["access_kinds"]["error"], "detail": str(b)[:500], "url": s.url}
+        return o
+    if fetcher is not None and b.pages:
+        try:
+            b.facts.search = search_test(b, rs, seed, archive=SearchArchive(out, s.url), client=fetcher)
+        except Exception as e:  # noqa: BLE001 - the search test is one fact among many
+            log.warning("search test %s: %s", s.url, e)
+    o = check_site(s, b, rs, at, seed, tls=tls_facts(engine, s.url))
+    if b.pages == 0:
+        o.access = unassessed_record(engine, s)
+        for m in o.manual:
+            if m.code == "*":
+                m.what = f"{m.what}（{describe(o.access)}）"
+    return o
+
+
 def check_site(site: Site, b: SiteBuild, rs: RuleSet, at: dt.date, seed: int,
                tls: list[dict] | None = None) -> SiteOutcome:
     res = run_checks(b.facts, rs, at, seed)  # V1.1 too: the page-text hits are in b.facts.wording
@@ -482,13 +510,16 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                 pdf: bool = False, workers: int = 1, progress: bool = True, search: bool = True,
                 external: bool = True, variables: dict[str, str] | None = None,
                 allow: list[str] | None = None, ca_bundle: str | None = None, fresh: bool = False,
-                command: str | None = None, browser: bool = False) -> InspectResult:
+                command: str | None = None, cluster: str | None = None, browser: bool = False) -> InspectResult:
     """The whole round, holding the round's lock throughout (a second run on OUT is refused). A rerun on
     the same OUT resumes the crawl and the round; `fresh` first moves the existing round into
     OUT/backups/ and starts from nothing. `allow`: addresses the fetch layer may reach besides public ones
     (a replica, an intranet site), added to round.toml's [network] allow; `ca_bundle`: extra trusted CA
-    certificates (or [network] ca_bundle). `browser`: the browser pass (govcheck/browser): pages filled by
-    script are read as Chromium renders them, and every finding that points at a page gets its screenshot."""
+    certificates (or [network] ca_bundle). `cluster`: run each site's work (crawl, extract, facts, checks) as
+    a dask.distributed task — "tcp://HOST:8786" (a running scheduler) or "local" (a LocalCluster of
+    `workers` processes here); see inspect/cluster.py. `browser`: the browser pass
+    (govcheck/browser): pages filled by script are read as Chromium renders them, and every finding that points
+    at a page gets its screenshot (not with `cluster`)."""
     from govcheck.lock import round_lock
     from govcheck.rules import RuleSetError
     from govcheck.roster import RosterError, read_sites
@@ -510,7 +541,8 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                                    previous=previous, max_pages=max_pages, concurrency=concurrency, delay=delay,
                                    db=db, pdf=pdf, workers=workers, progress=progress, search=search,
                                    external=external, variables=variables, fresh=fresh, command=command,
-                                   round_config=round_config, allow=allow, ca_bundle=ca_bundle, browser=browser)
+                                   round_config=round_config, allow=allow, ca_bundle=ca_bundle, cluster=cluster,
+                                   browser=browser)
     except StoreError as e:  # another time point or seed in OUT (RoundMismatch)
         raise InspectError(str(e)) from None
 
@@ -518,7 +550,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
 def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: RuleSet, *, inputs: list[Path],
                     accounts, registry, previous, max_pages, concurrency, delay, db, pdf, workers, progress,
                     search, external, variables, fresh, command, round_config=None, allow=None,
-                    ca_bundle=None, browser=False) -> InspectResult:
+                    ca_bundle=None, cluster=None, browser=False) -> InspectResult:
     import shutil
 
     from rich.console import Console
@@ -553,6 +585,8 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     db_url = db or db_url_for(out)
     timings: dict[str, float] = {}
     brun = None
+    if browser and cluster:
+        raise InspectError(data()["browser_cluster"])
     if browser:
         from govcheck.browser.passes import BrowserRun
         from govcheck.browser.pool import available
@@ -573,46 +607,42 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
         def crawled(s: Site) -> None:
             bar.update(t_crawl, advance=1, extra=f"已抓取 {stats.fetched} 个地址，错误 {stats.errors}")
 
-        builds = asyncio.run(crawl_and_build(sites, out, db_url, opts, at, rs, workers=workers, stats=stats,
-                                             on_crawled=crawled, on_built=lambda s: bar.advance(t_build),
-                                             browser=brun))
+        builds: dict[str, Any] = {}
+        done_outcomes: dict[str, Any] | None = None
+        if cluster:
+            from .cluster import run_on_cluster
+
+            def built(s: Site, line: str) -> None:
+                bar.update(t_crawl, advance=1, extra=line)
+                bar.advance(t_build)
+
+            done_outcomes = run_on_cluster(sites, out, db_url, opts, at, rs, seed, finish_site, cluster=cluster,
+                                           workers=workers, search=search, on_done=built)
+        else:
+            builds = asyncio.run(crawl_and_build(sites, out, db_url, opts, at, rs, workers=workers, stats=stats,
+                                                 on_crawled=crawled, on_built=lambda s: bar.advance(t_build),
+                                                 browser=brun))
     timings["crawl+extract"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     outcomes: list[SiteOutcome] = []
     from govcheck.collect.fetch import SyncFetchClient
-    from govcheck.collect.query import tls_facts
 
-    fetcher = SyncFetchClient(opts) if search else None  # the search test goes out through the fetch layer
+    # the search test goes out through the fetch layer (on a cluster, each worker ran its sites' tests)
+    fetcher = SyncFetchClient(opts) if search and done_outcomes is None else None
     access: list[dict[str, Any]] = []
     engine = make_engine(db_url)
     with Progress(*cols, console=console, disable=not progress) as bar:
         task = bar.add_task("3/5 检查（含站内搜索测试）", total=len(sites), extra="")
         for s in sites:
-            b = builds.get(s.url)
-            if isinstance(b, Exception) or b is None:
-                facts = SiteFacts(url=s.url, unit=s.unit, name=s.name, kind=s.kind, public_service=s.public_service)
-                o = SiteOutcome(site=s, facts=facts, pages=0, error=str(b))
-                o.manual.append(ManualItem("*", f"{data()['site_error_note']}：{b}", [s.url]))
-                o.access = {"target": s.url, "target_type": "site", "kind": "error",
-                            "label": data()["access_kinds"]["error"], "detail": str(b)[:500], "url": s.url}
+            b = done_outcomes.get(s.url) if done_outcomes is not None else builds.get(s.url)
+            o = b if isinstance(b, SiteOutcome) else finish_site(s, b, rs, at, seed, engine, out,
+                                                                   fetcher if search else None)
+            if o.access is not None:
                 access.append(o.access)
-            else:
-                if search and b.pages:
-                    try:
-                        b.facts.search = search_test(b, rs, seed, archive=SearchArchive(out, s.url), client=fetcher)
-                    except Exception as e:  # noqa: BLE001 - the search test is one fact among many
-                        log.warning("search test %s: %s", s.url, e)
-                o = check_site(s, b, rs, at, seed, tls=tls_facts(engine, s.url))
-                if brun is not None:  # D28: what Firefox ESR did not show of the home page (never a deduction)
-                    o.manual += [ManualItem(m["code"] if m["code"] in rs.rules else "*", m["what"], m["urls"])
-                                 for m in brun.compat.get(s.url, [])]
-                if b.pages == 0:
-                    o.access = unassessed_record(engine, s)
-                    access.append(o.access)
-                    for m in o.manual:
-                        if m.code == "*":
-                            m.what = f"{m.what}（{describe(o.access)}）"
+            if brun is not None:  # D28: what Firefox ESR did not show of the home page (never a deduction)
+                o.manual += [ManualItem(m["code"] if m["code"] in rs.rules else "*", m["what"], m["urls"])
+                             for m in brun.compat.get(s.url, [])]
             outcomes.append(o)
             bar.advance(task)
     if fetcher is not None:
