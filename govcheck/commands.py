@@ -26,7 +26,7 @@ DEMO_PORTS = ".demo-ports.json"
 
 
 
-def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool, fresh: bool):
+def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool, fresh: bool, browser: bool = False):
     """The demo as a real round: serve the xianning-2022q2 replica on 127.0.0.1 (from its own process, as
     real sites are served by other machines) and inspect it. A rerun serves every site on the port it had
     (OUT/.demo-ports.json), so the site URLs — and with them the resumed crawl, the findings' ids and
@@ -52,7 +52,7 @@ def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool, fresh:
         return run_inspect(reg.roster, out, round_config=round_toml, delay=0.0, concurrency=8, external=False,
                            workers=2, db=db, pdf=pdf, accounts=src / "accounts.csv", registry=[src / "registry.csv"],
                            previous=src / "previous", variables={"base_url": reg.feeds_url}, fresh=fresh,
-                           allow=reg.allow, command="govcheck demo")
+                           allow=reg.allow, command="govcheck demo", browser=browser)
 
 
 def _port(url_or_host: str) -> int | None:
@@ -86,6 +86,18 @@ def _save_ports(path: Path, reg) -> None:
     atomic_write_text(path, json.dumps(ports, ensure_ascii=False))
 
 
+def _screenshot_pack(round_dir: Path, view) -> list[Path]:
+    """问题截图.docx for the round as scored; says so when no finding has a screenshot."""
+    from govcheck.report.screenshots import write_screenshots_docx
+
+    title = str((view.meta.get("round") or {}).get("name") or "")
+    path = write_screenshots_docx(round_dir, view.findings, [s.unit for s in view.sites], title)
+    if path is None:
+        say("没有带截图的问题：截图由 govcheck inspect --browser 生成。", style="yellow")
+        return []
+    return [path]
+
+
 def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
@@ -98,6 +110,7 @@ def register(app: typer.Typer) -> None:
                                          help="网站与新媒体两部分都取通报的转录（不访问任何模拟站点）"),
         fresh: bool = typer.Option(False, "--fresh", help="放弃该目录中已有的轮次、重新开始（原轮次先移入 backups/）"),
         inspect: bool = typer.Option(False, "--inspect", hidden=True, help="（已是默认行为，保留以兼容旧脚本）"),
+        browser: bool = typer.Option(False, "--browser", help="浏览器渲染：由脚本加载的栏目按渲染后的页面判断，并为每条指向网页的问题截图"),
     ) -> None:
         """内置演示：重现咸宁市2022年第二季度通报（附件1、附件2与通报正文）。
 
@@ -113,7 +126,7 @@ def register(app: typer.Typer) -> None:
             fail("--inspect 与 --from-notice/--transcribed 不能同时使用")
         if not (from_notice or transcribed):
             try:
-                res = _demo_inspect(out, DEMO_DIR / "round.toml", db, pdf, fresh)
+                res = _demo_inspect(out, DEMO_DIR / "round.toml", db, pdf, fresh, browser)
             except (InspectError, StoreError, RoundLocked, PdfError) as e:
                 fail(str(e))
             print_summary(res.view)
@@ -183,6 +196,8 @@ def register(app: typer.Typer) -> None:
         allow_open: Optional[str] = typer.Option(None, "--allow-open", metavar="理由",
                                                  help="与 --final 同用：尚有未办结事项仍定稿发布，须写明理由（记录在案）"),
         by: Optional[str] = typer.Option(None, "--by", help="与 --final 同用：发布人（记录在案）"),
+        screenshots: bool = typer.Option(False, "--screenshots", help="另写 问题截图.docx：按单位列出每条问题的截图（红框标出位置）、"
+                                         "网址与截图时间（截图由 govcheck inspect --browser 生成）"),
     ) -> None:
         """按已存评分重新生成通报与附件（例如复核之后）。
 
@@ -202,6 +217,8 @@ def register(app: typer.Typer) -> None:
             with _round_writer(round_dir, db, "govcheck report") as (store, info):
                 view = _rescore(store, info, rules_for(info, None), "govcheck report")  # reviews change scores
                 _, files = write_outputs(round_dir, info, view, pdf=pdf)
+                if screenshots:
+                    files = [*files, *_screenshot_pack(round_dir, view)]
             report_files(files)
             draft_note(view, round_dir)
             return
@@ -221,6 +238,10 @@ def register(app: typer.Typer) -> None:
         else:
             say("已定稿发布。")
         report_files(pub.files)
+        if screenshots:
+            with _round_writer(round_dir, db, "govcheck report") as (store, info):
+                view = _rescore(store, info, rules_for(info, None), "govcheck report")
+                report_files(_screenshot_pack(round_dir, view))
 
     @findings_app.command("import")
     def findings_import(

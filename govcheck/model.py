@@ -38,7 +38,9 @@ class Evidence:
     file: str | None = None
     sheet: str | None = None
     row: int | None = None
-    screenshot: dict[str, Any] | None = None  # 问题截图: {"path": relative to the round folder, "sha256": …}
+    # 问题截图: {"path": relative to the round folder, "sha256": …}; the browser pass also writes "page"/
+    # "page_sha256" (the whole page), "element", "box", "text", "warc"/"record_id"/"offset", "taken_at"
+    screenshot: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

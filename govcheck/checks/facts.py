@@ -59,6 +59,7 @@ class Item:
     ref: EvidenceRef | None = None
     date_precision: str | None = None  # day (printed in full) | month_day (MM-DD, year inferred) | month; None: day
     source: str | None = None  # None: the page's own markup; "data": data the page loads (script records, JSON)
+    rendered: bool = False  # read from the page as Chromium rendered it (the browser pass), not its markup
 
     @property
     def date_inferred(self) -> bool:
@@ -91,7 +92,9 @@ class ColumnFacts:
     # how `kind` was decided: name (the column's own name) | sitemap | breadcrumb | parent (a classified
     # ancestor's) | titles (row titles); None: not stated
     kind_source: str | None = None
-    list_source: str | None = None  # static | script (data the page loads) | unread; None: from `dynamic`
+    # static | rendered (rows the page shows once Chromium has run its scripts) | script (data the page loads) |
+    # unread; None: from `dynamic`
+    list_source: str | None = None
     kind_from: str | None = None  # what the kind was read from: the word, the other name, the ancestor's path
     role: str | None = None  # list · menu (judged through its sub-columns) · page (a single page) · unread
     state: str | None = None  # pages · data · manual (see STATES); None in hand-written facts: derived

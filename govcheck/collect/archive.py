@@ -301,12 +301,14 @@ class HopWriter:
         offsets = self._append(recs)
         return (offsets[final_idx] if final_idx >= 0 else None), final_id
 
-    def write_resource(self, uri: str, body: bytes, content_type: str = "application/octet-stream") -> tuple[int, str]:
-        """Append a WARC resource record (bytes read other than by fetching, e.g. a posts export file);
+    def write_resource(self, uri: str, body: bytes, content_type: str = "application/octet-stream", *,
+                       rtype: str = "resource", extra: list[tuple[str, str]] | None = None) -> tuple[int, str]:
+        """Append a WARC resource record (bytes read other than by fetching, e.g. a posts export file), or with
+        `rtype="conversion"` a record derived from another (a rendered DOM; `extra` carries WARC-Refers-To);
         returns its offset and record id."""
         rid = _record_id()
-        rec = _warc_record("resource", rid, datetime_to_iso_date(utcnow(), use_micros=True), uri, body,
-                           content_type, [("WARC-Payload-Digest", _sha1(body))])
+        rec = _warc_record(rtype, rid, datetime_to_iso_date(utcnow(), use_micros=True), uri, body,
+                           content_type, [*(extra or []), ("WARC-Payload-Digest", _sha1(body))])
         return self._append([rec])[0], rid
 
 

@@ -959,7 +959,8 @@ def _column_facts(cols: dict[str, Col], at: dt.date, column_cycles: dict[str, in
                         seen.add(key)
                         items.append(Item(title=it.get("title") or "", url=it.get("url"), date=it.get("date"),
                                           ref=rec.ref, date_precision=it.get("date_precision"),
-                                          source="data" if it.get("source") else None))
+                                          source="data" if it.get("source") else None,
+                                          rendered=bool(it.get("rendered"))))
         elif c.page is not None:
             ref, url = c.page.ref, url or c.page.url
         static = [i for i in items if i.source is None]
@@ -977,7 +978,8 @@ def _column_facts(cols: dict[str, Col], at: dt.date, column_cycles: dict[str, in
         elif c.lists:
             role = "list"
             if static:
-                state, reason, list_source = STATE_PAGES, None, "static"
+                state, reason = STATE_PAGES, None
+                list_source = "rendered" if all(i.rendered for i in static) else "static"
             elif loaded:
                 state, reason, list_source = STATE_DATA, None, "script"
             elif blank:

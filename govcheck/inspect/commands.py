@@ -41,6 +41,8 @@ def register(app: typer.Typer) -> None:
         fresh: bool = typer.Option(False, "--fresh", help="放弃 OUT 中已有的轮次、重新抓取检查（原轮次先移入 OUT/backups/）"),
         probes: Optional[str] = typer.Option(None, "--probes", help="可用性监测记录（govcheck monitor 的 --out 目录或数据库 URL），"
                                              "用于判定“站点无法访问”；默认 OUT/monitor.sqlite 或轮次配置 [monitor] db"),
+        browser: bool = typer.Option(False, "--browser", help="浏览器渲染：由脚本加载的栏目按渲染后的页面判断，"
+                                     "并为每条指向网页的问题截图（问题截图.docx 见 govcheck report --screenshots）"),
     ) -> None:
         """检查一轮：抓取网站（可续抓）、抽取、检查、评分，并生成通报与附件。
 
@@ -74,7 +76,7 @@ def register(app: typer.Typer) -> None:
                               progress=not no_progress, search=not no_search, external=not no_external,
                               variables=variables or None, allow=list(allow) or None,
                               ca_bundle=str(ca_bundle) if ca_bundle else None, fresh=fresh,
-                              command="govcheck inspect", probes=probes, cluster=cluster)
+                              command="govcheck inspect", probes=probes, cluster=cluster, browser=browser)
         except (InspectError, RoundLocked, PdfError, ClusterError) as e:
             fail(str(e))
         print_summary(res.view)

@@ -12,7 +12,7 @@ import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from govcheck.checks import run_checks
@@ -25,6 +25,9 @@ from govcheck.workers import worker_pool
 
 from .access import describe, unassessed_record
 from .adapter import Extracted, SiteBuild, build_site, data, extract_rows
+
+if TYPE_CHECKING:  # the browser pass is imported only when asked for
+    from govcheck.browser.passes import BrowserRun
 
 log = logging.getLogger(__name__)
 
@@ -106,11 +109,13 @@ def round_meta(config: Path | None, *, at: dt.date | None, rules: str | None, se
 
 # ---------------------------------------------------------------------------------------------- crawl
 async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: dt.date, rs: RuleSet, *,
-                          workers: int, on_crawled=None, on_built=None, stats=None) -> dict[str, "SiteBuild | Exception"]:
+                          workers: int, on_crawled=None, on_built=None, stats=None,
+                          browser: "BrowserRun | None" = None) -> dict[str, "SiteBuild | Exception"]:
     """Crawl all sites (as collect.runner.crawl_sites does) and read each one's pages in worker processes while
     it is being crawled: newly archived pages go out in chunks, in crawl order (a list before its entries),
     and the site's facts are built as soon as its crawl ends. Extracted pages travel worker → disk → worker,
-    never through this process, which is busy crawling."""
+    never through this process, which is busy crawling. With `browser`, the pages extraction could not read
+    without one (inspect.rendered.wants_render) are rendered by Chromium before the facts are built."""
     import shutil
 
     from govcheck.collect.config import load_data as crawl_data
@@ -140,6 +145,8 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
     # workers exit with this process, however it ends (govcheck.workers)
     pool = worker_pool(workers, niceness=int(stream.get("worker_nice", 0)))
     built: dict[str, SiteBuild | Exception] = {}
+    if browser is not None:
+        await browser.start(client)
 
     async def one(index: int, site: Site) -> None:
         job = SiteJob(site=site.__dict__.copy(), out_dir=str(out), db_url=db_url, run_id=run_id,
@@ -155,6 +162,7 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
         parts: list[str] = []
         try:
             entries: set[str] = set()
+            cands: list[dict] = []
             seen: set[str] = set()
             pending: list[dict] = []
             last_id = 0
@@ -164,8 +172,9 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
                 pending += rows
                 if pending and (finished or len(pending) >= chunk_pages):
                     part = str(parts_dir / f"{index:05d}-{len(parts):04d}.pickle")
-                    entries = await loop.run_in_executor(pool, _extract_chunk, pending, str(out), at,
-                                                         site.__dict__, entries, part)
+                    entries, more = await loop.run_in_executor(pool, _extract_chunk, pending, str(out), at,
+                                                               site.__dict__, entries, part)
+                    cands += more
                     parts.append(part)
                     pending = []
                     continue
@@ -173,8 +182,11 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
                     break
                 await asyncio.wait({crawl}, timeout=poll)
             await crawl
+            rendered = {}
+            if browser is not None and cands:
+                rendered = await browser.render_site(site, cands, parts_dir / f"{index:05d}-rendered")
             built[site.url] = await loop.run_in_executor(pool, _build_worker, site.__dict__, db_url, str(out), at,
-                                                         section, cycles, parts)
+                                                         section, cycles, parts, rendered)
         except Exception as e:  # noqa: BLE001 - one site's failure is reported, the round goes on
             log.warning("site %s: %s", site.url, e)
             built[site.url] = e
@@ -189,6 +201,8 @@ async def crawl_and_build(sites: list[Site], out: Path, db_url: str, opts, at: d
     try:
         await asyncio.gather(*(one(i, s) for i, s in enumerate(sites)))
     finally:
+        if browser is not None:
+            await browser.stop()
         await client.close()
         await parser.close()
         pool.shutdown(wait=True)
@@ -220,27 +234,35 @@ def _new_page_rows(engine, site_url: str, after_id: int, seen: set[str]) -> tupl
 
 
 def _extract_chunk(rows: list[dict], crawl_dir: str, at: dt.date, site: dict, entries: set[str],
-                   part: str) -> set[str]:
-    """Extract one chunk of a site's pages into a pickle file; returns the list entries known after it."""
+                   part: str) -> tuple[set[str], list[dict]]:
+    """Extract one chunk of a site's pages into a pickle file; returns the list entries known after it and the
+    pages a browser pass would render (inspect.rendered.candidates)."""
     import pickle
+
+    from .rendered import candidates
 
     ext = extract_rows(rows, crawl_dir, at, Site(**site), entries=entries)
     with open(part, "wb") as f:
         pickle.dump(ext, f, protocol=pickle.HIGHEST_PROTOCOL)
-    return entries
+    return entries, candidates(ext.pages)
 
 
 def _build_worker(site: dict, db_url: str, crawl_dir: str, at: dt.date, section: str,
-                  cycles: dict[str, int], parts: list[str]) -> SiteBuild:
-    """SiteFacts of one site; `parts`: its pages already extracted (pickled chunks, in crawl order)."""
+                  cycles: dict[str, int], parts: list[str], rendered: dict | None = None) -> SiteBuild:
+    """SiteFacts of one site; `parts`: its pages already extracted (pickled chunks, in crawl order);
+    `rendered`: pages the browser pass rendered (url → {html: file, ref: EvidenceRef fields})."""
     import pickle
 
     from govcheck.collect.store import make_engine
+
+    from .rendered import apply_rendered
 
     pre = Extracted()
     for part in parts:
         with open(part, "rb") as f:
             pre.extend(pickle.load(f))
+    if rendered:
+        apply_rendered(pre.pages, rendered, at)
     eng = make_engine(db_url)
     try:
         return build_site(Site(**site), eng, crawl_dir, at, x03_section=section, column_cycles=cycles, pre=pre)
@@ -501,7 +523,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                 external: bool = True, variables: dict[str, str] | None = None,
                 allow: list[str] | None = None, ca_bundle: str | None = None, fresh: bool = False,
                 command: str | None = None, probes: str | None = None,
-                cluster: str | None = None) -> InspectResult:
+                cluster: str | None = None, browser: bool = False) -> InspectResult:
     """The whole round, holding the round's lock throughout (a second run on OUT is refused). A rerun on
     the same OUT resumes the crawl and the round; `fresh` first moves the existing round into
     OUT/backups/ and starts from nothing. `allow`: addresses the fetch layer may reach besides public ones
@@ -509,7 +531,9 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
     certificates (or [network] ca_bundle). `probes`: where the availability monitoring record is (a database
     URL or a folder; inspect/probes.py says where it is looked for otherwise). `cluster`: run each site's work
     (crawl, extract, facts, checks) as a dask.distributed task — "tcp://HOST:8786" (a running scheduler) or
-    "local" (a LocalCluster of `workers` processes here); see inspect/cluster.py."""
+    "local" (a LocalCluster of `workers` processes here); see inspect/cluster.py. `browser`: the browser pass
+    (govcheck/browser): pages filled by script are read as Chromium renders them, and every finding that points
+    at a page gets its screenshot (not with `cluster`)."""
     from govcheck.lock import round_lock
     from govcheck.rules import RuleSetError
     from govcheck.roster import RosterError, read_sites
@@ -532,7 +556,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                                    db=db, pdf=pdf, workers=workers, progress=progress, search=search,
                                    external=external, variables=variables, fresh=fresh, command=command,
                                    round_config=round_config, allow=allow, ca_bundle=ca_bundle, probes=probes,
-                                   cluster=cluster)
+                                   cluster=cluster, browser=browser)
     except StoreError as e:  # another time point or seed in OUT (RoundMismatch)
         raise InspectError(str(e)) from None
 
@@ -540,7 +564,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
 def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: RuleSet, *, inputs: list[Path],
                     accounts, registry, previous, max_pages, concurrency, delay, db, pdf, workers, progress,
                     search, external, variables, fresh, command, round_config=None, allow=None,
-                    ca_bundle=None, probes=None, cluster=None) -> InspectResult:
+                    ca_bundle=None, probes=None, cluster=None, browser=False) -> InspectResult:
     import shutil
 
     from rich.console import Console
@@ -574,6 +598,16 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     shutil.rmtree(out / "extract-parts", ignore_errors=True)
     db_url = db or db_url_for(out)
     timings: dict[str, float] = {}
+    brun = None
+    if browser and cluster:
+        raise InspectError(data()["browser_cluster"])
+    if browser:
+        from govcheck.browser.passes import BrowserRun
+        from govcheck.browser.pool import available
+
+        if not available():
+            raise InspectError(data()["browser_missing"])
+        brun = BrowserRun(out)
 
     t0 = time.perf_counter()
     console.print(f"[bold]1–2/5 抓取并抽取[/] {len(sites)} 个网站（可续抓，存档于 {escape(str(out / 'warc'))}）")
@@ -600,7 +634,8 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
                                            workers=workers, search=search, on_done=built)
         else:
             builds = asyncio.run(crawl_and_build(sites, out, db_url, opts, at, rs, workers=workers, stats=stats,
-                                                 on_crawled=crawled, on_built=lambda s: bar.advance(t_build)))
+                                                 on_crawled=crawled, on_built=lambda s: bar.advance(t_build),
+                                                 browser=brun))
     timings["crawl+extract"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -624,6 +659,9 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
             judge_availability(o, record.facts(s.url, rs, at), rs, at, seed)
             if o.access is not None:
                 access.append(o.access)
+            if brun is not None:  # D28: what Firefox ESR did not show of the home page (never a deduction)
+                o.manual += [ManualItem(m["code"] if m["code"] in rs.rules else "*", m["what"], m["urls"])
+                             for m in brun.compat.get(s.url, [])]
             outcomes.append(o)
             bar.advance(task)
     if fetcher is not None:
@@ -648,6 +686,18 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
             engine.dispose()
         if compared is not None:
             meta["site_comparison"] = compared
+    if brun is not None:
+        from govcheck.browser.passes import screenshot_round
+
+        t0 = time.perf_counter()
+        console.print("[bold]问题截图[/]：为指向网页的问题渲染页面并截图")
+        try:
+            shot_counts = screenshot_round(out, opts, findings, {s.url: s for s in sites}, brun)
+        except Exception as e:  # noqa: BLE001 - evidence pictures are an addition: the round is saved without
+            log.warning("screenshots: %s", e)
+            shot_counts = {"error": str(e)[:500]}
+        meta.setdefault("inspect", {})["browser"] = {**brun.write(), "screenshots": shot_counts}
+        timings["screenshots"] = time.perf_counter() - t0
     account_list = []
     t0 = time.perf_counter()
     if accounts is not None:

@@ -6,8 +6,10 @@ next to the replica's own without knowing them.
 """
 from __future__ import annotations
 
+import functools
 import json
 import time
+from pathlib import Path
 from collections import OrderedDict
 
 from aiohttp import web
@@ -20,6 +22,11 @@ from .variety_render import VRENDERERS, VRenderer, cv, vrenderer_for
 STATIC_TYPES = {".css": ("text/css", CSS_STUB), ".js": ("application/javascript", JS_STUB),
                 ".png": ("image/png", PNG_1X1), ".jpg": ("image/jpeg", PNG_1X1), ".gif": ("image/gif", PNG_1X1),
                 ".ico": ("image/x-icon", PNG_1X1)}
+
+
+@functools.lru_cache(maxsize=1)
+def _jquery_lite() -> bytes:
+    return (Path(__file__).resolve().parent / "data" / "jquery-lite.js").read_bytes()
 
 
 def assign_urls(site: SimSite) -> None:
@@ -49,6 +56,8 @@ class VarietySiteApp(SiteApp):
             ext = path[path.rfind("."):].lower() if "." in path.rsplit("/", 1)[-1] else ""
             if ext in STATIC_TYPES and not path.startswith("/uploadfile/"):
                 ctype, body = STATIC_TYPES[ext]
+                if ext == ".js" and "jquery" in path.rsplit("/", 1)[-1].lower():
+                    body = _jquery_lite()  # list scripts that really fill the list in a browser
                 return web.Response(body=body, content_type=ctype)
             if path == "/fjdzapp/search":
                 return await self.trs_api(request)

@@ -76,7 +76,8 @@ def _model_scenario(seed: int, n: int, opts: Options, t0: dt.date | None):
 
 
 def inspect_region(seed: int, n: int, out: Path, *, rules: str = "xianning-2022", opts: Options | None = None,
-                   t0: dt.date | None = None, workers: int = 2, concurrency: int = 8, parts: int = 1) -> RegionResult:
+                   t0: dt.date | None = None, workers: int = 2, concurrency: int = 8, parts: int = 1,
+                   browser: bool = False) -> RegionResult:
     from govcheck.inspect.run import run_inspect
 
     opts = opts or Options()
@@ -86,7 +87,7 @@ def inspect_region(seed: int, n: int, out: Path, *, rules: str = "xianning-2022"
     started = time.perf_counter()
     with serve_variety(seed, n, roster, parts=parts, opts=opts, t0=t0) as served:
         res = run_inspect(roster, out / "round", at=t0, rules=rules, seed=seed, delay=0.0, concurrency=concurrency,
-                          progress=False, external=False, workers=workers,
+                          progress=False, external=False, workers=workers, browser=browser,
                           allow=served.allow)  # the region is served on loopback, which the fetch layer refuses otherwise
     seconds = time.perf_counter() - started
     scen = _model_scenario(seed, n, opts, t0)

@@ -28,8 +28,13 @@ from urllib.parse import quote
 
 from .scenario import Column, Item, SimSite, Text, derive_seed, load_data
 
+# the list scripts call jQuery; the app serves its stand-in (data/jquery-lite.js) at this path
+JQUERY_TAG = '<script type="text/javascript" src="/js/jquery.min.js"></script>'
+
+
 def esc(s: Any) -> str:
     return html.escape(str(s), quote=True)
+
 
 
 def V() -> dict[str, Any]:
@@ -371,7 +376,7 @@ class VRenderer:
     def json_list(self, col: Column) -> str:
         api = self.json_url(col, 1)
         return (f'<ul class="list" id="list{col.id}"><li>{esc(self.words["loading"])}</li></ul>'
-                f'<script type="text/javascript">var listUrl = "{api}";\n$.getJSON(listUrl, function (res) {{ var h = "";'
+                f'{JQUERY_TAG}<script type="text/javascript">var listUrl = "{api}";\n$.getJSON(listUrl, function (res) {{ var h = "";'
                 f' $.each(res.list, function (i, d) {{ h += "<li><a href=\\"" + d.url + "\\">" + d.title + "</a><span>" + d.time + "</span></li>"; }});'
                 f' $("#list{col.id}").html(h); }});</script>')
 
@@ -1088,7 +1093,7 @@ class Avalon(VRenderer):
     def json_list(self, col: Column) -> str:
         api = self.json_url(col, 1)
         return (f'<div class="list_base" id="list_{col.id}"><ul><li>{esc(self.words["loading"])}</li></ul></div>'
-                f'<script type="text/javascript"> var listUrl = "{api}"; $.ajax({{url: listUrl, type: "get", dataType: "json", '
+                f'{JQUERY_TAG}<script type="text/javascript"> var listUrl = "{api}"; $.ajax({{url: listUrl, type: "get", dataType: "json", '
                 f'success: function (res) {{ var h = ""; for (var i = 0; i < res.list.length; i++) {{ var d = res.list[i]; '
                 f'h += \'<li><a href="\' + d.url + \'" target="_blank">\' + d.title + \'</a><span class="bf-pass">\' + d.time + \'</span></li>\'; }} '
                 f'$("#list_{col.id} ul").html(h); }} }}); </script>')
@@ -1404,7 +1409,7 @@ class Zfxxgk(VRenderer):
     def json_list(self, col: Column) -> str:
         api = self.json_url(col, 1)
         return (f'<div class="szbmtclb"><table><tbody id="xxgk_{col.id}"><tr><th>名称</th><th>发布日期</th></tr></tbody></table></div>'
-                f'<script type="text/javascript">$.ajax({{ url: "{api}", dataType: "json", success: function (data) {{ '
+                f'{JQUERY_TAG}<script type="text/javascript">$.ajax({{ url: "{api}", dataType: "json", success: function (data) {{ '
                 f'$.each(data.data.rows, function (i, r) {{ $("#xxgk_{col.id}").append("<tr><td><a href=\'" + r.link + "\'>" + r.name + "</a></td><td>" + r.pubDate + "</td></tr>"); }}); }} }});</script>')
 
     def json_url(self, col: Column, page: int) -> str:
