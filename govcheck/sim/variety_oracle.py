@@ -4,9 +4,10 @@ The oracle reads the rules as a person applies them to what the site really hold
 every entry's true date, which list a person can read): windows, cycles, thresholds and sample sizes come
 from the rule set (and checks.yaml / inspect.yaml for the parameters the rule set leaves to them), the
 judgement is this module's own. Where a person could not decide from the pages either — a list drawn by a
-script whose data the page does not name, a MM-DD-only list whose articles print no date, a footer the
-page loads by script, a header that is only a picture — the oracle expects a 需人工核查 item and no
-finding.
+script whose data the page does not name, a MM-DD-only list or home page whose articles print no date, a
+footer the page loads by script (and with it the only link to the 网站地图, so no kind is provably absent),
+a header that is only a picture, a slogan in a logo box when the template does not mark its header — the
+oracle expects a 需人工核查 item and no finding.
 
 `expect(site, t0, rs)` gives `Expected` (findings as (code, key) with a count range, and required manual
 items). `compare(site, expected, findings, manual, anomalies)` matches an inspection's output to it: keys
