@@ -104,6 +104,17 @@ def test_dynamic_column_is_undecided_not_blank(rs):
     assert any("首页>通知公告" in m.what for m in res.manual)
 
 
+def test_script_drawn_footer_is_one_item_for_a_person_not_one_per_page(rs):
+    """A footer every page loads from one include is one question for a person (citing every page), not
+    hundreds of identical lines in the 人工核查清单; readable footers are still judged."""
+    urls = [URL] + [f"{URL}art/{i}.html" for i in range(5)]
+    f = site(footers=[{"url": u, "is_home": u == URL, "present": False, "ref": ref(u)} for u in urls])
+    res = run_checks(f, rs, AT, 1)
+    (m,) = [m for m in res.manual if m.code == "D21"]
+    assert m.urls == urls and "6" in m.what
+    assert not [x for x in res.findings if x.code in ("D21", "D23.1", "D23.2")]
+
+
 def test_sub_columns_of_a_penalised_first_level_column_do_not_count_again(rs):
     f = site(columns=[col("首页>政策文件", "政策文件", first_level=True, items=[]),
                       col("首页>政策文件>规范性文件", "政策文件", "2021-10-01"),

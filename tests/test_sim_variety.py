@@ -96,6 +96,53 @@ def test_every_automated_code_can_be_expected():
     assert not want - set(seen), sorted(want - set(seen))
 
 
+def _one(seed: int, i: int):
+    """Site i of region `seed` alone (a site depends on (seed, i) only), with its URLs assigned."""
+    scen = _assigned(build_variety(seed, i + 1, part=i, parts=i + 1))
+    assert [s.key for s in scen.sites] == [f"v{seed}-{i:04d}"]
+    return scen.sites[0], scen.time_point
+
+
+def _codes(e) -> tuple[set[str], set[str]]:
+    return {x.code for x in e.findings}, {m.code for m in e.manual}
+
+
+def test_slogan_header_is_a_finding_only_where_the_page_marks_its_header():
+    """D20.3: a logo box showing a slogan proves the name missing only when the template marks its whole header
+    (div.header); where only the logo box is marked (jcms, powereasy) the name could stand beside it."""
+    rs = load_ruleset("xianning-2022")
+    s, at = _one(1, 22)  # jcms, slogan planted
+    assert s.style == "jcms" and s.special["header_no_name"] == "slogan"
+    found, manual = _codes(expect(s, at, rs))
+    assert "D20.3" not in found and "D20.3" in manual
+    s, at = _one(3, 33)  # dede: the header is div.header
+    s.special["header_no_name"] = "slogan"
+    found, manual = _codes(expect(s, at, rs))
+    assert "D20.3" in found and "D20.3" not in manual
+
+
+def test_script_footer_hides_the_sitemap_so_absent_kinds_go_to_a_person():
+    rs = load_ruleset("xianning-2022")
+    s, at = _one(3, 33)  # dede, no 政策解读 and no 办事统计 column
+    found, manual = _codes(expect(s, at, rs))
+    assert {"D06.1", "D12.1"} <= found and not {"D06.1", "D12.1"} & manual
+    s.special["v"]["footer_script"] = True
+    found, manual = _codes(expect(s, at, rs))
+    assert not {"D06.1", "D12.1"} & found and {"D06.1", "D12.1", "D21"} <= manual
+
+
+def test_home_dated_only_by_month_day_guesses_goes_to_a_person():
+    """V3 on a MM-DD home page whose newest rows come from articles that print no date: no finding either way."""
+    rs = load_ruleset("xianning-2022")
+    s, at = _one(3, 33)  # dede, home frozen 2022-08-14, newest row from a `blind` column
+    assert s.special["v"]["home_date"] == "md"
+    found, manual = _codes(expect(s, at, rs))
+    assert "V3" not in found and "V3" in manual
+    s.special["v"]["home_date"] = "iso"  # the same rows printed with their year: stale for sure
+    found, manual = _codes(expect(s, at, rs))
+    assert "V3" in found and "V3" not in manual
+
+
 def test_time_points_vary_by_seed():
     assert len({build_variety(seed, 1).time_point for seed in range(8)}) > 1
 

@@ -3,9 +3,9 @@ inspection (crawl → extract → facts → checks, `inspect.run.run_inspect` on
 compared with what its model says a person would find (variety_oracle): no false deduction, no miss, and a
 需人工核查 item wherever the pages cannot decide.
 
-Expected to fail until the extraction/checks handle the styles (see /work/team/precision-variety.md for each
-failing seed, site and code, with its cause). On failure the round and `models.json` (every site's model,
-expected and found) are kept under the pytest tmp dir printed in the message.
+A failure names each site, code and key that differs (false deduction, miss, missing 需人工核查 item); the round
+and `models.json` (every site's model, expected and found) are kept under the pytest tmp dir printed in the
+message. Causes found so far, and the positions the oracle takes: /work/team/precision-variety.md.
 """
 from __future__ import annotations
 

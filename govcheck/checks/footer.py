@@ -56,9 +56,9 @@ def footer_elements(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.Rand
         return
     keys = data()["footer_elements"]
     readable = [f for f in facts.footers if f.present]
-    for f in facts.footers:
-        if not f.present:
-            yield ManualItem("D21", data()["undecided"]["footer_dynamic"], [f.url])
+    drawn = [f.url for f in facts.footers if not f.present]
+    if drawn:  # one site-wide include: one item for a person, citing every page it hides the footer of
+        yield ManualItem("D21", data()["undecided"]["footer_dynamic"].format(n=len(drawn)), drawn)
     for element in param(rs, "D21", "elements"):
         key = keys.get(element)
         if key is None:

@@ -4,9 +4,10 @@ The oracle reads the rules as a person applies them to what the site really hold
 every entry's true date, which list a person can read): windows, cycles, thresholds and sample sizes come
 from the rule set (and checks.yaml / inspect.yaml for the parameters the rule set leaves to them), the
 judgement is this module's own. Where a person could not decide from the pages either — a list drawn by a
-script whose data the page does not name, a MM-DD-only list whose articles print no date, a footer the
-page loads by script, a header that is only a picture — the oracle expects a 需人工核查 item and no
-finding.
+script whose data the page does not name, a MM-DD-only list or home page whose articles print no date, a
+footer the page loads by script (and with it the only link to the 网站地图, so no kind is provably absent),
+a header that is only a picture, a slogan in a logo box when the template does not mark its header — the
+oracle expects a 需人工核查 item and no finding.
 
 `expect(site, t0, rs)` gives `Expected` (findings as (code, key) with a count range, and required manual
 items). `compare(site, expected, findings, manual, anomalies)` matches an inspection's output to it: keys
@@ -201,6 +202,17 @@ class Oracle:
     def specific(self, col: Column) -> bool:
         return col.kind in ("动态要闻", "咨询/留言", "办事统计") or self.in_policy_subtree(col)
 
+    def renderer(self):
+        r = self.site.special.get("_renderer")
+        if r is None:
+            r = self.site.special["_renderer"] = vrenderer_for(self.site, self.site.special.get("t0"))
+        return r
+
+    def tree_known(self) -> bool:
+        """Whether a reader of the pages has the whole column tree: every style links its 网站地图 from the footer
+        only, so a footer the page loads by script hides it (the menus alone do not prove a kind absent)."""
+        return not self.v.get("footer_script")
+
     def manual_column(self, col: Column, why: str, code: str | None = None) -> None:
         self.out.manual.append(ManualExp(code, {ckey(col)}, {col.name}, why))
 
@@ -243,6 +255,10 @@ class Oracle:
             if not self.has(code) or kind in kinds:
                 continue
             if self.rs.indicator_of(code).service and not self.site.public_service:
+                continue
+            if not self.tree_known():  # not provable from the pages: a person opens the 网站地图
+                self.out.manual.append(ManualExp(code, set(), set(), f"栏目树不完整（网站地图只链接在脚本加载的页脚中），"
+                                                                      f"无法判断是否开设{kind}类栏目"))
                 continue
             self.out.add(code, "", why=f"未开设{kind}类栏目")
 
@@ -294,13 +310,21 @@ class Oracle:
 
     def vetoes(self) -> None:
         rs, at = self.rs, self.at
-        # V3: the newest date the home page shows
-        ds = [it.date for it in self.home_items() if it.date <= at]
+        # V3: the newest date the home page shows, as a reader can date it (a MM-DD row takes its year from its
+        # article or URL; a row whose article prints no date has none). Issue 10's evidence standard: a date that
+        # is only a MM-DD guess decides nothing, fresh or stale, so such a home page is for a person.
+        sure, read = self.home_dates()
         if self.has("V3"):
-            if not ds:
+            ws = window_start(rs, "V3", at)
+            newest = max(read) if read else None
+            if newest is None:
                 self.out.manual.append(ManualExp("V3", set(), set(), "首页无带日期的信息"))
-            elif max(ds) < window_start(rs, "V3", at):
-                self.out.add("V3", "", why=f"首页最新 {max(ds)}")
+            elif newest >= ws and (not sure or max(sure) < ws):
+                self.out.manual.append(ManualExp("V3", set(), set(), "首页仅凭月日推定为新，年份无从确认"))
+            elif newest < ws and (not sure or max(sure) < newest):
+                self.out.manual.append(ManualExp("V3", set(), set(), "首页最新日期仅显示月日，年份无从确认"))
+            elif newest < ws:
+                self.out.add("V3", "", why=f"首页最新 {newest}")
         # V4.1: stale 动态要闻 (2 weeks) and 通知公告/政策文件 (6 months) columns
         hits = []
         for kinds, wcode in ((("动态要闻",), "D04.2"), (("通知公告", "政策文件"), "D05.2")):
@@ -343,7 +367,10 @@ class Oracle:
             if c.blank and self.has("D18.1"):
                 self.out.add("D18.1", "", why="未公开网民留言")
         if self.has("D18.4") and msg_cols and self.sp.get("message_stats") is False:
-            self.out.add("D18.4", "", why="未公开留言统计")
+            if self.tree_known():
+                self.out.add("D18.4", "", why="未公开留言统计")
+            elif any(not c.blank and c.items for c in msg_cols):  # statistics could be on a page only the 网站地图 links
+                self.out.manual.append(ManualExp("D18.4", set(), set(), "栏目树不完整，无法确认未公开留言统计"))
         if self.has("D18.2") and msgs:
             hidden = [it for it in msgs if self.message_lacks(it)]
             size = min(int(rparam(rs, "D18.2", "sample_size")), len(msgs))
@@ -449,7 +476,10 @@ class Oracle:
             self.out.add("D20.2", "", why=f"网站名称“{self.site.name}”")
         hn = sp.get("header_no_name")
         if hn == "slogan" and self.has("D20.3"):
-            self.out.add("D20.3", "", why="头部为标语，无网站名称")
+            if self.renderer().header_box:
+                self.out.add("D20.3", "", why="头部为标语，无网站名称")
+            else:  # only the logo box is marked: the name could stand beside it, a person looks at the header
+                self.out.manual.append(ManualExp("D20.3", set(), set(), "标志框只显示标语，页面未标出头部区域"))
         elif hn == "logo":
             self.out.manual.append(ManualExp("D20.3", set(), set(), "头部只有标志图片"))
         f = self.site.footer
@@ -546,6 +576,29 @@ class Oracle:
         for it in self.site.items_by_id.values():
             if it.extra.get("wording"):
                 self.out.add("V1.1", ikey(it), why=f"“{it.extra['wording']}”（严重表述错误）")
+
+    def home_dates(self) -> tuple[list[dt.date], list[dt.date]]:
+        """(dates a reader can confirm, every date as read) of the home page's rows up to the time point. A MM-DD
+        row whose article prints no date (dede `blind` columns: no date in the URL either) is read with the latest
+        year in which that day is not after the time point."""
+        sure: list[dt.date] = []
+        read: list[dt.date] = []
+        md = self.v.get("home_date", "md") == "md"
+        for it in self.home_items():
+            if not md or not self.renderer().blind(it.column):
+                if it.date <= self.at:
+                    sure.append(it.date)
+                    read.append(it.date)
+                continue
+            for y in (self.at.year, self.at.year - 1):
+                try:
+                    d = dt.date(y, it.date.month, it.date.day)
+                except ValueError:
+                    continue
+                if d <= self.at:
+                    read.append(d)
+                    break
+        return sure, read
 
     def home_items(self) -> list[Item]:
         rows: list[Item] = []

@@ -66,6 +66,10 @@ class VRenderer:
 
     style = "base"
     static_ext = "html"
+    # whether the template marks its whole header area as such (<header>, class="header"/"head", header_*): when
+    # it only marks the logo box (div.logo inside div.nav_logo, a table of class "top"), a name could stand beside
+    # that box, so a box showing only a slogan does not prove the header lacks the name (the oracle's D20.3)
+    header_box = True
 
     def __init__(self, site: SimSite, time_point: dt.date):
         self.site = site
@@ -672,6 +676,7 @@ class PowerEasy(VRenderer):
 
     style = "powereasy"
     static_ext = "asp"
+    header_box = False  # <table class="top"> around the logo cell
 
     def assign(self) -> None:
         s, r = self.site, {}
@@ -1153,6 +1158,7 @@ class Jcms(VRenderer):
     """Hanweb JCMS chrome: `/col/colN/index.html`, table breadcrumbs, lists as `<datastore>` records."""
 
     style = "jcms"
+    header_box = False  # div.nav_logo > div.logo_search > div.logo
 
     def assign(self) -> None:
         s, r = self.site, {}
