@@ -26,7 +26,7 @@ from .facts import Body, ColumnFacts, SiteFacts, to_date
 def _clean(name: str) -> str:
     t = unicodedata.normalize("NFKC", name or "")
     t = re.sub(r"[（(][^）)]*[)）]", "", t)  # (挂…牌子)
-    return re.sub(r"[\s·、，,“”\"'和与及]", "", t)
+    return re.sub(r"[\s·、，,“”\"']", "", t)
 
 
 def body_key(name: str, county: str) -> str:
@@ -356,3 +356,23 @@ def sub_platform_report(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.
             yield finding(facts, "GK2.3", [ev(it.ref or col.ref, it.url or col.url, path=col.path, title=it.title,
                                               date=pub.isoformat())],
                           body=hit[0].name, problem=note("gk_report_late", year=year, deadline=fmt_cn_date(deadline)))
+
+
+def platform_table(facts: SiteFacts, rs: RuleSet) -> dict | None:
+    """What the attachment prints besides the findings: the platform found and, per roster body, the sub-platform
+    it was matched to (path and URL) or none. None for a site that is no one's 上级平台."""
+    if facts.platform is None or not has_rule(rs, "GK2.1"):
+        return None
+    root, standard = find_platform(facts, rs)
+    nodes, _ = sub_platforms(facts, rs, root)
+    matched = match_bodies(facts, nodes)
+    bodies = []
+    for i, b in enumerate(facts.platform.bodies):
+        how, hit = matched[i]
+        n = hit[0] if hit and how != "ambiguous" else None
+        bodies.append({"name": b.name, "type": b.type, "file": b.file, "row": b.row, "match": how,
+                       "path": n.path if n else None,
+                       "url": (n.column.url if n and n.column else None) or (b.url if n else None)})
+    return {"unit": facts.unit, "url": facts.url, "region": facts.platform.region,
+            "platform": {"path": root.path, "url": root.url, "name": root.name, "standard": standard} if root else None,
+            "bodies": bodies}

@@ -463,12 +463,13 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                 pdf: bool = False, workers: int = 1, progress: bool = True, search: bool = True,
                 external: bool = True, variables: dict[str, str] | None = None,
                 allow: list[str] | None = None, ca_bundle: str | None = None, fresh: bool = False,
-                command: str | None = None) -> InspectResult:
+                command: str | None = None, bodies: Path | None = None) -> InspectResult:
     """The whole round, holding the round's lock throughout (a second run on OUT is refused). A rerun on
     the same OUT resumes the crawl and the round; `fresh` first moves the existing round into
     OUT/backups/ and starts from nothing. `allow`: addresses the fetch layer may reach besides public ones
     (a replica, an intranet site), added to round.toml's [network] allow; `ca_bundle`: extra trusted CA
-    certificates (or [network] ca_bundle)."""
+    certificates (or [network] ca_bundle). `bodies`: the subordinate-bodies roster (govcheck.bodies): the sites it
+    names as 上级平台 get the 政务公开 platform checks (GK*)."""
     from govcheck.lock import round_lock
     from govcheck.rules import RuleSetError
     from govcheck.roster import RosterError, read_sites
@@ -481,16 +482,23 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
         raise InspectError(str(e)) from None
     try:
         sites = read_sites(sites_path)
+        body_rows = None
+        if bodies is not None:
+            from govcheck.bodies import check_platforms, read_bodies
+
+            body_rows = read_bodies(bodies)
+            check_platforms(body_rows, sites, bodies)
     except RosterError as e:
         raise InspectError(str(e)) from None
-    inputs = [p for p in (sites_path, accounts, round_config, *(registry or [])) if p is not None]
+    inputs = [p for p in (sites_path, accounts, round_config, bodies, *(registry or [])) if p is not None]
     try:
         with round_lock(out, command or "govcheck inspect"):
             return _inspect_locked(sites, out, meta, rs, inputs=inputs, accounts=accounts, registry=registry,
                                    previous=previous, max_pages=max_pages, concurrency=concurrency, delay=delay,
                                    db=db, pdf=pdf, workers=workers, progress=progress, search=search,
                                    external=external, variables=variables, fresh=fresh, command=command,
-                                   round_config=round_config, allow=allow, ca_bundle=ca_bundle)
+                                   round_config=round_config, allow=allow, ca_bundle=ca_bundle,
+                                   body_rows=body_rows, bodies_name=str(bodies) if bodies else None)
     except StoreError as e:  # another time point or seed in OUT (RoundMismatch)
         raise InspectError(str(e)) from None
 
@@ -498,7 +506,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
 def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: RuleSet, *, inputs: list[Path],
                     accounts, registry, previous, max_pages, concurrency, delay, db, pdf, workers, progress,
                     search, external, variables, fresh, command, round_config=None, allow=None,
-                    ca_bundle=None) -> InspectResult:
+                    ca_bundle=None, body_rows=None, bodies_name=None) -> InspectResult:
     import shutil
 
     from rich.console import Console
@@ -574,6 +582,10 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
                         b.facts.search = search_test(b, rs, seed, archive=SearchArchive(out, s.url), client=fetcher)
                     except Exception as e:  # noqa: BLE001 - the search test is one fact among many
                         log.warning("search test %s: %s", s.url, e)
+                if body_rows:
+                    from govcheck.bodies import platform_facts
+
+                    b.facts.platform = platform_facts(s, body_rows)
                 o = check_site(s, b, rs, at, seed, tls=tls_facts(engine, s.url))
                 if b.pages == 0:
                     o.access = unassessed_record(engine, s)
@@ -609,6 +621,11 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     timings["newmedia"] = time.perf_counter() - t0
 
     write_side_files(out, outcomes)
+    if body_rows:
+        from govcheck.checks.platform import platform_table
+
+        tables = [t for t in (platform_table(o.facts, rs) for o in outcomes) if t is not None]
+        meta["platform"] = {"roster": Path(bodies_name or "").name, "platforms": tables}
     meta.setdefault("inspect", {})
     meta["inspect"].update({"manual_file": "manual.json", "samples_file": "samples.json",
                             "facts_dir": "facts", "pages": sum(o.pages for o in outcomes),
