@@ -299,7 +299,7 @@ def sub_platform_columns(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random
                 if base is None or not base.judgeable() and base.role != "menu":
                     yield ManualItem("GK2.2", note("gk_node_unread", body=n.name, column=label), [n.path])
                     continue
-                yield finding(facts, "GK2.2", [ev(base.ref, base.url, path=base.path)], body=n.name, column=label,
+                yield finding(facts, "GK2.2", [ev(base.ref, base.url, path=base.path)], body=b.name, column=label,
                               state=note("gk_state_absent"))
                 continue
             blank = _blank(facts, col)
@@ -310,7 +310,7 @@ def sub_platform_columns(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random
             if blank:
                 cols = [col] if not _subtree(facts, col.path) else [c for c in _subtree(facts, col.path)
                                                                      if not _subtree(facts, c.path)]
-                yield finding(facts, "GK2.2", [ev(c.ref, c.url, path=c.path) for c in cols], body=n.name,
+                yield finding(facts, "GK2.2", [ev(c.ref, c.url, path=c.path) for c in cols], body=b.name,
                               column=label, state=note("gk_state_blank"))
 
 
@@ -346,7 +346,7 @@ def sub_platform_report(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.
             if any(not c.judgeable() for c in cols):
                 yield ManualItem("GK2.3", note("gk_report_unread", path=col.path), [col.url] if col.url else [])
                 continue
-            yield finding(facts, "GK2.3", [ev(col.ref, col.url, path=col.path)], body=hit[0].name,
+            yield finding(facts, "GK2.3", [ev(col.ref, col.url, path=col.path)], body=b.name,
                           problem=note("gk_report_absent", year=year, deadline=fmt_cn_date(deadline)))
             continue
         it = mine[0]
@@ -355,7 +355,7 @@ def sub_platform_report(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random.
         if pub is not None and pub > deadline:
             yield finding(facts, "GK2.3", [ev(it.ref or col.ref, it.url or col.url, path=col.path, title=it.title,
                                               date=pub.isoformat())],
-                          body=hit[0].name, problem=note("gk_report_late", year=year, deadline=fmt_cn_date(deadline)))
+                          body=b.name, problem=note("gk_report_late", year=year, deadline=fmt_cn_date(deadline)))
 
 
 def platform_table(facts: SiteFacts, rs: RuleSet) -> dict | None:
