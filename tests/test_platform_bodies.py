@@ -111,3 +111,12 @@ def test_inspect_refuses_a_bad_bodies_roster_before_crawling(tmp_path):
 ])
 def test_body_names_match_sub_platform_names(a, b, how):
     assert names_match(body_key(a, "嘉鱼县"), body_key(b, "嘉鱼县")) == how
+
+
+@pytest.mark.parametrize("a, b, how", [
+    ("嘉鱼县市场监督管理局", "县市场监管局", "abbrev"),
+    ("嘉鱼县市场监督管理局", "市场监督管理局", "exact"),
+    ("嘉鱼县市政工程管理处", "县市政工程管理处", "exact"),
+])
+def test_a_level_prefix_is_not_taken_from_a_word(a, b, how):
+    assert names_match(body_key(a, "嘉鱼县"), body_key(b, "嘉鱼县")) == how

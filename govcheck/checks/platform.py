@@ -29,15 +29,20 @@ def _clean(name: str) -> str:
     return re.sub(r"[\s·、，,“”\"']", "", t)
 
 
+_LEVEL_WORDS = {"市场", "市政", "市容", "区域", "县域", "市区", "县城"}
+
+
 def body_key(name: str, county: str) -> str:
     """A unit's name without the county's own prefix (嘉鱼县发展和改革局 → 发展和改革局, 县民政局 → 民政局) and
     without a township's organ suffix (官桥镇人民政府 → 官桥镇, 温泉街道办事处 → 温泉街道)."""
     n = _clean(name)
+    stripped = False
     for pre in sorted({_clean(county), _clean(county)[:-1] if len(_clean(county)) > 2 else ""}, key=len, reverse=True):
         if pre and n.startswith(pre) and len(n) - len(pre) >= 2:
-            n = n[len(pre):]
+            n, stripped = n[len(pre):], True
             break
-    if n[:1] in ("县", "市", "区") and len(n) >= 4:
+    # a bare level prefix (县民政局), not the first character of a word (市场监督管理局, 区域…)
+    if not stripped and n[:1] in ("县", "市", "区") and len(n) >= 4 and n[:2] not in _LEVEL_WORDS:
         n = n[1:]
     for suf in ("人民政府", "办事处", "政府"):
         if n.endswith(suf) and len(n) - len(suf) >= 2:
