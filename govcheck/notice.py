@@ -447,7 +447,7 @@ def _platform_paragraph(view: RoundView, tpl: dict[str, Any], common: dict[str, 
     """（一）政务公开抽查情况: which county platforms fall short of the platform rules and, per platform, what is
     missing with counts, from the GK* findings (not typed into round.toml)."""
     platforms = _platforms(view)
-    if not platforms or not any(view.rs.rules.get(c) for c in view.rs.rules if c.startswith(PLATFORM_PREFIX)):
+    if not platforms or not any(c.startswith(PLATFORM_PREFIX) for c in view.rs.rules):
         return None
     ov = tpl["overview"]
     fs = _platform_findings(view)
@@ -502,24 +502,29 @@ def _platform_attachment(view: RoundView, tpl: dict[str, Any], notice: dict[str,
     """政务公开平台规范化检查情况表: per platform, its own row, then each subordinate body with the sub-platform found
     for it and what is missing, with the evidence (column path, URL, archive; the roster row)."""
     platforms = _platforms(view)
-    if not platforms:
+    if not platforms or not any(c.startswith(PLATFORM_PREFIX) for c in view.rs.rules):
         return None
     at = tpl["attachments"]
     fs = _platform_findings(view)
     rs = view.rs
     rows: list[list[str]] = []
-    manual_body = {}
+    open_items: dict[str, list[Any]] = {}  # 需人工核查 GK items still open, by site
     for m in view.manual or []:
-        if str(getattr(m, "code", "")).startswith(PLATFORM_PREFIX):
-            manual_body.setdefault(getattr(m, "target", None), []).append(m)
+        if str(getattr(m, "code", "")).startswith(PLATFORM_PREFIX) and getattr(m, "status", "open") == "open":
+            open_items.setdefault(getattr(m, "target", ""), []).append(m)
+
+    def unsure(items: list[Any]) -> str:
+        return "\n".join(f"{at['platform_unsure']}：{m.what}" for m in items)
     for p in platforms:
         mine = [f for f in fs if f.target == p["url"]]
         region = p.get("region") or p["unit"]
         own = [f for f in mine if f.code.startswith("GK1")]
         plat = p.get("platform") or {}
+        held = open_items.get(p["url"], [])
         rows.append([region, f"{p['unit']}{at['platform_self']}", at["platform_self_type"],
                      " ".join(x for x in (plat.get("path"), plat.get("url")) if x),
-                     "\n".join(f.text or rs.rule(f.code).render_short(f.params) for f in own) or at["clean"],
+                     "\n".join(f.text or rs.rule(f.code).render_short(f.params) for f in own)
+                     or unsure([m for m in held if m.code.startswith("GK1")]) or at["clean"],
                      "\n".join(_evidence_text(e, tpl) for f in own for e in f.evidence)])
         bodies = p.get("bodies") or []
         named = {b["name"] for b in bodies}
@@ -534,7 +539,9 @@ def _platform_attachment(view: RoundView, tpl: dict[str, Any], notice: dict[str,
                 where = " ".join(x for x in (path, b.get("url")) if x) or at["platform_absent"]
             problems = "\n".join(f.text or rs.rule(f.code).render_short(f.params) for f in theirs)
             if not problems:
-                problems = at["platform_unsure"] if b.get("match") == "ambiguous" else at["clean"]
+                mine_open = [m for m in held if m.code.startswith("GK2") and (b["name"] in m.what or (
+                    path and any(path in (u or "") or (b.get("url") or "\0") == u for u in m.urls)))]
+                problems = unsure(mine_open) or (at["platform_unsure"] if b.get("match") == "ambiguous" else at["clean"])
             rows.append([region, b["name"], b["type"], where, problems,
                          "\n".join(_evidence_text(e, tpl) for f in theirs for e in f.evidence)])
         for f in mine:  # findings on bodies the record does not list (imported, transcribed)
