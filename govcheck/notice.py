@@ -459,11 +459,14 @@ def _platform_paragraph(view: RoundView, tpl: dict[str, Any], common: dict[str, 
     values = dict(common, level=level, basis=basis, n_platforms=len(platforms))
     values.setdefault("platform_check_period", common.get("site_check_period", ""))
     failing = [p for p in platforms if by_target.get(p["url"])]
-    if not failing:
+    unchecked = (view.meta.get("platform") or {}).get("unchecked") or []
+    if not failing and not unchecked:
         return Paragraph(fill(ov["platform_heading"], n=cn_number(n)) + fill(ov["platform_clean"], **values),
                          "heading2")
+    if not failing:
+        return None  # nothing found, but not every platform could be read: no sentence says they are in order
     units = [p["unit"] for p in failing]
-    who = fill(ov["platform_all"], **values) if len(failing) == len(platforms) and len(platforms) > 1 \
+    who = fill(ov["platform_all"], **values) if len(failing) == len(platforms) > 1 and not unchecked \
         else fill(ov["platform_some"], **values, units="、".join(units))
     parts = []
     for p in failing:

@@ -121,3 +121,14 @@ def test_a_missing_platform_is_a_finding_only_on_a_full_column_tree():
     res = run_checks(facts, RS, dt.date(2022, 5, 15), 1)
     assert not [f for f in res.findings if f.code.startswith("GK")]
     assert {m.code for m in res.manual if m.code.startswith("GK")} == {"GK1.1", "GK2.1"}
+
+
+def test_a_platform_that_could_not_be_read_is_never_counted_in_jun_or_clean():
+    fs = [_missing(u, url, f"{u}民政局", "部门") for u, url in COUNTIES[:2]]
+    view = _view(fs, checked=COUNTIES[:2])
+    view.meta["platform"]["unchecked"] = ["通山县"]
+    text = _paragraph(view)
+    assert "均" not in text and "咸安区、嘉鱼县政府存在未按" in text
+    clean = _view([], checked=COUNTIES[:2])
+    clean.meta["platform"]["unchecked"] = ["通山县"]
+    assert not any("政务公开抽查情况" in p.text for p in build_notice(clean).body)

@@ -624,8 +624,13 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     if body_rows:
         from govcheck.checks.platform import platform_table
 
+        from govcheck.bodies import platform_facts
+
         tables = [t for t in (platform_table(o.facts, rs) for o in outcomes) if t is not None]
-        meta["platform"] = {"roster": Path(bodies_name or "").name, "platforms": tables}
+        done = {t["url"] for t in tables}
+        # a platform named by the roster whose site could not be read: never counted as checked (or as clean)
+        unchecked = [s.unit for s in sites if s.url not in done and platform_facts(s, body_rows) is not None]
+        meta["platform"] = {"roster": Path(bodies_name or "").name, "platforms": tables, "unchecked": unchecked}
     meta.setdefault("inspect", {})
     meta["inspect"].update({"manual_file": "manual.json", "samples_file": "samples.json",
                             "facts_dir": "facts", "pages": sum(o.pages for o in outcomes),
