@@ -157,11 +157,14 @@ def sub_platforms(facts: SiteFacts, rs: RuleSet, platform: ColumnFacts | None) -
             holders.setdefault(c.path, c)
     for h in holders:
         for ch in _children(facts, h):
-            if ch.path not in nodes and not any(ch.path.startswith(o + ">") for o in holders if o != h):
+            if ch.path not in nodes and ch.path not in holders \
+                    and not any(ch.path.startswith(o + ">") for o in holders if o != h):
                 nodes[ch.path] = Node(ch.path, ch.name, ch, holders[h])
     for n in nodes.values():
         n.columns = _subtree(facts, n.path)
-    return sorted(nodes.values(), key=lambda n: n.path), [h for h in holders.values() if h is not None]
+    # the innermost holders (地方部门平台链接 > 部门信息公开平台: the latter holds the sub-platforms)
+    inner = [c for p, c in holders.items() if c is not None and not any(o.startswith(p + ">") for o in holders)]
+    return sorted(nodes.values(), key=lambda n: n.path), inner
 
 
 def match_bodies(facts: SiteFacts, nodes: list[Node]) -> dict[int, tuple[str, list[Node]]]:
