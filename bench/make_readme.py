@@ -2,7 +2,7 @@
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["core", "report", "extract", "crawl", "sim", "newmedia", "wording", "checks", "inspect", "precision"]
+ORDER = ["core", "report", "extract", "crawl", "sim", "newmedia", "wording", "checks", "inspect", "precision", "console"]
 
 HEAD = """# Benchmarks
 
@@ -28,6 +28,7 @@ engineers shared it, so wall-clock figures from then are pessimistic and CPU tim
 | `bench/hostile.py` | the hostile suite (tests/hostile): total time, peak RSS | — |
 | `bench/hostile_neighbour.py` | a normal site's crawl rate beside a hostile site vs alone | within 10%, no slow flags |
 | `bench/accuracy.py` | the checks on ≥ 200 generated sites of five unseen page styles vs their models (TP/FP/FN per code) | 0 false deductions, recall ≥ 98% per code |
+| `bench/console_bench.py [--db URL]` | web console on 2,000 sites × 30 findings: queue page, review action vs plain SQL | < 300 ms, < 200 ms |
 """
 
 

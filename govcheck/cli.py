@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "govcheck.newmedia.commands",
     "govcheck.checks.commands",
     "govcheck.inspect.commands",
+    "govcheck.web.commands",  # serve, users
 ]
 
 

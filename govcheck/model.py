@@ -37,6 +37,7 @@ class Evidence:
     file: str | None = None
     sheet: str | None = None
     row: int | None = None
+    screenshot: dict[str, Any] | None = None  # 问题截图: {"path": relative to the round folder, "sha256": …}
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

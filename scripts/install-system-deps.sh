@@ -2,6 +2,8 @@
 # Installs what rendering the notice to PDF needs on a Debian/Ubuntu machine (and python3-venv, which
 # scripts/venv.sh uses where the system Python refuses pip installs):
 # LibreOffice Writer (headless), poppler-utils (pdffonts/pdftotext/pdftoppm, used by the tests),
+# Chromium (the web console's browser tests drive it through Playwright; `playwright install` cannot
+# download a browser here),
 # the Noto CJK fonts, the Fandol fonts (free 仿宋/宋体/楷体/黑体 substitutes, taken out of
 # Debian's texlive-lang-chinese package without installing TeX), the title face (the Simplified
 # Chinese face of Noto Serif CJK SemiBold, taken out of fonts-noto-cjk-extra's font collection by
@@ -21,7 +23,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 need=""
-for pkg in libreoffice-writer-nogui fonts-noto-cjk poppler-utils fontconfig python3-fonttools python3-venv; do
+for pkg in libreoffice-writer-nogui fonts-noto-cjk poppler-utils fontconfig python3-fonttools python3-venv chromium; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
         need="$need $pkg"
     fi

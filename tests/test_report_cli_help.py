@@ -26,7 +26,7 @@ ALLOWED = {
     "score", "serve", "defects", "catalogue", "show", "check", "cycles", "facts", "previous", "var", "workers",
     "concurrency", "delay", "seed", "search", "external", "progress", "max", "pages", "config", "db", "at", "by",
     "posts", "accounts_dir", "host", "port", "interval", "timeout", "count", "name", "path", "file", "files", "id",
-    "Ctrl", "PEM", "CA",
+    "Ctrl", "PEM", "CA", "variety", "console", "Cookie",
 }
 
 

@@ -22,7 +22,7 @@ def serve(
     accounts: Path = typer.Option(None, "--accounts", help="写出政务新媒体名单 CSV（数据来源指向本次启动的订阅源）"),
     seed: int = typer.Option(1, "--seed", help="variety 场景：随机种子（同一种子生成同样的网站）"),
     sites: int = typer.Option(20, "--sites", help="variety 场景：网站数量"),
-    part: int = typer.Option(0, "--part", help="variety 场景：只启动第 PART 份（网站序号 i %% PARTS == PART），供多个进程分担"),
+    part: int = typer.Option(0, "--part", help="variety 场景：只启动第 N 份（网站序号 i 除以份数的余数为 N 者），供多个进程分担"),
     parts: int = typer.Option(1, "--parts", help="variety 场景：共分几份"),
     models: Path = typer.Option(None, "--models", help="variety 场景：写出各网站模型（栏目、类型、预设问题）JSON"),
 ) -> None:

@@ -60,14 +60,20 @@ def compress(body: bytes, encoding: str) -> bytes:
 
 HREF_RE = re.compile(r'(href|src|action)="(/[^"]*)"')
 
-# Page styles served by other modules: style -> (assign_urls(site), SiteApp subclass). The variety styles
-# (govcheck.sim.variety_app) register here when imported; the replica's own styles are not listed.
+# Page styles served by other modules: style -> (assign_urls(site), SiteApp subclass). The modules named in
+# STYLE_PLUGINS register their styles here when imported (govcheck.sim.variety_app builds on this module, so
+# it is loaded by name, not imported: the package stays free of import cycles); the replica's own styles are
+# not listed.
 STYLE_HOOKS: dict[str, tuple[Any, type]] = {}
+STYLE_PLUGINS = ("govcheck.sim.variety_app",)
 
 
 def style_hooks(style: str) -> tuple[Any, type] | None:
     if style not in STYLE_HOOKS and style not in STYLES:
-        from . import variety_app  # noqa: F401 - registers the variety styles
+        import importlib
+
+        for name in STYLE_PLUGINS:
+            importlib.import_module(name)
     return STYLE_HOOKS.get(style)
 
 
