@@ -1,6 +1,7 @@
 """Round-core commands: demo, score, report, findings import, review, rules (the round itself: govcheck.round)."""
 from __future__ import annotations
 
+import io
 import json
 import sys
 from contextlib import ExitStack, contextmanager
@@ -49,10 +50,34 @@ def _demo_inspect(out: Path, round_toml: Path, db: str | None, pdf: bool, fresh:
             say(f"提示：无法沿用上次的端口（{e}），改用新端口；上次的网址将不再匹配。", style="yellow")
             reg = stack.enter_context(region_in_process(name, roster=out / "sites.csv"))
         _save_ports(out / DEMO_PORTS, reg)
+        bodies = _replica_bodies(round_toml.parent, reg.roster, out / "bodies.csv")
         return run_inspect(reg.roster, out, round_config=round_toml, delay=0.0, concurrency=8, external=False,
+                           bodies=bodies,
                            workers=2, db=db, pdf=pdf, accounts=src / "accounts.csv", registry=[src / "registry.csv"],
                            previous=src / "previous", variables={"base_url": reg.feeds_url}, fresh=fresh,
                            allow=reg.allow, command="govcheck demo", browser=browser)
+
+
+def _replica_bodies(demo_dir: Path, replica_roster: Path, dest: Path) -> Path:
+    """The demo's subordinate-bodies roster with each 上级平台网址 (a real county portal's address) replaced by the
+    address the replica serves that county on (matched through the unit names of the two sites rosters)."""
+    import csv
+
+    from govcheck.roster import read_sites
+    from govcheck.round import atomic_write_text
+
+    unit_of = {s.url: s.unit for s in read_sites(demo_dir / "sites.csv")}
+    local = {s.unit: s.url for s in read_sites(replica_roster)}
+    with (demo_dir / "bodies.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    i = rows[0].index("上级平台网址")
+    for r in rows[1:]:
+        if len(r) > i and unit_of.get(r[i]) in local:
+            r[i] = local[unit_of[r[i]]]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    atomic_write_text(dest, buf.getvalue())
+    return dest
 
 
 def _port(url_or_host: str) -> int | None:

@@ -444,6 +444,145 @@ def _site_rectify(matches, meta: dict[str, Any], tpl: dict[str, Any], common: di
     return Paragraph(fill(ov["site_rectify_heading"], n=cn_number(sec)) + fill(ov[key], **values), "heading2")
 
 
+# ---------------------------------------------------------------------- 政务公开 platforms (GK*)
+PLATFORM_PREFIX = "GK"
+
+
+def _platform_findings(view: RoundView) -> list[Finding]:
+    gone = displaced(view.findings, view.rs)
+    return [f for i, f in enumerate(view.findings) if f.code.startswith(PLATFORM_PREFIX) and f.review != "dismissed"
+            and i not in gone and f.target_type == "site"]
+
+
+def _platforms(view: RoundView) -> list[dict[str, Any]]:
+    """The platforms the round checked (inspect --bodies: meta platform.platforms), in the sites roster's order;
+    without that record (findings imported or transcribed), the units with platform findings."""
+    rec = (view.meta.get("platform") or {}).get("platforms")
+    if rec is not None:
+        return list(rec)
+    seen: dict[str, dict[str, Any]] = {}
+    for f in _platform_findings(view):
+        seen.setdefault(f.target, {"unit": f.unit, "url": f.target, "bodies": []})
+    order = {s.url: i for i, s in enumerate(view.sites)}
+    return sorted(seen.values(), key=lambda p: order.get(p["url"], len(order)))
+
+
+def _platform_key(f: Finding) -> str:
+    return f"{f.code}:{f.params['type']}" if f.code == "GK2.1" and f.params.get("type") else f.code
+
+
+def _platform_paragraph(view: RoundView, tpl: dict[str, Any], common: dict[str, Any], n: int) -> Paragraph | None:
+    """（一）政务公开抽查情况: which county platforms fall short of the platform rules and, per platform, what is
+    missing with counts, from the GK* findings (not typed into round.toml)."""
+    platforms = _platforms(view)
+    if not platforms or not any(c.startswith(PLATFORM_PREFIX) for c in view.rs.rules):
+        return None
+    ov = tpl["overview"]
+    fs = _platform_findings(view)
+    by_target: dict[str, list[Finding]] = {}
+    for f in fs:
+        by_target.setdefault(f.target, []).append(f)
+    level = (view.meta.get("notice") or {}).get("platform_level") or ov.get("platform_level", "")
+    basis = str(view.rs.rule("GK2.1").params.get("basis") or "") if "GK2.1" in view.rs.rules else ""
+    values = dict(common, level=level, basis=basis, n_platforms=len(platforms))
+    values.setdefault("platform_check_period", common.get("site_check_period", ""))
+    failing = [p for p in platforms if by_target.get(p["url"])]
+    unchecked = (view.meta.get("platform") or {}).get("unchecked") or []
+    if not failing and not unchecked:
+        return Paragraph(fill(ov["platform_heading"], n=cn_number(n)) + fill(ov["platform_clean"], **values),
+                         "heading2")
+    if not failing:
+        return None  # nothing found, but not every platform could be read: no sentence says they are in order
+    units = [p["unit"] for p in failing]
+    who = fill(ov["platform_all"], **values) if len(failing) == len(platforms) > 1 and not unchecked \
+        else fill(ov["platform_some"], **values, units="、".join(units))
+    parts = []
+    for p in failing:
+        mine = by_target[p["url"]]
+        counts: dict[str, int] = {}
+        for f in mine:
+            counts[_platform_key(f)] = counts.get(_platform_key(f), 0) + 1
+        items = []
+        for key, text in ov.get("platform_items", {}).items():
+            k = counts.get(key, 0)
+            if not k:
+                continue
+            first = next(f for f in mine if _platform_key(f) == key)
+            items.append(fill(text, n=k, **{kk: str(v) for kk, v in first.params.items()}))
+        if items:
+            parts.append(fill(ov["platform_unit"], unit=p["unit"], items=ov.get("platform_sep_items", "，").join(items)))
+    details = fill(ov["platform_details"], parts=ov.get("platform_sep_units", "；").join(parts)) if parts else ""
+    return Paragraph(fill(ov["platform_heading"], n=cn_number(n)) + fill(ov["platform"], **values, who=who,
+                                                                        details=details), "heading2")
+
+
+def _evidence_text(e: Any, tpl: dict[str, Any]) -> str:
+    bits = []
+    if e.file:
+        bits.append(fill(tpl["attachments"].get("platform_row_ref", "{file}第{row}行"), file=e.file, row=e.row or ""))
+    if e.path:
+        bits.append(e.path)
+    if e.url:
+        bits.append(e.url)
+    if e.archive is not None and e.archive.warc:
+        bits.append(f"存档 {e.archive.warc} {e.archive.record_id or ''}".strip())
+    return " ".join(bits)
+
+
+def _platform_attachment(view: RoundView, tpl: dict[str, Any], notice: dict[str, Any], label: str) -> Attachment | None:
+    """政务公开平台规范化检查情况表: per platform, its own row, then each subordinate body with the sub-platform found
+    for it and what is missing, with the evidence (column path, URL, archive; the roster row)."""
+    platforms = _platforms(view)
+    if not platforms or not any(c.startswith(PLATFORM_PREFIX) for c in view.rs.rules):
+        return None
+    at = tpl["attachments"]
+    fs = _platform_findings(view)
+    rs = view.rs
+    rows: list[list[str]] = []
+    open_items: dict[str, list[Any]] = {}  # 需人工核查 GK items still open, by site
+    for m in view.manual or []:
+        if str(getattr(m, "code", "")).startswith(PLATFORM_PREFIX) and getattr(m, "status", "open") == "open":
+            open_items.setdefault(getattr(m, "target", ""), []).append(m)
+
+    def unsure(items: list[Any]) -> str:
+        return "\n".join(f"{at['platform_unsure']}：{m.what}" for m in items)
+    for p in platforms:
+        mine = [f for f in fs if f.target == p["url"]]
+        region = p.get("region") or p["unit"]
+        own = [f for f in mine if f.code.startswith("GK1")]
+        plat = p.get("platform") or {}
+        held = open_items.get(p["url"], [])
+        rows.append([region, f"{p['unit']}{at['platform_self']}", at["platform_self_type"],
+                     " ".join(x for x in (plat.get("path"), plat.get("url")) if x),
+                     "\n".join(f.text or rs.rule(f.code).render_short(f.params) for f in own)
+                     or unsure([m for m in held if m.code.startswith("GK1")]) or at["clean"],
+                     "\n".join(_evidence_text(e, tpl) for f in own for e in f.evidence)])
+        bodies = p.get("bodies") or []
+        named = {b["name"] for b in bodies}
+        for b in bodies:
+            path = b.get("path")
+            theirs = [f for f in mine if f.code.startswith("GK2") and (
+                f.params.get("body") == b["name"] or (path and any(e.path and (e.path == path or e.path.startswith(path + ">"))
+                                                                    for e in f.evidence)))]
+            if b.get("match") == "ambiguous":
+                where = at["platform_unsure"]
+            else:
+                where = " ".join(x for x in (path, b.get("url")) if x) or at["platform_absent"]
+            problems = "\n".join(f.text or rs.rule(f.code).render_short(f.params) for f in theirs)
+            if not problems:
+                mine_open = [m for m in held if m.code.startswith("GK2") and (b["name"] in m.what or (
+                    path and any(path in (u or "") or (b.get("url") or "\0") == u for u in m.urls)))]
+                problems = unsure(mine_open) or (at["platform_unsure"] if b.get("match") == "ambiguous" else at["clean"])
+            rows.append([region, b["name"], b["type"], where, problems,
+                         "\n".join(_evidence_text(e, tpl) for f in theirs for e in f.evidence)])
+        for f in mine:  # findings on bodies the record does not list (imported, transcribed)
+            if f.code.startswith("GK2") and f.params.get("body") not in named and not bodies:
+                rows.append([region, str(f.params.get("body", "")), str(f.params.get("type", "")), "",
+                             f.text or rs.rule(f.code).render_short(f.params),
+                             "\n".join(_evidence_text(e, tpl) for e in f.evidence)])
+    return Attachment(label, notice.get("platform_title", at["platform_title"]), [Table(at["platform_header"], rows)])
+
+
 def _masthead(notice: dict[str, Any]) -> Masthead | None:
     mh = notice.get("masthead") or {}
     if not mh.get("mark"):
@@ -482,6 +621,10 @@ def build_notice(view: RoundView, template: dict[str, Any] | None = None, draft:
     ov = tpl["overview"]
     body.append(Paragraph(ov["heading"], "heading1"))
     sec = 0
+    platform = _platform_paragraph(view, tpl, common, sec + 1)
+    if platform is not None:
+        sec += 1
+        body.append(platform)
     for extra in notice.get("overview_extra", []):
         sec += 1
         body.append(Paragraph(f"（{cn_number(sec)}）{extra['heading']}{fill(extra['text'], **common)}", "heading2"))
@@ -545,6 +688,9 @@ def build_notice(view: RoundView, template: dict[str, Any] | None = None, draft:
         attachments.append(Attachment(f"附件{len(attachments) + 1}",
                                       notice.get("attachment2_title", "政务新媒体抽查监测情况表"),
                                       attachment2_tables(acc, rs, tpl)))
+    platform_att = _platform_attachment(view, tpl, notice, f"附件{len(attachments) + 1}")
+    if platform_att is not None:
+        attachments.append(platform_att)
     if attachments:
         names = [f"{i + 1}.{a.title}" for i, a in enumerate(attachments)]
         body.append(Paragraph(tpl["attachments"]["list_lead"] + "\n".join(names), "attachment_list"))

@@ -45,7 +45,9 @@ from printed import matches_snapshot, printed
 
 # GOVCHECK_SITE_FIXTURES points the harness at another folder of the same layout (trying out new cases)
 SITES = Path(os.environ.get("GOVCHECK_SITE_FIXTURES") or Path(__file__).parent / "fixtures" / "sites")
-CASE_KEYS = {"code", "about", "rules", "overlays", "styles", "site", "fail", "pass", "codes"}
+CASE_KEYS = {"code", "about", "rules", "overlays", "styles", "site", "fail", "pass", "codes", "bodies"}
+# `bodies`: the case's subordinate-bodies roster rows ({单位名称, 类型}), written with 上级平台网址 = each of the case's
+# sites and passed to run_inspect (the 政务公开 platform checks, GK*, judge only sites a roster names)
 VARIANT_KEYS = {"site", "defects"}
 DEFAULT_RULES = "xianning-2022"
 NATIONAL = "gb2019"  # every site is judged under it too
@@ -292,14 +294,26 @@ def region(tmp_path_factory) -> Region:
         served_sites = served.sites
         with (tmp / "sites-all.csv").open(encoding="utf-8-sig", newline="") as f:
             rows = list(csv.reader(f))
+        site_bodies: dict[int, list] = {}
+        for (name, _variant, _style), i in where.items():
+            if cases[name].doc.get("bodies"):
+                site_bodies[i] = list(cases[name].doc["bodies"])
+        url_col = rows[0].index("首页网址")
         for gi, group in enumerate(sorted(set(site_rules))):
             idx = [i for i, r in enumerate(site_rules) if r == group]
             rules = _rules_arg(groups[group], tmp / f"rules-{gi}.toml")
             roster = tmp / f"sites-{gi}.csv"
             with roster.open("w", encoding="utf-8-sig", newline="") as f:
                 csv.writer(f).writerows([rows[0]] + [rows[1 + i] for i in idx])
+            bodies = None
+            if any(i in site_bodies for i in idx):
+                bodies = tmp / f"bodies-{gi}.csv"
+                with bodies.open("w", encoding="utf-8-sig", newline="") as f:
+                    csv.writer(f).writerows([["上级平台网址", "单位名称", "类型"]] + [
+                        [rows[1 + i][url_col], b["单位名称"], b["类型"]] for i in idx for b in site_bodies.get(i, [])])
             res = run_inspect(roster, tmp / f"round-{gi}", at=t0, rules=rules, seed=int(raw["seed"]), delay=0.0,
-                              concurrency=8, progress=False, external=False, workers=2, allow=served.allow)
+                              concurrency=8, progress=False, external=False, workers=2, allow=served.allow,
+                              bodies=bodies)
             rulesets[group] = load_ruleset(rules)
             print(f"check-sites round {gi} ({group}): {len(idx)} sites, {sum(o.pages for o in res.sites)} pages, "
                   + ", ".join(f"{k} {v:.1f}s" for k, v in res.timings.items()), file=sys.stderr)

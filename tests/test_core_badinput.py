@@ -255,7 +255,7 @@ def test_every_workbook_written_holds_text_not_formulas(tmp_path):
     out = tmp_path / "r"
     save_round(out, meta=meta, rs=rs, sites=t.sites, accounts=accounts, findings=t.findings)
     books = sorted(out.glob("*.xlsx"))
-    assert len(books) == 3, books  # 附件1, 附件2, 整改情况对比表
+    assert len(books) == 4, books  # 附件1, 附件2, 附件3 政务公开平台规范化检查情况表 (the transcription's GK), 整改情况对比表
     seen = set()
     for b in books:
         wb = openpyxl.load_workbook(b)

@@ -221,3 +221,83 @@ def test_findings_and_scores_json_follow_the_contract(demo_out):
     round_info = json.loads((demo_out / "round.json").read_text(encoding="utf-8"))
     assert round_info["rules"]["name"] == "xianning-2022" and round_info["seed"] == 20220515
     assert len(round_info["rules"]["hash"]) == 64
+
+
+# ---------------------------------------------------------------------- 一、（一） 政务公开 (issue 18)
+ATT3 = "附件3 政务公开平台规范化检查情况表.xlsx"
+DEMO_DIR = Path(__file__).resolve().parents[1] / "govcheck" / "demo" / "xianning-2022q2"
+
+
+def _crawled(out: Path) -> bool:
+    """The round inspected the replica's sites (the from-notice round archives account feeds only)."""
+    return out.name.startswith("demo-inspect")
+
+
+def _reference_platform_paragraph() -> str:
+    from reference_notice import reference_text
+
+    return next(line for line in reference_text().splitlines() if "政务公开抽查情况" in line)
+
+
+def test_platform_section_is_computed_and_names_the_samples_counties(demo_out):
+    """The sample's paragraph says every county-level government (县（市、区）政府均) fell short; ours is written
+    from the GK findings: the units with findings are exactly the counties of the sample (its 附件2 districts),
+    and the paragraph either says 均 or names exactly them. round.toml no longer types it."""
+    import tomllib
+
+    with (DEMO_DIR / "round.toml").open("rb") as f:
+        assert "overview_extra" not in tomllib.load(f)["notice"]
+    ref = canon(_reference_platform_paragraph())
+    counties = [r[0] for r in attachment2()[0] if r[0] != "市直"]
+    expected = set(counties) if "均" in ref else {c for c in counties if c in ref}
+    assert expected == {"咸安区", "嘉鱼县", "赤壁市", "通城县", "崇阳县", "通山县"}  # the parse above is sound
+    fs = json.loads((demo_out / "findings.json").read_text(encoding="utf-8"))
+    found = {f["unit"] for f in fs if f["code"].startswith("GK")}
+    assert found == expected
+    ours = next(p for p in _body(demo_out).splitlines() if "政务公开抽查情况" in p)
+    assert ours.startswith("（一）政务公开抽查情况。")
+    named = {c for c in counties if c in ours}
+    assert named == expected or ("县（市、区）政府均" in ours and not named)
+    for frag in ("市政务公开领导小组办公室于5月初对全市政务公开工作进行抽查", "《省人民政府办公厅关于规范政府信息公开平台建设有关事项的通知》",
+                 "对辖区内部门、乡镇栏目进行规范开设"):
+        assert canon(frag) in canon(ours), frag
+    if _crawled(demo_out):
+        # found on the replica's pages: counts per county, computed (every county misses department and
+        # township sub-platforms, as in the sample)
+        assert "县（市、区）政府均" in ours
+        for c in expected:
+            m = re.search(c + r"未开设部门子平台(\d+)个，未开设乡镇（街道）子平台(\d+)个", ours)
+            assert m, c
+            n_dept = sum(1 for f in fs if f["unit"] == c and f["code"] == "GK2.1" and f["params"].get("type") == "部门")
+            n_town = sum(1 for f in fs if f["unit"] == c and f["code"] == "GK2.1" and f["params"].get("type") == "乡镇街道")
+            assert (int(m.group(1)), int(m.group(2))) == (n_dept, n_town) and n_dept > 0 and n_town > 0
+        # and none of them reaches 附件1 or a score
+        assert all(f["points"] == 0 for f in fs if f["code"].startswith("GK"))
+    else:
+        assert canon(ours) == ref  # transcribed: the sample's own words, from its six county findings
+
+
+def test_platform_attachment_lists_every_body(demo_out):
+    wb = openpyxl.load_workbook(demo_out / ATT3)
+    ws = wb.worksheets[0]
+    ref_ws = openpyxl.load_workbook(demo_out / ATT1).worksheets[0]
+    # laid out like the others: title row, header row, the same page setup
+    assert ws.page_setup.orientation == ref_ws.page_setup.orientation
+    assert ws.page_setup.paperSize == ref_ws.page_setup.paperSize
+    rows = _sheet_rows(demo_out / ATT3, "县（市、区）")
+    assert rows
+    if not _crawled(demo_out):
+        return
+    import csv
+
+    with (DEMO_DIR / "bodies.csv").open(encoding="utf-8-sig") as f:
+        bodies = [(r["区域"], r["单位名称"]) for r in csv.DictReader(f)]
+    listed = [(r[0], r[1]) for r in rows if r[2] in ("部门", "乡镇街道")]
+    assert sorted(listed) == sorted(bodies)
+    by_name = {r[1]: r for r in rows}
+    missing = by_name["嘉鱼县财政局"]
+    assert missing[3] == "未开设" and "未开设嘉鱼县财政局信息公开子平台" in missing[4]
+    assert "bodies.csv第" in missing[5] and "存档 " in missing[5] and "部门信息公开平台" in missing[5]
+    opened = by_name["嘉鱼县教育局"]  # the replica's county platforms carry 县发改局 and 县教育局
+    assert "部门信息公开平台>县教育局" in opened[3] and "http://127.0.0.1:" in opened[3]
+    assert "“政府信息公开指南”栏目未设置" in opened[4]

@@ -16,7 +16,7 @@ from govcheck.model import Finding
 from govcheck.rules import RuleSet
 
 from . import (annual_report, availability, columns, footer, interaction, interpretation, links, org,  # noqa: F401
-               search, tags, veto, wording)  # (register)
+               platform, search, tags, veto, wording)  # (register)
 from .base import REGISTRY, CheckResult, ManualItem, Sample, codes_covered, data, derive_rng
 from .evidence import Cited, held, shortfall
 from .facts import SiteFacts

@@ -348,6 +348,28 @@ class AvailabilityFacts:
     source: str | None = None  # which monitor wrote them
 
 
+@dataclass
+class Body:
+    """One subordinate body (部门 or 乡镇街道) a county-level 政府信息公开 platform must carry a sub-platform for,
+    as the subordinate-bodies roster lists it (the office's 机构编制 records)."""
+
+    name: str  # 单位名称
+    type: str = "部门"  # 部门 | 乡镇街道
+    url: str | None = None  # 平台栏目网址, when the roster gives it
+    file: str | None = None  # the roster row it came from (cited as evidence)
+    row: int | None = None
+
+
+@dataclass
+class PlatformFacts:
+    """What the platform checks (GK*) read besides the column tree: the bodies the platform must carry.
+    None on SiteFacts: the site is not named as a 上级平台 in a subordinate-bodies roster (not checked)."""
+
+    bodies: list[Body] = field(default_factory=list)
+    region: str | None = None
+    source: str | None = None  # the roster file
+
+
 # ---------------------------------------------------------------------------------------------- site
 @dataclass
 class SiteFacts:
@@ -373,6 +395,7 @@ class SiteFacts:
     links: list[LinkOutcome] = field(default_factory=list)
     wording: list[WordingHit] = field(default_factory=list)  # V1.1, from the page text
     availability: AvailabilityFacts | None = None  # V2; None: no monitoring record at all
+    platform: PlatformFacts | None = None  # GK*: the bodies the site's 政府信息公开 platform must carry
     undecided: list[Undecided] = field(default_factory=list)
 
     def column_states(self) -> dict[str, int]:

@@ -19,6 +19,8 @@ def register(app: typer.Typer) -> None:
         rules: Optional[str] = typer.Option(None, "--rules", help="规则集：gb2019（默认）| xianning-2022 | 文件路径"),
         accounts: Optional[Path] = typer.Option(None, "--accounts", help="政务新媒体名录（CSV/XLSX）"),
         registry: list[Path] = typer.Option([], "--registry", help="备案系统导出文件，可多次指定"),
+        bodies: Optional[Path] = typer.Option(None, "--bodies", help="下属单位名单（CSV/XLSX：区域、上级平台网址、单位名称、"
+                                              "类型 部门/乡镇街道、平台栏目网址）：检查所列县级政府信息公开平台及其子平台"),
         previous: Optional[Path] = typer.Option(None, "--previous", help="上一轮的输出目录（整改对照）"),
         var: list[str] = typer.Option([], "--var", help="名录“数据来源”中的变量 KEY=VALUE（如 base_url=http://…），可多次指定"),
         round_config: Optional[Path] = typer.Option(None, "--round-config", help="轮次与通报设置：TOML 文件，含 \\[round] 与 \\[notice] 两节（见 govcheck/demo/xianning-2022q2/round.toml）"),
@@ -76,7 +78,8 @@ def register(app: typer.Typer) -> None:
                               progress=not no_progress, search=not no_search, external=not no_external,
                               variables=variables or None, allow=list(allow) or None,
                               ca_bundle=str(ca_bundle) if ca_bundle else None, fresh=fresh,
-                              command="govcheck inspect", probes=probes, cluster=cluster, browser=browser)
+                              command="govcheck inspect", probes=probes, cluster=cluster, browser=browser,
+                              bodies=bodies)
         except (InspectError, RoundLocked, PdfError, ClusterError) as e:
             fail(str(e))
         print_summary(res.view)

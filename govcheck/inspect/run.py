@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import gzip
 import ipaddress
 import json
@@ -461,10 +462,11 @@ def tls_items(site: Site, tls: list[dict], rs: RuleSet) -> list[ManualItem]:
 
 
 def finish_site(s: Site, b: "SiteBuild | Exception | None", rs: RuleSet, at: dt.date, seed: int, engine,
-                out: Path, fetcher=None) -> SiteOutcome:
+                out: Path, fetcher=None, body_rows=None) -> SiteOutcome:
     """A site's outcome from its facts (or from the error that stopped it): the site-search test (when a
-    `fetcher` is given), the checks, and the access record of a site never read. Runs where the site was
-    built: in this process, or on a cluster worker (inspect/cluster.py)."""
+    `fetcher` is given), the 政务公开 platform facts (when the site is a 上级平台 of `body_rows`), the checks,
+    and the access record of a site never read. Runs where the site was built: in this process, or on a
+    cluster worker (inspect/cluster.py)."""
     from govcheck.collect.query import tls_facts
 
     if isinstance(b, Exception) or b is None:
@@ -479,6 +481,10 @@ def finish_site(s: Site, b: "SiteBuild | Exception | None", rs: RuleSet, at: dt.
             b.facts.search = search_test(b, rs, seed, archive=SearchArchive(out, s.url), client=fetcher)
         except Exception as e:  # noqa: BLE001 - the search test is one fact among many
             log.warning("search test %s: %s", s.url, e)
+    if body_rows:
+        from govcheck.bodies import platform_facts
+
+        b.facts.platform = platform_facts(s, body_rows)
     o = check_site(s, b, rs, at, seed, tls=tls_facts(engine, s.url))
     if b.pages == 0:
         o.access = unassessed_record(engine, s)
@@ -523,7 +529,7 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                 external: bool = True, variables: dict[str, str] | None = None,
                 allow: list[str] | None = None, ca_bundle: str | None = None, fresh: bool = False,
                 command: str | None = None, probes: str | None = None,
-                cluster: str | None = None, browser: bool = False) -> InspectResult:
+                cluster: str | None = None, browser: bool = False, bodies: Path | None = None) -> InspectResult:
     """The whole round, holding the round's lock throughout (a second run on OUT is refused). A rerun on
     the same OUT resumes the crawl and the round; `fresh` first moves the existing round into
     OUT/backups/ and starts from nothing. `allow`: addresses the fetch layer may reach besides public ones
@@ -533,7 +539,8 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
     (crawl, extract, facts, checks) as a dask.distributed task — "tcp://HOST:8786" (a running scheduler) or
     "local" (a LocalCluster of `workers` processes here); see inspect/cluster.py. `browser`: the browser pass
     (govcheck/browser): pages filled by script are read as Chromium renders them, and every finding that points
-    at a page gets its screenshot (not with `cluster`)."""
+    at a page gets its screenshot (not with `cluster`). `bodies`: the subordinate-bodies roster (govcheck.bodies):
+    the sites it names as 上级平台 get the 政务公开 platform checks (GK*)."""
     from govcheck.lock import round_lock
     from govcheck.rules import RuleSetError
     from govcheck.roster import RosterError, read_sites
@@ -546,9 +553,15 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
         raise InspectError(str(e)) from None
     try:
         sites = read_sites(sites_path)
+        body_rows = None
+        if bodies is not None:
+            from govcheck.bodies import check_platforms, read_bodies
+
+            body_rows = read_bodies(bodies)
+            check_platforms(body_rows, sites, bodies)
     except RosterError as e:
         raise InspectError(str(e)) from None
-    inputs = [p for p in (sites_path, accounts, round_config, *(registry or [])) if p is not None]
+    inputs = [p for p in (sites_path, accounts, round_config, bodies, *(registry or [])) if p is not None]
     try:
         with round_lock(out, command or "govcheck inspect"):
             return _inspect_locked(sites, out, meta, rs, inputs=inputs, accounts=accounts, registry=registry,
@@ -556,7 +569,8 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
                                    db=db, pdf=pdf, workers=workers, progress=progress, search=search,
                                    external=external, variables=variables, fresh=fresh, command=command,
                                    round_config=round_config, allow=allow, ca_bundle=ca_bundle, probes=probes,
-                                   cluster=cluster, browser=browser)
+                                   cluster=cluster, browser=browser, body_rows=body_rows,
+                                   bodies_name=str(bodies) if bodies else None)
     except StoreError as e:  # another time point or seed in OUT (RoundMismatch)
         raise InspectError(str(e)) from None
 
@@ -564,7 +578,8 @@ def run_inspect(sites_path: Path, out: Path, *, at: dt.date | None = None, rules
 def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: RuleSet, *, inputs: list[Path],
                     accounts, registry, previous, max_pages, concurrency, delay, db, pdf, workers, progress,
                     search, external, variables, fresh, command, round_config=None, allow=None,
-                    ca_bundle=None, probes=None, cluster=None, browser=False) -> InspectResult:
+                    ca_bundle=None, probes=None, cluster=None, browser=False, body_rows=None,
+                    bodies_name=None) -> InspectResult:
     import shutil
 
     from rich.console import Console
@@ -630,7 +645,8 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
                 bar.update(t_crawl, advance=1, extra=line)
                 bar.advance(t_build)
 
-            done_outcomes = run_on_cluster(sites, out, db_url, opts, at, rs, seed, finish_site, cluster=cluster,
+            finish = functools.partial(finish_site, body_rows=body_rows) if body_rows else finish_site
+            done_outcomes = run_on_cluster(sites, out, db_url, opts, at, rs, seed, finish, cluster=cluster,
                                            workers=workers, search=search, on_done=built)
         else:
             builds = asyncio.run(crawl_and_build(sites, out, db_url, opts, at, rs, workers=workers, stats=stats,
@@ -654,7 +670,7 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
         for s in sites:
             b = done_outcomes.get(s.url) if done_outcomes is not None else builds.get(s.url)
             o = b if isinstance(b, SiteOutcome) else finish_site(s, b, rs, at, seed, engine, out,
-                                                                   fetcher if search else None)
+                                                                   fetcher if search else None, body_rows)
             # V2 from the monitoring record, here (a cluster worker has no record): read or not, a site is judged
             judge_availability(o, record.facts(s.url, rs, at), rs, at, seed)
             if o.access is not None:
@@ -718,6 +734,16 @@ def _inspect_locked(sites: list[Site], out: Path, meta: dict[str, Any], rs: Rule
     write_side_files(out, outcomes)
     if monitored:  # where V2's probes came from (`govcheck score` reads them again)
         meta["monitor"] = {**(meta.get("monitor") or {}), **monitored}
+    if body_rows:
+        from govcheck.checks.platform import platform_table
+
+        from govcheck.bodies import platform_facts
+
+        tables = [t for t in (platform_table(o.facts, rs) for o in outcomes) if t is not None]
+        done = {t["url"] for t in tables}
+        # a platform named by the roster whose site could not be read: never counted as checked (or as clean)
+        unchecked = [s.unit for s in sites if s.url not in done and platform_facts(s, body_rows) is not None]
+        meta["platform"] = {"roster": Path(bodies_name or "").name, "platforms": tables, "unchecked": unchecked}
     meta.setdefault("inspect", {})
     meta["inspect"].update({"manual_file": "manual.json", "samples_file": "samples.json",
                             "facts_dir": "facts", "pages": sum(o.pages for o in outcomes),

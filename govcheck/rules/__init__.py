@@ -31,6 +31,8 @@ PARAM_KEYS = {
     "similarity_threshold", "max_start_lead_days", "domain_patterns", "min_name_overlap", "site_tags",
     "page_tags", "message_fields", "pool_newest", "uncycled_list_days", "max_evidence", "scan_days",
     "name_edit_distance", "probe_interval_seconds", "probe_interval_portal_seconds",
+    "standard_names", "other_names", "min_standard_columns", "standard_columns",
+    "column_words", "holder_names", "report_column", "basis",
 }
 RULE_KEYS = {
     "code", "indicator", "wording", "points", "veto", "target", "status", "manual", "advisory",
@@ -326,6 +328,9 @@ PARAM_TYPES: dict[str, str] = {
     "required_fields": "text_list", "not_if_penalised_elsewhere": "bool", "similarity_threshold": "ratio",
     "max_start_lead_days": "days", "domain_patterns": "text_list", "min_name_overlap": "count",
     "site_tags": "text_list", "page_tags": "text_list", "message_fields": "text_list", "pool_newest": "count",
+    "standard_names": "text_list", "other_names": "text_list", "min_standard_columns": "count",
+    "standard_columns": "text_list", "column_words": "text_list", "holder_names": "text_list",
+    "report_column": "text", "basis": "text",
 }
 RULE_FIELD_TYPES = {"wording": "text", "short": "text", "notice_group": "text", "note": "text", "status": "text",
                     "target": "text", "indicator": "text", "veto": "bool", "manual": "bool", "advisory": "bool",

@@ -299,14 +299,49 @@ class SiteDrawer:
             stat = self.menu("statutory", about + [policy, interps] + optional + open_others)
             inner = [guide_page, stat, reports]
             top.append(self.menu("open", [self.menu("open", inner)] if d.chance(0.5) else inner))
+        if self.compliant_county:
+            top = self.standard_platform(top, guide_page, reports, about, policy, interps, optional, open_others)
         top += top_others
         top.append(self.menu("interact", interact))
         top.append(self.menu("service", service))
         if topics:
             top.append(self.menu("topics", topics))
-        if self.portal:
-            top.append(self.platforms())
+        if self.portal:  # the compliant county carries them on its 政府信息公开 column, as the rule wants
+            (self.platform_node["children"] if self.compliant_county else top).append(self.platforms())
         return top
+
+    def standard_platform(self, top: list[dict], guide: dict, reports: dict, about: list[dict], policy: dict,
+                          interps: dict, optional: list[dict], open_others: list[dict]) -> list[dict]:
+        """The compliant county's platform in the national shape (国办公开办函〔2019〕61号): one column named
+        政府信息公开 holding 指南, 制度, 法定主动公开内容 and 年报 (the 政务公开 platform checks find nothing)."""
+        placed = {id(n) for n in [guide, reports, policy, interps, *about, *optional, *open_others]}
+
+        def keep(nodes: list[dict]) -> list[dict]:  # the arrangement drawn, without what moves into the platform
+            out = []
+            for n in nodes:
+                if id(n) in placed:
+                    continue
+                if n.get("children"):
+                    n = {**n, "children": keep(n["children"])}
+                    if not n["children"]:
+                        continue
+                out.append(n)
+            return out
+
+        guide["name"], reports["name"] = "政府信息公开指南", "政府信息公开年报"
+        system = [n for n in optional if n.get("kind") == "信息公开制度"]
+        rest = [n for n in optional if n.get("kind") != "信息公开制度"]
+        if system:
+            system[0]["name"] = "政府信息公开制度"
+        else:
+            system = [self.list_node("信息公开制度", name="政府信息公开制度")]
+        statutory = {"name": "法定主动公开内容", "kind": "栏目导航", "type": "nav",
+                     "children": about + [policy, interps] + rest + open_others, "v": {"menu": "blocks"}}
+        self.used_names.update({"政府信息公开", "法定主动公开内容", "政府信息公开制度", "政府信息公开指南", "政府信息公开年报"})
+        platform = {"name": "政府信息公开", "kind": "栏目导航", "type": "nav",
+                    "children": [guide, system[0], statutory, reports], "v": {"menu": "links"}}
+        self.platform_node = platform
+        return keep(top) + [platform]
 
     def platforms(self) -> dict:
         """A county platform's department / township sub-platforms (X02 looks at their 政策文件)."""
@@ -327,8 +362,21 @@ class SiteDrawer:
                     cols.append({**self.list_node("通知公告", name="通知公告"), "v": {"sub_platform": unit_name, "bank": "notices"}})
                 for c in cols:
                     c["count"] = max(2, c["count"] // 2)
+                if self.compliant_county:  # the sub-platform's standard columns, none blank, the 年报 on time
+                    y = self.t0.year - 1 if self.t0 > dt.date(self.t0.year, 1, 31) else self.t0.year - 2
+                    system = {**self.list_node("信息公开制度", name="政府信息公开制度"),
+                              "v": {"sub_platform": unit_name, "bank": None}}
+                    system["count"] = max(2, system["count"] // 2)
+                    cols = [{"name": "政府信息公开指南", "kind": "信息公开指南", "type": "page", "paragraphs": 3,
+                             "v": {"sub_platform": unit_name}},
+                            system,
+                            {"name": "法定主动公开内容", "kind": "栏目导航", "type": "nav", "children": cols,
+                             "v": {"menu": "blocks", "sub_platform": unit_name}},
+                            {"name": "政府信息公开年报", "kind": "年报", "type": "reports", "years": [y - 1, y],
+                             "v": {"sub_platform": unit_name}}]
                 units.append({"name": nm, "kind": "栏目导航", "type": "nav",
-                              "children": cols, "v": {"menu": "blocks", "sub_platform": unit_name, "platform_unit": True}})
+                              "children": cols, "v": {"menu": "blocks", "sub_platform": unit_name, "platform_unit": True,
+                                                      "unit_type": "部门" if group == "platform_dept" else "乡镇街道"}})
             groups.append({"name": self.menu_name(group), "kind": "栏目导航", "type": "nav", "children": units,
                            "v": {"menu": "links", "platform_root": True}})
         if len(groups) == 1:
@@ -514,6 +562,17 @@ def finish_site(site: SimSite, builder: _Builder, drawer: SiteDrawer) -> None:
         if c.kind == "政策文件" and not (c.spec.get("v") or {}).get("sub_platform"):
             for it in c.items:
                 it.extra.setdefault("issuer", site.footer.get("sponsor") or site.unit)
+
+
+def bodies_of(site) -> list[dict]:
+    """The subordinate-bodies roster rows (单位名称, 类型) of a county site: the unit of each of its sub-platforms, what
+    an office would list from its 机构编制 records (govcheck.bodies reads them with 上级平台网址 = the site)."""
+    out = []
+    for c in site.all_columns():
+        v = c.spec.get("v") or {}
+        if v.get("platform_unit"):
+            out.append({"单位名称": v["sub_platform"], "类型": v.get("unit_type", "部门")})
+    return out
 
 
 def build_variety(seed: int, n_sites: int, *, t0: dt.date | None = None, part: int = 0, parts: int = 1,
