@@ -72,7 +72,11 @@ class FirefoxBiDi:
                 raise RuntimeError("firefox-esr exited")
             m = re.search(r"WebDriver BiDi listening on (ws://\S+)", line)
             url = m.group(1) if m else None
+        if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise RuntimeError(f"firefox-esr opened its WebDriver BiDi port off this machine: {url}")
         self._drain = asyncio.create_task(self._drain_stderr())
+        # the browser's own control channel on loopback, not a request to a site: the pages' requests are
+        # intercepted below and answered through the fetch layer
         self.session = aiohttp.ClientSession()
         self.ws = await self.session.ws_connect(url.rstrip("/") + "/session", max_msg_size=0)
         self._reader = asyncio.create_task(self._read())
