@@ -260,3 +260,21 @@ def test_policies_and_interpretations_linked_from_page_links(rs):
     assert pols[0].interpretation_urls == [itps[0].url] and itps[0].policy_urls == []
     fs = run_checks(site(policies=pols, interpretations=itps), rs, dt.date(2022, 5, 15), 1).findings
     assert [(f.code, f.evidence[0].note) for f in fs] == [("D08", "解读稿未关联政策文件")]
+
+
+def test_interpretation_linking_only_an_unread_article_is_left_to_a_person(rs):
+    """An interpretation whose only link goes to an archived article of a column the crawl never read (a
+    policy reached through that link alone) cannot be proved unlinked: 需人工核查, not a D08 deduction; the
+    same interpretation with no such link is still a finding."""
+    from govcheck.checks.facts import Interpretation
+
+    b = "http://example.gov.cn/"
+    itp = Interpretation(b + "jd/1.html", "《示例方案》政策解读", "2022-03-02", ref=arch(b + "jd/1.html"),
+                         unread_links=[b + "gfxwj/1.html"])
+    res = run_checks(site(interpretations=[itp]), rs, dt.date(2022, 5, 15), 1)
+    assert [f.code for f in res.findings] == []
+    [m] = [m for m in res.manual if m.code == "D08"]
+    assert b + "gfxwj/1.html" in m.urls and "人工核实" in m.what
+    itp.unread_links = []
+    res = run_checks(site(interpretations=[itp]), rs, dt.date(2022, 5, 15), 1)
+    assert [f.code for f in res.findings] == ["D08"] and not [m for m in res.manual if m.code == "D08"]

@@ -18,7 +18,7 @@ from govcheck.rules import RuleSet
 from . import (annual_report, availability, columns, footer, interaction, interpretation, links, org,  # noqa: F401
                platform, search, tags, veto, wording)  # (register)
 from .base import REGISTRY, CheckResult, ManualItem, Sample, codes_covered, data, derive_rng
-from .evidence import Cited, held, shortfall
+from .evidence import Cited, held, reason_text, shortfall
 from .facts import SiteFacts
 from .manual import manual_items
 
@@ -64,9 +64,33 @@ def run_checks(facts: SiteFacts, rs: RuleSet, at: dt.date, seed: int,
                 res.samples.append(x)
             elif isinstance(x, ManualItem):
                 res.manual.append(x)
+    _hold_with_parent(res, rs)
     if codes is None:
         res.manual.extend(manual_items(facts, rs))
     return res
+
+
+def _hold_with_parent(res: CheckResult, rs: RuleSet) -> None:
+    """A finding that a counted finding above it would displace (其他栏目 D09 under a stale first-level 政策文件
+    column, score.displaced) is held when that finding was held: deducting it now would be the double deduction
+    the rule forbids as soon as a person confirms the one above."""
+    def yields(code: str) -> bool:
+        return bool(code in rs.rules and rs.rules[code].params.get("not_if_penalised_elsewhere"))
+
+    above = [(e["path"], m.code) for m in res.manual if m.held and not yields(m.code)
+             for e in (m.held.get("evidence") or []) if e.get("path")]
+    if not above:
+        return
+    keep = []
+    for f in res.findings:
+        parents = [next(((p, c) for p, c in above if e.path == p or e.path.startswith(p + ">")), None)
+                   if e.path else None for e in f.evidence]
+        if yields(f.code) and parents and all(parents):
+            path, code = parents[0]
+            res.manual.append(held(f, reason_text("with_parent", path=path, code=code), rs))
+        else:
+            keep.append(f)
+    res.findings = keep
 
 
 def _applies(code: str, facts: SiteFacts, rs: RuleSet) -> bool:

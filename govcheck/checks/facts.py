@@ -229,6 +229,9 @@ class Interpretation:
     date: str | None = None
     policy_urls: list[str] = field(default_factory=list)  # policies it links to
     ref: EvidenceRef | None = None
+    # archived articles it links to whose column kind was not read (a policy the crawl reached only through
+    # this link): with no known policy linked, 'unlinked' cannot be proved
+    unread_links: list[str] = field(default_factory=list)
     dates_inferred: list[str] = field(default_factory=list)  # date fields not printed in full (year inferred)
 
 

@@ -6,7 +6,7 @@ import random
 
 from govcheck.rules import RuleSet
 
-from .base import Sample, check, ev, finding, has_rule, note, param, parse
+from .base import ManualItem, Sample, check, ev, finding, has_rule, note, param, parse
 from .facts import SiteFacts
 
 
@@ -53,6 +53,9 @@ def interpretation_links(facts: SiteFacts, rs: RuleSet, at: dt.date, rng: random
     yield Sample("D08", len(pool), [i.url for i in chosen], 0)
     policies = {_norm(p.url): p for p in facts.policies}
     for it in chosen:
+        if not it.policy_urls and it.unread_links:
+            yield ManualItem("D08", f"{it.title or it.url}：{note('interp_link_unread')}", [it.url, *it.unread_links[:5]])
+            continue
         if not it.policy_urls:
             yield finding(facts, "D08", [ev(it.ref, it.url, title=it.title, date=it.date,
                                             note=note("interp_unlinked"))])

@@ -670,6 +670,10 @@ def build_site(site: Site, db, crawl_dir: str | Path, at: dt.date, *, x03_sectio
     facts.interpretations = sorted((x for _, x in interps), key=lambda x: x.url)
     facts.annual_reports.sort(key=lambda r: (r.year, r.url or ""))
     build.link_documents(facts.policies, facts.interpretations, links)
+    unread = {p.url for p in pages if p.kind == "article" and kind_of.get(col_of(p) or "") is None}
+    for i in facts.interpretations:
+        if not i.policy_urls:
+            i.unread_links = sorted((links.get(i.url, set()) & unread) - {i.url})
 
     for c, p in _undated_letters(facts, cols, by_url, crawl_dir, {m.url for m in msg_pages}):
         msg_cols.add(c)
