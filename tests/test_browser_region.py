@@ -120,8 +120,9 @@ def _cited(f: dict, round_dir: Path) -> list[list[str]]:
     day = next((e["date"] for e in f["evidence"] if e.get("date")), None)
     if day:
         y, m, d = day.split("-")
-        return [[day, f"{y}/{m}/{d}", f"{y}年{int(m)}月{int(d)}日", f"{y}年{m}月{d}日", f"{m}-{d}"]]
-    links = [e["url"] for e in f["evidence"] if not e.get("archive") and e.get("url") != page["url"]]
+        return [[day, f"{y}/{m}/{d}", f"{y}.{m}.{d}", f"{y}.{int(m)}.{int(d)}", f"{y}年{int(m)}月{int(d)}日",
+                 f"{y}年{m}月{d}日", f"{m}-{d}"]]
+    links = [e["url"] for e in f["evidence"] if not e.get("archive") and e.get("url") and e["url"] != page["url"]]
     if links:
         arc = page["archive"]
         _, _, body = read_record(round_dir, arc["warc"], arc["offset"])
