@@ -7,11 +7,10 @@ optional 平台栏目网址 (the sub-platform's own page, when the office knows 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from govcheck.collect.roster import RosterError, _rows, _url_parts
+from govcheck.collect.roster import RosterError, _url_parts, roster_rows, roster_url
 from govcheck.model import Site
 
 HEADERS = {
@@ -40,46 +39,16 @@ class BodyRow:
     row: int
 
 
-def _norm_url(path: Path, rn: int, label: str, url: str) -> str:
-    if "://" not in url:
-        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)", url):
-            raise RosterError(path, rn, label, f"不是有效的网址：{url}")
-        url = "http://" + url
-    parts = _url_parts(url)
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or \
-            any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise RosterError(path, rn, label, f"不是有效的网址：{url}")
-    return url if parts.path else url + "/"
-
-
 def read_bodies(path: str | Path) -> list[BodyRow]:
     """Bodies from a roster file; raises RosterError (file, row, column) on the first bad cell."""
     path = Path(path)
-    rows = _rows(path)
-    if not rows or not any(any(c for c in r) for r in rows):
-        raise RosterError(path, None, None, "文件为空")
-    cols: dict[str, int] = {}
-    for i, h in enumerate(rows[0]):
-        key = HEADERS.get(h.strip().lower()) or HEADERS.get(h.strip())
-        if key and key not in cols:
-            cols[key] = i
-    for req in REQUIRED:
-        if req not in cols:
-            raise RosterError(path, 1, FIELD_LABEL[req], "缺少必填列")
     out: list[BodyRow] = []
     seen: dict[tuple[str, str], int] = {}
-    for rn, row in enumerate(rows[1:], start=2):
-        if not any(c for c in row):
-            continue
-
-        def cell(k: str) -> str:
-            i = cols.get(k)
-            return row[i].strip() if i is not None and i < len(row) else ""
-
+    for rn, cell in roster_rows(path, HEADERS, REQUIRED, FIELD_LABEL):
         platform, name, typ = cell("platform"), cell("name"), cell("type")
         if not platform:
             raise RosterError(path, rn, "上级平台网址", "不能为空")
-        platform = _norm_url(path, rn, "上级平台网址", platform)
+        platform = roster_url(path, rn, "上级平台网址", platform)
         if not name:
             raise RosterError(path, rn, "单位名称", "不能为空")
         if not typ:
@@ -87,7 +56,7 @@ def read_bodies(path: str | Path) -> list[BodyRow]:
         if typ not in TYPES:
             raise RosterError(path, rn, "类型", f"应为“部门”或“乡镇街道”，实际为“{typ}”")
         url = cell("url")
-        url = _norm_url(path, rn, "平台栏目网址", url) if url else None
+        url = roster_url(path, rn, "平台栏目网址", url) if url else None
         key = (platform, name)
         if key in seen:
             raise RosterError(path, rn, "单位名称", f"与第{seen[key]}行重复：{name}（上级平台 {platform}）")

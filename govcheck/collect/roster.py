@@ -53,46 +53,58 @@ def _url_parts(url: str):
         return None
 
 
-def read_sites(path: str | Path) -> list[Site]:
-    """Sites from a roster file; raises RosterError on the first bad cell."""
-    path = Path(path)
+def roster_rows(path: Path, headers: dict[str, str], required: list[str], labels: dict[str, str]):
+    """(row number as a spreadsheet shows it, cell(field) -> stripped text) for each non-blank row of a roster
+    whose header names its columns (`headers`: header -> field); RosterError for an empty file or a required
+    column missing. One reader for every roster with Chinese headers (sites, subordinate bodies)."""
     rows = _rows(path)
     if not rows or not any(any(c for c in r) for r in rows):
         raise RosterError(path, None, None, "文件为空")
-    header = rows[0]
     cols: dict[str, int] = {}
-    for i, h in enumerate(header):
-        key = HEADERS.get(h.strip().lower()) or HEADERS.get(h.strip())
+    for i, h in enumerate(rows[0]):
+        key = headers.get(h.strip().lower()) or headers.get(h.strip())
         if key and key not in cols:
             cols[key] = i
-    for req in REQUIRED:
+    for req in required:
         if req not in cols:
-            raise RosterError(path, 1, FIELD_LABEL[req], "缺少必填列")
-    sites: list[Site] = []
-    seen: dict[str, int] = {}
+            raise RosterError(path, 1, labels[req], "缺少必填列")
     for rn, row in enumerate(rows[1:], start=2):
         if not any(c for c in row):
             continue
 
-        def cell(k: str) -> str:
+        def cell(k: str, row: list[str] = row) -> str:
             i = cols.get(k)
             return row[i].strip() if i is not None and i < len(row) else ""
 
+        yield rn, cell
+
+
+def roster_url(path: Path, rn: int, label: str, url: str) -> str:
+    """A home-page style address from a roster cell: scheme added when missing, "/" when it has no path;
+    RosterError naming the cell when it is not an http(s) address."""
+    if "://" not in url:
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)", url):
+            raise RosterError(path, rn, label, f"不是有效的网址：{url}")
+        url = "http://" + url
+    parts = _url_parts(url)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or \
+            any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise RosterError(path, rn, label, f"不是有效的网址：{url}")
+    return url if parts.path else url + "/"
+
+
+def read_sites(path: str | Path) -> list[Site]:
+    """Sites from a roster file; raises RosterError on the first bad cell."""
+    path = Path(path)
+    sites: list[Site] = []
+    seen: dict[str, int] = {}
+    for rn, cell in roster_rows(path, HEADERS, REQUIRED, FIELD_LABEL):
         unit, url = cell("unit"), cell("url")
         if not unit:
             raise RosterError(path, rn, "单位名称", "不能为空")
         if not url:
             raise RosterError(path, rn, "首页网址", "不能为空")
-        if "://" not in url:
-            if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)", url):
-                raise RosterError(path, rn, "首页网址", f"不是有效的网址：{url}")
-            url = "http://" + url
-        parts = _url_parts(url)
-        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or \
-                any(ch.isspace() or ord(ch) < 32 for ch in url):
-            raise RosterError(path, rn, "首页网址", f"不是有效的网址：{url}")
-        if not parts.path:
-            url = url + "/"
+        url = roster_url(path, rn, "首页网址", url)
         if url in seen:
             raise RosterError(path, rn, "首页网址", f"与第{seen[url]}行重复：{url}")
         seen[url] = rn
